@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, bottom to top (each only imports those below it):
+//   CGSSAPI (MIT libgssapi_krb5) -> GSSKit (owning Swift types)
+//   ZMTPCodec (pure bytes)
+//   ZMTPGSSAPI (sans-I/O mechanism: codec + GSSKit)
+//   ZGSS (the C ABI, libzgss.so)
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "zgss",
+    products: [
+        .library(name: "zgss", type: .dynamic, targets: ["ZGSS"]),
+        .library(name: "ZGSSCore", targets: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CGSSAPI", path: "Sources/CGSSAPI", pkgConfig: "krb5-gssapi",
+                       providers: [.apt(["libkrb5-dev"])]),
+        .target(name: "ZMTPCodec", swiftSettings: strict),
+        .target(name: "GSSKit", dependencies: ["CGSSAPI"], swiftSettings: strict),
+        .target(name: "ZMTPGSSAPI", dependencies: ["ZMTPCodec", "GSSKit"], swiftSettings: strict),
+        .target(name: "ZGSS", dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit"], swiftSettings: strict),
+        .target(name: "TestRealm", path: "Tests/TestRealm", swiftSettings: strict),
+        .testTarget(name: "ZMTPCodecTests", dependencies: ["ZMTPCodec"], swiftSettings: strict),
+        .testTarget(name: "ZMTPGSSAPITests",
+                    dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "TestRealm"],
+                    swiftSettings: strict),
+    ]
+)

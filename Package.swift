@@ -15,7 +15,7 @@ let package = Package(
         .library(name: "ZGSSCore", targets: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit"]),
     ],
     targets: [
-        .systemLibrary(name: "CGSSAPI", path: "Sources/CGSSAPI", pkgConfig: "krb5-gssapi",
+        .systemLibrary(name: "CGSSAPI", path: "Sources/CGSSAPI",
                        providers: [.apt(["libkrb5-dev"])]),
         .target(name: "ZMTPCodec", swiftSettings: strict),
         .target(name: "GSSKit", dependencies: ["CGSSAPI"], swiftSettings: strict),

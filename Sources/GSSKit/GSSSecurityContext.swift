@@ -1,0 +1,198 @@
+internal import CGSSAPI
+
+/// One side of a GSS security context: an initiator (client) or an acceptor
+/// (server). Owns its context handle; deleting it wipes the session keys.
+///
+/// Not thread-safe: one connection drives it at a time.
+public final class GSSSecurityContext {
+    public enum Role: Sendable { case initiator, acceptor }
+
+    /// The result of one step of context establishment.
+    public struct Step {
+        /// The token to send to the peer; empty when there is nothing to send.
+        public var token: [UInt8]
+        /// True when the context is established on this side.
+        public var isComplete: Bool
+    }
+
+    public let role: Role
+    private var handle: gss_ctx_id_t? = nil
+    private let credential: GSSCredential?
+    private let target: GSSName?
+    private let requestFlags: OM_uint32
+    private var peer: GSSName?
+    public private(set) var isEstablished = false
+    private var returnedFlags: OM_uint32 = 0
+
+    /// A client context towards `target`, with mutual authentication and
+    /// replay detection (the flags libzmq requests).
+    public init(initiatorWith credential: GSSCredential?, target: GSSName) {
+        self.role = .initiator
+        self.credential = credential
+        self.target = target
+        self.requestFlags = cgss_c_mutual_flag() | cgss_c_replay_flag()
+    }
+
+    /// A server context; `credential` nil accepts with the default keytab.
+    public init(acceptorWith credential: GSSCredential?) {
+        self.role = .acceptor
+        self.credential = credential
+        self.target = nil
+        self.requestFlags = 0
+    }
+
+    deinit {
+        if handle != nil {
+            var minor: OM_uint32 = 0
+            gss_delete_sec_context(&minor, &handle, cgss_no_buffer())
+        }
+    }
+
+    /// Feeds the peer's token (none for the initiator's first step) and
+    /// returns what to send back. May block: the initiator's first step asks
+    /// the KDC for a service ticket unless one is cached.
+    public func step(_ input: ArraySlice<UInt8>?) throws -> Step {
+        switch role {
+        case .initiator: return try initiate(input)
+        case .acceptor: return try accept(input ?? [])
+        }
+    }
+
+    private func initiate(_ input: ArraySlice<UInt8>?) throws -> Step {
+        var minor: OM_uint32 = 0
+        var output = gss_buffer_desc()
+        var flags: OM_uint32 = 0
+        let major: OM_uint32
+        if let input {
+            major = GSSBuffers.withInput(input) { buffer in
+                gss_init_sec_context(&minor, credential?.handle ?? cgss_no_credential(), &handle, target?.handle,
+                                     cgss_mech_krb5(), requestFlags, 0, cgss_no_channel_bindings(),
+                                     &buffer, nil, &output, &flags, nil)
+            }
+        } else {
+            major = gss_init_sec_context(&minor, credential?.handle ?? cgss_no_credential(), &handle, target?.handle,
+                                         cgss_mech_krb5(), requestFlags, 0, cgss_no_channel_bindings(),
+                                         cgss_no_buffer(), nil, &output, &flags, nil)
+        }
+        let token = GSSBuffers.take(&output)
+        guard cgss_is_error(major) == 0 else {
+            throw GSSError("gss_init_sec_context", major: major, minor: minor)
+        }
+        returnedFlags = flags
+        let complete = major & cgss_s_continue_needed() == 0
+        isEstablished = complete
+        return Step(token: token, isComplete: complete)
+    }
+
+    private func accept(_ input: ArraySlice<UInt8>) throws -> Step {
+        var minor: OM_uint32 = 0
+        var output = gss_buffer_desc()
+        var flags: OM_uint32 = 0
+        var source: gss_name_t? = nil
+        let major = GSSBuffers.withInput(input) { buffer in
+            gss_accept_sec_context(&minor, &handle, credential?.handle ?? cgss_no_credential(), &buffer,
+                                   cgss_no_channel_bindings(), &source, nil, &output, &flags, nil, nil)
+        }
+        let token = GSSBuffers.take(&output)
+        if let source { peer = GSSName(taking: source) }
+        guard cgss_is_error(major) == 0 else {
+            throw GSSError("gss_accept_sec_context", major: major, minor: minor)
+        }
+        returnedFlags = flags
+        let complete = major & cgss_s_continue_needed() == 0
+        isEstablished = complete
+        return Step(token: token, isComplete: complete)
+    }
+
+    /// Whether the established context can encrypt (the confidentiality
+    /// service was negotiated).
+    public var offersConfidentiality: Bool { returnedFlags & cgss_c_conf_flag() != 0 }
+
+    /// The authenticated peer: for an acceptor the client's principal, for an
+    /// initiator the service's. Nil before establishment.
+    public func peerName() throws -> String? {
+        guard isEstablished else { return nil }
+        if role == .acceptor { return try peer?.displayName() }
+        var minor: OM_uint32 = 0
+        var targetName: gss_name_t? = nil
+        let major = gss_inquire_context(&minor, handle, nil, &targetName, nil, nil, nil, nil, nil)
+        guard cgss_is_error(major) == 0, let targetName else {
+            throw GSSError("gss_inquire_context", major: major, minor: minor)
+        }
+        return try GSSName(taking: targetName).displayName()
+    }
+
+    /// The local principal of this context.
+    public func localName() throws -> String? {
+        guard isEstablished else { return nil }
+        var minor: OM_uint32 = 0
+        var sourceName: gss_name_t? = nil
+        let major = gss_inquire_context(&minor, handle, &sourceName, nil, nil, nil, nil, nil, nil)
+        guard cgss_is_error(major) == 0, let sourceName else {
+            throw GSSError("gss_inquire_context", major: major, minor: minor)
+        }
+        return try GSSName(taking: sourceName).displayName()
+    }
+
+    /// Seconds the context stays valid; 0 when expired.
+    public func secondsRemaining() -> UInt32 {
+        guard isEstablished else { return 0 }
+        var minor: OM_uint32 = 0
+        var seconds: OM_uint32 = 0
+        let major = gss_context_time(&minor, handle, &seconds)
+        return cgss_is_error(major) == 0 ? seconds : 0
+    }
+
+    /// Protects `message` (prefixed by `header`, so a flags byte costs no
+    /// copy of its own) and returns the wrap token. `confidential` false
+    /// gives integrity only. Throws on an expired context; never traps.
+    public func wrap(header: [UInt8] = [], _ message: some Collection<UInt8>, confidential: Bool) throws -> [UInt8] {
+        guard isEstablished else { throw GSSError("gss_wrap", reason: "security context is not established") }
+        var plain: [UInt8] = []
+        plain.reserveCapacity(header.count + message.count)
+        plain.append(contentsOf: header)
+        plain.append(contentsOf: message)
+        defer { wipe(&plain) }
+        var minor: OM_uint32 = 0
+        var output = gss_buffer_desc()
+        var confState: Int32 = 0
+        let major = GSSBuffers.withInput(plain) { buffer in
+            gss_wrap(&minor, handle, confidential ? 1 : 0, cgss_c_qop_default(), &buffer, &confState, &output)
+        }
+        let token = GSSBuffers.take(&output)
+        guard cgss_is_error(major) == 0 else {
+            throw GSSError("gss_wrap", major: major, minor: minor)
+        }
+        if confidential && confState == 0 {
+            throw GSSError("gss_wrap", reason: "the mechanism did not encrypt the message")
+        }
+        return token
+    }
+
+    /// Checks and decrypts a wrap token. Returns the message and whether it
+    /// was encrypted. A tampered, replayed or foreign token throws.
+    public func unwrap(_ token: some Collection<UInt8>) throws -> (message: [UInt8], wasConfidential: Bool) {
+        guard isEstablished else { throw GSSError("gss_unwrap", reason: "security context is not established") }
+        var minor: OM_uint32 = 0
+        var output = gss_buffer_desc()
+        var confState: Int32 = 0
+        var qop: gss_qop_t = 0
+        let major = GSSBuffers.withInput(token) { buffer in
+            gss_unwrap(&minor, handle, &buffer, &output, &confState, &qop)
+        }
+        let message = GSSBuffers.takeWiping(&output)
+        // Supplementary bits (duplicate, old, out-of-sequence token) are
+        // refused too: over a stream they only arise from a replay or an
+        // injected token.
+        guard major == cgss_s_complete() else {
+            throw GSSError("gss_unwrap", major: major, minor: minor)
+        }
+        return (message, confState != 0)
+    }
+
+    private func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { raw in
+            for i in raw.indices { raw[i] = 0 }
+        }
+    }
+}

@@ -1,0 +1,362 @@
+public import ZMTPCodec
+import GSSKit
+
+/// The ZMTP GSSAPI security mechanism, client or server, as a sans-I/O state
+/// machine: command bodies and messages in, command bodies and messages
+/// out. It never touches a socket; the host moves the bytes.
+///
+/// # Theory of operation
+///
+/// The exchange is libzmq 4.3.4's, byte for byte. Each row is
+/// (state, input) → output, next state. "next" is `nextHandshakeCommand()`,
+/// "recv X" is `processHandshakeCommand(X)`; anything not in the table is a
+/// protocol violation and fails the session for good.
+///
+///     client
+///     start            next        → INITIATE(AP-REQ)         awaitToken
+///     awaitToken       recv INITIATE(AP-REP) → (GSS step)     sendToken
+///     sendToken        next        → empty body               awaitReady
+///                                    (INITIATE(t) if GSS has a token:
+///                                     → awaitToken, or awaitReady if done)
+///     awaitReady       recv READY  → check Socket-Type        sendReady
+///     sendReady        next        → READY                    ready
+///
+///     server
+///     awaitToken       recv INITIATE(AP-REQ) → (GSS step)     sendToken
+///     sendToken        next        → INITIATE(AP-REP)         awaitEmpty
+///                                    (awaitToken if GSS wants more)
+///     awaitEmpty       recv empty  → allowlist check          sendReady
+///                                    (awaitAuthorization with external
+///                                     authorization: `authorize(_:)`)
+///     sendReady        next        → READY                    awaitReady
+///     awaitReady       recv READY  → check Socket-Type        ready
+///
+/// In encrypted mode (the default) READY travels as
+/// MESSAGE(wrap(flags 0x02 + READY)) and, once ready, every message as
+/// MESSAGE(wrap(flags + body)) in an ordinary frame: `encode` and `decode`.
+/// In plaintext mode READY is plain and messages pass unchanged.
+///
+/// Errors raised by the peer's bytes (protocol, GSS, authorization) are
+/// fatal: the state becomes `failed` and every later call throws the same
+/// error. Calls out of order (`encode` before ready) are local errors that
+/// leave the state alone.
+public final class GSSAPIMechanism {
+    public enum Status: Sendable, Equatable {
+        case handshaking
+        /// The client authenticated; the host must call `authorize(_:)`
+        /// (only with external authorization, e.g. ZAP).
+        case awaitingAuthorization
+        case ready
+        case failed
+    }
+
+    enum State {
+        case clientStart
+        case clientAwaitToken
+        case clientSendToken([UInt8], complete: Bool)
+        case clientAwaitReady
+        case clientSendReady
+        case serverAwaitToken
+        case serverSendToken([UInt8], complete: Bool)
+        case serverAwaitEmpty
+        case serverAwaitAuthorization
+        case serverSendReady
+        case serverAwaitReady
+        case ready
+        case failed(ZGSSError)
+    }
+
+    public let configuration: SecurityConfiguration
+    public let socketType: SocketType
+    public let routingId: [UInt8]
+    private var state: State
+    private var context: GSSSecurityContext?
+    private var credential: SharedCredential?
+
+    /// The peer's READY metadata (Socket-Type, Identity, ...), once received.
+    public private(set) var peerMetadata = Metadata()
+    /// The authenticated peer principal: on a server the client's (what
+    /// libzmq hands ZAP as User-Id), on a client the service's.
+    public private(set) var peerPrincipal: String?
+    /// The last fatal error, for ZGSS_LAST_ERROR.
+    public private(set) var lastError: ZGSSError?
+
+    var isServer: Bool { configuration.options.isServer }
+    var encrypted: Bool { !configuration.options.plaintext }
+
+    /// Creates one side of one connection. Acquires (or reuses) the
+    /// configuration's credentials; a failure there is recorded and thrown
+    /// on the first handshake call, so the host sees it where it expects
+    /// errors. May block on the KDC (client keytab, first use only).
+    public init(configuration: SecurityConfiguration, socketType: SocketType, routingId: [UInt8] = []) {
+        self.configuration = configuration
+        self.socketType = socketType
+        self.routingId = Array(routingId.prefix(255))
+        self.state = configuration.options.isServer ? .serverAwaitToken : .clientStart
+        do {
+            self.credential = try configuration.credential()
+        } catch {
+            self.state = .failed(error)
+            self.lastError = error
+        }
+    }
+
+    public var status: Status {
+        switch state {
+        case .ready: .ready
+        case .failed: .failed
+        case .serverAwaitAuthorization: .awaitingAuthorization
+        default: .handshaking
+        }
+    }
+
+    /// The peer's socket type from its READY.
+    public var peerSocketType: SocketType? {
+        peerMetadata["Socket-Type"].flatMap { SocketType(name: $0) }
+    }
+
+    // MARK: handshake
+
+    /// The next command body to send in a command frame, or nil when it is
+    /// the peer's turn. An empty array is a real command frame with no body
+    /// (the client sends one after the server's token).
+    public func nextHandshakeCommand() throws(ZGSSError) -> [UInt8]? {
+        switch state {
+        case .failed(let error):
+            throw error
+        case .clientStart:
+            let step = try gssStep(nil)
+            state = .clientSendToken(step.token, complete: step.isComplete)
+            return try nextHandshakeCommand()
+        case .clientSendToken(let token, let complete):
+            if complete {
+                state = .clientAwaitReady
+                return token.isEmpty ? [] : GSSAPICommand.initiate(token: token)
+            }
+            state = .clientAwaitToken
+            return GSSAPICommand.initiate(token: token)
+        case .serverSendToken(let token, let complete):
+            state = complete ? .serverAwaitEmpty : .serverAwaitToken
+            return GSSAPICommand.initiate(token: token)
+        case .clientSendReady:
+            let ready = try readyCommand()
+            state = .ready
+            return ready
+        case .serverSendReady:
+            let ready = try readyCommand()
+            state = .serverAwaitReady
+            return ready
+        default:
+            return nil
+        }
+    }
+
+    /// Feeds the body of a command frame from the peer.
+    public func processHandshakeCommand(_ body: [UInt8]) throws(ZGSSError) {
+        switch state {
+        case .failed(let error):
+            throw error
+        case .clientAwaitToken, .serverAwaitToken:
+            let token = try parse { try GSSAPICommand.parseInitiate(body) }
+            let step = try gssStep(token)
+            state = isServer ? .serverSendToken(step.token, complete: step.isComplete)
+                             : .clientSendToken(step.token, complete: step.isComplete)
+        case .serverAwaitEmpty:
+            guard body.isEmpty else {
+                throw fail(.protocolViolation,
+                           "expected the client's empty command after the server's token, got \(GSSAPICommand.describe(body))")
+            }
+            try authorizeLocally()
+        case .clientAwaitReady, .serverAwaitReady:
+            try processReady(body)
+            state = isServer ? .ready : .clientSendReady
+        case .ready:
+            throw fail(.protocolViolation, "unexpected \(GSSAPICommand.describe(body)) after the handshake completed")
+        default:
+            throw fail(.protocolViolation, "unexpected \(GSSAPICommand.describe(body)) while it is this side's turn to send")
+        }
+    }
+
+    /// The host's authorization decision (e.g. a ZAP reply) for the
+    /// authenticated client in `peerPrincipal`. Only valid while
+    /// `status == .awaitingAuthorization`.
+    public func authorize(_ allowed: Bool, reason: String? = nil) throws(ZGSSError) {
+        guard case .serverAwaitAuthorization = state else {
+            if case .failed(let error) = state { throw error }
+            throw ZGSSError(.wrongState, "authorize() is valid only while awaiting authorization")
+        }
+        if allowed {
+            state = .serverSendReady
+        } else {
+            let who = peerPrincipal ?? "the client"
+            throw fail(.denied, "\(who) is not authorized" + (reason.map { ": \($0)" } ?? ""))
+        }
+    }
+
+    // MARK: messages
+
+    /// Protects an outgoing message. Encrypted: returns the MESSAGE command
+    /// body to send in an ordinary frame (no MORE: it travels inside).
+    /// Plaintext: returns the message unchanged.
+    public func encode(_ message: ZMTPMessage) throws(ZGSSError) -> ZMTPMessage {
+        try requireReady("encode")
+        guard encrypted else { return message }
+        return ZMTPMessage(try wrapMessage(message))
+    }
+
+    /// Opens an incoming message (the body of a frame received after the
+    /// handshake). Encrypted: the body must be a MESSAGE command whose token
+    /// was encrypted by the peer; flags come from inside the wrap.
+    public func decode(_ message: ZMTPMessage) throws(ZGSSError) -> ZMTPMessage {
+        try requireReady("decode")
+        guard encrypted else { return message }
+        return try unwrapMessage(message.body)
+    }
+
+    // MARK: internals
+
+    private func requireReady(_ operation: String) throws(ZGSSError) {
+        switch state {
+        case .ready: return
+        case .failed(let error): throw error
+        default: throw ZGSSError(.wrongState, "\(operation) is valid only after the handshake")
+        }
+    }
+
+    @discardableResult
+    private func fail(_ code: ZGSSError.Code, _ message: String) -> ZGSSError {
+        let error = ZGSSError(code, message)
+        state = .failed(error)
+        lastError = error
+        return error
+    }
+
+    private func parse<T>(_ body: () throws -> T) throws(ZGSSError) -> T {
+        do {
+            return try body()
+        } catch let error as CodecError {
+            throw fail(.protocolViolation, error.reason)
+        } catch {
+            throw fail(.protocolViolation, "\(error)")
+        }
+    }
+
+    private func gssStep(_ token: ArraySlice<UInt8>?) throws(ZGSSError) -> GSSSecurityContext.Step {
+        do {
+            if context == nil {
+                if isServer {
+                    context = GSSSecurityContext(acceptorWith: credential?.credential)
+                } else {
+                    let target = try configuration.targetName()
+                    context = GSSSecurityContext(initiatorWith: credential?.credential, target: target)
+                }
+            }
+            guard let context else { throw fail(.gss, "no security context") }
+            let step = try context.step(token)
+            if step.isComplete {
+                peerPrincipal = try context.peerName()
+                if encrypted && !context.offersConfidentiality {
+                    throw fail(.gss, "the security context offers no confidentiality; encryption is required")
+                }
+            }
+            return step
+        } catch let error as ZGSSError {
+            if case .failed = state {} else { fail(error.code, error.message) }
+            throw error
+        } catch let error as GSSError {
+            throw fail(.gss, describeStepFailure(error))
+        } catch {
+            throw fail(.gss, "\(error)")
+        }
+    }
+
+    private func describeStepFailure(_ error: GSSError) -> String {
+        if isServer {
+            return "cannot accept the client's Kerberos token: \(error.reason)"
+        }
+        let service = configuration.options.servicePrincipal ?? "the service"
+        return "cannot authenticate to \(service): \(error.reason)"
+    }
+
+    private func authorizeLocally() throws(ZGSSError) {
+        let allowed = configuration.options.allowedPrincipals
+        if !allowed.isEmpty {
+            guard let principal = peerPrincipal, allowed.contains(principal) else {
+                throw fail(.denied, "client principal \(peerPrincipal ?? "(unknown)") is not in the allowed list")
+            }
+        }
+        state = configuration.options.externalAuthorization ? .serverAwaitAuthorization : .serverSendReady
+    }
+
+    private func readyCommand() throws(ZGSSError) -> [UInt8] {
+        var properties = [Metadata.Property(name: "Socket-Type", value: Array(socketType.name.utf8))]
+        if socketType.sendsIdentity {
+            properties.append(Metadata.Property(name: "Identity", value: routingId))
+        }
+        let ready = GSSAPICommand.ready(Metadata(properties))
+        guard encrypted else { return ready }
+        return try wrapMessage(ZMTPMessage(ready, flags: .command))
+    }
+
+    private func processReady(_ body: [UInt8]) throws(ZGSSError) {
+        var readyBody = body
+        if encrypted {
+            if Command.hasName(body, "READY") {
+                throw fail(.protocolViolation,
+                           "peer sent READY in plaintext but this side requires encryption (ZMQ_GSSAPI_PLAINTEXT differs between the peers)")
+            }
+            let inner = try unwrapMessage(body)
+            readyBody = inner.body
+        } else if Command.hasName(body, "MESSAGE") {
+            throw fail(.protocolViolation,
+                       "peer sent an encrypted MESSAGE but ZMQ_GSSAPI_PLAINTEXT is set on this side (the setting differs between the peers)")
+        }
+        let metadata = try parse { try GSSAPICommand.parseReady(readyBody) }
+        guard let typeName = metadata["Socket-Type"] else {
+            throw fail(.protocolViolation, "peer's READY has no Socket-Type")
+        }
+        guard let peerType = SocketType(name: typeName) else {
+            throw fail(.protocolViolation, "peer's Socket-Type \"\(String(decoding: typeName, as: UTF8.self))\" is unknown")
+        }
+        guard socketType.accepts(peerType) else {
+            throw fail(.protocolViolation, "a \(peerType.name) peer cannot talk to a \(socketType.name) socket")
+        }
+        peerMetadata = metadata
+    }
+
+    private func wrapMessage(_ message: ZMTPMessage) throws(ZGSSError) -> [UInt8] {
+        guard let context else { throw fail(.wrongState, "no security context") }
+        let flags = message.flags.intersection([.more, .command]).rawValue
+        do {
+            let token = try context.wrap(header: [flags], message.body, confidential: true)
+            return GSSAPICommand.message(token: token)
+        } catch let error as GSSError {
+            let reason = error.isContextExpired ? "the security context has expired" : error.reason
+            throw fail(.gss, "cannot encrypt a message: \(reason)")
+        } catch {
+            throw fail(.gss, "cannot encrypt a message: \(error)")
+        }
+    }
+
+    private func unwrapMessage(_ body: [UInt8]) throws(ZGSSError) -> ZMTPMessage {
+        guard let context else { throw fail(.wrongState, "no security context") }
+        let token = try parse { try GSSAPICommand.parseMessage(body) }
+        let opened: (message: [UInt8], wasConfidential: Bool)
+        do {
+            opened = try context.unwrap(token)
+        } catch let error as GSSError {
+            let reason = error.isContextExpired ? "the security context has expired" : error.reason
+            throw fail(.protocolViolation, "a message from the peer failed its integrity check: \(reason)")
+        } catch {
+            throw fail(.protocolViolation, "a message from the peer failed its integrity check: \(error)")
+        }
+        guard opened.wasConfidential else {
+            throw fail(.protocolViolation, "peer sent a message without confidentiality in encrypted mode")
+        }
+        guard let flagsByte = opened.message.first else {
+            throw fail(.protocolViolation, "peer sent an empty wrapped message (no flags byte)")
+        }
+        let flags = MessageFlags(rawValue: flagsByte & 0x0f)
+        return ZMTPMessage(Array(opened.message.dropFirst()), flags: flags)
+    }
+}

@@ -1,0 +1,172 @@
+public import GSSKit
+
+/// Option numbers shared with zmq.h (identical values) and zgss's own
+/// (1000 and up).
+public enum OptionName {
+    public static let gssapiServer: Int32 = 62
+    public static let gssapiPrincipal: Int32 = 63
+    public static let gssapiServicePrincipal: Int32 = 64
+    public static let gssapiPlaintext: Int32 = 65
+    public static let gssapiPrincipalNameType: Int32 = 90
+    public static let gssapiServicePrincipalNameType: Int32 = 91
+
+    public static let keytab: Int32 = 1000
+    public static let clientKeytab: Int32 = 1001
+    public static let ccache: Int32 = 1002
+    public static let allowPrincipal: Int32 = 1003
+    public static let lastError: Int32 = 1004
+    public static let peerPrincipal: Int32 = 1005
+    public static let externalAuthorization: Int32 = 1006
+}
+
+/// The GSSAPI settings of one socket or mechanism host, with
+/// zmq_setsockopt's validation rules.
+public struct GSSAPIOptions: Sendable, Equatable {
+    /// True once any GSSAPI option selected the mechanism (SERVER, PRINCIPAL
+    /// or SERVICE_PRINCIPAL, as in libzmq).
+    public var selected = false
+    public var isServer = false
+    public var principal: String?
+    public var principalNameType: GSSNameType = .hostbasedService
+    public var servicePrincipal: String?
+    public var servicePrincipalNameType: GSSNameType = .hostbasedService
+    public var plaintext = false
+    public var store = GSSCredentialStore()
+    public var allowedPrincipals: [String] = []
+    public var externalAuthorization = false
+
+    public init() {}
+
+    /// Whether `option` is one this type handles.
+    public static func handles(_ option: Int32) -> Bool {
+        switch option {
+        case OptionName.gssapiServer, OptionName.gssapiPrincipal, OptionName.gssapiServicePrincipal,
+             OptionName.gssapiPlaintext, OptionName.gssapiPrincipalNameType,
+             OptionName.gssapiServicePrincipalNameType, OptionName.keytab, OptionName.clientKeytab,
+             OptionName.ccache, OptionName.allowPrincipal, OptionName.externalAuthorization:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Sets `option` from raw bytes as zmq_setsockopt would: ints must be
+    /// exactly 4 bytes, strings 1...255 bytes (one trailing NUL tolerated,
+    /// none inside). Throws `invalidArgument` otherwise.
+    public mutating func set(_ option: Int32, _ value: UnsafeRawBufferPointer?) throws(ZGSSError) {
+        switch option {
+        case OptionName.gssapiServer:
+            let flag = try Self.bool(value, option)
+            isServer = flag
+            selected = true
+        case OptionName.gssapiPrincipal:
+            principal = try Self.string(value, option, maxBytes: 255)
+            selected = true
+        case OptionName.gssapiServicePrincipal:
+            servicePrincipal = try Self.string(value, option, maxBytes: 255)
+            selected = true
+            isServer = false
+        case OptionName.gssapiPlaintext:
+            plaintext = try Self.bool(value, option)
+        case OptionName.gssapiPrincipalNameType:
+            principalNameType = try Self.nameType(value, option)
+        case OptionName.gssapiServicePrincipalNameType:
+            servicePrincipalNameType = try Self.nameType(value, option)
+        case OptionName.keytab:
+            store.keytab = try Self.optionalPath(value, option)
+        case OptionName.clientKeytab:
+            store.clientKeytab = try Self.optionalPath(value, option)
+        case OptionName.ccache:
+            store.ccache = try Self.optionalPath(value, option)
+        case OptionName.allowPrincipal:
+            // Each call adds one principal; an empty value clears the list.
+            if let name = try Self.optionalString(value, option, maxBytes: 1024) {
+                if !allowedPrincipals.contains(name) { allowedPrincipals.append(name) }
+            } else {
+                allowedPrincipals.removeAll()
+            }
+        case OptionName.externalAuthorization:
+            externalAuthorization = try Self.bool(value, option)
+        default:
+            throw ZGSSError(.invalidArgument, "unknown option \(option)")
+        }
+    }
+
+    /// Reads `option` back: ints as Int32, strings as their bytes (the C
+    /// layer appends the NUL). Nil for options this type does not handle.
+    public func get(_ option: Int32) -> OptionValue? {
+        switch option {
+        case OptionName.gssapiServer: .int(selected && isServer ? 1 : 0)
+        case OptionName.gssapiPrincipal: .string(principal ?? "")
+        case OptionName.gssapiServicePrincipal: .string(servicePrincipal ?? "")
+        case OptionName.gssapiPlaintext: .int(plaintext ? 1 : 0)
+        case OptionName.gssapiPrincipalNameType: .int(principalNameType.rawValue)
+        case OptionName.gssapiServicePrincipalNameType: .int(servicePrincipalNameType.rawValue)
+        case OptionName.keytab: .string(store.keytab ?? "")
+        case OptionName.clientKeytab: .string(store.clientKeytab ?? "")
+        case OptionName.ccache: .string(store.ccache ?? "")
+        case OptionName.allowPrincipal: .string(allowedPrincipals.joined(separator: "\n"))
+        case OptionName.externalAuthorization: .int(externalAuthorization ? 1 : 0)
+        default: nil
+        }
+    }
+
+    public enum OptionValue: Equatable, Sendable {
+        case int(Int32)
+        case string(String)
+    }
+
+    // MARK: value parsing
+
+    static func int(_ value: UnsafeRawBufferPointer?, _ option: Int32) throws(ZGSSError) -> Int32 {
+        guard let value, value.count == MemoryLayout<Int32>.size, value.baseAddress != nil else {
+            throw ZGSSError(.invalidArgument, "option \(option) takes an int (\(MemoryLayout<Int32>.size) bytes)")
+        }
+        return value.loadUnaligned(as: Int32.self)
+    }
+
+    static func bool(_ value: UnsafeRawBufferPointer?, _ option: Int32) throws(ZGSSError) -> Bool {
+        let number = try int(value, option)
+        guard number == 0 || number == 1 else {
+            throw ZGSSError(.invalidArgument, "option \(option) takes 0 or 1, got \(number)")
+        }
+        return number == 1
+    }
+
+    static func nameType(_ value: UnsafeRawBufferPointer?, _ option: Int32) throws(ZGSSError) -> GSSNameType {
+        let number = try int(value, option)
+        guard let type = GSSNameType(rawValue: number) else {
+            throw ZGSSError(.invalidArgument, "option \(option) takes a name type 0, 1 or 2, got \(number)")
+        }
+        return type
+    }
+
+    static func string(_ value: UnsafeRawBufferPointer?, _ option: Int32, maxBytes: Int) throws(ZGSSError) -> String {
+        guard let text = try optionalString(value, option, maxBytes: maxBytes) else {
+            throw ZGSSError(.invalidArgument, "option \(option) takes a string of 1 to \(maxBytes) bytes")
+        }
+        return text
+    }
+
+    /// Nil for a NULL or empty value (meaning "unset").
+    static func optionalString(_ value: UnsafeRawBufferPointer?, _ option: Int32, maxBytes: Int) throws(ZGSSError) -> String? {
+        guard let value, value.baseAddress != nil, value.count > 0 else { return nil }
+        var bytes = Array(value)
+        guard bytes.count <= maxBytes else {
+            throw ZGSSError(.invalidArgument, "option \(option) takes at most \(maxBytes) bytes, got \(bytes.count)")
+        }
+        if bytes.last == 0 { bytes.removeLast() }
+        guard !bytes.isEmpty else { return nil }
+        guard !bytes.contains(0) else {
+            throw ZGSSError(.invalidArgument, "option \(option): string contains a NUL byte")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ZGSSError(.invalidArgument, "option \(option): string is not valid UTF-8")
+        }
+        return text
+    }
+
+    static func optionalPath(_ value: UnsafeRawBufferPointer?, _ option: Int32) throws(ZGSSError) -> String? {
+        try optionalString(value, option, maxBytes: 4096)
+    }
+}

@@ -1,0 +1,37 @@
+/// An error from the mechanism or its configuration. `code` is what the C
+/// ABI returns (negative ZGSS_E_*); `message` is the text shown to users
+/// and returned by ZGSS_LAST_ERROR.
+public struct ZGSSError: Error, CustomStringConvertible, Sendable, Equatable {
+    public enum Code: Int32, Sendable {
+        /// A bad argument or option value from the caller (local error).
+        case invalidArgument = -1
+        /// Nothing to do now: no command to send, or waiting on the peer.
+        case again = -2
+        /// The peer broke the ZMTP or GSSAPI mechanism protocol.
+        case protocolViolation = -3
+        /// Kerberos / GSS-API refused (credentials, KDC, tokens).
+        case gss = -4
+        /// The peer authenticated but is not authorized.
+        case denied = -5
+        /// The call is not valid in the current state (local error).
+        case wrongState = -6
+        /// Out of memory.
+        case noMemory = -7
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    /// Whether the session that raised it is dead. Only `again` and local
+    /// argument errors leave it usable.
+    public var isFatal: Bool {
+        code != .again && code != .invalidArgument && code != .wrongState
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Checks the installed libzgss.so against the public headers:
+#  - it has a SONAME and exports zgss_* functions only;
+#  - every function the headers declare is exported, and nothing else is;
+#  - the headers compile as C99 and as C++ next to zmq.h, warning-free.
+#   tools/check-abi.sh [PREFIX]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+prefix="${1:-$root/.dist}"
+lib="$prefix/lib/libzgss.so"
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+soname="$(readelf -d "$lib" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')"
+[ "$soname" = "libzgss.so.0" ] || { echo "check-abi: SONAME is '$soname', want libzgss.so.0"; fail=1; }
+
+nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | sed 's/@.*//' | grep -v '^ZGSS_0$' | sort -u > "$tmp/exported"
+grep -v '^zgss_' "$tmp/exported" > "$tmp/foreign" || true
+if [ -s "$tmp/foreign" ]; then echo "check-abi: non-zgss symbols exported:"; cat "$tmp/foreign"; fail=1; fi
+
+cat "$prefix"/include/zgss*.h | tr '\n' ' ' | grep -oE '\bzgss_[a-z0-9_]+ *\(' | sed 's/ *($//' | sort -u > "$tmp/declared"
+# zgss_zmq.h maps zmq_* names with macros; only real declarations count.
+comm -23 "$tmp/declared" "$tmp/exported" > "$tmp/missing"
+comm -13 "$tmp/declared" "$tmp/exported" > "$tmp/undocumented"
+if [ -s "$tmp/missing" ]; then echo "check-abi: declared but not exported:"; cat "$tmp/missing"; fail=1; fi
+if [ -s "$tmp/undocumented" ]; then echo "check-abi: exported but not declared:"; cat "$tmp/undocumented"; fail=1; fi
+
+cc -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c - $(pkg-config --cflags zgss) <<<'#include <zmq.h>
+#include <zgss.h>
+int main(void) { return 0; }' || { echo "check-abi: zgss.h fails as C99"; fail=1; }
+c++ -std=c++11 -Wall -Wextra -Werror -o "$tmp/smoke" "$root/tests/c/header_smoke.cpp" \
+  $(pkg-config --cflags --libs zgss) -Wl,-rpath,"$prefix/lib" \
+  && "$tmp/smoke" >/dev/null || { echo "check-abi: C++ smoke program failed"; fail=1; }
+
+n="$(wc -l < "$tmp/exported")"
+if [ "$fail" -eq 0 ]; then echo "check-abi: $n exported functions match the headers; SONAME $soname"; fi
+exit "$fail"

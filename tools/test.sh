@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine:
+#   tools/test.sh
+# Installs missing Debian packages, builds with warnings as errors, and runs
+# every ring: pure unit tests, Kerberos tests against a throwaway MIT realm,
+# the C ABI (symbols, C and C++, valgrind), and the interop suites against
+# stock libzmq, Cyrus SASL and Mosquitto that are present in tools/.
+# A missing tool or KDC fails the run; nothing is skipped.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export PKG_CONFIG_PATH="$root/.dist/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+log="$(mktemp -d)"
+trap 'rm -rf "$log"' EXIT
+total_passed=0
+total_failed=0
+failed_stages=()
+
+stage() { echo; echo "=== $1 ($(date +%H:%M:%S))"; }
+
+# Adds the "NAME: N passed, M failed" line a stage printed to the totals.
+count() {
+  local name="$1" file="$2" rc="$3" line p f
+  line="$(grep -E '^[A-Za-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' "$file" | tail -1)"
+  if [ -n "$line" ]; then
+    p="$(sed -E 's/^[^:]+: ([0-9]+) passed.*/\1/' <<<"$line")"
+    f="$(sed -E 's/^[^:]+: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")"
+  else
+    p=0; f=0
+  fi
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  total_passed=$((total_passed + p))
+  total_failed=$((total_failed + f))
+  [ "$rc" -eq 0 ] || failed_stages+=("$name")
+}
+
+run_stage() {
+  local name="$1"; shift
+  stage "$name"
+  "$@" 2>&1 | tee "$log/$name.out"
+  local rc=${PIPESTATUS[0]}
+  count "$name" "$log/$name.out" "$rc"
+  return 0
+}
+
+tools/setup.sh || { echo "setup failed"; exit 1; }
+
+stage "swift build (warnings are errors)"
+if ! swift build --build-tests -Xswiftc -warnings-as-errors 2>&1 | tail -5; then
+  echo "zgss: 0 passed, 1 failed"; exit 1
+fi
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "zgss: 0 passed, 1 failed"; exit 1; }
+
+swift_tests() {
+  python3 tools/testrealm.py run -- swift test --skip-build 2>&1 | tee "$log/swift-raw.out" | grep -vE '^(◇|↳)' 
+  local rc=${PIPESTATUS[0]}
+  local n
+  n="$(grep -oE 'Test run with [0-9]+ tests?' "$log/swift-raw.out" | grep -oE '[0-9]+' | tail -1)"
+  local issues
+  issues="$(grep -oE 'with [0-9]+ issues?' "$log/swift-raw.out" | grep -oE '[0-9]+' | tail -1)"
+  if [ "$rc" -eq 0 ]; then echo "swift: ${n:-0} passed, 0 failed"; else echo "swift: 0 passed, ${issues:-1} failed"; fi
+  return "$rc"
+}
+run_stage swift swift_tests
+
+run_stage build-lib tools/build-lib.sh
+run_stage check-abi tools/check-abi.sh
+
+c_abi() {
+  local bin="$log/mech_abi_test"
+  cc -std=c99 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$bin" tests/c/mech_abi_test.c \
+    $(pkg-config --cflags --libs zgss) -Wl,-rpath,"$root/.dist/lib" || return 1
+  python3 tools/testrealm.py run -- valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+    --show-leak-kinds=definite,indirect --error-exitcode=3 "$bin"
+}
+run_stage c-abi c_abi
+
+realm_tests() {
+  /usr/bin/python3 -m pytest -q tools/test_testrealm.py 2>&1 | tee "$log/realm-raw.out"
+  local rc=${PIPESTATUS[0]}
+  local p f
+  p="$(grep -oE '[0-9]+ passed' "$log/realm-raw.out" | grep -oE '[0-9]+' | tail -1)"
+  f="$(grep -oE '[0-9]+ failed' "$log/realm-raw.out" | grep -oE '[0-9]+' | tail -1)"
+  echo "realm: ${p:-0} passed, ${f:-0} failed"
+  return "$rc"
+}
+run_stage realm realm_tests
+
+for suite in tools/test-*.sh; do
+  [ -e "$suite" ] || continue
+  name="$(basename "$suite" .sh)"; name="${name#test-}"
+  run_stage "$name" "$suite"
+done
+
+echo
+if ((${#failed_stages[@]})); then
+  echo "failed stages: ${failed_stages[*]}"
+fi
+echo "zgss: $total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ] && [ ${#failed_stages[@]} -eq 0 ]

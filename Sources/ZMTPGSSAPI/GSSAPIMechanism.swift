@@ -70,7 +70,8 @@ public final class GSSAPIMechanism {
     public let socketType: SocketType
     public let routingId: [UInt8]
     private var state: State
-    private var context: GSSSecurityContext?
+    // Internal (not private) so tests can forge integrity-only tokens.
+    private(set) var context: GSSSecurityContext?
     private var credential: SharedCredential?
 
     /// The peer's READY metadata (Socket-Type, Identity, ...), once received.

@@ -1,0 +1,190 @@
+import Testing
+import TestRealm
+import ZMTPCodec
+import GSSKit
+@testable import ZMTPGSSAPI
+
+/// Every handshake state of both sides × every kind of command body a peer
+/// can send. Each cell builds a real pair on the test realm, drives it to
+/// the state, feeds the input and checks the outcome: accepted, or a fatal
+/// error of the expected kind with the session failed. Nothing may crash.
+@Suite("State × input table")
+struct StateTableTests {
+    enum Side: String, CaseIterable, Sendable { case client, server }
+
+    /// States by the number of handshake steps taken to reach them.
+    enum Stage: String, CaseIterable, Sendable {
+        case clientStart, clientAwaitToken, clientSendToken, clientAwaitReady, clientSendReady, clientReady
+        case serverAwaitToken, serverSendToken, serverAwaitEmpty, serverSendReady, serverAwaitReady, serverReady
+    }
+
+    enum Input: String, CaseIterable, Sendable {
+        case freshAPREQ, garbageInitiate, truncatedInitiate, lengthPastEnd, fourGiBLength, emptyBody,
+             plainReady, garbageMessage, zeroLengthMessage, unknownCommand, emptyName
+    }
+
+    enum Outcome: Equatable { case accepted, fails(ZGSSError.Code) }
+
+    static func body(_ input: Input) throws -> [UInt8] {
+        switch input {
+        case .freshAPREQ:
+            // A real AP-REQ from a different client.
+            let other = try MechanismPair(Sides())
+            return try #require(try other.client.nextHandshakeCommand())
+        case .garbageInitiate:
+            return GSSAPICommand.initiate(token: (0..<40).map { UInt8(truncatingIfNeeded: $0 &* 37) })
+        case .truncatedInitiate:
+            return GSSAPICommand.initiatePrefix + [0, 0]
+        case .lengthPastEnd:
+            return GSSAPICommand.initiatePrefix + [0, 0, 0, 100] + [UInt8](repeating: 1, count: 10)
+        case .fourGiBLength:
+            return GSSAPICommand.initiatePrefix + [0xff, 0xff, 0xff, 0xff, 1, 2, 3]
+        case .emptyBody:
+            return []
+        case .plainReady:
+            return GSSAPICommand.ready(Metadata([.init(name: "Socket-Type", value: Array("REQ".utf8))]))
+        case .garbageMessage:
+            return GSSAPICommand.message(token: [0x05, 0x04] + [UInt8](repeating: 0x42, count: 70))
+        case .zeroLengthMessage:
+            return GSSAPICommand.message(token: [])
+        case .unknownCommand:
+            return Command.encode(name: "HELLO", data: [1, 2, 3])
+        case .emptyName:
+            return [0x00, 0x01]
+        }
+    }
+
+    /// The expected outcome of feeding `input` in `stage`.
+    static func expected(_ stage: Stage, _ input: Input) -> Outcome {
+        switch stage {
+        case .serverAwaitToken:
+            switch input {
+            case .freshAPREQ: return .accepted
+            case .garbageInitiate: return .fails(.gss)
+            default: return .fails(.protocolViolation)
+            }
+        case .clientAwaitToken:
+            switch input {
+            case .freshAPREQ, .garbageInitiate: return .fails(.gss)
+            default: return .fails(.protocolViolation)
+            }
+        case .serverAwaitEmpty:
+            return input == .emptyBody ? .accepted : .fails(.protocolViolation)
+        default:
+            return .fails(.protocolViolation)
+        }
+    }
+
+    /// A fresh pair with the side under test in `stage`.
+    static func mechanism(at stage: Stage) throws -> (GSSAPIMechanism, MechanismPair) {
+        let pair = try MechanismPair(Sides())
+        let c = pair.client, s = pair.server
+        func c2s() throws { try s.processHandshakeCommand(try #require(try c.nextHandshakeCommand())) }
+        func s2c() throws { try c.processHandshakeCommand(try #require(try s.nextHandshakeCommand())) }
+        switch stage {
+        case .clientStart: return (c, pair)
+        case .serverAwaitToken: return (s, pair)
+        case .clientAwaitToken: _ = try c.nextHandshakeCommand(); return (c, pair)
+        case .serverSendToken: try c2s(); return (s, pair)
+        case .clientSendToken: try c2s(); try s2c(); return (c, pair)
+        case .serverAwaitEmpty: try c2s(); _ = try s.nextHandshakeCommand(); return (s, pair)
+        case .clientAwaitReady: try c2s(); try s2c(); _ = try c.nextHandshakeCommand(); return (c, pair)
+        case .serverSendReady: try c2s(); try s2c(); try c2s(); return (s, pair)
+        case .serverAwaitReady: try c2s(); try s2c(); try c2s(); _ = try s.nextHandshakeCommand(); return (s, pair)
+        case .clientSendReady: try c2s(); try s2c(); try c2s(); try s2c(); return (c, pair)
+        case .clientReady: try pair.run(); return (c, pair)
+        case .serverReady: try pair.run(); return (s, pair)
+        }
+    }
+
+    @Test(arguments: Stage.allCases, Input.allCases)
+    func cell(stage: Stage, input: Input) throws {
+        let (mechanism, _) = try Self.mechanism(at: stage)
+        let bytes = try Self.body(input)
+        let outcome: Outcome
+        do {
+            try mechanism.processHandshakeCommand(bytes)
+            outcome = .accepted
+        } catch {
+            outcome = .fails(error.code)
+            #expect(mechanism.status == .failed)
+            #expect(mechanism.lastError == error)
+            #expect(!error.message.isEmpty)
+            // Failed stays failed, with the same error, for every call.
+            #expect(throws: error) { try mechanism.processHandshakeCommand([]) }
+            #expect(throws: error) { try mechanism.nextHandshakeCommand() }
+        }
+        #expect(outcome == Self.expected(stage, input), "\(stage) × \(input)")
+    }
+}
+
+@Suite("Messages after the handshake")
+struct MessageDecodeTests {
+    static func readyPair() throws -> MechanismPair {
+        let pair = try MechanismPair(Sides())
+        try pair.run()
+        return pair
+    }
+
+    @Test(arguments: [
+        (GSSAPICommand.message(token: []), "zero-length token"),
+        (GSSAPICommand.message(token: [0x05, 0x04, 0x07] + [UInt8](repeating: 0, count: 60)), "garbage token"),
+        (Array("plain data".utf8), "not a MESSAGE"),
+        (GSSAPICommand.initiate(token: [1, 2, 3]), "INITIATE after READY"),
+        (GSSAPICommand.messagePrefix + [0, 0, 1, 0], "length past end"),
+        ([], "empty frame"),
+    ])
+    func malformedMessagesFailTheSession(body: [UInt8], what: String) throws {
+        let pair = try Self.readyPair()
+        let error = expectFailure { _ = try pair.server.decode(ZMTPMessage(body)) }
+        #expect(error?.code == .protocolViolation, "\(what)")
+        #expect(pair.server.status == .failed)
+    }
+
+    @Test func tamperedTokenIsRefused() throws {
+        let pair = try Self.readyPair()
+        var wire = try pair.client.encode(ZMTPMessage(Array("transfer 100".utf8))).body
+        wire[wire.count - 20] ^= 0x01
+        let error = expectFailure { _ = try pair.server.decode(ZMTPMessage(wire)) }
+        #expect(error?.code == .protocolViolation)
+        #expect(error?.mentions("integrity") == true)
+    }
+
+    @Test func replayedTokenIsRefused() throws {
+        let pair = try Self.readyPair()
+        let wire = try pair.client.encode(ZMTPMessage(Array("once".utf8)))
+        #expect(try pair.server.decode(wire).body == Array("once".utf8))
+        let error = expectFailure { _ = try pair.server.decode(wire) }
+        #expect(error?.code == .protocolViolation)
+    }
+
+    @Test func integrityOnlyTokenIsRefusedNotAborted() throws {
+        // libzmq asserts (aborts the process) here; zgss fails the session.
+        let pair = try Self.readyPair()
+        let context = try #require(pair.client.context)
+        let token = try context.wrap(header: [0], Array("no secrecy".utf8), confidential: false)
+        let error = expectFailure { _ = try pair.server.decode(ZMTPMessage(GSSAPICommand.message(token: token))) }
+        #expect(error?.code == .protocolViolation)
+        #expect(error?.mentions("without confidentiality") == true)
+    }
+
+    @Test func emptyPlaintextInsideTheWrapIsRefused() throws {
+        let pair = try Self.readyPair()
+        let context = try #require(pair.client.context)
+        let token = try context.wrap([UInt8](), confidential: true)
+        let error = expectFailure { _ = try pair.server.decode(ZMTPMessage(GSSAPICommand.message(token: token))) }
+        #expect(error?.code == .protocolViolation)
+        #expect(error?.mentions("no flags byte") == true)
+    }
+
+    @Test func subscribeAndCancelFlagsFromNewerLibzmqAreKept() throws {
+        let pair = try Self.readyPair()
+        let context = try #require(pair.client.context)
+        for flags: UInt8 in [0x04, 0x08] {
+            let token = try context.wrap(header: [flags], Array("topic".utf8), confidential: true)
+            let message = try pair.server.decode(ZMTPMessage(GSSAPICommand.message(token: token)))
+            #expect(message.flags.rawValue == flags)
+            #expect(message.body == Array("topic".utf8))
+        }
+    }
+}

@@ -17,6 +17,7 @@ public final class GSSSecurityContext {
 
     public let role: Role
     private var handle: gss_ctx_id_t? = nil
+    var contextHandle: gss_ctx_id_t? { handle }
     private let credential: GSSCredential?
     private let target: GSSName?
     private let requestFlags: OM_uint32

@@ -328,9 +328,19 @@ public final class GSSAPIMechanism {
     private func wrapMessage(_ message: ZMTPMessage) throws(ZGSSError) -> [UInt8] {
         guard let context else { throw fail(.wrongState, "no security context") }
         let flags = message.flags.intersection([.more, .command]).rawValue
+        let prefix = GSSAPICommand.messagePrefix
+        let headerCount = prefix.count + 4
         do {
-            let token = try context.wrap(header: [flags], message.body, confidential: true)
-            return GSSAPICommand.message(token: token)
+            var out = try message.body.withUnsafeBytes { payload in
+                try context.wrap(prefixCount: headerCount, flags: flags, payload: payload)
+            }
+            let tokenCount = UInt32(truncatingIfNeeded: out.count - headerCount)
+            for i in 0..<prefix.count { out[i] = prefix[i] }
+            out[prefix.count] = UInt8(truncatingIfNeeded: tokenCount >> 24)
+            out[prefix.count + 1] = UInt8(truncatingIfNeeded: tokenCount >> 16)
+            out[prefix.count + 2] = UInt8(truncatingIfNeeded: tokenCount >> 8)
+            out[prefix.count + 3] = UInt8(truncatingIfNeeded: tokenCount)
+            return out
         } catch let error as GSSError {
             let reason = error.isContextExpired ? "the security context has expired" : error.reason
             throw fail(.gss, "cannot encrypt a message: \(reason)")
@@ -342,22 +352,27 @@ public final class GSSAPIMechanism {
     private func unwrapMessage(_ body: [UInt8]) throws(ZGSSError) -> ZMTPMessage {
         guard let context else { throw fail(.wrongState, "no security context") }
         let token = try parse { try GSSAPICommand.parseMessage(body) }
-        let opened: (message: [UInt8], wasConfidential: Bool)
+        let opened: Result<ZMTPMessage, ZGSSError>
         do {
-            opened = try context.unwrap(token)
+            opened = try context.unwrap(token) { data, wasConfidential -> Result<ZMTPMessage, ZGSSError> in
+                guard wasConfidential else {
+                    return .failure(ZGSSError(.protocolViolation,
+                                              "peer sent a message without confidentiality in encrypted mode"))
+                }
+                guard let flagsByte = data.first else {
+                    return .failure(ZGSSError(.protocolViolation, "peer sent an empty wrapped message (no flags byte)"))
+                }
+                return .success(ZMTPMessage(Array(data[1...]), flags: MessageFlags(rawValue: flagsByte & 0x0f)))
+            }
         } catch let error as GSSError {
             let reason = error.isContextExpired ? "the security context has expired" : error.reason
             throw fail(.protocolViolation, "a message from the peer failed its integrity check: \(reason)")
         } catch {
             throw fail(.protocolViolation, "a message from the peer failed its integrity check: \(error)")
         }
-        guard opened.wasConfidential else {
-            throw fail(.protocolViolation, "peer sent a message without confidentiality in encrypted mode")
+        switch opened {
+        case .success(let message): return message
+        case .failure(let error): throw fail(error.code, error.message)
         }
-        guard let flagsByte = opened.message.first else {
-            throw fail(.protocolViolation, "peer sent an empty wrapped message (no flags byte)")
-        }
-        let flags = MessageFlags(rawValue: flagsByte & 0x0f)
-        return ZMTPMessage(Array(opened.message.dropFirst()), flags: flags)
     }
 }

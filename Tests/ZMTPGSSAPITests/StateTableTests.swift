@@ -188,3 +188,19 @@ struct MessageDecodeTests {
         }
     }
 }
+
+@Suite("gss_wrap_iov tokens are plain RFC 4121 tokens")
+struct IOVCompatibilityTests {
+    @Test(arguments: [0, 1, 15, 16, 17, 1000, 65536])
+    func iovTokenOpensWithPlainUnwrap(size: Int) throws {
+        let pair = try MechanismPair(Sides())
+        try pair.run()
+        let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0) }
+        let wire = try pair.server.encode(ZMTPMessage(payload, flags: .more)).body
+        let token = try GSSAPICommand.parseMessage(wire)
+        let context = try #require(pair.client.context)
+        let opened = try context.unwrap(token)
+        #expect(opened.wasConfidential)
+        #expect(opened.message == [0x01] + payload)
+    }
+}

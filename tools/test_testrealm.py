@@ -178,3 +178,17 @@ def test_cli_start_stop(tmp_path):
     while _pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not _pid_alive(pid)
+
+
+def test_dir_ccache_and_all_keytab(tmp_path):
+    with Realm(ccache="DIR") as r:
+        assert r.env["KRB5CCNAME"] == "DIR:" + os.path.join(r.dir, "ccdir")
+        out = run(r, "klist", "-k", r.all_keytab).stdout
+        for p in ("zmq/localhost", "alice", "bob", "mallory"):
+            assert p + "@EXAMPLE.TEST" in out
+        # a DIR: collection holds several principals' caches at once
+        for who in ("alice", "bob"):
+            res = run(r, "kinit", "-k", "-t", r.client_keytab, who)
+            assert res.returncode == 0, res.stdout
+        listing = run(r, "klist", "-l").stdout
+        assert "alice@EXAMPLE.TEST" in listing and "bob@EXAMPLE.TEST" in listing

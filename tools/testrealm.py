@@ -15,8 +15,14 @@ Layout of the realm directory:
                                  zmqtest2/<fqdn>            (KRB5_KTNAME)
     client.keytab                alice, bob, mallory        (KRB5_CLIENT_KTNAME)
     keytabs/<name>.keytab        one keytab per principal ('/' -> '_')
+    all.keytab                   every principal above (for stock libzmq with
+                                 ZMQ_GSSAPI_PRINCIPAL set: it acquires
+                                 GSS_C_BOTH creds, so a named client needs its
+                                 key in KRB5_KTNAME and a named server in
+                                 KRB5_CLIENT_KTNAME)
     down-client.keytab           alice@DOWN.TEST (realm with no reachable KDC)
-    ccache                       KRB5CCNAME (FILE:), empty at start
+    ccache                       KRB5CCNAME (FILE:), empty at start; with
+                                 ccache="DIR" a DIR: collection in ccdir/
     rcache/                      KRB5RCACHEDIR
     kdc.log, kdc.stderr, kdc.pid KDC output and pid
     env.json, env.sh             written by the `start` command
@@ -114,6 +120,18 @@ def _pid_is_krb5kdc(pid):
     return os.path.basename(argv0) == b"krb5kdc"
 
 
+def _die_with_parent():
+    """preexec_fn: ask Linux to SIGTERM the KDC when its parent dies, so a
+    crashed test process (e.g. a segfault in a native library) does not leave
+    a KDC behind.  Best effort; a no-op elsewhere."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
 def keytab_basename(principal):
     return principal.replace("/", "_").replace("@", "_at_") + ".keytab"
 
@@ -126,11 +144,19 @@ class Realm:
     """
 
     def __init__(self, realm=DEFAULT_REALM, dir=None, password=None,
-                 keep_dir=False, quiet=True):
+                 keep_dir=False, ccache="FILE", detach_kdc=False):
+        """ccache: "FILE" (one cache, the default), "DIR" (a collection:
+        needed when several named principals get initial creds in one
+        process, e.g. a stock libzmq client and server) or "MEMORY".
+        detach_kdc: let the KDC outlive this process (CLI `start`); by
+        default it is killed when the process that created it dies."""
+        if ccache not in ("FILE", "DIR", "MEMORY"):
+            raise ValueError("ccache must be FILE, DIR or MEMORY")
+        self.ccache_type = ccache
+        self._detach_kdc = detach_kdc
         self.realm = realm
         self.down_realm = DOWN_REALM
         self.keep_dir = keep_dir
-        self.quiet = quiet
         self.password = password or os.urandom(12).hex()
         self.kdc_port = None
         self.down_port = None
@@ -183,7 +209,15 @@ class Realm:
         return self.path("down-client.keytab")
 
     @property
+    def all_keytab(self):
+        return self.path("all.keytab")
+
+    @property
     def ccache(self):
+        if self.ccache_type == "DIR":
+            return "DIR:" + self.path("ccdir")
+        if self.ccache_type == "MEMORY":
+            return "MEMORY:zgss"
         return "FILE:" + self.path("ccache")
 
     @property
@@ -197,6 +231,8 @@ class Realm:
     def _setup(self):
         os.makedirs(self.path("keytabs"))
         os.makedirs(self.path("rcache"))
+        if self.ccache_type == "DIR":
+            os.makedirs(self.path("ccdir"))
         self.kdc_port = _free_port()
         self.down_port = _free_port()
         while self.down_port == self.kdc_port:
@@ -322,6 +358,7 @@ class Realm:
                 "ktadd -norandkey -k %s %s" % (self.keytab_for(name), name)]
         if keytab:
             cmds.append("ktadd -norandkey -k %s %s" % (keytab, name))
+        cmds.append("ktadd -norandkey -k %s %s" % (self.all_keytab, name))
         return cmds
 
     def _kadmin(self, cmds):
@@ -374,6 +411,8 @@ class Realm:
         return "\n".join(out)
 
     def _spawn_kdc(self):
+        # A detached KDC (CLI `start`) must outlive this process.
+        tie = None if self._detach_kdc else _die_with_parent
         try:
             log_offset = os.path.getsize(self.path("kdc.log"))
         except OSError:
@@ -384,7 +423,7 @@ class Realm:
                 [_find_tool("krb5kdc"), "-n", "-r", self.realm],
                 env=self.child_env(), stdin=subprocess.DEVNULL,
                 stdout=err, stderr=err, close_fds=True,
-                start_new_session=True)
+                start_new_session=True, preexec_fn=tie)
         finally:
             err.close()
         self.kdc_pid = self.kdc_proc.pid
@@ -505,6 +544,7 @@ class Realm:
                 "down_port": self.down_port,
                 "server_keytab": self.server_keytab,
                 "client_keytab": self.client_keytab,
+                "all_keytab": self.all_keytab,
                 "down_keytab": self.down_keytab,
                 "principals": list(self.principals)}
 
@@ -551,7 +591,7 @@ def _cmd_run(args):
         return 2
     signal.signal(signal.SIGTERM, _sigterm_to_exit)
     child = None
-    with Realm(keep_dir=args.keep) as r:
+    with Realm(keep_dir=args.keep, ccache=args.ccache) as r:
         print("testrealm: realm %s kdc 127.0.0.1:%d dir %s (setup %.3fs)" % (
             r.realm, r.kdc_port, r.dir, r.setup_seconds), file=sys.stderr)
         try:
@@ -571,7 +611,7 @@ def _cmd_run(args):
 def _cmd_start(args):
     d = os.path.abspath(args.dir)
     signal.signal(signal.SIGTERM, _sigterm_to_exit)
-    r = Realm(dir=d)
+    r = Realm(dir=d, ccache=args.ccache, detach_kdc=True)
     try:
         info = r.write_env_files()
     except BaseException:
@@ -614,9 +654,13 @@ def main(argv=None):
     pr = sub.add_parser("run", help="run a command inside a fresh realm")
     pr.add_argument("--keep", action="store_true",
                     help="keep the realm directory afterwards")
+    pr.add_argument("--ccache", choices=("FILE", "DIR", "MEMORY"),
+                    default="FILE", help="KRB5CCNAME type (default FILE)")
     pr.add_argument("cmd", nargs=argparse.REMAINDER)
     ps = sub.add_parser("start", help="create a realm and leave the KDC running")
     ps.add_argument("--dir", required=True)
+    ps.add_argument("--ccache", choices=("FILE", "DIR", "MEMORY"),
+                    default="FILE", help="KRB5CCNAME type (default FILE)")
     pt = sub.add_parser("stop", help="stop a realm made by start")
     pt.add_argument("--dir", required=True)
     args = p.parse_args(argv)

@@ -32,7 +32,7 @@ import GSSKit
 ///     awaitReady       recv READY  → check Socket-Type        ready
 ///
 /// In encrypted mode (the default) READY travels as
-/// MESSAGE(wrap(flags 0x02 + READY)) and, once ready, every message as
+/// MESSAGE(wrap(flags 0x00 + READY)) in a command frame and, once ready, every message as
 /// MESSAGE(wrap(flags + body)) in an ordinary frame: `encode` and `decode`.
 /// In plaintext mode READY is plain and messages pass unchanged.
 ///
@@ -289,14 +289,21 @@ public final class GSSAPIMechanism {
         state = configuration.options.externalAuthorization ? .serverAwaitAuthorization : .serverSendReady
     }
 
-    private func readyCommand() throws(ZGSSError) -> [UInt8] {
+    /// READY as this side sends it, before any wrapping.
+    func readyBody() -> [UInt8] {
         var properties = [Metadata.Property(name: "Socket-Type", value: Array(socketType.name.utf8))]
         if socketType.sendsIdentity {
             properties.append(Metadata.Property(name: "Identity", value: routingId))
         }
-        let ready = GSSAPICommand.ready(Metadata(properties))
+        return GSSAPICommand.ready(Metadata(properties))
+    }
+
+    private func readyCommand() throws(ZGSSError) -> [UInt8] {
+        let ready = readyBody()
         guard encrypted else { return ready }
-        return try wrapMessage(ZMTPMessage(ready, flags: .command))
+        // libzmq wraps READY with an inner flags byte of 0 (it marks the
+        // frame as a command only after wrapping); do the same, byte for byte.
+        return try wrapMessage(ZMTPMessage(ready))
     }
 
     private func processReady(_ body: [UInt8]) throws(ZGSSError) {

@@ -304,6 +304,16 @@ int zgss_mech_encode(zgss_mech_t *mech, const uint8_t *data, size_t len, int fla
 int zgss_mech_decode(zgss_mech_t *mech, const uint8_t *data, size_t len, int flags,
                      const uint8_t **out, size_t *out_len, int *out_flags);
 
+/* Tells the mechanism its connection closed (EOF or reset). libzmq peers
+ * send no ERROR command: a refusing peer just hangs up, so before READY
+ * this records the likeliest reason for the state the handshake was in
+ * ("peer closed the connection right after our READY: ZMQ_GSSAPI_PLAINTEXT
+ * probably differs ...") and fails the mechanism. Returns ZGSS_E_PROTO
+ * (or the earlier failure's code) when it failed, 0 when the handshake had
+ * completed (an ordinary disconnect), ZGSS_E_INVAL for NULL. Does not
+ * block. */
+int zgss_mech_peer_closed(zgss_mech_t *mech);
+
 /* ZGSS_STATUS_*; ZGSS_STATUS_FAILED for NULL. */
 int zgss_mech_status(const zgss_mech_t *mech);
 

@@ -86,6 +86,17 @@ realm_tests() {
 }
 run_stage realm realm_tests
 
+interop_mech() {
+  python3 tools/testrealm.py run -- /usr/bin/python3 -m pytest -q tests/interop 2>&1 | tee "$log/interop-raw.out"
+  local rc=${PIPESTATUS[0]}
+  local p f
+  p="$(grep -oE '[0-9]+ passed' "$log/interop-raw.out" | grep -oE '[0-9]+' | tail -1)"
+  f="$(grep -oE '[0-9]+ (failed|error)' "$log/interop-raw.out" | grep -oE '[0-9]+' | tail -1)"
+  echo "interop-mechanism: ${p:-0} passed, ${f:-0} failed"
+  return "$rc"
+}
+run_stage interop-mechanism interop_mech
+
 for suite in tools/test-*.sh; do
   [ -e "$suite" ] || continue
   name="$(basename "$suite" .sh)"; name="${name#test-}"

@@ -155,3 +155,9 @@ public func zgss_mech_last_error(_ mech: OpaquePointer?) -> UnsafePointer<CChar>
     }
     return handle.lastError
 }
+
+@_cdecl("zgss_mech_peer_closed")
+public func zgss_mech_peer_closed(_ mech: OpaquePointer?) -> Int32 {
+    guard let handle = mechanism(mech) else { return invalid }
+    return handle.mechanism.connectionClosed()?.code.rawValue ?? 0
+}

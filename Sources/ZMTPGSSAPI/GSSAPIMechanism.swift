@@ -194,6 +194,33 @@ public final class GSSAPIMechanism {
         }
     }
 
+    /// The host tells the mechanism the connection closed. Before READY
+    /// this fails the session with the likeliest reason for the state it
+    /// was in (libzmq sends no ERROR command, so a refusing peer just
+    /// hangs up); the error is returned for ZGSS_LAST_ERROR. After READY
+    /// it is an ordinary disconnect and nothing is recorded (nil).
+    @discardableResult
+    public func connectionClosed() -> ZGSSError? {
+        let reason: String
+        switch state {
+        case .failed(let error): return error
+        case .ready: return nil
+        case .clientStart, .serverAwaitToken:
+            reason = "peer closed the connection before the GSSAPI handshake started (is it using GSSAPI?)"
+        case .clientAwaitToken, .clientSendToken:
+            reason = "server closed the connection instead of answering our Kerberos token (it may lack keys for \(configuration.options.servicePrincipal ?? "the service principal"))"
+        case .serverSendToken, .serverAwaitEmpty:
+            reason = "client closed the connection during the Kerberos exchange (it may have refused our mutual-authentication token)"
+        case .clientAwaitReady:
+            reason = "server closed the connection instead of sending READY: it refused this client (not authorized) or ZMQ_GSSAPI_PLAINTEXT differs between the peers"
+        case .serverAwaitAuthorization, .serverSendReady:
+            reason = "client closed the connection during authorization"
+        case .serverAwaitReady, .clientSendReady:
+            reason = "peer closed the connection right after our READY: ZMQ_GSSAPI_PLAINTEXT probably differs between the peers, or the socket types do not match"
+        }
+        return fail(.protocolViolation, reason)
+    }
+
     // MARK: messages
 
     /// Protects an outgoing message. Encrypted: returns the MESSAGE command

@@ -75,27 +75,20 @@ c_abi() {
 }
 run_stage c-abi c_abi
 
-realm_tests() {
-  /usr/bin/python3 -m pytest -q tools/test_testrealm.py 2>&1 | tee "$log/realm-raw.out"
+# Runs a pytest command and prints its counts as "NAME: N passed, M failed".
+pytest_stage() {
+  local name="$1"; shift
+  "$@" 2>&1 | tee "$log/$name-raw.out"
   local rc=${PIPESTATUS[0]}
   local p f
-  p="$(grep -oE '[0-9]+ passed' "$log/realm-raw.out" | grep -oE '[0-9]+' | tail -1)"
-  f="$(grep -oE '[0-9]+ failed' "$log/realm-raw.out" | grep -oE '[0-9]+' | tail -1)"
-  echo "realm: ${p:-0} passed, ${f:-0} failed"
+  p="$(grep -oE '[0-9]+ passed' "$log/$name-raw.out" | grep -oE '[0-9]+' | tail -1)"
+  f="$(grep -oE '[0-9]+ (failed|error)' "$log/$name-raw.out" | grep -oE '[0-9]+' | tail -1)"
+  echo "$name: ${p:-0} passed, ${f:-0} failed"
   return "$rc"
 }
-run_stage realm realm_tests
-
-interop_mech() {
-  python3 tools/testrealm.py run -- /usr/bin/python3 -m pytest -q tests/interop 2>&1 | tee "$log/interop-raw.out"
-  local rc=${PIPESTATUS[0]}
-  local p f
-  p="$(grep -oE '[0-9]+ passed' "$log/interop-raw.out" | grep -oE '[0-9]+' | tail -1)"
-  f="$(grep -oE '[0-9]+ (failed|error)' "$log/interop-raw.out" | grep -oE '[0-9]+' | tail -1)"
-  echo "interop-mechanism: ${p:-0} passed, ${f:-0} failed"
-  return "$rc"
-}
-run_stage interop-mechanism interop_mech
+run_stage realm pytest_stage realm /usr/bin/python3 -m pytest -q tools/test_testrealm.py
+run_stage interop-mechanism pytest_stage interop-mechanism \
+  python3 tools/testrealm.py run -- /usr/bin/python3 -m pytest -q tests/interop
 
 for suite in tools/test-*.sh; do
   [ -e "$suite" ] || continue

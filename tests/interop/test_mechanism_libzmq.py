@@ -26,6 +26,25 @@ def libzmq_socket(ctx, kind, server, plaintext, service="zmq@localhost"):
     return s
 
 
+def failed_handshake_with_libzmq_rep(options):
+    """A zgss REQ client with `options` against an encrypted libzmq REP; the
+    handshake must fail. Returns the error and the mechanism's last error."""
+    ctx = zmq.Context()
+    rep = libzmq_socket(ctx, zmq.REP, server=True, plaintext=False)
+    port = rep.bind_to_random_port("tcp://127.0.0.1")
+    conn = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_MS / 1000)
+    mech = Mechanism("REQ", options)
+    try:
+        with pytest.raises(ZGSSError) as failure:
+            Peer(conn, mech).handshake()
+        return failure.value, mech.last_error
+    finally:
+        conn.close()
+        mech.close()
+        rep.close()
+        ctx.term()
+
+
 class ZgssServer:
     """Accepts one connection on a loopback port and runs `body(peer)` in a
     thread; records the result or the exception."""
@@ -131,19 +150,10 @@ def test_plaintext_mismatch_is_reported_by_zgss(realm):
 
 
 def test_plaintext_mismatch_detected_by_zgss_client(realm):
-    ctx = zmq.Context()
-    rep = libzmq_socket(ctx, zmq.REP, server=True, plaintext=False)
-    port = rep.bind_to_random_port("tcp://127.0.0.1")
-    conn = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_MS / 1000)
-    mech = Mechanism("REQ", {ZMQ_GSSAPI_SERVICE_PRINCIPAL: "zmq@localhost", ZMQ_GSSAPI_PLAINTEXT: 1})
-    with pytest.raises(ZGSSError) as failure:
-        Peer(conn, mech).handshake()
-    assert failure.value.code == -3
-    assert "ZMQ_GSSAPI_PLAINTEXT is set on this side" in mech.last_error
-    conn.close()
-    mech.close()
-    rep.close()
-    ctx.term()
+    failure, reason = failed_handshake_with_libzmq_rep(
+        {ZMQ_GSSAPI_SERVICE_PRINCIPAL: "zmq@localhost", ZMQ_GSSAPI_PLAINTEXT: 1})
+    assert failure.code == -3
+    assert "ZMQ_GSSAPI_PLAINTEXT is set on this side" in reason
 
 
 def test_unauthorized_principal_is_refused(realm):
@@ -164,19 +174,9 @@ def test_unauthorized_principal_is_refused(realm):
 
 
 def test_wrong_service_principal_names_the_kerberos_reason(realm):
-    ctx = zmq.Context()
-    rep = libzmq_socket(ctx, zmq.REP, server=True, plaintext=False)
-    port = rep.bind_to_random_port("tcp://127.0.0.1")
-    conn = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_MS / 1000)
-    mech = Mechanism("REQ", {ZMQ_GSSAPI_SERVICE_PRINCIPAL: "nosuch@localhost"})
-    with pytest.raises(ZGSSError) as failure:
-        Peer(conn, mech).handshake()
-    assert failure.value.code == -4
-    assert "not found in Kerberos database" in mech.last_error
-    conn.close()
-    mech.close()
-    rep.close()
-    ctx.term()
+    failure, reason = failed_handshake_with_libzmq_rep({ZMQ_GSSAPI_SERVICE_PRINCIPAL: "nosuch@localhost"})
+    assert failure.code == -4
+    assert "not found in Kerberos database" in reason
 
 
 def test_zgss_pub_accepts_bare_topic_from_libzmq_sub_plaintext_marker(realm):

@@ -21,10 +21,13 @@ let package = Package(
         .target(name: "GSSKit", dependencies: ["CGSSAPI"], swiftSettings: strict),
         .target(name: "ZMTPGSSAPI", dependencies: ["ZMTPCodec", "GSSKit"], swiftSettings: strict),
         .target(name: "ZGSS", dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit"], swiftSettings: strict),
+        .target(name: "SASLGSSAPI", dependencies: ["GSSKit"], swiftSettings: strict),
         .target(name: "TestRealm", path: "Tests/TestRealm", swiftSettings: strict),
         .testTarget(name: "ZMTPCodecTests", dependencies: ["ZMTPCodec"], swiftSettings: strict),
         .testTarget(name: "ZMTPGSSAPITests",
                     dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "TestRealm"],
+                    swiftSettings: strict),
+        .testTarget(name: "SASLGSSAPITests", dependencies: ["SASLGSSAPI", "GSSKit", "TestRealm"],
                     swiftSettings: strict),
     ]
 )

@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "ZMTPCodec", swiftSettings: strict),
         .target(name: "GSSKit", dependencies: ["CGSSAPI"], swiftSettings: strict),
         .target(name: "ZMTPGSSAPI", dependencies: ["ZMTPCodec", "GSSKit"], swiftSettings: strict),
-        .target(name: "ZGSS", dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit"], swiftSettings: strict),
+        .target(name: "ZGSS", dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "SASLGSSAPI"], swiftSettings: strict),
         .target(name: "SASLGSSAPI", dependencies: ["GSSKit"], swiftSettings: strict),
         .target(name: "TestRealm", path: "Tests/TestRealm", swiftSettings: strict),
         .testTarget(name: "ZMTPCodecTests", dependencies: ["ZMTPCodec"], swiftSettings: strict),

@@ -43,7 +43,7 @@ count_tap() {
   local ok bad
   ok=$(printf '%s\n' "$out" | grep -c '^ok')
   bad=$(printf '%s\n' "$out" | grep -c '^not ok')
-  printf '%s\n' "$out" | grep -E '^(not ok|#)' | sed "s/^/  [$name] /"
+  printf '%s\n' "$out" | grep -E '^(not ok|#)' | sed "s|^|  [$name] |"
   passed=$((passed + ok)); failed=$((failed + bad))
   if [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then fail "$name exited $rc"; fi
 }

@@ -47,20 +47,29 @@ public enum KerberosDefaults {
             guard code == 0 else { return (code, "krb5_kt_get_entry") }
             krb5_free_keytab_entry_contents(context, &entry)
             return nil
-        } ?? (0, "krb5_init_context")
+        } ?? (initFailure(), "krb5_init_context")
         if let failure {
-            throw GSSError(failure.what, reason: errorText(failure.code))
+            throw GSSError(failure.what, reason: errorText(failure.code, initFailed: failure.what == "krb5_init_context"))
         }
     }
 
-    private static func errorText(_ code: Int32) -> String {
-        guard code != 0 else { return "cannot initialise Kerberos (check KRB5_CONFIG)" }
-        let text: String?? = withContext { context -> String? in
-            guard let message = krb5_get_error_message(context, code) else { return nil }
-            defer { krb5_free_error_message(context, message) }
-            return String(cString: message)
+    /// Why krb5_init_context fails (an unreadable or broken krb5.conf).
+    private static func initFailure() -> Int32 {
+        var context: krb5_context? = nil
+        let code = krb5_init_context(&context)
+        if let context { krb5_free_context(context) }
+        return code
+    }
+
+    private static func errorText(_ code: Int32, initFailed: Bool = false) -> String {
+        // MIT accepts a NULL context here: it is what is left when
+        // krb5_init_context itself failed.
+        guard code != 0, let message = krb5_get_error_message(nil, code) else {
+            return "cannot initialise Kerberos (check KRB5_CONFIG)"
         }
-        return (text ?? nil) ?? "Kerberos error \(code)"
+        defer { krb5_free_error_message(nil, message) }
+        let text = String(cString: message)
+        return initFailed ? "cannot initialise Kerberos (krb5.conf): " + text : text
     }
 
     private static func withContext<R>(_ body: (krb5_context) -> R) -> R? {

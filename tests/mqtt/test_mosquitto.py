@@ -230,6 +230,24 @@ def test_vanishing_clients(broker):
     c.disconnect()
 
 
+def test_example_client(broker):
+    example = os.path.join(ROOT, "examples", "mqtt", "mqtt_gssapi_client.py")
+    r = subprocess.run([sys.executable, example, "--port", str(broker.port), "--service", "mqtt@localhost",
+                        "--client-id", "example-bob", "--principal", "bob@EXAMPLE.TEST",
+                        "--keytab", os.path.join(REALM_DIR, "keytabs", "bob.keytab"),
+                        "--subscribe", "zgss/bob/#", "--publish", "zgss/bob/example", "hello", "--count", "1"],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0 and "received zgss/bob/example: hello" in r.stdout,
+          "example client (bob): connects, subscribes, publishes, receives")
+    if r.returncode != 0:
+        sys.stdout.write("".join("#   " + line + "\n" for line in (r.stdout + r.stderr).splitlines()))
+    r = subprocess.run([sys.executable, example, "--port", str(broker.port), "--client-id", "example-mallory",
+                        "--service", "mqtt@localhost", "--principal", "mallory@EXAMPLE.TEST",
+                        "--keytab", os.path.join(REALM_DIR, "keytabs", "mallory.keytab")],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 1 and "0x87" in r.stderr, "example client (mallory): refused with 0x87")
+
+
 def test_bad_start(plugin, workdir, options, expect, what):
     b = Broker(plugin, workdir, options)
     rc = b.wait_exit()
@@ -253,7 +271,7 @@ def main():
             return 1
         for test in (test_success_and_acl, test_non_mutual, test_not_allowed,
                      test_garbage_first_token, test_mismatched_method, test_other_method_not_ours,
-                     test_vanishing_clients):
+                     test_vanishing_clients, test_example_client):
             try:
                 test(broker)
             except Exception as e:  # a crash of one scenario is a failure, not the end

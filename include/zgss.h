@@ -515,8 +515,9 @@ int zgss_sasl_layer(const zgss_sasl_t *sasl);
  * zgss_sasl_wrap gives a bare GSS wrap token; zgss_sasl_encode an RFC 4422
  * buffer (4-octet big-endian length + token) as Cyrus's sasl_encode does.
  * Returns 0, ZGSS_E_STATE before completion, ZGSS_E_INVAL when the result
- * exceeds the peer's max buffer, ZGSS_E_GSS when wrapping fails (expired
- * context). Does not block. */
+ * exceeds the peer's max buffer (the session goes on), ZGSS_E_GSS when
+ * wrapping fails (expired context: the session fails). A failed session
+ * returns its failure code again. Does not block. */
 int zgss_sasl_wrap(zgss_sasl_t *sasl, const uint8_t *in, size_t in_len,
                    const uint8_t **out, size_t *out_len);
 int zgss_sasl_encode(zgss_sasl_t *sasl, const uint8_t *in, size_t in_len,
@@ -526,7 +527,9 @@ int zgss_sasl_encode(zgss_sasl_t *sasl, const uint8_t *in, size_t in_len,
  * one or more whole RFC 4422 buffers (zgss_sasl_decode, as from Cyrus's
  * sasl_encode). Returns 0, ZGSS_E_STATE before completion, ZGSS_E_PROTO
  * for a tampered, replayed, truncated or oversized token, or one sent
- * unencrypted under the confidentiality layer. Does not block. */
+ * unencrypted under the confidentiality layer; that ends the session (the
+ * GSS sequence is broken), and later calls return the same code. Does not
+ * block. */
 int zgss_sasl_unwrap(zgss_sasl_t *sasl, const uint8_t *in, size_t in_len,
                      const uint8_t **out, size_t *out_len);
 int zgss_sasl_decode(zgss_sasl_t *sasl, const uint8_t *in, size_t in_len,

@@ -58,6 +58,18 @@ if cc -std=c99 -Wall -Wextra -Werror -o "$work/sasl_abi" "$root/tests/c/sasl_abi
 else
   fail "C ABI test compiles as C99"
 fi
+# Kerberos failures reach the caller with Kerberos's own words (the texts
+# EMQX's troubleshooting guide lists).
+kt="$work/kerberos-errors"
+rm -rf "$kt"; mkdir -p "$kt"
+kadmin.local -q "addprinc -pw right-password +requires_preauth carol" >/dev/null 2>&1
+printf 'addent -password -p carol@EXAMPLE.TEST -k 1 -e aes256-cts-hmac-sha1-96\nwrong-password\nwkt %s\nquit\n' "$kt/carol-wrong.keytab" | ktutil >/dev/null 2>&1
+printf 'addent -password -p alice@NOWHERE.TEST -k 1 -e aes256-cts-hmac-sha1-96\nx\nwkt %s\nquit\n' "$kt/nowhere.keytab" | ktutil >/dev/null 2>&1
+if [ -x "$work/sasl_abi" ]; then
+  count_tap preauth "$work/sasl_abi" carol@EXAMPLE.TEST "$kt/carol-wrong.keytab" "Preauthentication failed"
+  count_tap find-kdc "$work/sasl_abi" alice@NOWHERE.TEST "$kt/nowhere.keytab" 'Cannot find KDC for realm "NOWHERE.TEST"'
+  count_tap contact-kdc "$work/sasl_abi" alice@DOWN.TEST "$ZGSS_TEST_DIR/down-client.keytab" "Cannot contact any KDC for realm 'DOWN.TEST'"
+fi
 if c++ -x c++ -std=c++11 -Wall -Werror -fsyntax-only $cflags "$root/tests/c/sasl_abi.c"; then
   pass "C ABI test compiles as C++"
 else

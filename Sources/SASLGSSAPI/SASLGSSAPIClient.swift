@@ -190,19 +190,28 @@ public final class SASLGSSAPIClient {
     }
 
     /// Protects one message with the negotiated layer (bare wrap token).
-    public func wrap(_ message: [UInt8]) throws(SASLError) -> [UInt8] { try ready().wrap(message) }
+    public func wrap(_ message: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.wrap(message) } }
     /// Checks (and decrypts) one bare wrap token from the server.
-    public func unwrap(_ token: [UInt8]) throws(SASLError) -> [UInt8] { try ready().unwrap(token) }
+    public func unwrap(_ token: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.unwrap(token) } }
     /// Protects one message as an RFC 4422 length-prefixed buffer.
-    public func encode(_ message: [UInt8]) throws(SASLError) -> [UInt8] { try ready().encode(message) }
+    public func encode(_ message: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.encode(message) } }
     /// Opens RFC 4422 length-prefixed buffers from the server.
-    public func decode(_ buffer: [UInt8]) throws(SASLError) -> [UInt8] { try ready().decode(buffer) }
+    public func decode(_ buffer: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.decode(buffer) } }
 
-    private func ready() throws(SASLError) -> SecurityLayerSession {
+    /// Runs one security-layer operation. Misuse (a message too large)
+    /// leaves the session as it was; a token the peer broke, or a GSS
+    /// failure, ends it like any other remote error.
+    private func protected(_ body: (SecurityLayerSession) throws(SASLError) -> [UInt8]) throws(SASLError) -> [UInt8] {
+        if state == .failed, let lastError { throw lastError }
         guard state == .complete, let session else {
             throw SASLError(.wrongState, "no security layer before authentication completes")
         }
-        return session
+        do throws(SASLError) {
+            return try body(session)
+        } catch {
+            if error.isFatal { fail(error) }
+            throw error
+        }
     }
 
     @discardableResult

@@ -68,17 +68,40 @@ struct ExchangeTests {
             // Two frames in one buffer decode to both messages.
             let two = try pair.client.encode(Array("a".utf8)) + pair.client.encode(Array("b".utf8))
             #expect(try pair.server.decode(two) == Array("ab".utf8))
-            // A truncated frame is a protocol error.
-            #expect(saslError { _ = try pair.server.decode(Array(framed.dropLast())) }?.code == .protocolViolation)
-            // Replays are caught.
-            let once = try pair.client.wrap(message)
-            _ = try pair.server.unwrap(once)
-            #expect(saslError { _ = try pair.server.unwrap(once) }?.code == .protocolViolation)
-            // Tampering is caught.
-            var bad = try pair.client.wrap(message)
-            bad[bad.count - 1] ^= 0x01
-            #expect(saslError { _ = try pair.server.unwrap(bad) }?.code == .protocolViolation)
+            // Too large for the peer's buffer: local, the session goes on.
+            #expect(saslError { _ = try pair.client.wrap([UInt8](repeating: 0, count: 70_000)) }?.code == .invalidArgument)
+            #expect(pair.client.state == .complete)
         }
+    }
+
+    /// What a broken protected message does to a session: it ends it.
+    @Test(arguments: ["replay", "tamper", "truncate", "foreign"])
+    func brokenProtectedMessagesEndTheSession(_ damage: String) throws {
+        var pair = try SASLPair(client: clientConfiguration(layers: .integrity), server: serverConfiguration(layers: .integrity))
+        try pair.run()
+        let message = Array("payload".utf8)
+        var bad: [UInt8]
+        switch damage {
+        case "replay":
+            bad = try pair.client.encode(message)
+            _ = try pair.server.decode(bad)
+        case "tamper":
+            bad = try pair.client.encode(message)
+            bad[bad.count - 1] ^= 0x01
+        case "truncate":
+            bad = Array(try pair.client.encode(message).dropLast())
+        default:
+            var other = try SASLPair(client: clientConfiguration(layers: .integrity), server: serverConfiguration(layers: .integrity))
+            try other.run()
+            bad = try other.client.encode(message)
+        }
+        let error = saslError { _ = try pair.server.decode(bad) }
+        #expect(error?.code == .protocolViolation)
+        #expect(pair.server.state == .failed)
+        // Failed stays failed: even a good message gets the first error.
+        let good = try pair.client.encode(message)
+        #expect(saslError { _ = try pair.server.decode(good) } == error)
+        #expect(saslError { _ = try pair.server.wrap(message) } == error)
     }
 
     @Test func authzidEqualToIdentityIsAccepted() throws {

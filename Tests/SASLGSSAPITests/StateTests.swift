@@ -135,11 +135,20 @@ struct StateTests {
         #expect(saslError { _ = try pair.client.receive(token) } == error)
     }
 
-    @Test func clientAwaitingOfferRefusesGarbage() throws {
+    @Test(arguments: [Array("junk".utf8), [], [0x05, 0x04, 0x01, 0xff]] as [[UInt8]])
+    func clientAwaitingOfferRefusesGarbage(_ token: [UInt8]) throws {
         let client = SASLGSSAPIClient(configuration: clientConfiguration())
         try RawAcceptor().establish(client)
-        #expect(saslError { _ = try client.receive(Array("junk".utf8)) }?.code == .protocolViolation)
+        #expect(saslError { _ = try client.receive(token) }?.code == .protocolViolation)
         #expect(client.state == .failed)
+    }
+
+    @Test func serverRefusesATicketForAnotherService() throws {
+        // The client asks for other/localhost; the server holds mqtt/localhost.
+        let pair = try SASLPair(client: SASLClientConfiguration(service: "other@localhost"))
+        let error = saslError { _ = try pair.server.receive(try pair.client.start()) }
+        #expect(error?.code == .gss)
+        #expect(pair.server.state == .failed)
     }
 
     @Test(arguments: [[], [7], [7, 0, 0], [7, 0, 0, 0, 0], [0, 0, 0, 0], [0x10, 0, 0, 0]] as [[UInt8]])
@@ -181,10 +190,11 @@ struct StateTests {
         try acceptor.establish(client)
         _ = try client.receive(try acceptor.context.wrap(SecurityLayerOffer(layers: .confidentiality, maxBuffer: 65536).bytes, confidential: false))
         #expect(client.securityLayer == .confidentiality)
-        let signedOnly = try acceptor.context.wrap(Array("x".utf8), confidential: false)
-        #expect(saslError { _ = try client.unwrap(signedOnly) }?.code == .protocolViolation)
         let sealed = try acceptor.context.wrap(Array("y".utf8), confidential: true)
         #expect(try client.unwrap(sealed) == Array("y".utf8))
+        let signedOnly = try acceptor.context.wrap(Array("x".utf8), confidential: false)
+        #expect(saslError { _ = try client.unwrap(signedOnly) }?.code == .protocolViolation)
+        #expect(client.state == .failed)
     }
 
     @Test func badServiceNameFailsAtStart() throws {

@@ -429,8 +429,9 @@ void zgss_sasl_config_destroy(zgss_sasl_config_t *config);
 
 /* Sets a string option (ZGSS_SASL_PRINCIPAL ... ZGSS_SASL_DEFAULT_REALM).
  * value is NUL-terminated UTF-8, copied; NULL or "" unsets. Returns 0, or
- * ZGSS_E_INVAL for an unknown option, an int option, or rules that do not
- * parse (zgss_sasl_config_last_error says why). A change drops the cached
+ * ZGSS_E_INVAL for an unknown option, an int option, a principal that does
+ * not parse ("a@b@c", "svc//host@R", "x@") or rules that do not parse
+ * (zgss_sasl_config_last_error says why). A change drops the cached
  * server credential. Does not block. */
 int zgss_sasl_config_set_string(zgss_sasl_config_t *config, int option, const char *value);
 

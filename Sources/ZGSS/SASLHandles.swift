@@ -52,6 +52,14 @@ final class SASLConfigHandle: Sendable {
             let text = value.flatMap { $0.isEmpty ? nil : $0 }
             switch option {
             case .principal:
+                // The form (service/host@REALM for a server) is checked by
+                // zgss_sasl_config_check_server; here only that it parses.
+                if let text {
+                    do throws(SASLError) { _ = try KerberosPrincipal(parsing: text) } catch {
+                        state.lastError = "invalid principal: \(error.message)"
+                        return error.code.rawValue
+                    }
+                }
                 state.principal = text
             case .keytab: state.keytab = text
             case .service: state.service = text

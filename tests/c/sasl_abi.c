@@ -105,6 +105,8 @@ int main(int argc, char **argv) {
     CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_MAPPING_RULES, "RULE:[1:$1](") == ZGSS_E_INVAL, "bad rule refused");
     CHECK(strstr(zgss_sasl_config_last_error(cfg), "RULE:[1:$1](") != NULL, "bad rule named");
     CHECK(zgss_sasl_config_set_int(cfg, ZGSS_SASL_LAYERS, 0) == ZGSS_E_INVAL, "layers 0 refused");
+    CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_PRINCIPAL, "mqtt//h@R") == ZGSS_E_INVAL
+          && strstr(zgss_sasl_config_last_error(cfg), "invalid principal") != NULL, "unparsable principal refused when set");
     CHECK(zgss_sasl_config_set_int(cfg, ZGSS_SASL_MUTUAL, 2) == ZGSS_E_INVAL, "mutual 2 refused");
     CHECK(zgss_sasl_config_set_int(cfg, 999, 1) == ZGSS_E_INVAL, "unknown option refused");
     CHECK(zgss_sasl_client_new(cfg) == NULL && strstr(zgss_sasl_config_last_error(cfg), "ZGSS_SASL_SERVICE"), "client needs a service");

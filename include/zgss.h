@@ -203,7 +203,8 @@ typedef struct zgss_mech zgss_mech_t;
 /* "MAJOR.MINOR.PATCH". Static storage; never free. Never fails. */
 const char *zgss_version(void);
 
-/* 1 if the capability is built in ("gssapi", "curve" -> 0, ...), else 0.
+/* 1 if the capability is built in ("gssapi", "mechanism", "sasl", "mqtt";
+ * "curve" -> 0, ...), else 0.
  * NULL returns 0. */
 int zgss_has(const char *capability);
 

@@ -13,7 +13,7 @@
 ///           applies to principals of exactly `n` components; `format` is
 ///           built from `$0` (realm), `$1`, `$2` (components); the result
 ///           must match `match` as a whole; then `pattern` is replaced by
-///           `replacement` (`$1`-style group references are not expanded)
+///           `replacement` (`$n` inserts group n of the pattern's match)
 ///           once, or everywhere with `g`; `/L` lower-cases, `/U`
 ///           upper-cases. The `(match)` and `s/…/…/` parts are optional.
 /// Allowlist: when non-empty, the mapped username or the full principal
@@ -31,14 +31,14 @@ public struct PrincipalMapper: Sendable {
     }
 
     /// Parses a rule list: rules separated by newlines or commas outside
-    /// brackets/parentheses (Kafka's list form), blanks ignored.
+    /// brackets, parentheses and braces (Kafka's list form), blanks ignored.
     public static func parseRules(_ text: String) throws(SASLError) -> [MappingRule] {
         var rules: [MappingRule] = []
         var current = ""
         var depth = 0
         for ch in text {
-            if ch == "[" || ch == "(" { depth += 1 }
-            if ch == "]" || ch == ")" { depth = max(0, depth - 1) }
+            if ch == "[" || ch == "(" || ch == "{" { depth += 1 }
+            if ch == "]" || ch == ")" || ch == "}" { depth = max(0, depth - 1) }
             if (ch == "\n" || ch == ",") && depth == 0 {
                 let trimmed = trim(current)
                 if !trimmed.isEmpty { rules.append(try MappingRule(parsing: trimmed)) }
@@ -141,7 +141,7 @@ public struct MappingRule: Sendable, CustomStringConvertible {
         var global = false
         var caseChange: Character? = nil
         if rest.hasPrefix("s/") {
-            let parts = rest.dropFirst(2).split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+            let parts = MappingRule.splitSlashes(rest.dropFirst(2), maxSplits: 2)
             guard parts.count >= 2 else { throw bad("expected s/pattern/replacement/") }
             pattern = String(parts[0])
             replacement = String(parts[1])
@@ -165,6 +165,48 @@ public struct MappingRule: Sendable, CustomStringConvertible {
         self.replacement = replacement
         self.global = global
         self.caseChange = caseChange
+    }
+
+    /// Splits at `/` not preceded by a backslash (escapes are kept, for the
+    /// regular expression or the replacement to read).
+    static func splitSlashes(_ text: Substring, maxSplits: Int) -> [Substring] {
+        var parts: [Substring] = []
+        var start = text.startIndex
+        var i = text.startIndex
+        while i < text.endIndex, parts.count < maxSplits {
+            if text[i] == "\\" {
+                i = text.index(after: i)
+                if i < text.endIndex { i = text.index(after: i) }
+                continue
+            }
+            if text[i] == "/" {
+                parts.append(text[start..<i])
+                start = text.index(after: i)
+            }
+            i = text.index(after: i)
+        }
+        parts.append(text[start...])
+        return parts
+    }
+
+    /// The replacement with `$n` replaced by group n of the match (`$0` the
+    /// whole match, an absent group by nothing) and `\\$` by a dollar sign.
+    static func expand(_ template: String, _ groups: AnyRegexOutput) -> String {
+        var out = ""
+        var chars = Array(template)[...]
+        while let ch = chars.first {
+            chars = chars.dropFirst()
+            if ch == "\\", let next = chars.first {
+                out.append(next)
+                chars = chars.dropFirst()
+            } else if ch == "$", let digit = chars.first?.wholeNumberValue {
+                chars = chars.dropFirst()
+                if digit < groups.count, let text = groups[digit].substring { out += text }
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
     }
 
     /// The username this rule gives, or nil when it does not apply.
@@ -193,7 +235,10 @@ public struct MappingRule: Sendable, CustomStringConvertible {
         }
         var result = formatted
         if let pattern, let regex = try? Regex(pattern) {
-            result = result.replacing(regex, with: replacement, maxReplacements: global ? Int.max : 1)
+            let template = replacement
+            result = result.replacing(regex, maxReplacements: global ? Int.max : 1) { match in
+                MappingRule.expand(template, match.output)
+            }
         }
         switch caseChange {
         case "L": result = result.lowercased()

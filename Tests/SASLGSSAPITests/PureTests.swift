@@ -92,6 +92,16 @@ struct PureTests {
         #expect(saslError { _ = try mapper.username(for: "x/y@ELSE.TEST", defaultRealm: "EXAMPLE.TEST") }?.code == .denied)
     }
 
+    @Test func replacementsExpandGroups() throws {
+        let mapper = PrincipalMapper(rules: try PrincipalMapper.parseRules(#"RULE:[2:$1/$2@$0]s/^([a-z]+)\/([a-z0-9.]+)@.*$/$2-$1/"#))
+        #expect(try mapper.username(for: "mqtt/node1.example.test@EXAMPLE.TEST", defaultRealm: nil) == "node1.example.test-mqtt")
+        let counted = try PrincipalMapper.parseRules(#"RULE:[1:$1](a{2,3}.*)s/a//g, DEFAULT"#)
+        #expect(counted.count == 2)
+        #expect(try PrincipalMapper(rules: counted).username(for: "aaron@EXAMPLE.TEST", defaultRealm: "EXAMPLE.TEST") == "ron")
+        let literal = PrincipalMapper(rules: try PrincipalMapper.parseRules(#"RULE:[1:$1]s/^/\$/"#))
+        #expect(try literal.username(for: "alice@EXAMPLE.TEST", defaultRealm: nil) == "$alice")
+    }
+
     @Test func badRulesAreRejectedUpFront() {
         for bad in ["RULE:", "RULE:[x:$1]", "RULE:[1:$1", "RULE:[1:$1](abc", "RULE:[1:$1](a)s/x", "RULE:[1:$1](()s/a/b/", "NOPE", "RULE:[1:$1]junk"] {
             #expect(saslError { _ = try MappingRule(parsing: bad) }?.code == .invalidArgument, "\(bad)")

@@ -156,6 +156,9 @@ public struct MappingRule: Sendable, CustomStringConvertible {
             do { _ = try Regex(expression) } catch {
                 throw bad("bad regular expression '\(expression)'")
             }
+            if MappingRule.hasNestedQuantifier(expression) {
+                throw bad("regular expression '\(expression)' repeats a group that itself repeats (e.g. (.*)*), which can take exponential time")
+            }
         }
         self.isDefault = false
         self.componentCount = n
@@ -165,6 +168,52 @@ public struct MappingRule: Sendable, CustomStringConvertible {
         self.replacement = replacement
         self.global = global
         self.caseChange = caseChange
+    }
+
+    /// Whether a repeated group contains a repetition itself — `(a+)+`,
+    /// `(.*)*`, `((ab)*c){2,}` — the shape that makes a backtracking engine
+    /// take exponential time on a non-matching name. Escapes and character
+    /// classes are skipped; alternation tricks such as `(a|a)*` are not
+    /// detected.
+    static func hasNestedQuantifier(_ expression: String) -> Bool {
+        let chars = Array(expression)
+        var groups: [Bool] = [] // per open group: contains a quantifier
+        var lastGroupHadQuantifier = false
+        var i = 0
+        func isQuantifier(_ c: Character) -> Bool { c == "*" || c == "+" || c == "{" || c == "?" }
+        while i < chars.count {
+            let c = chars[i]
+            switch c {
+            case "\\":
+                i += 2
+                lastGroupHadQuantifier = false
+                continue
+            case "[":
+                i += 1
+                if i < chars.count && chars[i] == "^" { i += 1 }
+                if i < chars.count && chars[i] == "]" { i += 1 }
+                while i < chars.count && chars[i] != "]" { i += chars[i] == "\\" ? 2 : 1 }
+                lastGroupHadQuantifier = false
+            case "(":
+                groups.append(false)
+                lastGroupHadQuantifier = false
+            case ")":
+                lastGroupHadQuantifier = groups.popLast() ?? false
+                if lastGroupHadQuantifier, !groups.isEmpty { groups[groups.count - 1] = true }
+                i += 1
+                continue
+            default:
+                // "?" right after "(" or after a quantifier is a modifier
+                // (non-greedy, group kind), not a repetition of its own.
+                if isQuantifier(c) && !(c == "?" && i > 0 && (chars[i - 1] == "(" || isQuantifier(chars[i - 1]))) {
+                    if i > 0 && chars[i - 1] == ")" && lastGroupHadQuantifier && c != "?" { return true }
+                    if !groups.isEmpty { groups[groups.count - 1] = true }
+                }
+                lastGroupHadQuantifier = false
+            }
+            i += 1
+        }
+        return false
     }
 
     /// Splits at `/` not preceded by a backslash (escapes are kept, for the

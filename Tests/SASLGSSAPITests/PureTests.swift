@@ -102,6 +102,16 @@ struct PureTests {
         #expect(try literal.username(for: "alice@EXAMPLE.TEST", defaultRealm: nil) == "$alice")
     }
 
+    @Test func exponentialPatternsAreRefused() {
+        for bad in [#"(.*)*@X"#, #"(a+)+"#, #"((ab)*c){2,}"#, #"(x(.+))+"#] {
+            #expect(MappingRule.hasNestedQuantifier(bad), "\(bad)")
+            #expect(saslError { _ = try MappingRule(parsing: "RULE:[1:$1](\(bad))") }?.code == .invalidArgument)
+        }
+        for good in [#".*@EXAMPLE\.TEST"#, #"([a-z]+)/(.*)"#, #"(ab)*"#, #"[(*)]+"#, #"(?:a)b*"#, #"\(a+\)+"#, #"(a*?)"#] {
+            #expect(!MappingRule.hasNestedQuantifier(good), "\(good)")
+        }
+    }
+
     @Test func badRulesAreRejectedUpFront() {
         for bad in ["RULE:", "RULE:[x:$1]", "RULE:[1:$1", "RULE:[1:$1](abc", "RULE:[1:$1](a)s/x", "RULE:[1:$1](()s/a/b/", "NOPE", "RULE:[1:$1]junk"] {
             #expect(saslError { _ = try MappingRule(parsing: bad) }?.code == .invalidArgument, "\(bad)")

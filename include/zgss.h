@@ -396,8 +396,10 @@ typedef struct zgss_sasl zgss_sasl_t;
  * e.g. "RULE:[1:$1@$0](.+@EXAMPLE\\.TEST)s/@[A-Z.]+$//,DEFAULT". fmt uses $0 (the
  * realm), $1, $2 (components); the formatted name must match regex
  * wholly; in repl "$n" inserts group n of pattern's match and a backslash
- * escapes the next character ("\\/" for a slash). Parsed when set: a bad rule returns
- * ZGSS_E_INVAL naming it. Unset: strip the default realm only. */
+ * escapes the next character ("\\/" for a slash). Parsed when set: a bad
+ * rule returns ZGSS_E_INVAL naming it, as does a pattern repeating a group
+ * that itself repeats ("(.*)*", "(a+)+": exponential time on a name that
+ * does not match). Unset: strip the default realm only. */
 #define ZGSS_SASL_MAPPING_RULES 7
 /* Server: add one entry to the allowlist (mapped username or full
  * principal); NULL or "" clears it. Empty list: any mapped user is

@@ -149,6 +149,8 @@ static int on_auth_continue(int event, void *event_data, void *userdata) {
 static int on_disconnect(int event, void *event_data, void *userdata) {
     struct mosquitto_evt_disconnect *ed = event_data;
     (void)event; (void)userdata;
+    if (find(ed->client))
+        mosquitto_log_printf(MOSQ_LOG_INFO, "zgss: client %s left during authentication", client_name(ed->client));
     forget(ed->client);
     return MOSQ_ERR_SUCCESS;
 }

@@ -446,7 +446,8 @@ int zgss_sasl_config_set_int(zgss_sasl_config_t *config, int option, int value);
 /* Server start-up check (call it before accepting clients): the principal
  * has the form service/host@REALM (else ZGSS_E_INVAL, "invalid server
  * principal ... expected service/host@REALM"); the keytab (explicit or
- * default) is readable and holds keys for it (else ZGSS_E_GSS, "no
+ * default) is readable and holds keys for it, or any key when no principal
+ * is set (else ZGSS_E_GSS, "no
  * suitable keys in keytab FILE:/path for mqtt/host@REALM: <Kerberos
  * reason>", e.g. "Key table file '/path' not found", "Permission
  * denied"); then acquires and caches the acceptor credential. Returns 0.

@@ -29,20 +29,31 @@ public enum KerberosDefaults {
     }
 
     /// Checks that `keytab` can be read and holds at least one key for
-    /// `principal` (e.g. `mqtt/host@REALM`). Throws a GSSError whose reason
-    /// is libkrb5's text ("Key table file '...' not found", "No key table
-    /// entry found for ...", "Permission denied").
-    public static func checkKeytab(_ keytab: String, holds principal: String) throws {
+    /// `principal` (e.g. `mqtt/host@REALM`), or any key at all when
+    /// `principal` is nil. Throws a GSSError whose reason is libkrb5's text
+    /// ("Key table file '...' not found", "No key table entry found for
+    /// ...", "Permission denied").
+    public static func checkKeytab(_ keytab: String, holds principal: String?) throws {
         let failure: (code: Int32, what: String)? = withContext { context -> (Int32, String)? in
             var kt: krb5_keytab? = nil
             var code = krb5_kt_resolve(context, keytab, &kt)
             guard code == 0, let kt else { return (code, "krb5_kt_resolve") }
             defer { krb5_kt_close(context, kt) }
+            var entry = krb5_keytab_entry()
+            guard let principal else {
+                var cursor: krb5_kt_cursor? = nil
+                code = krb5_kt_start_seq_get(context, kt, &cursor)
+                guard code == 0 else { return (code, "krb5_kt_start_seq_get") }
+                defer { krb5_kt_end_seq_get(context, kt, &cursor) }
+                code = krb5_kt_next_entry(context, kt, &entry, &cursor)
+                guard code == 0 else { return (code, "krb5_kt_next_entry") }
+                krb5_free_keytab_entry_contents(context, &entry)
+                return nil
+            }
             var parsed: krb5_principal? = nil
             code = krb5_parse_name(context, principal, &parsed)
             guard code == 0, let parsed else { return (code, "krb5_parse_name") }
             defer { krb5_free_principal(context, parsed) }
-            var entry = krb5_keytab_entry()
             code = krb5_kt_get_entry(context, kt, parsed, 0, 0, &entry)
             guard code == 0 else { return (code, "krb5_kt_get_entry") }
             krb5_free_keytab_entry_contents(context, &entry)

@@ -28,11 +28,17 @@ public struct SASLServerConfiguration: Sendable {
 
     /// Checks the configuration the way a broker should at start-up: the
     /// principal parses as service/host@REALM, the keytab is readable and
-    /// holds keys for it; then acquires the acceptor credential. Errors name
+    /// holds keys for it (without a principal: holds any key); then acquires
+    /// the acceptor credential. Errors name
     /// the keytab and carry Kerberos's reason. Does not contact the KDC.
     public func makeCredential() throws(SASLError) -> GSSCredential {
         let keytab = effectiveKeytab
         var name: GSSName? = nil
+        if principal == nil {
+            do { try KerberosDefaults.checkKeytab(keytab, holds: nil) } catch {
+                throw SASLError(.gss, "no suitable keys in keytab \(keytab): \(SecurityLayerSession.reason(error))")
+            }
+        }
         if let principal {
             let parsed = try KerberosPrincipal.parseService(principal)
             do {

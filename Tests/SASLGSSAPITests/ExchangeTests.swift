@@ -151,6 +151,10 @@ struct ExchangeTests {
         let missing = SASLServerConfiguration(principal: "mqtt/localhost@EXAMPLE.TEST", keytab: realm.directory + "/nope.keytab")
         let missingError = saslError { _ = try missing.makeCredential() }
         #expect(missingError?.message.contains("nope.keytab") == true)
+        // No principal: any key will do, but the keytab must have one.
+        let anyKey = SASLServerConfiguration(keytab: realm.directory + "/nope.keytab")
+        #expect(saslError { _ = try anyKey.makeCredential() }?.message.contains("no suitable keys in keytab") == true)
+        _ = try SASLServerConfiguration(keytab: realm.keytab(for: "mqtt/localhost")).makeCredential()
         // A principal of the wrong form.
         let malformed = SASLServerConfiguration(principal: "mqtt@localhost")
         #expect(saslError { _ = try malformed.makeCredential() }?.code == .invalidArgument)

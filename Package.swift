@@ -5,6 +5,7 @@ import PackageDescription
 //   CGSSAPI (MIT libgssapi_krb5) -> GSSKit (owning Swift types)
 //   ZMTPCodec (pure bytes)
 //   ZMTPGSSAPI (sans-I/O mechanism: codec + GSSKit)
+//   SASLGSSAPI (sans-I/O RFC 4752 SASL GSSAPI and MQTT 5 AUTH: GSSKit)
 //   ZGSS (the C ABI, libzgss.so)
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
@@ -12,7 +13,7 @@ let package = Package(
     name: "zgss",
     products: [
         .library(name: "zgss", type: .dynamic, targets: ["ZGSS"]),
-        .library(name: "ZGSSCore", targets: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit"]),
+        .library(name: "ZGSSCore", targets: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "SASLGSSAPI"]),
     ],
     targets: [
         .systemLibrary(name: "CGSSAPI", path: "Sources/CGSSAPI",

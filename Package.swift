@@ -5,6 +5,7 @@ import PackageDescription
 //   CGSSAPI (MIT libgssapi_krb5) -> GSSKit (owning Swift types)
 //   ZMTPCodec (pure bytes)
 //   ZMTPGSSAPI (sans-I/O mechanism: codec + GSSKit)
+//   SASLGSSAPI (sans-I/O RFC 4752 SASL GSSAPI and MQTT 5 AUTH: GSSKit)
 //   ZGSS (the C ABI, libzgss.so)
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
@@ -12,7 +13,7 @@ let package = Package(
     name: "zgss",
     products: [
         .library(name: "zgss", type: .dynamic, targets: ["ZGSS"]),
-        .library(name: "ZGSSCore", targets: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit"]),
+        .library(name: "ZGSSCore", targets: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "SASLGSSAPI"]),
     ],
     targets: [
         .systemLibrary(name: "CGSSAPI", path: "Sources/CGSSAPI",
@@ -20,11 +21,14 @@ let package = Package(
         .target(name: "ZMTPCodec", swiftSettings: strict),
         .target(name: "GSSKit", dependencies: ["CGSSAPI"], swiftSettings: strict),
         .target(name: "ZMTPGSSAPI", dependencies: ["ZMTPCodec", "GSSKit"], swiftSettings: strict),
-        .target(name: "ZGSS", dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit"], swiftSettings: strict),
+        .target(name: "ZGSS", dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "SASLGSSAPI"], swiftSettings: strict),
+        .target(name: "SASLGSSAPI", dependencies: ["GSSKit"], swiftSettings: strict),
         .target(name: "TestRealm", path: "Tests/TestRealm", swiftSettings: strict),
         .testTarget(name: "ZMTPCodecTests", dependencies: ["ZMTPCodec"], swiftSettings: strict),
         .testTarget(name: "ZMTPGSSAPITests",
                     dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "TestRealm"],
+                    swiftSettings: strict),
+        .testTarget(name: "SASLGSSAPITests", dependencies: ["SASLGSSAPI", "GSSKit", "TestRealm"],
                     swiftSettings: strict),
     ]
 )

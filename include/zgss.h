@@ -2,11 +2,14 @@
  * zgss.h — Kerberos (GSS-API) security for ZeroMQ's wire protocol, with a
  * C ABI shaped like libzmq's.
  *
- * Two layers are exposed here:
+ * Three layers are exposed here:
  *   1. The sans-I/O mechanism: zgss_config_* and zgss_mech_*. A ZMTP stack
  *      (libzmq, a Python or Rust ZMTP implementation) feeds it command and
  *      message bodies and sends what it returns. It never touches a socket.
- *   2. Library-wide helpers: version, errno-style errors, feature tests.
+ *   2. Sans-I/O SASL GSSAPI (RFC 4752) and MQTT 5 "GSSAPI-KERBEROS"
+ *      enhanced authentication: zgss_sasl_* and zgss_mqtt_* (a section of
+ *      its own below).
+ *   3. Library-wide helpers: version, errno-style errors, feature tests.
  *
  * Conventions (read once, they hold for every function below):
  *   - Handles are opaque and typed. Passing NULL where a handle is expected
@@ -27,6 +30,7 @@
  *     the Kerberos KDC (ticket requests), bounded by krb5.conf timeouts.
  *   - A mechanism that failed stays failed: every later call returns the
  *     same code; only the accessors and zgss_mech_destroy still work.
+ *     The same holds for a SASL session (zgss_sasl_t).
  *
  * The header needs no Kerberos headers and coexists with zmq.h: each zmq.h
  * constant is defined only when zmq.h has not defined it, with zmq.h's value.
@@ -199,7 +203,8 @@ typedef struct zgss_mech zgss_mech_t;
 /* "MAJOR.MINOR.PATCH". Static storage; never free. Never fails. */
 const char *zgss_version(void);
 
-/* 1 if the capability is built in ("gssapi", "curve" -> 0, ...), else 0.
+/* 1 if the capability is built in ("gssapi", "mechanism", "sasl", "mqtt";
+ * "curve" -> 0, ...), else 0.
  * NULL returns 0. */
 int zgss_has(const char *capability);
 
@@ -338,6 +343,282 @@ int zgss_mech_peer_property(const zgss_mech_t *mech, const char *name,
  * found in Kerberos database"); "" when it has not failed. Owned by the
  * mechanism; valid until it is destroyed. NULL gives "". */
 const char *zgss_mech_last_error(const zgss_mech_t *mech);
+
+/* ---- SASL GSSAPI (RFC 4752) and MQTT 5 GSSAPI-KERBEROS ------------------
+ *
+ * A zgss_sasl_t is one authentication exchange, client or server, sans I/O:
+ * the host moves the tokens (in MQTT 5: CONNECT's and AUTH's
+ * Authentication-Data). A zgss_sasl_config_t holds settings shared by many
+ * exchanges; a server config checks its principal and keytab once and
+ * shares the acceptor credential.
+ *
+ * The exchange (mutual authentication, the default):
+ *   client: zgss_sasl_client_start      -> initial response (AP-REQ)
+ *   server: zgss_sasl_step(AP-REQ)      -> 1, challenge (AP-REP)
+ *   client: zgss_sasl_step(AP-REP)      -> 1, empty response (send it)
+ *   server: zgss_sasl_step(empty)       -> 1, challenge (wrapped offer:
+ *                                          layers + max buffer)
+ *   client: zgss_sasl_step(offer)       -> 1, response (wrapped reply: layer,
+ *                                          max buffer, authzid); client is
+ *                                          now ZGSS_SASL_STATUS_COMPLETE
+ *   server: zgss_sasl_step(reply)       -> 0, authenticated: read
+ *                                          zgss_sasl_username
+ * Without mutual authentication (ZGSS_SASL_MUTUAL 0) the AP-REP round trip
+ * is skipped: the server's first challenge is the offer.
+ *
+ * Return codes: negative ZGSS_E_* as above. ZGSS_E_GSS: Kerberos refused
+ * (bad token, no ticket, KDC unreachable); ZGSS_E_PROTO: the peer broke RFC
+ * 4752 (truncated offer/reply, bad layer bits, token that does not
+ * unwrap); ZGSS_E_DENIED: authenticated but refused by policy (authzid,
+ * mapping rules, allowlist, no common layer); ZGSS_E_STATE: call not valid
+ * now (local, the session is unchanged); ZGSS_E_INVAL: NULL or bad
+ * arguments (local). zgss_sasl_last_error gives the sentence, with the
+ * Kerberos reason ("Cannot contact any KDC for realm 'EXAMPLE.TEST'").
+ * Output buffers (*out) are owned by the session and valid until the next
+ * call on it or its destruction; plaintext is wiped before reuse. */
+
+typedef struct zgss_sasl_config zgss_sasl_config_t;
+typedef struct zgss_sasl zgss_sasl_t;
+
+/* Security layers (bit values of RFC 4752's offer octet) */
+#define ZGSS_SASL_LAYER_NONE 1
+#define ZGSS_SASL_LAYER_INTEGRITY 2
+#define ZGSS_SASL_LAYER_CONFIDENTIALITY 4
+
+/* String options (zgss_sasl_config_set_string; NULL or "" unsets) */
+/* Server: its principal, "service/host@REALM" (e.g.
+ * "mqtt/broker.example.com@EXAMPLE.COM"); unset accepts for any key in the
+ * keytab. Client: its own principal (unset: the default one). */
+#define ZGSS_SASL_PRINCIPAL 1
+/* Server: acceptor keytab path ("/etc/mqtt.keytab" or "FILE:..."); unset
+ * uses KRB5_KTNAME, else krb5.conf's default_keytab_name. */
+#define ZGSS_SASL_KEYTAB 2
+/* Client: the service, "mqtt@broker.example.com" (host-based) or
+ * "mqtt/broker.example.com@EXAMPLE.COM" (a '/' selects this form).
+ * Required for clients. */
+#define ZGSS_SASL_SERVICE 3
+/* Client: keytab to get tickets from without kinit (KRB5_CLIENT_KTNAME
+ * for this config alone). */
+#define ZGSS_SASL_CLIENT_KEYTAB 4
+/* Client: credential cache, e.g. "MEMORY:app" (KRB5CCNAME for it alone). */
+#define ZGSS_SASL_CCACHE 5
+/* Client: authorization identity to send; unset sends none (the usual). A
+ * server accepts only none or the authentication identity: the principal
+ * without realm in the default realm ("alice"), the full name otherwise
+ * (Cyrus SASL's rule). */
+#define ZGSS_SASL_AUTHZID 6
+/* Server: principal -> username rules, Kafka's form, separated by commas
+ * or newlines, first applying rule wins, none applying refuses:
+ *   DEFAULT                                 first component, default realm
+ *   RULE:[n:fmt](regex)s/pattern/repl/[g][/L|/U]
+ * e.g. "RULE:[1:$1@$0](.+@EXAMPLE\\.TEST)s/@[A-Z.]+$//,DEFAULT". fmt uses $0 (the
+ * realm), $1, $2 (components); the formatted name must match regex
+ * wholly; in repl "$n" inserts group n of pattern's match and a backslash
+ * escapes the next character ("\\/" for a slash). Parsed when set: a bad
+ * rule returns ZGSS_E_INVAL naming it, as does a pattern repeating a group
+ * that itself repeats ("(.*)*", "(a+)+": exponential time on a name that
+ * does not match). Unset: strip the default realm only. */
+#define ZGSS_SASL_MAPPING_RULES 7
+/* Server: add one entry to the allowlist (mapped username or full
+ * principal); NULL or "" clears it. Empty list: any mapped user is
+ * allowed. */
+#define ZGSS_SASL_ALLOW 8
+/* Server: the realm stripped by the default mapping and by DEFAULT (unset:
+ * krb5.conf's default_realm). */
+#define ZGSS_SASL_DEFAULT_REALM 9
+/* Int options (zgss_sasl_config_set_int) */
+/* Client: 1 (default) asks the server to prove its identity; 0 skips the
+ * AP-REP round trip. */
+#define ZGSS_SASL_MUTUAL 20
+/* Mask of ZGSS_SASL_LAYER_*: offered by a server, accepted by a client
+ * (which picks the strongest in common). Default: all three. */
+#define ZGSS_SASL_LAYERS 21
+/* Largest protected buffer this side can receive, 1..16777215. Default
+ * 65536. */
+#define ZGSS_SASL_MAX_BUFFER 22
+
+/* Session status (zgss_sasl_status) */
+#define ZGSS_SASL_STATUS_IN_PROGRESS 0
+#define ZGSS_SASL_STATUS_COMPLETE 1
+#define ZGSS_SASL_STATUS_FAILED 2
+
+/* A new config with defaults. NULL only when out of memory. Free with
+ * zgss_sasl_config_destroy; sessions made from it stay valid after. */
+zgss_sasl_config_t *zgss_sasl_config_new(void);
+
+/* Frees the config. NULL is a no-op. */
+void zgss_sasl_config_destroy(zgss_sasl_config_t *config);
+
+/* Sets a string option (ZGSS_SASL_PRINCIPAL ... ZGSS_SASL_DEFAULT_REALM).
+ * value is NUL-terminated UTF-8, copied; NULL or "" unsets. Returns 0, or
+ * ZGSS_E_INVAL for an unknown option, an int option, a principal that does
+ * not parse ("a@b@c", "svc//host@R", "x@") or rules that do not parse
+ * (zgss_sasl_config_last_error says why). A change drops the cached
+ * server credential. Does not block. */
+int zgss_sasl_config_set_string(zgss_sasl_config_t *config, int option, const char *value);
+
+/* Sets an int option (ZGSS_SASL_MUTUAL 0/1, ZGSS_SASL_LAYERS 1..7,
+ * ZGSS_SASL_MAX_BUFFER 1..16777215). Returns 0 or ZGSS_E_INVAL. */
+int zgss_sasl_config_set_int(zgss_sasl_config_t *config, int option, int value);
+
+/* Server start-up check (call it before accepting clients): the principal
+ * has the form service/host@REALM (else ZGSS_E_INVAL, "invalid server
+ * principal ... expected service/host@REALM"); the keytab (explicit or
+ * default) is readable and holds keys for it, or any key when no principal
+ * is set (else ZGSS_E_GSS, "no
+ * suitable keys in keytab FILE:/path for mqtt/host@REALM: <Kerberos
+ * reason>", e.g. "Key table file '/path' not found", "Permission
+ * denied"); then acquires and caches the acceptor credential. Returns 0.
+ * Does not contact the KDC. */
+int zgss_sasl_config_check_server(zgss_sasl_config_t *config);
+
+/* The reason for the last failed config call or server check; "" when
+ * none. Owned by the config, valid until the next call on it. NULL gives
+ * "". */
+const char *zgss_sasl_config_last_error(const zgss_sasl_config_t *config);
+
+/* A client session from the config's client settings. Returns NULL for a
+ * NULL config or one without ZGSS_SASL_SERVICE (reason in
+ * zgss_sasl_config_last_error). With ZGSS_SASL_PRINCIPAL or a client
+ * keytab the credential is acquired here and may block on the KDC; a
+ * failure is reported by zgss_sasl_client_start. */
+zgss_sasl_t *zgss_sasl_client_new(zgss_sasl_config_t *config);
+
+/* A server session (one per client connection). Runs the check of
+ * zgss_sasl_config_check_server the first time; returns NULL when it fails
+ * (reason in zgss_sasl_config_last_error). Does not block. */
+zgss_sasl_t *zgss_sasl_server_new(zgss_sasl_config_t *config);
+
+/* Frees the session, deleting its GSS context and wiping its buffers.
+ * NULL is a no-op. */
+void zgss_sasl_destroy(zgss_sasl_t *sasl);
+
+/* Client: the initial response (the first GSS token) in *out and *out_len.
+ * Returns 0, ZGSS_E_GSS (no ticket: "Cannot contact any KDC for realm
+ * ...", "Server ... not found in Kerberos database", ...), ZGSS_E_STATE on
+ * a server or a second call, ZGSS_E_INVAL for NULL arguments. May block
+ * (ticket request to the KDC). */
+int zgss_sasl_client_start(zgss_sasl_t *sasl, const uint8_t **out, size_t *out_len);
+
+/* Feeds one token from the peer (a server challenge on a client, a client
+ * response on a server; in may be NULL when in_len is 0). Returns 1 when
+ * *out and *out_len must be sent to the peer (even when *out_len is 0: empty
+ * tokens are real messages in RFC 4752), 0 on a server when the client is
+ * authenticated (nothing to send: *out is NULL), or a negative code as
+ * described at the top of this section. A client returns 1 for the reply
+ * to the offer and is then ZGSS_SASL_STATUS_COMPLETE; the carrier's
+ * success message ends the exchange. Does not block. */
+int zgss_sasl_step(zgss_sasl_t *sasl, const uint8_t *in, size_t in_len,
+                   const uint8_t **out, size_t *out_len);
+
+/* ZGSS_SASL_STATUS_*; FAILED for NULL. */
+int zgss_sasl_status(const zgss_sasl_t *sasl);
+
+/* 1 for a server session, 0 for a client, ZGSS_E_INVAL for NULL. */
+int zgss_sasl_is_server(const zgss_sasl_t *sasl);
+
+/* The authenticated peer once the GSS context is established: on a server
+ * the client's full principal ("alice@EXAMPLE.TEST"), on a client the
+ * service's. NULL before. Owned by the session, valid until destroyed. */
+const char *zgss_sasl_peer_principal(const zgss_sasl_t *sasl);
+
+/* Server, once complete: the username the mapping gave ("alice"). NULL
+ * before, and on a client. Owned by the session, valid until destroyed. */
+const char *zgss_sasl_username(const zgss_sasl_t *sasl);
+
+/* Server, once complete: the authorization identity in force (the
+ * authentication identity when the client sent none). NULL before. */
+const char *zgss_sasl_authzid(const zgss_sasl_t *sasl);
+
+/* The negotiated ZGSS_SASL_LAYER_* once complete, 0 before, ZGSS_E_INVAL
+ * for NULL. */
+int zgss_sasl_layer(const zgss_sasl_t *sasl);
+
+/* Once complete: protect one message with the negotiated layer
+ * (integrity: signed; confidentiality: encrypted; none: unchanged).
+ * zgss_sasl_wrap gives a bare GSS wrap token; zgss_sasl_encode an RFC 4422
+ * buffer (4-octet big-endian length + token) as Cyrus's sasl_encode does.
+ * Returns 0, ZGSS_E_STATE before completion, ZGSS_E_INVAL when the result
+ * exceeds the peer's max buffer (the session goes on), ZGSS_E_GSS when
+ * wrapping fails (expired context: the session fails). A failed session
+ * returns its failure code again. Does not block. */
+int zgss_sasl_wrap(zgss_sasl_t *sasl, const uint8_t *in, size_t in_len,
+                   const uint8_t **out, size_t *out_len);
+int zgss_sasl_encode(zgss_sasl_t *sasl, const uint8_t *in, size_t in_len,
+                     const uint8_t **out, size_t *out_len);
+
+/* Once complete: check and open one bare wrap token (zgss_sasl_unwrap) or
+ * one or more whole RFC 4422 buffers (zgss_sasl_decode, as from Cyrus's
+ * sasl_encode). Returns 0, ZGSS_E_STATE before completion, ZGSS_E_PROTO
+ * for a tampered, replayed, truncated or oversized token, or one sent
+ * unencrypted under the confidentiality layer; that ends the session (the
+ * GSS sequence is broken), and later calls return the same code. Does not
+ * block. */
+int zgss_sasl_unwrap(zgss_sasl_t *sasl, const uint8_t *in, size_t in_len,
+                     const uint8_t **out, size_t *out_len);
+int zgss_sasl_decode(zgss_sasl_t *sasl, const uint8_t *in, size_t in_len,
+                     const uint8_t **out, size_t *out_len);
+
+/* Why the last call on the session failed, or why it was refused; "" when
+ * nothing failed. Owned by the session, valid until the next call on it.
+ * NULL gives "". */
+const char *zgss_sasl_last_error(const zgss_sasl_t *sasl);
+
+/* ---- MQTT 5 enhanced authentication over a zgss_sasl_t ----------------
+ *
+ * Decisions only; the host encodes the packets. The flow:
+ *   C->S CONNECT  Authentication-Method "GSSAPI-KERBEROS",
+ *                 Authentication-Data = zgss_sasl_client_start's token
+ *   S->C AUTH 0x18 (AP-REP)     C->S AUTH 0x18 (empty data, present)
+ *   S->C AUTH 0x18 (offer)      C->S AUTH 0x18 (reply)
+ *   S->C CONNACK 0x00, or CONNACK 0x87 on any failure.
+ * method: the Authentication-Method property as a C string, NULL when
+ * absent. data: Authentication-Data, NULL with len 0 when absent. */
+
+#define ZGSS_MQTT_AUTH_METHOD "GSSAPI-KERBEROS"
+
+/* Actions */
+#define ZGSS_MQTT_NOT_MINE 0  /* server: another method; let others decide */
+#define ZGSS_MQTT_SEND_AUTH 1 /* send AUTH 0x18 with *out as data */
+#define ZGSS_MQTT_ACCEPT 2    /* server: CONNACK 0x00; see zgss_sasl_username */
+#define ZGSS_MQTT_REFUSE 3    /* CONNACK/DISCONNECT with *reason_code (0x87
+                                 not authorized, 0x8C bad method, 0x82
+                                 protocol error); zgss_sasl_last_error says
+                                 why */
+
+/* "GSSAPI-KERBEROS". Static storage. */
+const char *zgss_mqtt_auth_method(void);
+
+/* Server, on CONNECT. Returns a ZGSS_MQTT_* action (sets *reason_code when
+ * not NULL: 0x18 with SEND_AUTH, 0 with ACCEPT, the refusal code with
+ * REFUSE; *out and *out_len: the AUTH data with SEND_AUTH, else NULL/0), or
+ * ZGSS_E_INVAL for a NULL/client session or NULL out pointers. Garbage data
+ * gives REFUSE 0x87. Does not block. */
+int zgss_mqtt_server_connect(zgss_sasl_t *sasl, const char *method,
+                             const uint8_t *data, size_t data_len,
+                             const uint8_t **out, size_t *out_len, int *reason_code);
+
+/* Server, on each AUTH from the client during the exchange. A reason code
+ * other than 0x18 gives REFUSE 0x82; a method other than
+ * "GSSAPI-KERBEROS" gives REFUSE 0x8C. Otherwise as above. */
+int zgss_mqtt_server_auth(zgss_sasl_t *sasl, int auth_reason_code, const char *method,
+                          const uint8_t *data, size_t data_len,
+                          const uint8_t **out, size_t *out_len, int *reason_code);
+
+/* Client, on each AUTH from the broker. Returns ZGSS_MQTT_SEND_AUTH (send
+ * AUTH 0x18, method "GSSAPI-KERBEROS", data *out, present even when empty)
+ * or ZGSS_MQTT_REFUSE (give up: *reason_code for a DISCONNECT; the
+ * reason in zgss_sasl_last_error), or ZGSS_E_INVAL. */
+int zgss_mqtt_client_auth(zgss_sasl_t *sasl, int auth_reason_code, const char *method,
+                          const uint8_t *data, size_t data_len,
+                          const uint8_t **out, size_t *out_len, int *reason_code);
+
+/* Client, on CONNACK. Returns 0 when the connection may be used: reason
+ * 0x00, method (NULL allowed) matching, and the client's side complete (a
+ * 0x00 before the broker proved itself is refused). Otherwise
+ * ZGSS_E_DENIED with the reason in zgss_sasl_last_error; ZGSS_E_INVAL for
+ * a NULL or server session. */
+int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const char *method);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
 #include <gssapi/gssapi_ext.h>
+#include <krb5.h>
 
 static inline int cgss_is_error(OM_uint32 major) { return GSS_ERROR(major) != 0; }
 static inline OM_uint32 cgss_s_complete(void) { return GSS_S_COMPLETE; }

@@ -1,5 +1,16 @@
 internal import CGSSAPI
 
+/// GSS context request flags an initiator may ask for.
+public struct GSSRequestFlags: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let mutual = GSSRequestFlags(rawValue: 1)
+    public static let replay = GSSRequestFlags(rawValue: 2)
+    public static let sequence = GSSRequestFlags(rawValue: 4)
+    public static let integrity = GSSRequestFlags(rawValue: 8)
+    public static let confidentiality = GSSRequestFlags(rawValue: 16)
+}
+
 /// One side of a GSS security context: an initiator (client) or an acceptor
 /// (server). Owns its context handle; deleting it wipes the session keys.
 ///
@@ -32,6 +43,22 @@ public final class GSSSecurityContext {
         self.credential = credential
         self.target = target
         self.requestFlags = cgss_c_mutual_flag() | cgss_c_replay_flag()
+    }
+
+    /// A client context towards `target` requesting exactly `flags`
+    /// (SASL GSSAPI asks for mutual authentication only when it wants it,
+    /// plus sequence checks and the protection services).
+    public init(initiatorWith credential: GSSCredential?, target: GSSName, flags: GSSRequestFlags) {
+        self.role = .initiator
+        self.credential = credential
+        self.target = target
+        var raw: OM_uint32 = 0
+        if flags.contains(.mutual) { raw |= cgss_c_mutual_flag() }
+        if flags.contains(.replay) { raw |= cgss_c_replay_flag() }
+        if flags.contains(.sequence) { raw |= cgss_c_sequence_flag() }
+        if flags.contains(.integrity) { raw |= cgss_c_integ_flag() }
+        if flags.contains(.confidentiality) { raw |= cgss_c_conf_flag() }
+        self.requestFlags = raw
     }
 
     /// A server context; `credential` nil accepts with the default keytab.
@@ -108,6 +135,13 @@ public final class GSSSecurityContext {
     /// Whether the established context can encrypt (the confidentiality
     /// service was negotiated).
     public var offersConfidentiality: Bool { returnedFlags & cgss_c_conf_flag() != 0 }
+
+    /// Whether the established context can sign messages (integrity).
+    public var offersIntegrity: Bool { returnedFlags & cgss_c_integ_flag() != 0 }
+
+    /// Whether mutual authentication took place (the acceptor proved its
+    /// identity to the initiator).
+    public var isMutual: Bool { returnedFlags & cgss_c_mutual_flag() != 0 }
 
     /// The authenticated peer: for an acceptor the client's principal, for an
     /// initiator the service's. Nil before establishment.

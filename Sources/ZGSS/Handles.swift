@@ -11,6 +11,8 @@ enum HandleKind: UInt64 {
     case mechanism = 0x7a67_7373_6d65_6331 // "zgssmec1"
     case socket = 0x7a67_7373_736f_6b31
     case context = 0x7a67_7373_6374_7831
+    case saslConfig = 0x7a67_7373_7363_6631 // "zgssscf1"
+    case sasl = 0x7a67_7373_7361_7331 // "zgsssas1"
 }
 
 enum Handles {

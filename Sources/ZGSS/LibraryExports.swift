@@ -12,12 +12,13 @@ public func zgss_version() -> UnsafePointer<CChar> {
     UnsafeRawPointer(versionString.utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
-/// 1 for built-in capabilities ("gssapi", "null", "mechanism"), else 0.
+/// 1 for built-in capabilities ("gssapi", "null", "mechanism", "sasl",
+/// "mqtt"), else 0.
 @_cdecl("zgss_has")
 public func zgss_has(_ capability: UnsafePointer<CChar>?) -> Int32 {
     guard let capability else { return 0 }
     switch String(cString: capability) {
-    case "gssapi", "null", "mechanism": return 1
+    case "gssapi", "null", "mechanism", "sasl", "mqtt": return 1
     default: return 0
     }
 }

@@ -49,7 +49,9 @@ final class OwnedBytes {
 /// A NUL-terminated copy of a Swift string with a stable address.
 final class OwnedCString {
     let storage = OwnedBytes()
+    let text: String
     init(_ text: String) {
+        self.text = text
         storage.replace(with: Array(text.utf8.filter { $0 != 0 }), nulTerminated: true)
     }
     var pointer: UnsafePointer<CChar> { storage.cString }

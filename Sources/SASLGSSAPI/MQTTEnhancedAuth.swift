@@ -1,0 +1,143 @@
+/// MQTT 5 enhanced authentication with SASL GSSAPI, as EMQX Enterprise's
+/// "GSSAPI-KERBEROS" method has it. Pure decisions, no packets: the host
+/// encodes CONNECT/AUTH/CONNACK itself.
+///
+/// The exchange (mutual authentication):
+///   C→S CONNECT  Authentication-Method "GSSAPI-KERBEROS",
+///                Authentication-Data   = AP-REQ           (client.start())
+///   S→C AUTH 0x18 data = AP-REP
+///   C→S AUTH 0x18 data = empty (the property present, zero length)
+///   S→C AUTH 0x18 data = wrapped 4-octet security-layer offer
+///   C→S AUTH 0x18 data = wrapped reply (layer, max buffer, authzid)
+///   S→C CONNACK 0x00     — or CONNACK 0x87 on any failure
+/// Without mutual authentication the server skips the AP-REP round trip
+/// and its first AUTH carries the offer.
+public enum MQTTGSSAPI {
+    public static let authenticationMethod = "GSSAPI-KERBEROS"
+
+    /// MQTT 5 reason codes this exchange uses.
+    public enum ReasonCode: UInt8, Sendable {
+        case success = 0x00
+        case continueAuthentication = 0x18
+        case reAuthenticate = 0x19
+        case unspecifiedError = 0x80
+        case protocolError = 0x82
+        case notAuthorized = 0x87
+        case badAuthenticationMethod = 0x8C
+    }
+
+    // MARK: client
+
+    /// What the client does next.
+    public enum ClientAction: Equatable, Sendable {
+        /// Send AUTH 0x18 with Authentication-Method `authenticationMethod`
+        /// and this Authentication-Data (present even when empty).
+        case sendAuth([UInt8])
+        /// Give up: close the connection (a DISCONNECT with `reasonCode`
+        /// first is polite).
+        case abort(reasonCode: UInt8, reason: String)
+    }
+
+    /// Whether the client may use the connection.
+    public enum ConnackVerdict: Equatable, Sendable {
+        case connected
+        case refused(reasonCode: UInt8, reason: String)
+    }
+
+    /// The Authentication-Data for CONNECT (the AP-REQ). May block on the
+    /// KDC. Throws when no ticket can be had.
+    public static func connectData(_ client: SASLGSSAPIClient) throws(SASLError) -> [UInt8] {
+        try client.start()
+    }
+
+    /// The answer to one AUTH packet from the broker. `method` nil means the
+    /// property was absent; `data` nil means no Authentication-Data.
+    public static func clientHandleAuth(_ client: SASLGSSAPIClient, reasonCode: UInt8, method: String?,
+                                        data: [UInt8]?) -> ClientAction {
+        guard reasonCode == ReasonCode.continueAuthentication.rawValue else {
+            return .abort(reasonCode: ReasonCode.protocolError.rawValue,
+                          reason: "broker sent AUTH with reason code 0x\(hex(reasonCode)) during authentication")
+        }
+        guard method == authenticationMethod else {
+            return .abort(reasonCode: ReasonCode.badAuthenticationMethod.rawValue,
+                          reason: "broker's AUTH names method '\(method ?? "(none)")', expected \(authenticationMethod)")
+        }
+        do throws(SASLError) {
+            return .sendAuth(try client.receive(data ?? []))
+        } catch {
+            return .abort(reasonCode: ReasonCode.notAuthorized.rawValue, reason: error.message)
+        }
+    }
+
+    /// Judges CONNACK. Success needs the client's side to be complete too:
+    /// a broker that says 0x00 before the security-layer exchange (and so
+    /// before proving its identity) is refused.
+    public static func clientJudgeConnack(_ client: SASLGSSAPIClient, reasonCode: UInt8,
+                                          method: String?) -> ConnackVerdict {
+        guard reasonCode == ReasonCode.success.rawValue else {
+            let name = reasonCode == ReasonCode.notAuthorized.rawValue ? "not authorized"
+                : reasonCode == ReasonCode.badAuthenticationMethod.rawValue ? "bad authentication method" : "refused"
+            return .refused(reasonCode: reasonCode, reason: "broker refused the connection: 0x\(hex(reasonCode)) \(name)")
+        }
+        if let method, method != authenticationMethod {
+            return .refused(reasonCode: ReasonCode.badAuthenticationMethod.rawValue,
+                            reason: "CONNACK names method '\(method)', expected \(authenticationMethod)")
+        }
+        guard client.isComplete else {
+            return .refused(reasonCode: ReasonCode.notAuthorized.rawValue,
+                            reason: "broker accepted before GSSAPI authentication completed")
+        }
+        return .connected
+    }
+
+    // MARK: server
+
+    /// What the broker does next.
+    public enum ServerAction: Equatable, Sendable {
+        /// Not this method: let another authenticator handle the client.
+        case notMine
+        /// Send AUTH 0x18 with this Authentication-Data.
+        case sendAuth([UInt8])
+        /// Send CONNACK 0x00; the client is `outcome.username`.
+        case accept(SASLServerOutcome)
+        /// Send CONNACK (or DISCONNECT after CONNACK) with this code.
+        case refuse(reasonCode: UInt8, reason: String)
+    }
+
+    /// CONNECT with enhanced authentication.
+    public static func serverHandleConnect(_ server: SASLGSSAPIServer, method: String?,
+                                           data: [UInt8]?) -> ServerAction {
+        guard method == authenticationMethod else { return .notMine }
+        return step(server, data ?? [])
+    }
+
+    /// AUTH from the client during the exchange.
+    public static func serverHandleAuth(_ server: SASLGSSAPIServer, reasonCode: UInt8, method: String?,
+                                        data: [UInt8]?) -> ServerAction {
+        guard reasonCode == ReasonCode.continueAuthentication.rawValue else {
+            return .refuse(reasonCode: ReasonCode.protocolError.rawValue,
+                           reason: "client sent AUTH with reason code 0x\(hex(reasonCode))")
+        }
+        guard method == authenticationMethod else {
+            return .refuse(reasonCode: ReasonCode.badAuthenticationMethod.rawValue,
+                           reason: "AUTH names method '\(method ?? "(none)")', CONNECT named \(authenticationMethod)")
+        }
+        return step(server, data ?? [])
+    }
+
+    private static func step(_ server: SASLGSSAPIServer, _ data: [UInt8]) -> ServerAction {
+        do throws(SASLError) {
+            switch try server.receive(data) {
+            case .challenge(let token): return .sendAuth(token)
+            case .success(let outcome): return .accept(outcome)
+            }
+        } catch {
+            return .refuse(reasonCode: ReasonCode.notAuthorized.rawValue, reason: error.message)
+        }
+    }
+
+    private static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
+    }
+}

@@ -1,0 +1,255 @@
+public import GSSKit
+
+/// What a SASL GSSAPI server needs to know.
+public struct SASLServerConfiguration: Sendable {
+    /// The service principal, `service/host@REALM`; nil accepts for any
+    /// key in the keytab.
+    public var principal: String?
+    /// The acceptor keytab; nil uses the default (KRB5_KTNAME, else
+    /// krb5.conf's default_keytab_name).
+    public var keytab: String?
+    /// Layers offered to clients.
+    public var offeredLayers: SASLSecurityLayers = .all
+    /// The largest protected buffer this server can receive.
+    public var maxReceiveBuffer: UInt32 = 65536
+    /// Principal → username mapping and allowlist.
+    public var mapper = PrincipalMapper()
+    /// The realm whose principals lose their realm in the authentication
+    /// identity; nil asks Kerberos (krb5.conf default_realm).
+    public var defaultRealm: String?
+
+    public init(principal: String? = nil, keytab: String? = nil) {
+        self.principal = principal
+        self.keytab = keytab
+    }
+
+    /// The keytab that will be used, as Kerberos names it.
+    public var effectiveKeytab: String { keytab ?? KerberosDefaults.defaultKeytabName() }
+
+    /// Checks the configuration the way a broker should at start-up: the
+    /// principal parses as service/host@REALM, the keytab is readable and
+    /// holds keys for it (without a principal: holds any key); then acquires
+    /// the acceptor credential. Errors name
+    /// the keytab and carry Kerberos's reason. Does not contact the KDC.
+    public func makeCredential() throws(SASLError) -> GSSCredential {
+        let keytab = effectiveKeytab
+        var name: GSSName? = nil
+        if principal == nil {
+            do { try KerberosDefaults.checkKeytab(keytab, holds: nil) } catch {
+                throw SASLError(.gss, "no suitable keys in keytab \(keytab): \(SecurityLayerSession.reason(error))")
+            }
+        }
+        if let principal {
+            let parsed = try KerberosPrincipal.parseService(principal)
+            do {
+                try KerberosDefaults.checkKeytab(keytab, holds: parsed.description)
+            } catch {
+                throw SASLError(.gss, "no suitable keys in keytab \(keytab) for \(parsed): \(SecurityLayerSession.reason(error))")
+            }
+            do { name = try GSSName(parsed.description, type: .krb5Principal) } catch {
+                throw SASLError(.invalidArgument, "invalid server principal '\(principal)': \(SecurityLayerSession.reason(error))")
+            }
+        }
+        do {
+            return try GSSCredential(name: name, usage: .accept, store: GSSCredentialStore(keytab: keytab))
+        } catch {
+            throw SASLError(.gss, "no suitable keys in keytab \(keytab) for \(principal ?? "any service"): \(SecurityLayerSession.reason(error))")
+        }
+    }
+}
+
+/// What a successful authentication established.
+public struct SASLServerOutcome: Equatable, Sendable {
+    /// The client's full Kerberos principal, `alice@EXAMPLE.TEST`.
+    public var principal: String
+    /// Cyrus's authentication identity: `alice` in the default realm, the
+    /// full principal otherwise.
+    public var authenticationID: String
+    /// The authorization identity in force (the authentication identity
+    /// when the client sent none).
+    public var authorizationID: String
+    /// The broker username the mapper gave.
+    public var username: String
+    public var layer: SASLSecurityLayer
+    /// Whether the client asked the server to prove its identity.
+    public var mutual: Bool
+}
+
+/// The server side of SASL GSSAPI (RFC 4752), sans I/O.
+///
+/// Theory of operation. Each client response (the first one being the
+/// initial response, e.g. MQTT CONNECT's Authentication-Data) goes to
+/// `receive(_:)`, which returns either a challenge to send or success with
+/// the outcome. The mapper and allowlist run before success.
+///
+///   state            | input                               | output                  | next
+///   -----------------|-------------------------------------|-------------------------|----------------
+///   .awaitingToken   | empty (no initial response yet)     | empty challenge (once)  | .awaitingToken
+///   .awaitingToken   | AP-REQ, context done, AP-REP        | challenge(AP-REP)       | .awaitingAck
+///   .awaitingToken   | AP-REQ, context done, no token      | challenge(wrapped offer)| .awaitingReply
+///                    |   (client did not ask for mutual)   |                         |
+///   .awaitingToken   | token, more needed                  | challenge(token)        | .awaitingToken
+///   .awaitingToken   | garbage / token Kerberos refuses    | throws .gss             | .failed
+///   .awaitingAck     | empty                               | challenge(wrapped offer)| .awaitingReply
+///   .awaitingAck     | non-empty                           | throws .protocolViolation | .failed
+///   .awaitingReply   | wrapped reply, layer offered,       | success(outcome)        | .complete
+///                    |   authzid allowed, user mapped      |                         |
+///   .awaitingReply   | not unwrapping, < 4 octets, bad     | throws .protocolViolation | .failed
+///                    |   layer bits, authzid not UTF-8     |                         |
+///   .awaitingReply   | layer not offered                   | throws .protocolViolation | .failed
+///   .awaitingReply   | authzid ≠ identity, unmapped,       | throws .denied          | .failed
+///                    |   not allowlisted                   |                         |
+///   .complete        | receive(_:)                         | throws .wrongState      | .complete
+///   .complete        | wrap/unwrap/encode/decode           | protected data          | .complete
+///   .failed          | anything                            | throws the first error  | .failed
+///
+/// Not thread-safe.
+public final class SASLGSSAPIServer {
+    public enum State: Equatable, Sendable {
+        case awaitingToken, awaitingAck, awaitingReply, complete, failed
+    }
+
+    public enum Step: Equatable, Sendable {
+        /// Send this challenge (MQTT: AUTH 0x18 with it as data).
+        case challenge([UInt8])
+        /// Authentication finished (MQTT: CONNACK 0x00).
+        case success(SASLServerOutcome)
+    }
+
+    public let configuration: SASLServerConfiguration
+    public private(set) var state: State = .awaitingToken
+    public private(set) var lastError: SASLError?
+    public private(set) var outcome: SASLServerOutcome?
+
+    private let context: GSSSecurityContext
+    private var session: SecurityLayerSession?
+    private var askedForInitialResponse = false
+    private var offered: SecurityLayerOffer
+
+    /// A server for one client. `credential` comes from
+    /// `configuration.makeCredential()` and can be shared by many servers.
+    public init(configuration: SASLServerConfiguration, credential: GSSCredential?) {
+        self.configuration = configuration
+        self.context = GSSSecurityContext(acceptorWith: credential)
+        let layers = configuration.offeredLayers.isEmpty ? SASLSecurityLayers.none : configuration.offeredLayers
+        let maxBuffer = layers == .none ? 0 : configuration.maxReceiveBuffer
+        self.offered = SecurityLayerOffer(layers: layers, maxBuffer: maxBuffer)
+    }
+
+    /// The client principal once the GSS context is established.
+    public var clientPrincipal: String? { try? context.peerName() }
+
+    /// Feeds one client response.
+    public func receive(_ response: [UInt8]) throws(SASLError) -> Step {
+        switch state {
+        case .failed:
+            throw lastError ?? SASLError(.wrongState, "server failed")
+        case .complete:
+            throw SASLError(.wrongState, "authentication is already complete")
+        case .awaitingToken:
+            if response.isEmpty {
+                guard !askedForInitialResponse else {
+                    throw fail(SASLError(.protocolViolation, "client sent no GSS token"))
+                }
+                askedForInitialResponse = true
+                return .challenge([])
+            }
+            let step: GSSSecurityContext.Step
+            do {
+                step = try context.step(response[...])
+            } catch {
+                throw fail(SASLError(.gss, "client token refused: \(SecurityLayerSession.reason(error))"))
+            }
+            guard step.isComplete else { return .challenge(step.token) }
+            if !step.token.isEmpty {
+                state = .awaitingAck
+                return .challenge(step.token)
+            }
+            return try sendOffer()
+        case .awaitingAck:
+            guard response.isEmpty else {
+                throw fail(SASLError(.protocolViolation, "expected an empty response after the server's last context token, got \(response.count) octets"))
+            }
+            return try sendOffer()
+        case .awaitingReply:
+            return try judgeReply(response)
+        }
+    }
+
+    private func sendOffer() throws(SASLError) -> Step {
+        do {
+            let token = try context.wrap(offered.bytes, confidential: false)
+            state = .awaitingReply
+            return .challenge(token)
+        } catch {
+            throw fail(SASLError(.gss, "cannot wrap the security layer offer: \(SecurityLayerSession.reason(error))"))
+        }
+    }
+
+    private func judgeReply(_ response: [UInt8]) throws(SASLError) -> Step {
+        let plain: [UInt8]
+        do {
+            plain = try context.unwrap(response).message
+        } catch {
+            throw fail(SASLError(.protocolViolation, "security layer reply does not unwrap: \(SecurityLayerSession.reason(error))"))
+        }
+        let choice: SecurityLayerChoice
+        do throws(SASLError) { choice = try SecurityLayerChoice.parse(plain) } catch { throw fail(error) }
+        guard offered.layers.contains(choice.layer.asSet) else {
+            throw fail(SASLError(.protocolViolation, "client chose the \(choice.layer.name) layer, which was not offered (offered: \(offered.layers))"))
+        }
+        guard let principal = clientPrincipal else {
+            throw fail(SASLError(.gss, "the client's principal is unknown"))
+        }
+        let realm = configuration.defaultRealm ?? configuration.mapper.defaultRealm ?? KerberosDefaults.defaultRealm()
+        let authenticationID = SASLIdentity.authenticationID(principal: principal, defaultRealm: realm)
+        let authorizationID: String
+        let username: String
+        do throws(SASLError) {
+            authorizationID = try SASLIdentity.authorize(choice.authorizationID, authenticationID: authenticationID)
+            username = try configuration.mapper.username(for: principal, defaultRealm: realm)
+        } catch {
+            throw fail(error)
+        }
+        let outcome = SASLServerOutcome(principal: principal, authenticationID: authenticationID,
+                                        authorizationID: authorizationID, username: username,
+                                        layer: choice.layer, mutual: context.isMutual)
+        self.outcome = outcome
+        session = SecurityLayerSession(context: context, layer: choice.layer, sendLimit: choice.maxBuffer,
+                                       receiveLimit: offered.maxBuffer)
+        state = .complete
+        return .success(outcome)
+    }
+
+    /// Protects one message with the negotiated layer (bare wrap token).
+    public func wrap(_ message: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.wrap(message) } }
+    /// Checks (and decrypts) one bare wrap token from the client.
+    public func unwrap(_ token: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.unwrap(token) } }
+    /// Protects one message as an RFC 4422 length-prefixed buffer.
+    public func encode(_ message: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.encode(message) } }
+    /// Opens RFC 4422 length-prefixed buffers from the client.
+    public func decode(_ buffer: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.decode(buffer) } }
+
+    /// Runs one security-layer operation. Misuse (a message too large)
+    /// leaves the session as it was; a token the peer broke, or a GSS
+    /// failure, ends it like any other remote error.
+    private func protected(_ body: (SecurityLayerSession) throws(SASLError) -> [UInt8]) throws(SASLError) -> [UInt8] {
+        if state == .failed, let lastError { throw lastError }
+        guard state == .complete, let session else {
+            throw SASLError(.wrongState, "no security layer before authentication completes")
+        }
+        do throws(SASLError) {
+            return try body(session)
+        } catch {
+            if error.isFatal { fail(error) }
+            throw error
+        }
+    }
+
+    @discardableResult
+    private func fail(_ error: SASLError) -> SASLError {
+        state = .failed
+        lastError = error
+        return error
+    }
+}

@@ -1,0 +1,102 @@
+import SASLGSSAPI
+
+// MQTT 5 "GSSAPI-KERBEROS" enhanced-authentication decisions over a
+// zgss_sasl_t (zgss_mqtt_*); the manual is include/zgss.h.
+
+private let invalid = SASLError.Code.invalidArgument.rawValue
+private let methodName: StaticString = "GSSAPI-KERBEROS"
+
+/// Action codes (ZGSS_MQTT_*).
+private enum MQTTAction: Int32 {
+    case notMine = 0, sendAuth = 1, accept = 2, refuse = 3
+}
+
+@_cdecl("zgss_mqtt_auth_method")
+public func zgss_mqtt_auth_method() -> UnsafePointer<CChar> {
+    UnsafeRawPointer(methodName.utf8Start).assumingMemoryBound(to: CChar.self)
+}
+
+private func string(_ text: UnsafePointer<CChar>?) -> String? {
+    text.map { String(cString: $0) }
+}
+
+private func reply(_ handle: SASLHandle, _ action: MQTTGSSAPI.ServerAction,
+                   _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>, _ outLength: UnsafeMutablePointer<Int>,
+                   _ reason: UnsafeMutablePointer<Int32>?) -> Int32 {
+    out.pointee = nil
+    outLength.pointee = 0
+    switch action {
+    case .notMine:
+        return MQTTAction.notMine.rawValue
+    case .sendAuth(let data):
+        hand(handle, data, out, outLength)
+        reason?.pointee = Int32(MQTTGSSAPI.ReasonCode.continueAuthentication.rawValue)
+        return MQTTAction.sendAuth.rawValue
+    case .accept:
+        reason?.pointee = 0
+        return MQTTAction.accept.rawValue
+    case .refuse(let code, let text):
+        handle.localError = SASLError(.denied, text)
+        reason?.pointee = Int32(code)
+        return MQTTAction.refuse.rawValue
+    }
+}
+
+@_cdecl("zgss_mqtt_server_connect")
+public func zgss_mqtt_server_connect(_ session: OpaquePointer?, _ method: UnsafePointer<CChar>?,
+                                     _ data: UnsafePointer<UInt8>?, _ dataLength: Int,
+                                     _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
+                                     _ outLength: UnsafeMutablePointer<Int>?,
+                                     _ reason: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guard let handle = sasl(session), case .server(let server) = handle.side, let out, let outLength,
+          let input = bytes(data, dataLength) else { return invalid }
+    return reply(handle, MQTTGSSAPI.serverHandleConnect(server, method: string(method), data: input), out, outLength, reason)
+}
+
+@_cdecl("zgss_mqtt_server_auth")
+public func zgss_mqtt_server_auth(_ session: OpaquePointer?, _ reasonCode: Int32, _ method: UnsafePointer<CChar>?,
+                                  _ data: UnsafePointer<UInt8>?, _ dataLength: Int,
+                                  _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
+                                  _ outLength: UnsafeMutablePointer<Int>?,
+                                  _ reason: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guard let handle = sasl(session), case .server(let server) = handle.side, let out, let outLength,
+          reasonCode >= 0, reasonCode <= 255, let input = bytes(data, dataLength) else { return invalid }
+    let action = MQTTGSSAPI.serverHandleAuth(server, reasonCode: UInt8(reasonCode), method: string(method), data: input)
+    return reply(handle, action, out, outLength, reason)
+}
+
+@_cdecl("zgss_mqtt_client_auth")
+public func zgss_mqtt_client_auth(_ session: OpaquePointer?, _ reasonCode: Int32, _ method: UnsafePointer<CChar>?,
+                                  _ data: UnsafePointer<UInt8>?, _ dataLength: Int,
+                                  _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
+                                  _ outLength: UnsafeMutablePointer<Int>?,
+                                  _ reason: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guard let handle = sasl(session), case .client(let client) = handle.side, let out, let outLength,
+          reasonCode >= 0, reasonCode <= 255, let input = bytes(data, dataLength) else { return invalid }
+    out.pointee = nil
+    outLength.pointee = 0
+    switch MQTTGSSAPI.clientHandleAuth(client, reasonCode: UInt8(reasonCode), method: string(method), data: input) {
+    case .sendAuth(let response):
+        hand(handle, response, out, outLength)
+        reason?.pointee = Int32(MQTTGSSAPI.ReasonCode.continueAuthentication.rawValue)
+        return MQTTAction.sendAuth.rawValue
+    case .abort(let code, let text):
+        handle.localError = SASLError(.denied, text)
+        reason?.pointee = Int32(code)
+        return MQTTAction.refuse.rawValue
+    }
+}
+
+@_cdecl("zgss_mqtt_client_connack")
+public func zgss_mqtt_client_connack(_ session: OpaquePointer?, _ reasonCode: Int32,
+                                     _ method: UnsafePointer<CChar>?) -> Int32 {
+    guard let handle = sasl(session), case .client(let client) = handle.side,
+          reasonCode >= 0, reasonCode <= 255 else { return invalid }
+    switch MQTTGSSAPI.clientJudgeConnack(client, reasonCode: UInt8(reasonCode), method: string(method)) {
+    case .connected:
+        return 0
+    case .refused(_, let text):
+        handle.localError = SASLError(.denied, text)
+        return SASLError.Code.denied.rawValue
+    }
+}

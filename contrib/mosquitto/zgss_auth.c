@@ -1,0 +1,228 @@
+/* mosquitto_zgss: MQTT 5 "GSSAPI-KERBEROS" enhanced authentication for
+ * Mosquitto 2.0 (plugin interface v5), over libzgss's SASL GSSAPI.
+ *
+ * The broker calls MOSQ_EVT_EXT_AUTH_START on CONNECT (and re-AUTH) with
+ * the client's Authentication-Method and -Data, then
+ * MOSQ_EVT_EXT_AUTH_CONTINUE for each AUTH packet (auth_method is NULL
+ * there: the broker has already refused a method that differs from
+ * CONNECT's). Each client's exchange lives in a zgss_sasl_t kept in a
+ * small table keyed by the client pointer; it is freed when the exchange
+ * ends, when the same client starts again, and on MOSQ_EVT_DISCONNECT. On
+ * success the mapped principal becomes the client's username
+ * (mosquitto_set_username), so ACLs apply to it.
+ *
+ * Options (mosquitto.conf, after `plugin .../mosquitto_zgss.so`):
+ *   plugin_opt_principal      service principal, service/host@REALM (required)
+ *   plugin_opt_keytab         keytab path (default: KRB5_KTNAME, then
+ *                             krb5.conf default_keytab_name)
+ *   plugin_opt_mapping_rules  Kafka-style rules, comma separated
+ *                             ("RULE:[1:$1@$0](.+@EXAMPLE\.COM)s/@[A-Z.]+$//,DEFAULT")
+ *   plugin_opt_allow          comma-separated usernames or principals
+ *                             allowed to connect (default: all)
+ *   plugin_opt_default_realm  realm stripped by the default mapping
+ *                             (default: krb5.conf default_realm)
+ * The keytab is checked at start: a missing principal or an unreadable
+ * keytab stops the broker with the keytab named in the log. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <mosquitto.h>
+#include <mosquitto_broker.h>
+#include <mosquitto_plugin.h>
+#include <zgss.h>
+
+struct client_state {
+    const struct mosquitto *client;
+    zgss_sasl_t *sasl;
+    struct client_state *next;
+};
+
+static mosquitto_plugin_id_t *plugin_id = NULL;
+static zgss_sasl_config_t *config = NULL;
+static struct client_state *clients = NULL;
+
+static void forget(const struct mosquitto *client) {
+    struct client_state **link = &clients;
+    while (*link) {
+        if ((*link)->client == client) {
+            struct client_state *gone = *link;
+            *link = gone->next;
+            zgss_sasl_destroy(gone->sasl);
+            free(gone);
+            return;
+        }
+        link = &(*link)->next;
+    }
+}
+
+static struct client_state *find(const struct mosquitto *client) {
+    for (struct client_state *s = clients; s; s = s->next)
+        if (s->client == client) return s;
+    return NULL;
+}
+
+static const char *client_name(const struct mosquitto *client) {
+    const char *id = mosquitto_client_id(client);
+    return id && *id ? id : "(no id)";
+}
+
+/* Turns one zgss decision into the broker's answer. */
+static int answer(struct mosquitto_evt_extended_auth *ed, struct client_state *state, int action,
+                  const uint8_t *out, size_t out_len) {
+    switch (action) {
+    case ZGSS_MQTT_SEND_AUTH:
+        if (out_len > UINT16_MAX) {
+            mosquitto_log_printf(MOSQ_LOG_WARNING, "zgss: token for %s too large (%zu octets)",
+                                 client_name(ed->client), out_len);
+            forget(ed->client);
+            return MOSQ_ERR_AUTH;
+        }
+        ed->data_out = NULL;
+        ed->data_out_len = 0;
+        if (out_len > 0) {
+            ed->data_out = mosquitto_malloc(out_len);
+            if (!ed->data_out) { forget(ed->client); return MOSQ_ERR_NOMEM; }
+            memcpy(ed->data_out, out, out_len);
+            ed->data_out_len = (uint16_t)out_len;
+        }
+        return MOSQ_ERR_AUTH_CONTINUE;
+    case ZGSS_MQTT_ACCEPT: {
+        const char *user = zgss_sasl_username(state->sasl);
+        const char *principal = zgss_sasl_peer_principal(state->sasl);
+        int rc = mosquitto_set_username(ed->client, user);
+        if (rc == MOSQ_ERR_SUCCESS)
+            mosquitto_log_printf(MOSQ_LOG_NOTICE, "zgss: client %s authenticated as %s (username %s)",
+                                 client_name(ed->client), principal ? principal : "?", user);
+        forget(ed->client);
+        return rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_SUCCESS : MOSQ_ERR_AUTH;
+    }
+    case ZGSS_MQTT_NOT_MINE:
+        forget(ed->client);
+        return MOSQ_ERR_PLUGIN_DEFER;
+    default:
+        mosquitto_log_printf(MOSQ_LOG_NOTICE, "zgss: client %s refused: %s",
+                             client_name(ed->client), zgss_sasl_last_error(state->sasl));
+        forget(ed->client);
+        return MOSQ_ERR_AUTH;
+    }
+}
+
+static int on_auth_start(int event, void *event_data, void *userdata) {
+    struct mosquitto_evt_extended_auth *ed = event_data;
+    (void)event; (void)userdata;
+    if (!ed->auth_method || strcmp(ed->auth_method, ZGSS_MQTT_AUTH_METHOD) != 0)
+        return MOSQ_ERR_PLUGIN_DEFER;
+    forget(ed->client); /* a restart (re-AUTH, or a reused client) begins afresh */
+    struct client_state *state = calloc(1, sizeof *state);
+    if (!state) return MOSQ_ERR_NOMEM;
+    state->client = ed->client;
+    state->sasl = zgss_sasl_server_new(config);
+    if (!state->sasl) {
+        mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: cannot start an exchange: %s", zgss_sasl_config_last_error(config));
+        free(state);
+        return MOSQ_ERR_AUTH;
+    }
+    state->next = clients;
+    clients = state;
+    const uint8_t *out = NULL;
+    size_t out_len = 0;
+    int reason = 0;
+    int action = zgss_mqtt_server_connect(state->sasl, ed->auth_method, ed->data_in, ed->data_in_len,
+                                          &out, &out_len, &reason);
+    return answer(ed, state, action, out, out_len);
+}
+
+static int on_auth_continue(int event, void *event_data, void *userdata) {
+    struct mosquitto_evt_extended_auth *ed = event_data;
+    (void)event; (void)userdata;
+    struct client_state *state = find(ed->client);
+    if (!state) return MOSQ_ERR_PLUGIN_DEFER; /* not an exchange of ours */
+    const uint8_t *out = NULL;
+    size_t out_len = 0;
+    int reason = 0;
+    /* The broker matched the method against CONNECT's before calling us. */
+    int action = zgss_mqtt_server_auth(state->sasl, 0x18, ZGSS_MQTT_AUTH_METHOD, ed->data_in, ed->data_in_len,
+                                       &out, &out_len, &reason);
+    return answer(ed, state, action, out, out_len);
+}
+
+static int on_disconnect(int event, void *event_data, void *userdata) {
+    struct mosquitto_evt_disconnect *ed = event_data;
+    (void)event; (void)userdata;
+    if (find(ed->client))
+        mosquitto_log_printf(MOSQ_LOG_INFO, "zgss: client %s left during authentication", client_name(ed->client));
+    forget(ed->client);
+    return MOSQ_ERR_SUCCESS;
+}
+
+int mosquitto_plugin_version(int supported_version_count, const int *supported_versions) {
+    for (int i = 0; i < supported_version_count; i++)
+        if (supported_versions[i] == 5) return 5;
+    return -1;
+}
+
+/* Adds each comma-separated item of `list` to the allowlist. */
+static int add_allowed(const char *list) {
+    char *copy = strdup(list);
+    if (!copy) return MOSQ_ERR_NOMEM;
+    for (char *save = NULL, *item = strtok_r(copy, ", \t", &save); item; item = strtok_r(NULL, ", \t", &save)) {
+        if (zgss_sasl_config_set_string(config, ZGSS_SASL_ALLOW, item) != 0) { free(copy); return MOSQ_ERR_INVAL; }
+    }
+    free(copy);
+    return MOSQ_ERR_SUCCESS;
+}
+
+int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata,
+                          struct mosquitto_opt *options, int option_count) {
+    (void)userdata;
+    plugin_id = identifier;
+    config = zgss_sasl_config_new();
+    if (!config) return MOSQ_ERR_NOMEM;
+    /* MQTT traffic is not protected by the SASL layer: offer none only. */
+    zgss_sasl_config_set_int(config, ZGSS_SASL_LAYERS, ZGSS_SASL_LAYER_NONE);
+    int have_principal = 0;
+    for (int i = 0; i < option_count; i++) {
+        const char *key = options[i].key, *value = options[i].value;
+        int rc = 0;
+        if (strcmp(key, "principal") == 0) { rc = zgss_sasl_config_set_string(config, ZGSS_SASL_PRINCIPAL, value); have_principal = 1; }
+        else if (strcmp(key, "keytab") == 0) rc = zgss_sasl_config_set_string(config, ZGSS_SASL_KEYTAB, value);
+        else if (strcmp(key, "mapping_rules") == 0) rc = zgss_sasl_config_set_string(config, ZGSS_SASL_MAPPING_RULES, value);
+        else if (strcmp(key, "default_realm") == 0) rc = zgss_sasl_config_set_string(config, ZGSS_SASL_DEFAULT_REALM, value);
+        else if (strcmp(key, "allow") == 0) rc = add_allowed(value);
+        else {
+            mosquitto_log_printf(MOSQ_LOG_WARNING, "zgss: unknown option plugin_opt_%s ignored", key);
+        }
+        if (rc != 0) {
+            mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: plugin_opt_%s: %s", key, zgss_sasl_config_last_error(config));
+            return MOSQ_ERR_INVAL;
+        }
+    }
+    if (!have_principal) {
+        mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: plugin_opt_principal is required (service/host@REALM, e.g. mqtt/broker.example.com@EXAMPLE.COM)");
+        return MOSQ_ERR_INVAL;
+    }
+    if (zgss_sasl_config_check_server(config) != 0) {
+        mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: %s", zgss_sasl_config_last_error(config));
+        return MOSQ_ERR_INVAL;
+    }
+    mosquitto_log_printf(MOSQ_LOG_INFO, "zgss: GSSAPI-KERBEROS authentication ready (libzgss %s)", zgss_version());
+    int rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_EXT_AUTH_START, on_auth_start, NULL, NULL);
+    if (rc == MOSQ_ERR_SUCCESS)
+        rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_EXT_AUTH_CONTINUE, on_auth_continue, NULL, NULL);
+    if (rc == MOSQ_ERR_SUCCESS)
+        rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_DISCONNECT, on_disconnect, NULL, NULL);
+    return rc;
+}
+
+int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *options, int option_count) {
+    (void)userdata; (void)options; (void)option_count;
+    if (plugin_id) {
+        mosquitto_callback_unregister(plugin_id, MOSQ_EVT_EXT_AUTH_START, on_auth_start, NULL);
+        mosquitto_callback_unregister(plugin_id, MOSQ_EVT_EXT_AUTH_CONTINUE, on_auth_continue, NULL);
+        mosquitto_callback_unregister(plugin_id, MOSQ_EVT_DISCONNECT, on_disconnect, NULL);
+    }
+    while (clients) forget(clients->client);
+    zgss_sasl_config_destroy(config);
+    config = NULL;
+    return MOSQ_ERR_SUCCESS;
+}

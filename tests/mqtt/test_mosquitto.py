@@ -1,0 +1,342 @@
+#!/usr/bin/env python3
+"""End-to-end tests of contrib/mosquitto (mosquitto_zgss.so) against a real
+mosquitto 2.0 broker started here on a free port, driven by MQTT 5 packets
+from examples/mqtt/zgss_mqtt.py over libzgss's C ABI.
+
+Run inside a realm (tools/testrealm.py run -- ...), with the plugin path as
+the only argument. Prints "ok"/"not ok" lines; exit 0 when all passed.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "examples", "mqtt"))
+import zgss_mqtt as zm  # noqa: E402
+
+REALM_DIR = os.environ["ZGSS_TEST_DIR"]
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    if cond:
+        print("ok - %s" % what)
+    else:
+        failures += 1
+        print("not ok - %s" % what)
+    sys.stdout.flush()
+    return cond
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+ACL = """user alice
+topic readwrite zgss/alice/#
+topic read zgss/public
+
+user bob
+topic readwrite zgss/bob/#
+topic read zgss/public
+"""
+
+
+class Broker:
+    def __init__(self, plugin, workdir, options, run_as_root=True, env=None):
+        self.port = free_port()
+        self.log = os.path.join(workdir, "mosquitto-%d.log" % self.port)
+        acl = os.path.join(workdir, "acl")
+        with open(acl, "w") as f:
+            f.write(ACL)
+        conf = os.path.join(workdir, "mosquitto-%d.conf" % self.port)
+        lines = ["per_listener_settings false",
+                 "listener %d 127.0.0.1" % self.port,
+                 "allow_anonymous false",
+                 "persistence false",
+                 "log_dest stderr",
+                 "log_type all",
+                 "acl_file %s" % acl,
+                 "plugin %s" % plugin]
+        lines += ["plugin_opt_%s %s" % kv for kv in options]
+        if run_as_root and os.geteuid() == 0:
+            lines.append("user root")
+        with open(conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.logf = open(self.log, "w")
+        self.proc = subprocess.Popen(["mosquitto", "-c", conf], stdout=self.logf, stderr=subprocess.STDOUT,
+                                     env=env)
+
+    def wait_ready(self, deadline=10.0):
+        end = time.time() + deadline
+        while time.time() < end:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return True
+            except OSError:
+                time.sleep(0.05)
+        return False
+
+    def wait_exit(self, deadline=10.0):
+        try:
+            return self.proc.wait(deadline)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def log_text(self):
+        self.logf.flush()
+        with open(self.log) as f:
+            return f.read()
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+
+
+def client(broker, client_id, **gss):
+    return zm.MQTTClient("127.0.0.1", broker.port, service="mqtt@localhost", client_id=client_id, **gss)
+
+
+def user_options(name):
+    return dict(principal="%s@EXAMPLE.TEST" % name,
+                client_keytab=os.path.join(REALM_DIR, "keytabs", "%s.keytab" % name),
+                ccache="MEMORY:%s" % name)
+
+
+def test_success_and_acl(broker):
+    alice = client(broker, "alice-1")
+    connack = alice.connect()
+    check(connack.reason == 0x00, "alice: CONNACK 0x00")
+    check(alice.auth_packets == 2, "alice: two AUTH packets from the broker (AP-REP, offer): %d" % alice.auth_packets)
+    check(alice.gss.server_principal == "mqtt/localhost@EXAMPLE.TEST", "alice: broker proved it is mqtt/localhost")
+    log = broker.log_text()
+    check("u'alice'" in log, "broker log: alice-1 connected with username 'alice'")
+    check("authenticated as alice@EXAMPLE.TEST (username alice)" in log, "plugin log: principal mapped to alice")
+    bob = client(broker, "bob-1", **user_options("bob"))
+    check(bob.connect().reason == 0, "bob: CONNACK 0x00 (client keytab of his own)")
+    check("u'bob'" in broker.log_text(), "broker log: bob-1 has username 'bob'")
+    # mosquitto 2.0's acl_file grants every SUBSCRIBE and checks read
+    # access per delivered message, write access per PUBLISH.
+    check(alice.subscribe("zgss/alice/#", qos=1) == 1, "alice subscribes zgss/alice/#")
+    check(alice.subscribe("zgss/bob/#", qos=1) == 1, "alice subscribes zgss/bob/# (read denied later)")
+    check(bob.subscribe("zgss/bob/#", qos=1) == 1, "bob subscribes zgss/bob/#")
+    check(alice.publish("zgss/alice/hello", b"hi from alice", qos=1) == 0, "alice: PUBACK 0x00 on her topic")
+    check(alice.receive(5) == ("zgss/alice/hello", b"hi from alice"), "alice receives her message (ACL user alice)")
+    alice.publish("zgss/bob/from-alice", b"intrusion", qos=1)
+    check(bob.publish("zgss/bob/from-bob", b"hi from bob", qos=1) == 0, "bob: PUBACK 0x00 on his topic")
+    check(bob.receive(5) == ("zgss/bob/from-bob", b"hi from bob"),
+          "bob receives his own message, not alice's write to zgss/bob (write denied)")
+    check(alice.receive(1) is None, "alice does not receive bob's message (read denied)")
+    check("Denied PUBLISH from alice-1" in broker.log_text(), "broker log: alice's PUBLISH to zgss/bob denied")
+    alice.disconnect()
+    bob.disconnect()
+
+
+def test_non_mutual(broker):
+    c = client(broker, "alice-nm", mutual=False)
+    check(c.connect().reason == 0, "non-mutual client: CONNACK 0x00")
+    check(c.auth_packets == 1, "non-mutual client: one AUTH packet (the offer)")
+    c.disconnect()
+
+
+def test_not_allowed(broker):
+    c = client(broker, "mallory-1", **user_options("mallory"))
+    try:
+        c.connect()
+        check(False, "mallory: refused")
+    except zm.ZGSSError as e:
+        check("0x87" in str(e) and "not authorized" in str(e), "mallory (not in allowlist): CONNACK 0x87 (%s)" % e)
+    c.close()
+    check("not in the allowlist" in broker.log_text(), "plugin log says why mallory was refused")
+
+
+def raw(broker):
+    return zm.MQTTConnection("127.0.0.1", broker.port)
+
+
+def test_garbage_first_token(broker):
+    conn = raw(broker)
+    conn.send(zm.connect_packet("garbage-1", zm.AUTH_METHOD, b"\x60\x03garbage"))
+    p = conn.read_packet()
+    check(p.kind == zm.CONNACK and p.reason == 0x87, "garbage first token: CONNACK 0x87 (%r)" % p)
+    conn.close()
+
+
+def test_mismatched_method(broker):
+    gss = zm.GSSAPIKerberos("mqtt@localhost")
+    conn = raw(broker)
+    conn.send(zm.connect_packet("mismatch-1", zm.AUTH_METHOD, gss.initial_data()))
+    p = conn.read_packet()
+    check(p.kind == zm.AUTH and p.reason == 0x18, "mismatch: broker's first AUTH 0x18")
+    conn.send(zm.auth_packet(0x18, "SCRAM-SHA-256", gss.answer_auth(p.reason, p.auth_method, p.auth_data)))
+    try:
+        p = conn.read_packet()
+        check(p.kind == zm.DISCONNECT and p.reason == 0x82,
+              "mismatched Authentication-Method on AUTH: DISCONNECT 0x82 protocol error (%r)" % p)
+    except zm.ConnectionClosed:
+        check(True, "mismatched Authentication-Method on AUTH: connection closed")
+    conn.close()
+    gss.close()
+    time.sleep(0.2)
+    check("client mismatch-1 left during authentication" in broker.log_text(),
+          "mismatch: the plugin freed the exchange when the broker dropped the client")
+
+
+def test_other_method_not_ours(broker):
+    conn = raw(broker)
+    conn.send(zm.connect_packet("scram-1", "SCRAM-SHA-1", b"n,,n=user,r=abc"))
+    try:
+        p = conn.read_packet()
+        check(p.kind == zm.CONNACK and p.reason in (0x8C, 0x87), "other method deferred: CONNACK 0x%02x" % p.reason)
+    except zm.ConnectionClosed:
+        check(False, "other method: broker closed without CONNACK")
+    conn.close()
+
+
+def test_vanishing_clients(broker):
+    for i in range(20):
+        gss = zm.GSSAPIKerberos("mqtt@localhost")
+        conn = raw(broker)
+        conn.send(zm.connect_packet("vanish-%d" % i, zm.AUTH_METHOD, gss.initial_data()))
+        p = conn.read_packet()
+        if i % 2:  # half of them vanish one step later, after the offer
+            conn.send(zm.auth_packet(0x18, zm.AUTH_METHOD, gss.answer_auth(p.reason, p.auth_method, p.auth_data)))
+            conn.read_packet()
+        conn.close()
+        gss.close()
+    time.sleep(0.3)
+    check(broker.alive(), "20 clients vanished mid-exchange: broker still running")
+    log = broker.log_text()
+    left = sum(("client vanish-%d left during authentication" % i) in log for i in range(20))
+    check(left == 20, "plugin freed the state of all 20 on MOSQ_EVT_DISCONNECT (%d)" % left)
+    c = client(broker, "alice-after")
+    check(c.connect().reason == 0, "after vanishing clients: a new client still connects")
+    c.disconnect()
+
+
+def test_example_client(broker):
+    example = os.path.join(ROOT, "examples", "mqtt", "mqtt_gssapi_client.py")
+    r = subprocess.run([sys.executable, example, "--port", str(broker.port), "--service", "mqtt@localhost",
+                        "--client-id", "example-bob", "--principal", "bob@EXAMPLE.TEST",
+                        "--keytab", os.path.join(REALM_DIR, "keytabs", "bob.keytab"),
+                        "--subscribe", "zgss/bob/#", "--publish", "zgss/bob/example", "hello", "--count", "1"],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0 and "received zgss/bob/example: hello" in r.stdout,
+          "example client (bob): connects, subscribes, publishes, receives")
+    if r.returncode != 0:
+        sys.stdout.write("".join("#   " + line + "\n" for line in (r.stdout + r.stderr).splitlines()))
+    r = subprocess.run([sys.executable, example, "--port", str(broker.port), "--client-id", "example-mallory",
+                        "--service", "mqtt@localhost", "--principal", "mallory@EXAMPLE.TEST",
+                        "--keytab", os.path.join(REALM_DIR, "keytabs", "mallory.keytab")],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 1 and "0x87" in r.stderr, "example client (mallory): refused with 0x87")
+
+
+def test_bad_start(plugin, workdir, options, expect, what):
+    b = Broker(plugin, workdir, options)
+    rc = b.wait_exit()
+    log = b.log_text()
+    b.stop()
+    check(rc not in (None, 0), "%s: broker refuses to start (exit %s)" % (what, rc))
+    check(all(e in log for e in expect), "%s: log names the problem %s" % (what, expect))
+    if not all(e in log for e in expect):
+        sys.stdout.write("".join("#   " + line + "\n" for line in log.splitlines()[-8:]))
+
+
+def main():
+    plugin = os.path.abspath(sys.argv[1])
+    workdir = tempfile.mkdtemp(prefix="zgss-mosquitto-", dir=REALM_DIR)
+    server_keytab = os.path.join(REALM_DIR, "keytabs", "mqtt_localhost.keytab")
+    options = [("principal", "mqtt/localhost@EXAMPLE.TEST"), ("keytab", server_keytab), ("allow", "alice, bob")]
+    broker = Broker(plugin, workdir, options)
+    try:
+        if not check(broker.wait_ready(), "mosquitto 2.0 with mosquitto_zgss.so starts on port %d" % broker.port):
+            sys.stdout.write("".join("#   " + line + "\n" for line in broker.log_text().splitlines()[-10:]))
+            return 1
+        for test in (test_success_and_acl, test_non_mutual, test_not_allowed,
+                     test_garbage_first_token, test_mismatched_method, test_other_method_not_ours,
+                     test_vanishing_clients, test_example_client):
+            try:
+                test(broker)
+            except Exception as e:  # a crash of one scenario is a failure, not the end
+                check(False, "%s raised %s: %s" % (test.__name__, type(e).__name__, e))
+        check(broker.alive(), "broker survived every scenario")
+    finally:
+        broker.stop()
+
+    # Mapping rules: principal -> username with a Kafka-style rule.
+    ruled = Broker(plugin, workdir, options[:2] + [("mapping_rules", r"RULE:[1:$1@$0](.*@EXAMPLE\.TEST)s/@.*/-krb/")])
+    try:
+        if check(ruled.wait_ready(), "broker with plugin_opt_mapping_rules starts"):
+            c = client(ruled, "alice-rule")
+            check(c.connect().reason == 0, "mapping rule: CONNACK 0x00")
+            c.disconnect()
+            check("u'alice-krb'" in ruled.log_text(), "mapping rule: username is alice-krb")
+    finally:
+        ruled.stop()
+
+    # Start-up checks (EMQX-style messages).
+    wrong_keytab = os.path.join(REALM_DIR, "keytabs", "zmq_localhost.keytab")
+    test_bad_start(plugin, workdir, [("principal", "mqtt/localhost@EXAMPLE.TEST"), ("keytab", wrong_keytab)],
+                   ["no suitable keys in keytab", wrong_keytab], "keytab without the principal")
+    missing = os.path.join(workdir, "missing.keytab")
+    test_bad_start(plugin, workdir, [("principal", "mqtt/localhost@EXAMPLE.TEST"), ("keytab", missing)],
+                   ["no suitable keys in keytab", missing], "missing keytab")
+    test_bad_start(plugin, workdir, [("principal", "mqtt@localhost")],
+                   ["service/host@REALM"], "malformed principal")
+    test_bad_start(plugin, workdir, [("principal", "mqtt/localhost@EXAMPLE.TEST"), ("mapping_rules", "RULE:[1:$1](")],
+                   ["plugin_opt_mapping_rules", "invalid mapping rule"], "bad mapping rule")
+    if os.geteuid() == 0:
+        # Without `user root` a root-started mosquitto drops to `mosquitto`,
+        # which cannot read a root-only keytab.
+        # The realm directory is private to root: give the broker a
+        # readable krb5.conf in a world-readable directory, and a keytab
+        # only root can read.
+        public = tempfile.mkdtemp(prefix="zgss-mosquitto-drop-")
+        os.chmod(public, 0o755)
+        conf = os.path.join(public, "krb5.conf")
+        shutil.copy(os.environ["KRB5_CONFIG"], conf)
+        os.chmod(conf, 0o644)
+        private = os.path.join(public, "private.keytab")
+        shutil.copy(server_keytab, private)
+        os.chmod(private, 0o600)
+        env = dict(os.environ, KRB5_CONFIG=conf)
+        b = Broker(plugin, public, [("principal", "mqtt/localhost@EXAMPLE.TEST"), ("keytab", private)],
+                   run_as_root=False, env=env)
+        rc = b.wait_exit()
+        log = b.log_text()
+        b.stop()
+        check(rc not in (None, 0) and "Permission denied" in log and private in log,
+              "root-started broker dropping to user mosquitto: refuses to start, 'Permission denied' on %s" % private)
+        if not (rc not in (None, 0) and "Permission denied" in log):
+            sys.stdout.write("".join("#   " + line + "\n" for line in log.splitlines()[-8:]))
+        shutil.rmtree(public, ignore_errors=True)
+    shutil.rmtree(workdir, ignore_errors=True)
+    print("# test_mosquitto: %d failed" % failures)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

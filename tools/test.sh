@@ -90,6 +90,23 @@ run_stage realm pytest_stage realm /usr/bin/python3 -m pytest -q tools/test_test
 run_stage interop-mechanism pytest_stage interop-mechanism \
   python3 tools/testrealm.py run -- /usr/bin/python3 -m pytest -q tests/interop
 
+# libFuzzer smoke: every harness briefly over its committed corpus (a crash
+# fails the run). Longer runs: fuzz/run.sh 600, tools/fuzz-sasl.sh 600.
+fuzz_smoke() {
+  local n=0 rc=0
+  for h in fuzz/harness/*.swift; do
+    fuzz/run.sh "${ZGSS_FUZZ_SECONDS:-15}" "$(basename "$h" .swift)" >"$log/fuzz-$n.out" 2>&1 || { rc=1; tail -20 "$log/fuzz-$n.out"; }
+    grep -E "^== |DONE" "$log/fuzz-$n.out"
+    n=$((n + 1))
+  done
+  tools/fuzz-sasl.sh "${ZGSS_FUZZ_SECONDS:-15}" >"$log/fuzz-sasl.out" 2>&1 || { rc=1; tail -20 "$log/fuzz-sasl.out"; }
+  grep -E "^Done" "$log/fuzz-sasl.out"
+  n=$((n + 1))
+  if [ "$rc" -eq 0 ]; then echo "fuzz: $n passed, 0 failed"; else echo "fuzz: 0 passed, 1 failed"; fi
+  return "$rc"
+}
+run_stage fuzz fuzz_smoke
+
 for suite in tools/test-*.sh; do
   [ -e "$suite" ] || continue
   name="$(basename "$suite" .sh)"; name="${name#test-}"

@@ -27,7 +27,7 @@ public struct Command: Equatable, Sendable {
 
     /// Encodes `name` + `data` as a command body.
     public static func encode(name: String, data: [UInt8]) -> [UInt8] {
-        let nameBytes = Array(name.utf8)
+        let nameBytes = Array(name.utf8.prefix(255))
         var out: [UInt8] = []
         out.reserveCapacity(1 + nameBytes.count + data.count)
         out.append(UInt8(nameBytes.count))

@@ -67,8 +67,9 @@ public struct FrameDecoder: Sendable {
     private var readIndex = 0
     private var failure: CodecError?
 
+    /// A negative `maxFrameSize` is treated as 0 (only empty frames pass).
     public init(maxFrameSize: Int = FrameDecoder.defaultMaxFrameSize) {
-        self.maxFrameSize = maxFrameSize
+        self.maxFrameSize = max(0, maxFrameSize)
     }
 
     /// Bytes received but not yet returned as frames.

@@ -17,10 +17,16 @@ public struct Metadata: Equatable, Sendable {
     }
 
     /// The first value under `name`, compared without regard to ASCII case
-    /// (ZMTP property names are case-insensitive).
+    /// (ZMTP property names are case-insensitive). The comparison is on UTF-8
+    /// bytes: Unicode folding or canonical equivalence would let a peer's
+    /// U+212A KELVIN SIGN stand for the `k` in `Socket-Type`.
     public subscript(name: String) -> [UInt8]? {
-        let wanted = name.lowercased()
-        return properties.first { $0.name.lowercased() == wanted }?.value
+        properties.first { Metadata.asciiCaseInsensitiveEqual($0.name, name) }?.value
+    }
+
+    static func asciiCaseInsensitiveEqual(_ a: String, _ b: String) -> Bool {
+        func folded(_ byte: UInt8) -> UInt8 { (0x41...0x5a).contains(byte) ? byte | 0x20 : byte }
+        return a.utf8.elementsEqual(b.utf8) { folded($0) == folded($1) }
     }
 
     /// Parses the whole of `bytes` as properties; trailing bytes that do not

@@ -20,11 +20,13 @@ let package = Package(
         .target(name: "ZMTPCodec", swiftSettings: strict),
         .target(name: "GSSKit", dependencies: ["CGSSAPI"], swiftSettings: strict),
         .target(name: "ZMTPGSSAPI", dependencies: ["ZMTPCodec", "GSSKit"], swiftSettings: strict),
-        .target(name: "ZGSS", dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit"], swiftSettings: strict),
+        .target(name: "ZGSS", dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "ZMTPTransport"], swiftSettings: strict),
         .target(name: "TestRealm", path: "Tests/TestRealm", swiftSettings: strict),
         .testTarget(name: "ZMTPCodecTests", dependencies: ["ZMTPCodec"], swiftSettings: strict),
         .testTarget(name: "ZMTPGSSAPITests",
                     dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "TestRealm"],
                     swiftSettings: strict),
+        .target(name: "ZMTPTransport", dependencies: ["ZMTPCodec", "ZMTPGSSAPI"], swiftSettings: strict),
+        .testTarget(name: "ZMTPTransportTests", dependencies: ["ZMTPTransport"], swiftSettings: strict),
     ]
 )

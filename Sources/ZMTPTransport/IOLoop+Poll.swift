@@ -150,15 +150,28 @@ extension IOLoop {
             case .wouldBlock:
                 return flush(connection)
             case .closed, .failed:
-                let reason = connection.isReady ? nil
-                    : "peer closed the connection during the \(connection.security.name) handshake"
-                    + (connection.security.name == "GSSAPI"
-                       ? " (it may have refused our credentials, or ZMQ_GSSAPI_PLAINTEXT differs)" : "")
-                drop(connection, reason: reason)
+                drop(connection, reason: closeReason(connection))
                 return
             }
         }
         flush(connection)
+    }
+
+    /// Why a peer that hung up before the handshake finished did so, as
+    /// far as this side can tell (libzmq sends no ERROR command).
+    private func closeReason(_ connection: Connection) -> String? {
+        let mechanism = connection.security.name
+        switch connection.phase {
+        case .ready:
+            return nil
+        case .greeting:
+            return "peer closed the connection during the greeting: it probably uses another security "
+                + "mechanism than this socket's \(mechanism) (NULL when no GSSAPI option is set on it)"
+        case .handshake:
+            return "peer closed the connection during the \(mechanism) handshake"
+                + (mechanism == "GSSAPI" ? " (it may have refused our credentials or authorization, "
+                   + "or ZMQ_GSSAPI_PLAINTEXT differs between the peers)" : "")
+        }
     }
 
     func flush(_ connection: Connection) {

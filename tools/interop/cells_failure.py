@@ -1,0 +1,148 @@
+"""Failure cells: the zgss side must report a clear ZGSS_LAST_ERROR within
+a timeout and keep serving a good peer afterwards."""
+import os
+import socket as pysocket
+
+import zmq
+import zgss
+
+from sides import check, wait_for
+
+
+def expect_error(sock, *needles, timeout=8.0):
+    """Waits until ZGSS_LAST_ERROR mentions every needle (reconnects may
+    briefly put another connection's reason there)."""
+    def matches():
+        text = sock.last_error
+        return text if text and all(n.lower() in text.lower() for n in needles) else None
+    text = wait_for(matches, timeout=timeout)
+    check(text, "ZGSS_LAST_ERROR %r does not mention %r after %.0f s" % (sock.last_error, needles, timeout))
+    return text
+
+
+def round_trip(client, server):
+    client.send(b"after the failure")
+    check(server.recv() == b"after the failure", "server got the wrong request")
+    server.send(b"still serving")
+    check(client.recv() == b"still serving", "client got the wrong reply")
+
+
+def wrong_service_principal(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = l.socket(zmq.REP, "server", "encrypted")
+    endpoint = l.bind_any(server)
+    client = z.socket(zmq.REQ, "client", "encrypted", service="nosuch@localhost")
+    client.connect(endpoint)
+    expect_error(client, "not found in Kerberos database", "nosuch")
+    client.setsockopt(zmq.GSSAPI_SERVICE_PRINCIPAL, "zmq@localhost")
+    round_trip(client, server)
+
+
+def no_credentials(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = l.socket(zmq.REP, "server", "encrypted")
+    endpoint = l.bind_any(server)
+    client = z.socket(zmq.REQ, "client", "encrypted", CLIENT_KEYTAB="/nonexistent/zgss.keytab",
+                      CCACHE="MEMORY:zgss-no-creds")
+    client.connect(endpoint)
+    expect_error(client, "credentials")
+    client.setsockopt(zgss.CLIENT_KEYTAB, os.environ["KRB5_CLIENT_KTNAME"])
+    round_trip(client, server)
+
+
+def plaintext_mismatch_zgss_client(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = l.socket(zmq.REP, "server", "encrypted")
+    endpoint = l.bind_any(server)
+    client = z.socket(zmq.REQ, "client", "plaintext")
+    client.connect(endpoint)
+    expect_error(client, "PLAINTEXT")
+    client.setsockopt(zmq.GSSAPI_PLAINTEXT, 0)
+    round_trip(client, server)
+
+
+def plaintext_mismatch_zgss_server(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.REP, "server", "encrypted")
+    endpoint = z.bind_any(server)
+    bad = l.socket(zmq.REQ, "client", "plaintext")
+    bad.connect(endpoint)
+    expect_error(server, "PLAINTEXT")
+    bad.close(linger=0)
+    good = l.socket(zmq.REQ, "client", "encrypted")
+    good.connect(endpoint)
+    round_trip(good, server)
+
+
+def unauthorized_principal(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.REP, "server", "encrypted", ALLOW_PRINCIPAL="alice@EXAMPLE.TEST")
+    endpoint = z.bind_any(server)
+    bad = z.socket(zmq.REQ, "client", "encrypted", GSSAPI_PRINCIPAL="mallory",
+                   GSSAPI_PRINCIPAL_NAMETYPE=zgss.GSSAPI_NT_USER_NAME, CCACHE="MEMORY:zgss-mallory")
+    bad.connect(endpoint)
+    try:
+        expect_error(server, "mallory@EXAMPLE.TEST", "not in the allowed list")
+    except AssertionError as exc:
+        raise AssertionError("%s; the client says: %s" % (exc, bad.last_error))
+    bad.close(linger=0)
+    good = l.socket(zmq.REQ, "client", "encrypted")
+    good.connect(endpoint)
+    round_trip(good, server)
+    check(server.getsockopt(zgss.PEER_PRINCIPAL) == "alice@EXAMPLE.TEST", "PEER_PRINCIPAL is not alice")
+
+
+def mechanism_mismatch(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.REP, "server", "encrypted")
+    endpoint = z.bind_any(server)
+    bad = l.socket(zmq.REQ, "client", "null")
+    bad.connect(endpoint)
+    expect_error(server, "security mechanism", "NULL")
+    bad.close(linger=0)
+    good = l.socket(zmq.REQ, "client", "encrypted")
+    good.connect(endpoint)
+    round_trip(good, server)
+
+
+def silent_peer_times_out(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.REP, "server", "encrypted", HANDSHAKE_IVL=300)
+    endpoint = z.bind_any(server)
+    host, port = endpoint.rsplit("/", 1)[1].rsplit(":", 1)
+    raw = pysocket.create_connection((host, int(port)))
+    try:
+        expect_error(server, "timed out")
+    finally:
+        raw.close()
+    good = l.socket(zmq.REQ, "client", "encrypted")
+    good.connect(endpoint)
+    round_trip(good, server)
+
+
+def garbage_peer(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.REP, "server", "null")
+    endpoint = z.bind_any(server)
+    host, port = endpoint.rsplit("/", 1)[1].rsplit(":", 1)
+    raw = pysocket.create_connection((host, int(port)))
+    try:
+        raw.sendall(b"GET / HTTP/1.0\r\n\r\n" + os.urandom(200))
+        expect_error(server, "ZMTP")
+    finally:
+        raw.close()
+    good = l.socket(zmq.REQ, "client", "null")
+    good.connect(endpoint)
+    round_trip(good, server)
+
+
+CELLS = [
+    ("failure: wrong service principal (zgss client), then fixed", wrong_service_principal),
+    ("failure: no credentials (zgss client), then fixed", no_credentials),
+    ("failure: plaintext mismatch (zgss client), then fixed", plaintext_mismatch_zgss_client),
+    ("failure: plaintext mismatch (zgss server), then a good libzmq client", plaintext_mismatch_zgss_server),
+    ("failure: unauthorized principal (ZGSS_ALLOW_PRINCIPAL), then a good libzmq client", unauthorized_principal),
+    ("failure: NULL client on a GSSAPI zgss server, then a good client", mechanism_mismatch),
+    ("failure: silent peer hits ZMQ_HANDSHAKE_IVL, then a good client", silent_peer_times_out),
+    ("failure: garbage instead of a greeting, then a good client", garbage_peer),
+]

@@ -51,7 +51,7 @@ extension IOLoop {
                 case .waker: state.waker.drain()
                 case .listener(let listener): acceptAll(listeners[listener])
                 case .target(let target): finishConnect(target)
-                case .connection(let id): service(id, canRead: round.canRead)
+                case .connection(let id): service(id, revents: fds[index].revents, canRead: round.canRead)
                 }
             }
         }
@@ -130,8 +130,11 @@ extension IOLoop {
         flush(connection)
     }
 
-    private func service(_ id: UInt64, canRead: Bool) {
+    private func service(_ id: UInt64, revents: Int16, canRead: Bool) {
         guard let connection = connections[id] else { return }
+        // With the inbox at ZMQ_RCVHWM only handshakes and hang-ups are read.
+        let hangUp = revents & Int16(POLLHUP | POLLERR) != 0
+        guard canRead || !connection.isReady || hangUp else { return flush(connection) }
         for _ in 0..<16 {
             switch Net.read(connection.fd, into: &readBuffer) {
             case .data(let count):

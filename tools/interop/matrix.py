@@ -22,6 +22,7 @@ from sides import Side  # noqa: E402
 from patterns import PATTERNS  # noqa: E402
 import cells_failure  # noqa: E402
 import cells_api  # noqa: E402
+import cells_topology  # noqa: E402
 
 MODES = ("encrypted", "plaintext", "null")
 
@@ -40,11 +41,12 @@ def main():
     cells = []
     for mode in MODES:
         for pattern, (client_type, server_type, exercise, client_options) in PATTERNS.items():
-            for client, server in (("zgss", "libzmq"), ("libzmq", "zgss")):
+            for client, server in (("zgss", "libzmq"), ("libzmq", "zgss"), ("zgss", "zgss")):
                 name = "%s %s client(%s) -> server(%s)" % (mode, pattern, client, server)
                 cells.append((name, interop_cell(sides, mode, client, server, client_type, server_type,
                                                  exercise, client_options)))
     cells += [(name, bound(fn, sides)) for name, fn in cells_failure.CELLS]
+    cells += [(name, bound(fn, sides)) for name, fn in cells_topology.CELLS]
     cells += [(name, bound(fn, sides)) for name, fn in cells_api.CELLS]
     passed = failed = 0
     if not check_libzmq:

@@ -121,6 +121,9 @@ extern "C" {
 #ifndef ZMQ_RECONNECT_IVL
 #define ZMQ_RECONNECT_IVL 18
 #endif
+#ifndef ZMQ_MAXMSGSIZE
+#define ZMQ_MAXMSGSIZE 22
+#endif
 #ifndef ZMQ_SNDHWM
 #define ZMQ_SNDHWM 23
 #endif
@@ -403,7 +406,9 @@ const char *zgss_mech_last_error(const zgss_mech_t *mech);
  *     (int ms, -1 = block, 0 = never), ZMQ_SNDHWM, ZMQ_RCVHWM (int
  *     messages, default 1000, 0 = unlimited), ZMQ_HANDSHAKE_IVL (int ms,
  *     default 30000, 0 = none), ZMQ_RECONNECT_IVL (int ms, default 100,
- *     -1 = never), ZMQ_IPV6 (accepted, no effect: IPv6 literals always
+ *     -1 = never), ZMQ_MAXMSGSIZE (int64_t bytes, default -1: frames up to
+ *     256 MiB; a peer declaring a larger frame is disconnected before any
+ *     of it is buffered), ZMQ_IPV6 (accepted, no effect: IPv6 literals always
  *     work), ZMQ_ROUTING_ID (1..255 bytes, sent as Identity by REQ, DEALER
  *     and ROUTER), ZMQ_SUBSCRIBE / ZMQ_UNSUBSCRIBE (SUB only, any bytes,
  *     counted like libzmq).

@@ -82,6 +82,11 @@ public func zgss_getsockopt(_ handle: OpaquePointer?, _ option: Int32, _ value: 
         value.storeBytes(of: number, as: Int32.self)
         length.pointee = MemoryLayout<Int32>.size
         return 0
+    case .int64(let number):
+        guard length.pointee >= MemoryLayout<Int64>.size else { return failure(EINVAL) }
+        value.storeBytes(of: number, as: Int64.self)
+        length.pointee = MemoryLayout<Int64>.size
+        return 0
     case .string(let text):
         bytes = Array(text.utf8) + [0]
     case .bytes(let raw):

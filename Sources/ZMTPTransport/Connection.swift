@@ -69,7 +69,7 @@ final class Connection {
     private var outputOffset = 0
 
     init(id: UInt64, fd: Int32, targetIndex: Int?, peerText: String, socketType: SocketType,
-         security: SecurityMode, routingId: [UInt8], handshakeDeadline: Int64?) {
+         security: SecurityMode, routingId: [UInt8], handshakeDeadline: Int64?, maxMessageSize: Int = -1) {
         self.id = id
         self.fd = fd
         self.targetIndex = targetIndex
@@ -78,6 +78,11 @@ final class Connection {
         self.security = security
         self.localRoutingId = routingId
         self.handshakeDeadline = handshakeDeadline
+        // ZMQ_MAXMSGSIZE bounds one frame (wrap overhead included); the
+        // decoder refuses larger declared sizes before buffering them.
+        if maxMessageSize >= 0 {
+            decoder = FrameDecoder(maxFrameSize: min(maxMessageSize + 256, FrameDecoder.defaultMaxFrameSize))
+        }
         var asServer = false
         if case .gssapi(let configuration) = security { asServer = configuration.options.isServer }
         output = Greeting(mechanism: security.name, asServer: asServer).encoded()
@@ -293,6 +298,16 @@ final class Connection {
     private func appendFrame(_ body: [UInt8], more: Bool, command: Bool) {
         Frame.appendHeader(to: &output, bodyCount: body.count, more: more, isCommand: command)
         output.append(contentsOf: body)
+    }
+
+    /// Takes the queued bytes without writing them (tests and tools that
+    /// move bytes themselves).
+    func takeOutput() -> [UInt8] {
+        defer {
+            output = []
+            outputOffset = 0
+        }
+        return Array(output[outputOffset...])
     }
 
     /// Writes what the kernel accepts now.

@@ -123,7 +123,8 @@ extension IOLoop {
         nextId += 1
         let deadline = handshakeInterval > 0 ? Clock.now + Int64(handshakeInterval) : nil
         let connection = Connection(id: id, fd: fd, targetIndex: targetIndex, peerText: peerText, socketType: type,
-                                    security: security, routingId: routingId, handshakeDeadline: deadline)
+                                    security: security, routingId: routingId, handshakeDeadline: deadline,
+                                    maxMessageSize: maxMessageSize)
         connections[id] = connection
         order.append(id)
         if let targetIndex { targets[targetIndex].connection = id }

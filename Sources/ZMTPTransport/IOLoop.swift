@@ -50,6 +50,7 @@ final class IOLoop {
     var routingId: [UInt8] = []
     var handshakeInterval: Int32 = 30_000
     var reconnectInterval: Int32 = 100
+    var maxMessageSize = -1
 
     // Results of a round, published under the lock.
     var incoming: [Incoming] = []
@@ -106,6 +107,7 @@ final class IOLoop {
         routingId = state.options.routingId
         handshakeInterval = state.options.handshakeInterval
         reconnectInterval = state.options.reconnectInterval
+        maxMessageSize = Int(clamping: state.options.maxMessageSize)
         listeners += state.newListeners
         state.newListeners = []
         for request in state.newTargets { targets.append(Target(request: request)) }

@@ -14,6 +14,7 @@ public enum SocketOption {
     public static let type: Int32 = 16
     public static let linger: Int32 = 17
     public static let reconnectInterval: Int32 = 18
+    public static let maxMessageSize: Int32 = 22
     public static let sendHWM: Int32 = 23
     public static let receiveHWM: Int32 = 24
     public static let receiveTimeout: Int32 = 27
@@ -28,6 +29,8 @@ public enum SocketOption {
 /// `bytes` (binary, e.g. ZMQ_ROUTING_ID) without one.
 public enum SocketOptionValue: Equatable, Sendable {
     case int(Int32)
+    /// ZMQ_MAXMSGSIZE is an int64_t in zmq.h.
+    case int64(Int64)
     case string(String)
     case bytes([UInt8])
 }
@@ -42,6 +45,7 @@ struct SocketOptions {
     var handshakeInterval: Int32 = 30_000
     var reconnectInterval: Int32 = 100
     var ipv6: Int32 = 0
+    var maxMessageSize: Int64 = -1
     var routingId: [UInt8] = []
     var gssapi = GSSAPIOptions()
     private var frozen: SecurityConfiguration?
@@ -71,6 +75,13 @@ struct SocketOptions {
             let flag = try Self.int(value, option, minimum: 0)
             guard flag <= 1 else { throw .invalid("ZMQ_IPV6 takes 0 or 1") }
             ipv6 = flag
+        case SocketOption.maxMessageSize:
+            guard let value, value.baseAddress != nil, value.count == MemoryLayout<Int64>.size else {
+                throw .invalid("ZMQ_MAXMSGSIZE takes an int64_t (8 bytes)")
+            }
+            let limit = value.loadUnaligned(as: Int64.self)
+            guard limit >= -1 else { throw .invalid("ZMQ_MAXMSGSIZE must be -1 (no limit) or a size") }
+            maxMessageSize = limit
         case SocketOption.routingId:
             guard let value, value.baseAddress != nil, (1...255).contains(value.count) else {
                 throw .invalid("ZMQ_ROUTING_ID takes 1 to 255 bytes")
@@ -99,6 +110,7 @@ struct SocketOptions {
         case SocketOption.handshakeInterval: .int(handshakeInterval)
         case SocketOption.reconnectInterval: .int(reconnectInterval)
         case SocketOption.ipv6: .int(ipv6)
+        case SocketOption.maxMessageSize: .int64(maxMessageSize)
         case SocketOption.routingId: .bytes(routingId)
         case SocketOption.mechanism: .int(gssapi.selected ? 3 : 0)
         default:

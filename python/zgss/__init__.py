@@ -16,7 +16,7 @@ import errno as _errno
 
 from ._lib import lib
 from .constants import *  # noqa: F401,F403
-from .constants import BYTES_OPTIONS, INT_OPTIONS, LAST_ERROR, LINGER, RCVMORE, SNDMORE
+from .constants import BYTES_OPTIONS, INT64_OPTIONS, INT_OPTIONS, LAST_ERROR, LINGER, RCVMORE, SNDMORE
 
 
 class ZGSSError(OSError):
@@ -99,7 +99,7 @@ class Socket:
     # options
     def setsockopt(self, option, value):
         if isinstance(value, int):
-            raw = ctypes.c_int(value)
+            raw = ctypes.c_int64(value) if option in INT64_OPTIONS else ctypes.c_int(value)
             rc = lib.zgss_setsockopt(self._handle, option, ctypes.byref(raw), ctypes.sizeof(raw))
         else:
             if isinstance(value, str):
@@ -109,8 +109,8 @@ class Socket:
             _raise(self)
 
     def getsockopt(self, option):
-        if option in INT_OPTIONS:
-            raw = ctypes.c_int(0)
+        if option in INT_OPTIONS or option in INT64_OPTIONS:
+            raw = ctypes.c_int64(0) if option in INT64_OPTIONS else ctypes.c_int(0)
             size = ctypes.c_size_t(ctypes.sizeof(raw))
             if lib.zgss_getsockopt(self._handle, option, ctypes.byref(raw), ctypes.byref(size)) != 0:
                 _raise(self)

@@ -57,6 +57,11 @@ def options(sides):
     expect_errno(lambda: lib.zgss_getsockopt(s._handle, zmq.GSSAPI_SERVICE_PRINCIPAL, small, ctypes.byref(size)),
                  errno.EINVAL, "string into a 4-byte buffer")
     check(s.getsockopt(zgss.LAST_ERROR) == "", "LAST_ERROR starts empty")
+    check(s.getsockopt(zgss.MAXMSGSIZE) == -1, "MAXMSGSIZE default")
+    s.setsockopt(zgss.MAXMSGSIZE, 1 << 33)
+    check(s.getsockopt(zgss.MAXMSGSIZE) == 1 << 33, "MAXMSGSIZE read-back")
+    expect_errno(lambda: lib.zgss_setsockopt(s._handle, zgss.MAXMSGSIZE, ctypes.byref(one), 4), errno.EINVAL,
+                 "MAXMSGSIZE as a 4-byte int")
 
 
 def state_machine_and_timeouts(sides):

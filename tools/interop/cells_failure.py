@@ -136,7 +136,23 @@ def garbage_peer(sides):
     round_trip(good, server)
 
 
+def oversized_message(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.PULL, "server", "encrypted", MAXMSGSIZE=1000)
+    endpoint = z.bind_any(server)
+    big = l.socket(zmq.PUSH, "client", "encrypted")
+    big.connect(endpoint)
+    big.send(b"x" * 100000)
+    expect_error(server, "limit")
+    big.close(linger=0)
+    good = l.socket(zmq.PUSH, "client", "encrypted")
+    good.connect(endpoint)
+    good.send(b"small")
+    check(server.recv() == b"small", "small message after the oversized one")
+
+
 CELLS = [
+    ("failure: frame above ZMQ_MAXMSGSIZE drops the peer, then a good client", oversized_message),
     ("failure: wrong service principal (zgss client), then fixed", wrong_service_principal),
     ("failure: no credentials (zgss client), then fixed", no_credentials),
     ("failure: plaintext mismatch (zgss client), then fixed", plaintext_mismatch_zgss_client),

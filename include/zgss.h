@@ -297,7 +297,7 @@ zgss_mech_t *zgss_mech_new(zgss_config_t *config, int socket_type,
 /* Frees the mechanism and wipes its keys and buffers. NULL is a no-op. */
 void zgss_mech_destroy(zgss_mech_t *mech);
 
-/* The next handshake command to send. On 1, *body/*body_len hold a command
+/* The next handshake command to send. On 1, *body and *body_len hold a command
  * body to send in a ZMTP command frame (flags 0x04); *body_len may be 0:
  * the GSSAPI client's empty command is a real frame and must be sent.
  * Returns 0 when it is the peer's turn (nothing to send), or a negative
@@ -350,7 +350,7 @@ int zgss_mech_is_server(const zgss_mech_t *mech);
 const char *zgss_mech_peer_principal(const zgss_mech_t *mech);
 
 /* A property of the peer's READY metadata ("Socket-Type", "Identity",
- * case-insensitive). Returns 1 and sets *value/*value_len (owned by the
+ * case-insensitive). Returns 1 and sets *value and *value_len (owned by the
  * mechanism, valid until it is destroyed) when present, 0 when absent or
  * before READY, ZGSS_E_INVAL for NULL arguments. */
 int zgss_mech_peer_property(const zgss_mech_t *mech, const char *name,

@@ -23,6 +23,7 @@ from patterns import PATTERNS  # noqa: E402
 import cells_failure  # noqa: E402
 import cells_api  # noqa: E402
 import cells_topology  # noqa: E402
+import cells_c  # noqa: E402
 
 MODES = ("encrypted", "plaintext", "null")
 
@@ -48,6 +49,7 @@ def main():
     cells += [(name, bound(fn, sides)) for name, fn in cells_failure.CELLS]
     cells += [(name, bound(fn, sides)) for name, fn in cells_topology.CELLS]
     cells += [(name, bound(fn, sides)) for name, fn in cells_api.CELLS]
+    cells += [(name, bound(fn, sides)) for name, fn in cells_c.CELLS]
     passed = failed = 0
     if not check_libzmq:
         print("FAIL setup: libzmq %s gssapi=%s (need 4.3.4 with GSSAPI)" % (zmq.zmq_version(), zmq.has("gssapi")))

@@ -27,7 +27,7 @@ rm -f /tmp/zgss-transport-build.$$
 
 # Swift unit tests (endpoint parsing, subscription trie, FIFO): one line each.
 unit="$(swift test --filter ZMTPTransportTests 2>&1)"
-unit_pass=$(printf '%s\n' "$unit" | grep -c '✔ Test .* passed' || true)
+unit_pass=$(printf '%s\n' "$unit" | grep '✔ Test .* passed' | grep -vc '✔ Test run with' || true)
 unit_fail=$(printf '%s\n' "$unit" | grep -c '✘ Test .* failed' || true)
 if printf '%s\n' "$unit" | grep -q 'error:'; then unit_fail=$((unit_fail + 1)); fi
 if [ "$unit_pass" -eq 0 ] && [ "$unit_fail" -eq 0 ]; then unit_fail=1; fi
@@ -36,6 +36,17 @@ echo "unit: $unit_pass passed, $unit_fail failed (swift test --filter ZMTPTransp
 passed=$((passed + unit_pass)); failed=$((failed + unit_fail))
 
 export ZGSS_LIB="$root/.dist/lib/libzgss.so"
+
+# Python binding (python/zgss) against python3-zmq; pytest makes its own realm.
+py="$(timeout 300 /usr/bin/python3 -m pytest -q -p no:cacheprovider python/tests 2>&1)"
+py_pass=$(printf '%s\n' "$py" | tail -1 | sed -n 's/.*\b\([0-9][0-9]*\) passed.*/\1/p')
+py_fail=$(printf '%s\n' "$py" | tail -1 | sed -n 's/.*\b\([0-9][0-9]*\) \(failed\|error\).*/\1/p')
+py_pass=${py_pass:-0}; py_fail=${py_fail:-0}
+if [ "$py_pass" -eq 0 ] && [ "$py_fail" -eq 0 ]; then py_fail=1; printf '%s\n' "$py" | tail -20; fi
+[ "$py_fail" -ne 0 ] && printf '%s\n' "$py" | grep -E '^(FAILED|ERROR)' || true
+echo "pytest: $py_pass passed, $py_fail failed (python/tests)"
+passed=$((passed + py_pass)); failed=$((failed + py_fail))
+
 out="$(timeout 600 python3 tools/testrealm.py run -- /usr/bin/python3 tools/interop/matrix.py "$@" 2>&1)"
 printf '%s\n' "$out" | grep -v '^transport: '
 summary="$(printf '%s\n' "$out" | grep '^transport: ' | tail -1)"

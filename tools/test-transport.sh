@@ -25,6 +25,16 @@ else
 fi
 rm -f /tmp/zgss-transport-build.$$
 
+# Every zgss_* function declared in zgss.h is exported by the .so, and the
+# .so exports nothing else (version script).
+declared="$(grep -oE '\bzgss_[a-z_]+ *\(' include/zgss.h | sed 's/ *(//' | sort -u)"
+exported="$(nm -D --defined-only .dist/lib/libzgss.so | awk '$2 == "T" {print $3}' | sed 's/@.*//' | sort -u)"
+if [ "$declared" = "$exported" ]; then
+  passed=$((passed + 1)); echo "PASS symbols: zgss.h declarations == exported zgss_* ($(printf '%s\n' "$declared" | wc -l))"
+else
+  failed=$((failed + 1)); echo "FAIL symbols: header vs .so differ:"; diff <(printf '%s\n' "$declared") <(printf '%s\n' "$exported")
+fi
+
 # Swift unit tests (endpoint parsing, subscription trie, FIFO): one line each.
 unit="$(swift test --filter ZMTPTransportTests 2>&1)"
 unit_pass=$(printf '%s\n' "$unit" | grep '✔ Test .* passed' | grep -vc '✔ Test run with' || true)

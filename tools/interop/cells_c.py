@@ -52,7 +52,32 @@ def pairing(server, client, mode):
     return run
 
 
-CELLS = [
+def trace_to_stderr(sides):
+    programs = binaries()
+    srv = subprocess.Popen([programs["libzmq"], "server", "encrypted"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        endpoint = srv.stdout.readline().strip()
+        env = dict(os.environ, ZGSS_TRACE="1")
+        cli = subprocess.run([programs["zgss"], "client", "encrypted", endpoint], capture_output=True,
+                             text=True, timeout=30, env=env)
+        check(cli.returncode == 0, "client failed: %s" % cli.stderr.strip()[-300:])
+        for needle in ("sent greeting (GSSAPI)", "send INITIATE", "recv INITIATE", "ready (GSSAPI, encrypted"):
+            check(needle in cli.stderr, "ZGSS_TRACE=1 output lacks %r" % needle)
+        quiet = subprocess.Popen([programs["libzmq"], "server", "encrypted"], stdout=subprocess.PIPE, text=True)
+        endpoint = quiet.stdout.readline().strip()
+        plain = subprocess.run([programs["zgss"], "client", "encrypted", endpoint], capture_output=True,
+                               text=True, timeout=30)
+        quiet.wait(timeout=15)
+        check("zgss:" not in plain.stderr, "tracing without ZGSS_TRACE")
+    finally:
+        for proc in (srv,):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+CELLS = [("c: ZGSS_TRACE=1 traces the handshake to stderr (and only then)", trace_to_stderr)] + [
     ("c: %s reqrep server(%s) <- client(%s)" % (mode, server, client), pairing(server, client, mode))
     for mode in ("encrypted", "plaintext")
     for server, client in (("libzmq", "zgss"), ("zgss", "libzmq"), ("zgss", "zgss"))

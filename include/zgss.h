@@ -387,8 +387,10 @@ const char *zgss_mech_last_error(const zgss_mech_t *mech);
  *     included; application calls never block on the network or the KDC.
  *   - Buffers passed in are copied during the call; zgss keeps no pointer.
  *   - Handshake failures never fail a call or kill the socket: the
- *     connection is dropped (a connecting side retries every
- *     ZMQ_RECONNECT_IVL ms, default 100), the reason goes into
+ *     connection is dropped (a connecting side retries after
+ *     ZMQ_RECONNECT_IVL ms, default 100, doubled after each failed
+ *     handshake in a row up to 3.2 s so a bad Kerberos setup does not
+ *     flood the KDC; a success resets it), the reason goes into
  *     ZGSS_LAST_ERROR with the Kerberos text, and other peers are served.
  *     ZGSS_TRACE=1 in the environment traces every handshake to stderr.
  *   - Endpoints: "tcp://HOST:PORT". HOST is an IPv4 address, a name

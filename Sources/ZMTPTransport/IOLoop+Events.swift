@@ -21,6 +21,7 @@ extension IOLoop {
             return
         }
         if type == .router { connection.routingId = routingIdentity(for: connection) }
+        if let target = connection.targetIndex, target < targets.count { targets[target].handshakeFailures = 0 }
         if let principal = connection.peerPrincipal { self.principal = principal }
         readied.append(connection.id)
     }

@@ -208,8 +208,13 @@ extension IOLoop {
         }
         if let target = connection.targetIndex, target < targets.count {
             targets[target].connection = nil
-            targets[target].nextAttempt = reconnectInterval < 0 ? Int64.max
-                : Clock.now + Int64(max(reconnectInterval, 10))
+            var delay = Int64(max(reconnectInterval, 10))
+            if !connection.isReady && reason != nil {
+                targets[target].handshakeFailures += 1
+                let doublings = min(targets[target].handshakeFailures - 1, 8)
+                delay = max(delay, min(delay << Int64(doublings), Self.maxHandshakeBackoff))
+            }
+            targets[target].nextAttempt = reconnectInterval < 0 ? Int64.max : Clock.now + delay
         }
         if connection.isReady { removed.append((connection.id, connection.routingId)) }
         if let reason {

@@ -20,6 +20,10 @@ final class IOLoop {
         var pendingFD: Int32?
         var nextAttempt: Int64 = 0
         var addressIndex = 0
+        /// Handshake failures in a row: each doubles the reconnect delay
+        /// (up to `maxHandshakeBackoff`), so a Kerberos misconfiguration
+        /// does not send the KDC ten requests a second.
+        var handshakeFailures = 0
     }
 
     /// What one locked sync hands to the unlocked part of the round.
@@ -32,6 +36,7 @@ final class IOLoop {
     }
 
     static let perConnectionBacklog = 4 << 20
+    static let maxHandshakeBackoff: Int64 = 3200
 
     let socket: ZSocket
     let state: SocketState

@@ -151,7 +151,54 @@ def oversized_message(sides):
     check(server.recv() == b"small", "small message after the oversized one")
 
 
+def kdc_unreachable(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = l.socket(zmq.REP, "server", "encrypted")
+    endpoint = l.bind_any(server)
+    down_keytab = os.path.join(os.environ["ZGSS_TEST_DIR"], "down-client.keytab")
+    client = z.socket(zmq.REQ, "client", "encrypted", GSSAPI_PRINCIPAL="alice@DOWN.TEST",
+                      GSSAPI_PRINCIPAL_NAMETYPE=zgss.GSSAPI_NT_KRB5_PRINCIPAL, CLIENT_KEYTAB=down_keytab,
+                      CCACHE="MEMORY:zgss-down")
+    client.connect(endpoint)
+    expect_error(client, "Cannot contact any KDC for realm 'DOWN.TEST'", timeout=20)
+    for option, value in ((zgss.GSSAPI_PRINCIPAL, "alice"), (zgss.GSSAPI_PRINCIPAL_NAMETYPE, 1),
+                          (zgss.CLIENT_KEYTAB, os.environ["KRB5_CLIENT_KTNAME"]), (zgss.CCACHE, "MEMORY:zgss-up")):
+        client.setsockopt(option, value)
+    round_trip(client, server)
+
+
+def random_garbage_storm(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    import random
+    rng = random.Random(4121)
+    for mode in ("null", "encrypted"):
+        server = z.socket(zmq.REP, "server", mode)
+        endpoint = z.bind_any(server)
+        host, port = endpoint.rsplit("/", 1)[1].rsplit(":", 1)
+        mechanism = b"NULL" if mode == "null" else b"GSSAPI"
+        greeting = b"\xff" + bytes(8) + b"\x7f\x03\x01" + mechanism.ljust(20, b"\0") + bytes(32)
+        for i in range(60):
+            raw = pysocket.create_connection((host, int(port)))
+            try:
+                prefix = greeting if i % 3 else greeting[:rng.randrange(64)]
+                tail = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300)))
+                if i % 5 == 0:
+                    tail = b"\x06" + rng.choice([b"\xff" * 8, bytes(7) + b"\x10"]) + tail  # huge or odd sizes
+                if i % 7 == 0:
+                    tail = b"\x04\x0d\x08INITIATE\xff\xff\xff\xff" + tail  # lying token length
+                raw.sendall(prefix + tail)
+            except OSError:
+                pass
+            finally:
+                raw.close()
+        good = l.socket(zmq.REQ, "client", mode)
+        good.connect(endpoint)
+        round_trip(good, server)
+
+
 CELLS = [
+    ("failure: KDC unreachable (Cannot contact any KDC), then fixed", kdc_unreachable),
+    ("failure: 120 connections of random garbage, then a good client (NULL and GSSAPI)", random_garbage_storm),
     ("failure: frame above ZMQ_MAXMSGSIZE drops the peer, then a good client", oversized_message),
     ("failure: wrong service principal (zgss client), then fixed", wrong_service_principal),
     ("failure: no credentials (zgss client), then fixed", no_credentials),

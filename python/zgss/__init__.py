@@ -165,7 +165,7 @@ class Socket:
             _raise(self)
         if size > len(self._buffer):
             raise ZGSSError(_errno.EMSGSIZE, "message part of %d bytes was truncated" % size)
-        return self._buffer.raw[:size]
+        return ctypes.string_at(self._buffer, size)
 
     def recv_multipart(self, flags=0):
         parts = [self.recv(flags)]

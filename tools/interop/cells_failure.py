@@ -191,6 +191,7 @@ def random_garbage_storm(sides):
                 pass
             finally:
                 raw.close()
+        expect_error(server)
         good = l.socket(zmq.REQ, "client", mode)
         good.connect(endpoint)
         round_trip(good, server)

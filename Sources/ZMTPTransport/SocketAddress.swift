@@ -17,9 +17,12 @@ struct SocketAddress: Sendable, Equatable {
         self.family = family
     }
 
-    func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+    /// Calls `body` with the sockaddr; `fallback` only if the storage were
+    /// empty, which `init` rules out.
+    func withSockaddr<T>(fallback: T, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
         storage.withUnsafeBytes { bytes in
-            body(bytes.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(bytes.count))
+            guard let base = bytes.baseAddress else { return fallback }
+            return body(base.assumingMemoryBound(to: sockaddr.self), socklen_t(bytes.count))
         }
     }
 
@@ -103,7 +106,7 @@ enum Net {
         makeNonBlocking(fd)
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let bound = address.withSockaddr { Glibc.bind(fd, $0, $1) }
+        let bound = address.withSockaddr(fallback: -1) { Glibc.bind(fd, $0, $1) }
         guard bound == 0 else {
             let code = errno
             close(fd)
@@ -128,7 +131,9 @@ enum Net {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) == 0 }
         }
         guard ok else { return nil }
-        return withUnsafeBytes(of: &storage) { SocketAddress(raw: $0.baseAddress!, length: Int(length)) }
+        return withUnsafeBytes(of: &storage) { bytes in
+            bytes.baseAddress.flatMap { SocketAddress(raw: $0, length: Int(length)) }
+        }
     }
 
     static func peerAddress(_ fd: Int32) -> SocketAddress? {
@@ -138,7 +143,9 @@ enum Net {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) == 0 }
         }
         guard ok else { return nil }
-        return withUnsafeBytes(of: &storage) { SocketAddress(raw: $0.baseAddress!, length: Int(length)) }
+        return withUnsafeBytes(of: &storage) { bytes in
+            bytes.baseAddress.flatMap { SocketAddress(raw: $0, length: Int(length)) }
+        }
     }
 
     /// Accepts one pending connection, or nil when none is waiting.
@@ -157,7 +164,7 @@ enum Net {
         guard fd >= 0 else { return .failure(TransportError(errno, "socket(): \(errorText(errno))")) }
         makeNonBlocking(fd)
         setNoDelay(fd)
-        let status = address.withSockaddr { Glibc.connect(fd, $0, $1) }
+        let status = address.withSockaddr(fallback: -1) { Glibc.connect(fd, $0, $1) }
         if status == 0 || errno == EINPROGRESS { return .success(fd) }
         let code = errno
         close(fd)

@@ -2,6 +2,7 @@
 termination, linger; driven through ctypes on libzgss.so."""
 import ctypes
 import errno
+import os
 import threading
 import time
 
@@ -182,7 +183,36 @@ def linger_bounds_term(sides):
     check(0.1 <= elapsed < 2.0, "LINGER 200 ms: ctx_term took %.3f s" % elapsed)
 
 
+def resources_released(sides):
+    def counts():
+        return len(os.listdir("/proc/self/task")), len(os.listdir("/proc/self/fd"))
+    before = counts()
+    ctx = zgss.Context()
+    sockets = [ctx.socket(kind) for kind in (zmq.REQ, zmq.REP, zmq.PUB, zmq.SUB, zmq.ROUTER)]
+    sockets[1].bind("tcp://127.0.0.1:0")
+    sockets[0].connect(sockets[1].last_endpoint)
+    sockets[0].send(b"x")
+    check(sockets[1].recv() == b"x", "message through the temporary context")
+    during = counts()
+    check(during[0] >= before[0] + 5, "expected 5 I/O threads, saw %d -> %d" % (before[0], during[0]))
+    for sock in sockets:
+        sock.setsockopt(zmq.LINGER, 0)
+    ctx.term()
+    after = wait_for_value(counts, before)
+    check(after == before, "threads/fds before %r, after term %r" % (before, after))
+
+
+def wait_for_value(get, wanted, timeout=3.0):
+    deadline = time.monotonic() + timeout
+    value = get()
+    while value != wanted and time.monotonic() < deadline:
+        time.sleep(0.02)
+        value = get()
+    return value
+
+
 CELLS = [
+    ("api: ctx_term releases every I/O thread and descriptor", resources_released),
     ("api: bad handles give ENOTSOCK/EFAULT/EINVAL", bad_handles),
     ("api: options, sizes, read-back, MECHANISM", options),
     ("api: EFSM, EAGAIN, ENOTSUP, RCVTIMEO, SNDHWM", state_machine_and_timeouts),

@@ -17,6 +17,8 @@ def expect_error(sock, *needles, timeout=8.0):
         return text if text and all(n.lower() in text.lower() for n in needles) else None
     text = wait_for(matches, timeout=timeout)
     check(text, "ZGSS_LAST_ERROR %r does not mention %r after %.0f s" % (sock.last_error, needles, timeout))
+    if os.environ.get("ZGSS_TEST_VERBOSE"):
+        print("    ZGSS_LAST_ERROR: %s" % text)
     return text
 
 

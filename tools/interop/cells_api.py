@@ -186,7 +186,7 @@ def linger_bounds_term(sides):
 def resources_released(sides):
     def counts():
         return len(os.listdir("/proc/self/task")), len(os.listdir("/proc/self/fd"))
-    before = counts()
+    before = stable(counts)  # threads of sockets closed by earlier cells may still be exiting
     ctx = zgss.Context()
     sockets = [ctx.socket(kind) for kind in (zmq.REQ, zmq.REP, zmq.PUB, zmq.SUB, zmq.ROUTER)]
     sockets[1].bind("tcp://127.0.0.1:0")
@@ -200,6 +200,20 @@ def resources_released(sides):
     ctx.term()
     after = wait_for_value(counts, before)
     check(after == before, "threads/fds before %r, after term %r" % (before, after))
+
+
+def stable(get, quiet=0.3, timeout=5.0):
+    """The value of get() once it has not changed for `quiet` seconds."""
+    deadline = time.monotonic() + timeout
+    value, since = get(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        now = get()
+        if now != value:
+            value, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            break
+    return value
 
 
 def wait_for_value(get, wanted, timeout=3.0):

@@ -443,6 +443,14 @@ const char *zgss_mech_last_error(const zgss_mech_t *mech);
  * a cancel/subscribe marker. A zgss SUB or a plaintext/NULL peer has none
  * of these limits.
  *
+ * Limits of this first cut (calls for them fail with EINVAL or are simply
+ * absent): no zmq_poll / ZMQ_EVENTS / ZMQ_FD (use timeouts or one thread
+ * per socket), no XPUB/XSUB/STREAM sockets, no ipc:// or inproc://, no ZAP
+ * (authorization is ZGSS_ALLOW_PRINCIPAL), no ZMQ_ROUTER_MANDATORY, no
+ * heartbeats sent (PINGs from peers are answered, wrapped when encrypted).
+ * A GSSAPI client's handshake may wait on the KDC inside the socket's I/O
+ * thread (bounded by krb5.conf timeouts); other sockets are not affected.
+ *
  * Queues: messages wait in a per-socket queue of ZMQ_SNDHWM messages until
  * a ready peer takes them; send blocks (REQ, DEALER, PUSH, PAIR, REP) or
  * drops (PUB, ROUTER) when it is full. Received messages wait in a queue of

@@ -19,9 +19,12 @@ def binaries():
     source = os.path.join(HERE, "c", "reqrep.c")
     flags = ["-std=c99", "-Wall", "-Werror", "-O1"]
     subprocess.run(["cc"] + flags + [source, "-o", os.path.join(out, "reqrep-libzmq"), "-lzmq"], check=True)
-    subprocess.run(["cc"] + flags + ["-I", os.path.join(DIST, "include"), "-include", "zgss_zmq.h", source,
-                    "-o", os.path.join(out, "reqrep-zgss"), "-L", os.path.join(DIST, "lib"), "-lzgss",
-                    "-Wl,-rpath," + os.path.join(DIST, "lib")], check=True)
+    # Flags from pkg-config, as a user would build it.
+    env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(DIST, "lib", "pkgconfig"))
+    zgss_flags = subprocess.run(["pkg-config", "--cflags", "--libs", "zgss"], env=env, capture_output=True,
+                                text=True, check=True).stdout.split()
+    subprocess.run(["cc"] + flags + ["-include", "zgss_zmq.h", source, "-o", os.path.join(out, "reqrep-zgss")]
+                   + zgss_flags + ["-Wl,-rpath," + os.path.join(DIST, "lib")], check=True)
     # The header pair must also compile as C++ (extern "C", no C-only syntax).
     subprocess.run(["c++", "-x", "c++", "-Wall", "-Werror", "-fsyntax-only", "-I", os.path.join(DIST, "include"),
                     "-include", "zgss_zmq.h", source], check=True)

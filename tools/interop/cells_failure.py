@@ -199,7 +199,25 @@ def random_garbage_storm(sides):
         round_trip(good, server)
 
 
+def server_keytab_lacks_the_key(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    wrong = os.path.join(os.environ["ZGSS_TEST_DIR"], "keytabs", "mqtt_localhost.keytab")
+    check(os.path.exists(wrong), "test realm has no %s" % wrong)
+    server = z.socket(zmq.REP, "server", "encrypted", KEYTAB=wrong)
+    endpoint = z.bind_any(server)
+    client = l.socket(zmq.REQ, "client", "encrypted")
+    client.connect(endpoint)
+    expect_error(server, "cannot accept the client's Kerberos token")
+    server.setsockopt(zgss.KEYTAB, os.environ["KRB5_KTNAME"])
+    # libzmq's client waits ZMQ_HANDSHAKE_IVL before it retries: use a fresh one.
+    client.close(linger=0)
+    good = l.socket(zmq.REQ, "client", "encrypted")
+    good.connect(endpoint)
+    round_trip(good, server)
+
+
 CELLS = [
+    ("failure: zgss server keytab lacks the service key, then fixed", server_keytab_lacks_the_key),
     ("failure: KDC unreachable (Cannot contact any KDC), then fixed", kdc_unreachable),
     ("failure: 120 connections of random garbage, then a good client (NULL and GSSAPI)", random_garbage_storm),
     ("failure: frame above ZMQ_MAXMSGSIZE drops the peer, then a good client", oversized_message),

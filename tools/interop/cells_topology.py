@@ -146,7 +146,30 @@ def zgss_pub_sub_unsubscribe(sides):
     check(sub.recv() == b"y-after", "SUB still received the unsubscribed topic")
 
 
+def many_clients_at_once(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    router = z.socket(zmq.ROUTER, "server", "encrypted")
+    endpoint = z.bind_any(router)
+    dealers = []
+    for i in range(20):
+        dealer = l.socket(zmq.DEALER, "client", "encrypted", ROUTING_ID=b"d%02d" % i)
+        dealer.connect(endpoint)
+        dealers.append(dealer)
+    for i, dealer in enumerate(dealers):
+        dealer.send(b"hello from %d" % i)
+    seen = set()
+    for _ in range(20):
+        identity, body = router.recv_multipart()
+        check(body == b"hello from %d" % int(identity[1:]), "mixed-up message %r from %r" % (body, identity))
+        seen.add(identity)
+        router.send_multipart([identity, b"welcome " + identity])
+    check(len(seen) == 20, "only %d distinct clients" % len(seen))
+    for i, dealer in enumerate(dealers):
+        check(dealer.recv() == b"welcome d%02d" % i, "client %d got another's reply" % i)
+
+
 CELLS = [
+    ("topology: 20 encrypted libzmq DEALERs handshake at once with a zgss ROUTER", many_clients_at_once),
     ("topology: zgss PUSH round-robins over 2 libzmq PULLs", push_round_robin),
     ("topology: zgss PULL fair-queues 2 libzmq PUSHes", pull_fair_queue),
     ("topology: zgss ROUTER with a named and an anonymous libzmq DEALER", router_two_dealers),

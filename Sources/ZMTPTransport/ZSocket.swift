@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 public import ZMTPCodec
+import ZMTPGSSAPI
 
 /// A zmq-shaped socket: options, bind/connect, send/recv with libzmq's
 /// per-type semantics. The application side lives here; the sockets, the
@@ -68,8 +69,8 @@ public final class ZSocket: @unchecked Sendable {
             case SocketOption.receiveMore: .int(receiveMore ? 1 : 0)
             case SocketOption.type: .int(type.rawValue)
             case SocketOption.lastEndpoint: .string(state.lastEndpoint)
-            case 1004: .string(state.lastError)
-            case 1005: .string(state.peerPrincipal)
+            case OptionName.lastError: .string(state.lastError)
+            case OptionName.peerPrincipal: .string(state.peerPrincipal)
             default: state.options.get(option)
             }
         }

@@ -148,6 +148,15 @@ extern "C" {
 #ifndef ZMQ_GSSAPI_PLAINTEXT
 #define ZMQ_GSSAPI_PLAINTEXT 65
 #endif
+#ifndef ZMQ_HEARTBEAT_IVL
+#define ZMQ_HEARTBEAT_IVL 75
+#endif
+#ifndef ZMQ_HEARTBEAT_TTL
+#define ZMQ_HEARTBEAT_TTL 76
+#endif
+#ifndef ZMQ_HEARTBEAT_TIMEOUT
+#define ZMQ_HEARTBEAT_TIMEOUT 77
+#endif
 #ifndef ZMQ_GSSAPI_PRINCIPAL_NAMETYPE
 #define ZMQ_GSSAPI_PRINCIPAL_NAMETYPE 90
 #endif
@@ -410,7 +419,11 @@ const char *zgss_mech_last_error(const zgss_mech_t *mech);
  *     default 30000, 0 = none), ZMQ_RECONNECT_IVL (int ms, default 100,
  *     -1 = never), ZMQ_MAXMSGSIZE (int64_t bytes, default -1: frames up to
  *     256 MiB; a peer declaring a larger frame is disconnected before any
- *     of it is buffered), ZMQ_IPV6 (accepted, no effect: IPv6 literals always
+ *     of it is buffered), ZMQ_HEARTBEAT_IVL (int ms, default 0 = off: send
+ *     a PING that often), ZMQ_HEARTBEAT_TIMEOUT (int ms, default -1 = the
+ *     interval: drop a peer silent for interval + timeout),
+ *     ZMQ_HEARTBEAT_TTL (int ms, rounded up to 100 ms, sent in our PINGs;
+ *     a peer's TTL is honoured likewise), ZMQ_IPV6 (accepted, no effect: IPv6 literals always
  *     work), ZMQ_ROUTING_ID (1..255 bytes, sent as Identity by REQ, DEALER
  *     and ROUTER), ZMQ_SUBSCRIBE / ZMQ_UNSUBSCRIBE (SUB only, any bytes,
  *     counted like libzmq).
@@ -446,8 +459,8 @@ const char *zgss_mech_last_error(const zgss_mech_t *mech);
  * Limits of this first cut (calls for them fail with EINVAL or are simply
  * absent): no zmq_poll / ZMQ_EVENTS / ZMQ_FD (use timeouts or one thread
  * per socket), no XPUB/XSUB/STREAM sockets, no ipc:// or inproc://, no ZAP
- * (authorization is ZGSS_ALLOW_PRINCIPAL), no ZMQ_ROUTER_MANDATORY, no
- * heartbeats sent (PINGs from peers are answered, wrapped when encrypted).
+ * (authorization is ZGSS_ALLOW_PRINCIPAL), no ZMQ_ROUTER_MANDATORY.
+ * PING/PONG heartbeats travel wrapped when encrypted, as libzmq's do.
  * A GSSAPI client's handshake may wait on the KDC inside the socket's I/O
  * thread (bounded by krb5.conf timeouts); other sockets are not affected.
  *

@@ -68,6 +68,12 @@ final class Connection {
     private var output: [UInt8] = []
     private var outputOffset = 0
 
+    /// Heartbeats: when the peer last sent anything, when our next PING is
+    /// due, and the deadline a peer's PING TTL sets for its next traffic.
+    private(set) var lastReceived = Clock.now
+    var nextPing: Int64?
+    private(set) var peerTTLDeadline: Int64?
+
     init(id: UInt64, fd: Int32, targetIndex: Int?, peerText: String, socketType: SocketType,
          security: SecurityMode, routingId: [UInt8], handshakeDeadline: Int64?, maxMessageSize: Int = -1) {
         self.id = id
@@ -98,6 +104,8 @@ final class Connection {
     // MARK: input
 
     func receive(_ bytes: ArraySlice<UInt8>) throws(ConnectionFailure) -> [ConnectionEvent] {
+        lastReceived = Clock.now
+        if peerTTLDeadline != nil { peerTTLDeadline = nil }
         var events: [ConnectionEvent] = []
         var input = bytes
         if phase == .greeting {
@@ -257,7 +265,11 @@ final class Connection {
         guard let command = try? Command(parsing: body) else { return nil }
         switch command.name {
         case "PING":
-            // TTL (2 bytes) then a context the PONG echoes.
+            // TTL (2 bytes, deciseconds) then a context the PONG echoes. A
+            // TTL asks us to give up on the peer if it then goes silent.
+            let ttl = command.data.count >= 2
+                ? Int64(command.data[command.data.startIndex]) << 8 | Int64(command.data[command.data.startIndex + 1]) : 0
+            if ttl > 0 { peerTTLDeadline = Clock.now + ttl * 100 }
             let context = Array(command.data.dropFirst(2).prefix(16))
             try sendPart(Command.encode(name: "PONG", data: context), more: false, command: true)
             return nil
@@ -271,6 +283,13 @@ final class Connection {
     }
 
     // MARK: output
+
+    /// Queues a PING (ZMTP 3.1) with `ttl` milliseconds and no context.
+    func sendPing(ttl: Int32) throws(ConnectionFailure) {
+        let deciseconds = UInt16(clamping: (Int(ttl) + 99) / 100)
+        let body = Command.encode(name: "PING", data: [UInt8(deciseconds >> 8), UInt8(deciseconds & 0xff)])
+        try sendPart(body, more: false, command: true)
+    }
 
     /// Queues one (multipart) message, protected by the mechanism.
     func send(_ parts: [[UInt8]]) throws(ConnectionFailure) {

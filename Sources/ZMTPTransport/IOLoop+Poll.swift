@@ -42,6 +42,10 @@ extension IOLoop {
         for connection in connections.values where !connection.isReady {
             if let deadline = connection.handshakeDeadline { wake = min(wake, deadline) }
         }
+        for connection in connections.values where connection.isReady {
+            if let ping = connection.nextPing { wake = min(wake, ping) }
+            if let ttl = connection.peerTTLDeadline { wake = min(wake, ttl) }
+        }
         if let linger = round.lingerDeadline { wake = min(wake, linger) }
         let timeout = Int32(clamping: max(0, wake - now))
         let ready = poll(&fds, nfds_t(fds.count), timeout)
@@ -72,9 +76,40 @@ extension IOLoop {
                      + "or security settings that differ)")
             }
         }
+        heartbeats(now: now)
         for id in order {
             guard let connection = connections[id], connection.pendingOutput > 0 else { continue }
             flush(connection)
+        }
+    }
+
+    /// ZMQ_HEARTBEAT_*: PING every interval; drop a peer silent for the
+    /// interval plus the timeout (default: the interval), or past the TTL
+    /// its own PING asked for.
+    private func heartbeats(now: Int64) {
+        for connection in Array(connections.values) where connection.isReady {
+            if let deadline = connection.peerTTLDeadline, now >= deadline {
+                drop(connection, reason: "peer went silent past the TTL of its own heartbeat")
+                continue
+            }
+            guard heartbeatInterval > 0 else { continue }
+            let timeout = Int64(heartbeatTimeout >= 0 ? heartbeatTimeout : heartbeatInterval)
+            if now - connection.lastReceived > Int64(heartbeatInterval) + timeout {
+                drop(connection, reason: "no traffic (not even a PONG) for \(now - connection.lastReceived) ms: "
+                     + "heartbeat timeout, the peer is gone or stuck")
+                continue
+            }
+            guard let due = connection.nextPing else {
+                connection.nextPing = now + Int64(heartbeatInterval)
+                continue
+            }
+            guard now >= due else { continue }
+            connection.nextPing = now + Int64(heartbeatInterval)
+            do {
+                try connection.sendPing(ttl: heartbeatTTL)
+            } catch {
+                drop(connection, reason: error.reason)
+            }
         }
     }
 

@@ -56,6 +56,9 @@ final class IOLoop {
     var handshakeInterval: Int32 = 30_000
     var reconnectInterval: Int32 = 100
     var maxMessageSize = -1
+    var heartbeatInterval: Int32 = 0
+    var heartbeatTTL: Int32 = 0
+    var heartbeatTimeout: Int32 = -1
 
     // Results of a round, published under the lock.
     var incoming: [Incoming] = []
@@ -113,6 +116,9 @@ final class IOLoop {
         handshakeInterval = state.options.handshakeInterval
         reconnectInterval = state.options.reconnectInterval
         maxMessageSize = Int(clamping: state.options.maxMessageSize)
+        heartbeatInterval = state.options.heartbeatInterval
+        heartbeatTTL = state.options.heartbeatTTL
+        heartbeatTimeout = state.options.heartbeatTimeout
         listeners += state.newListeners
         state.newListeners = []
         for request in state.newTargets { targets.append(Target(request: request)) }

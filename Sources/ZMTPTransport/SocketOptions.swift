@@ -23,6 +23,9 @@ public enum SocketOption {
     public static let ipv6: Int32 = 42
     public static let mechanism: Int32 = 43
     public static let handshakeInterval: Int32 = 66
+    public static let heartbeatInterval: Int32 = 75
+    public static let heartbeatTTL: Int32 = 76
+    public static let heartbeatTimeout: Int32 = 77
 }
 
 /// A value read back with getsockopt. `string` is copied with a NUL;
@@ -46,6 +49,9 @@ struct SocketOptions {
     var reconnectInterval: Int32 = 100
     var ipv6: Int32 = 0
     var maxMessageSize: Int64 = -1
+    var heartbeatInterval: Int32 = 0
+    var heartbeatTTL: Int32 = 0
+    var heartbeatTimeout: Int32 = -1
     var routingId: [UInt8] = []
     var gssapi = GSSAPIOptions()
     private var frozen: SecurityConfiguration?
@@ -71,6 +77,13 @@ struct SocketOptions {
         case SocketOption.receiveHWM: receiveHWM = try Self.int(value, option, minimum: 0)
         case SocketOption.handshakeInterval: handshakeInterval = try Self.int(value, option, minimum: 0)
         case SocketOption.reconnectInterval: reconnectInterval = try Self.int(value, option, minimum: -1)
+        case SocketOption.heartbeatInterval: heartbeatInterval = try Self.int(value, option, minimum: 0)
+        case SocketOption.heartbeatTimeout: heartbeatTimeout = try Self.int(value, option, minimum: -1)
+        case SocketOption.heartbeatTTL:
+            let ttl = try Self.int(value, option, minimum: 0)
+            // Sent in deciseconds in a 16-bit field, as libzmq does.
+            guard ttl <= 6_553_599 else { throw .invalid("ZMQ_HEARTBEAT_TTL is at most 6553599 ms") }
+            heartbeatTTL = ttl
         case SocketOption.ipv6:
             let flag = try Self.int(value, option, minimum: 0)
             guard flag <= 1 else { throw .invalid("ZMQ_IPV6 takes 0 or 1") }
@@ -109,6 +122,9 @@ struct SocketOptions {
         case SocketOption.receiveHWM: .int(receiveHWM)
         case SocketOption.handshakeInterval: .int(handshakeInterval)
         case SocketOption.reconnectInterval: .int(reconnectInterval)
+        case SocketOption.heartbeatInterval: .int(heartbeatInterval)
+        case SocketOption.heartbeatTTL: .int(heartbeatTTL)
+        case SocketOption.heartbeatTimeout: .int(heartbeatTimeout)
         case SocketOption.ipv6: .int(ipv6)
         case SocketOption.maxMessageSize: .int64(maxMessageSize)
         case SocketOption.routingId: .bytes(routingId)

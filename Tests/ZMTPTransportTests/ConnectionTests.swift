@@ -128,6 +128,20 @@ struct ConnectionTests {
         #expect(topic == Array("topic".utf8))
     }
 
+    @Test func pingCarriesTheTTLInDeciseconds() throws {
+        let dealer = make(.dealer)
+        let router = make(.router)
+        _ = try pump(dealer, router)
+        try dealer.sendPing(ttl: 1050)
+        let wire = dealer.takeOutput()
+        #expect(wire == Frame(body: Command.encode(name: "PING", data: [0, 11]), isCommand: true).encoded())
+        _ = try router.receive(wire[...])
+        #expect(router.peerTTLDeadline != nil)
+        let pong = router.takeOutput()
+        _ = try dealer.receive(pong[...])
+        #expect(pong == Frame(body: Command.encode(name: "PONG", data: []), isCommand: true).encoded())
+    }
+
     @Test func oversizedFramesAreRefusedBeforeBuffering() throws {
         let pull = Connection(id: 1, fd: -1, targetIndex: nil, peerText: "t", socketType: .pull, security: .null,
                               routingId: [], handshakeDeadline: nil, maxMessageSize: 1000)

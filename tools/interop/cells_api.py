@@ -59,6 +59,7 @@ def options(sides):
                  errno.EINVAL, "string into a 4-byte buffer")
     check(s.getsockopt(zgss.LAST_ERROR) == "", "LAST_ERROR starts empty")
     check(s.getsockopt(zgss.MAXMSGSIZE) == -1, "MAXMSGSIZE default")
+    check(s.getsockopt(zgss.HEARTBEAT_IVL) == 0 and s.getsockopt(zgss.HEARTBEAT_TIMEOUT) == -1, "heartbeat defaults")
     s.setsockopt(zgss.MAXMSGSIZE, 1 << 33)
     check(s.getsockopt(zgss.MAXMSGSIZE) == 1 << 33, "MAXMSGSIZE read-back")
     expect_errno(lambda: lib.zgss_setsockopt(s._handle, zgss.MAXMSGSIZE, ctypes.byref(one), 4), errno.EINVAL,

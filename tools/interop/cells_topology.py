@@ -1,5 +1,7 @@
 """Cells with several peers, envelopes, backpressure and heartbeats:
 zgss on one side, stock libzmq on the other, encrypted unless noted."""
+import socket
+import threading
 import time
 
 import zmq
@@ -168,7 +170,55 @@ def many_clients_at_once(sides):
         check(dealer.recv() == b"welcome d%02d" % i, "client %d got another's reply" % i)
 
 
+def zgss_heartbeats_to_libzmq(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    router = l.socket(zmq.ROUTER, "server", "encrypted")
+    endpoint = l.bind_any(router)
+    dealer = z.socket(zmq.DEALER, "client", "encrypted", HEARTBEAT_IVL=100, HEARTBEAT_TIMEOUT=300,
+                      HEARTBEAT_TTL=500)
+    dealer.connect(endpoint)
+    dealer.send(b"first")
+    first_id, _ = router.recv_multipart()
+    time.sleep(1.2)  # a dozen wrapped PINGs answered by libzmq's PONGs
+    dealer.send(b"second")
+    second_id, body = router.recv_multipart()
+    check(body == b"second" and first_id == second_id, "the connection did not survive the heartbeats")
+    check(dealer.last_error == "", "unexpected ZGSS_LAST_ERROR %r" % dealer.last_error)
+
+
+def heartbeat_detects_a_dead_peer(sides):
+    z = sides["zgss"]
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    greeting = b"\xff" + bytes(7) + b"\x01\x7f\x03\x01" + b"NULL".ljust(20, b"\0") + bytes(32)
+    ready = b"\x05READY\x0bSocket-Type\x00\x00\x00\x06ROUTER"
+    peer = {}
+
+    def serve():
+        conn, _ = listener.accept()
+        peer["conn"] = conn
+        conn.sendall(greeting + bytes([4, len(ready)]) + ready)  # then never a byte more
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    dealer = z.socket(zmq.DEALER, "client", "null", HEARTBEAT_IVL=100, HEARTBEAT_TIMEOUT=200)
+    dealer.connect("tcp://127.0.0.1:%d" % listener.getsockname()[1])
+    try:
+        deadline = time.monotonic() + 5
+        while "heartbeat timeout" not in dealer.last_error and time.monotonic() < deadline:
+            time.sleep(0.05)
+        check("heartbeat timeout" in dealer.last_error, "no heartbeat timeout: %r" % dealer.last_error)
+    finally:
+        thread.join(2)
+        if "conn" in peer:
+            peer["conn"].close()
+        listener.close()
+
+
 CELLS = [
+    ("topology: zgss heartbeats (wrapped PINGs) keep a libzmq link up", zgss_heartbeats_to_libzmq),
+    ("topology: zgss heartbeat timeout drops a silent peer", heartbeat_detects_a_dead_peer),
     ("topology: 20 encrypted libzmq DEALERs handshake at once with a zgss ROUTER", many_clients_at_once),
     ("topology: zgss PUSH round-robins over 2 libzmq PULLs", push_round_robin),
     ("topology: zgss PULL fair-queues 2 libzmq PUSHes", pull_fair_queue),

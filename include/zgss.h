@@ -423,15 +423,15 @@ const char *zgss_mech_last_error(const zgss_mech_t *mech);
  *     a PING that often), ZMQ_HEARTBEAT_TIMEOUT (int ms, default -1 = the
  *     interval: drop a peer silent for interval + timeout),
  *     ZMQ_HEARTBEAT_TTL (int ms, rounded up to 100 ms, sent in our PINGs;
- *     a peer's TTL is honoured likewise), ZMQ_IPV6 (accepted, no effect: IPv6 literals always
- *     work), ZMQ_ROUTING_ID (1..255 bytes, sent as Identity by REQ, DEALER
+ *     a peer's TTL is honoured likewise), ZMQ_IPV6 (accepted, no effect:
+ *     IPv6 literals always work), ZMQ_ROUTING_ID (1..255 bytes, sent as Identity by REQ, DEALER
  *     and ROUTER), ZMQ_SUBSCRIBE / ZMQ_UNSUBSCRIBE (SUB only, any bytes,
  *     counted like libzmq).
  *   Read-only: ZMQ_RCVMORE (int), ZMQ_TYPE (int), ZMQ_MECHANISM (int:
  *     0 NULL, 3 GSSAPI), ZMQ_LAST_ENDPOINT (string), ZGSS_LAST_ERROR
  *     (string: last handshake or protocol failure on this socket, prefixed
  *     with the peer's address), ZGSS_PEER_PRINCIPAL (string: authenticated
- *     principal of the most recent GSSAPI peer).
+ *     principal of the most recent GSSAPI peer to complete the handshake).
  *   getsockopt: an int needs *optvallen >= sizeof(int) and sets it to
  *   sizeof(int); a string is copied with its NUL and *optvallen set to its
  *   length + 1 (EINVAL if the buffer is smaller); ZMQ_ROUTING_ID is copied
@@ -468,6 +468,10 @@ const char *zgss_mech_last_error(const zgss_mech_t *mech);
  * a ready peer takes them; send blocks (REQ, DEALER, PUSH, PAIR, REP) or
  * drops (PUB, ROUTER) when it is full. Received messages wait in a queue of
  * ZMQ_RCVHWM messages; when it is full, zgss stops reading from peers.
+ * The send queue is shared by the socket's peers: when the message at its
+ * head is for one peer (ROUTER, REP) or any peer (round robin) and none can
+ * take it (4 MiB already waiting in the kernel-bound buffer), later
+ * messages wait too; libzmq keeps one queue per peer instead.
  */
 
 /* A new context. Returns NULL only when out of memory. Free it with

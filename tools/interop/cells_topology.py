@@ -216,7 +216,43 @@ def heartbeat_detects_a_dead_peer(sides):
         listener.close()
 
 
+def parallel_threads(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    pairs = []
+    for i in range(8):
+        rep = (l if i % 2 else z).socket(zmq.REP, "server", "encrypted")
+        endpoint = (l if i % 2 else z).bind_any(rep)
+        req = (z if i % 2 else l).socket(zmq.REQ, "client", "encrypted")
+        req.connect(endpoint)
+        pairs.append((req, rep))
+    errors = []
+
+    def worker(req, rep, index):
+        try:
+            for n in range(300):
+                body = b"%d/%d" % (index, n)
+                req.send(body)
+                got = rep.recv()
+                if got != body:
+                    raise AssertionError("pair %d: %r != %r" % (index, got, body))
+                rep.send(got[::-1])
+                if req.recv() != body[::-1]:
+                    raise AssertionError("pair %d: wrong reply" % index)
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(req, rep, i)) for i, (req, rep) in enumerate(pairs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    check(not any(thread.is_alive() for thread in threads), "a worker hung")
+    check(not errors, "; ".join(str(e) for e in errors[:3]))
+
+
 CELLS = [
+    ("topology: 8 threads x 300 encrypted round trips in parallel (zgss REQ or REP vs libzmq)",
+     parallel_threads),
     ("topology: zgss heartbeats (wrapped PINGs) keep a libzmq link up", zgss_heartbeats_to_libzmq),
     ("topology: zgss heartbeat timeout drops a silent peer", heartbeat_detects_a_dead_peer),
     ("topology: 20 encrypted libzmq DEALERs handshake at once with a zgss ROUTER", many_clients_at_once),

@@ -468,10 +468,10 @@ const char *zgss_mech_last_error(const zgss_mech_t *mech);
  * a ready peer takes them; send blocks (REQ, DEALER, PUSH, PAIR, REP) or
  * drops (PUB, ROUTER) when it is full. Received messages wait in a queue of
  * ZMQ_RCVHWM messages; when it is full, zgss stops reading from peers.
- * The send queue is shared by the socket's peers: when the message at its
- * head is for one peer (ROUTER, REP) or any peer (round robin) and none can
- * take it (4 MiB already waiting in the kernel-bound buffer), later
- * messages wait too; libzmq keeps one queue per peer instead.
+ * A message for one peer (ROUTER, REP) that the peer cannot take yet (4 MiB
+ * already waiting for its TCP connection) moves to that peer's own queue
+ * of up to ZMQ_SNDHWM messages, beyond which it is dropped, so a slow peer
+ * never holds up the others.
  */
 
 /* A new context. Returns NULL only when out of memory. Free it with

@@ -236,6 +236,7 @@ extension IOLoop {
     func drop(_ connection: Connection, reason: String?) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
         close(connection.fd)
+        deferred[connection.id] = nil
         if let index = order.firstIndex(of: connection.id) {
             order.remove(at: index)
             if cursor > index { cursor -= 1 }

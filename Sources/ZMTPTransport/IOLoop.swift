@@ -49,6 +49,11 @@ final class IOLoop {
     var nextId: UInt64 = 1
     var nextRoutingNumber = UInt32.random(in: 0...UInt32.max)
     var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
+    /// Messages for one peer (ROUTER, REP) that its backlog could not take
+    /// yet: one queue per peer, up to ZMQ_SNDHWM, so a slow peer does not
+    /// hold up the others. Beyond that they are dropped, as libzmq's ROUTER
+    /// drops on a full pipe.
+    var deferred: [UInt64: FIFO<[[UInt8]]>] = [:]
 
     // Settings copied from the options at each sync.
     var security = SecurityMode.null
@@ -133,7 +138,7 @@ final class IOLoop {
         round.canRead = state.inboxHasRoom
         round.lingerDeadline = state.lingerDeadline
         if state.closing {
-            let drained = state.outbox.isEmpty && round.dispatch.isEmpty
+            let drained = state.outbox.isEmpty && round.dispatch.isEmpty && deferred.isEmpty
                 && connections.values.allSatisfy { $0.pendingOutput == 0 }
             let expired = state.lingerDeadline.map { Clock.now >= $0 } ?? false
             round.exit = drained || expired
@@ -154,6 +159,15 @@ final class IOLoop {
             assigned[connection.id, default: 0] += parts.reduce(16) { $0 + $1.count }
         }
         var freed = false
+        for (id, _) in deferred {
+            guard let connection = connections[id] else {
+                deferred[id] = nil
+                continue
+            }
+            while hasRoom(connection), let parts = deferred[id]?.pop() { assign(connection, parts) }
+            if deferred[id]?.isEmpty == true { deferred[id] = nil }
+        }
+        let peerQueueLimit = state.options.sendHWM > 0 ? Int(state.options.sendHWM) : Int.max
         routing: while let head = state.outbox.first, dispatch.count < 4096 {
             switch head.target {
             case .any:
@@ -162,8 +176,11 @@ final class IOLoop {
                 if type == .req { state.requestPeer = connection.id }
             case .connection(let id):
                 if let connection = connections[id], connection.isReady {
-                    guard hasRoom(connection) else { break routing }
-                    assign(connection, head.parts)
+                    if hasRoom(connection) && deferred[id] == nil {
+                        assign(connection, head.parts)
+                    } else if deferred[id, default: FIFO()].count < peerQueueLimit {
+                        deferred[id, default: FIFO()].push(head.parts)
+                    }
                 }
             case .all:
                 let topic = head.parts.first ?? []

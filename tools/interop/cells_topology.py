@@ -250,7 +250,29 @@ def parallel_threads(sides):
     check(not errors, "; ".join(str(e) for e in errors[:3]))
 
 
+def slow_peer_does_not_block_others(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    router = z.socket(zmq.ROUTER, "server", "encrypted")
+    endpoint = z.bind_any(router)
+    stuck = l.socket(zmq.DEALER, "client", "encrypted", ROUTING_ID=b"stuck", RCVHWM=1)
+    lively = l.socket(zmq.DEALER, "client", "encrypted", ROUTING_ID=b"lively")
+    for dealer in (stuck, lively):
+        dealer.connect(endpoint)
+        dealer.send(b"hello")
+    for _ in range(2):
+        router.recv_multipart()
+    big = b"x" * (1 << 20)
+    for _ in range(40):  # far more than the kernel buffers and the 4 MiB backlog hold
+        router.send_multipart([b"stuck", big])
+    started = time.monotonic()
+    router.send_multipart([b"lively", b"not blocked"])
+    check(lively.recv() == b"not blocked", "the lively peer got the wrong message")
+    check(time.monotonic() - started < 2, "the lively peer waited behind the stuck one")
+    check(len(stuck.recv()) == 1 << 20, "the stuck peer's messages are still coming")
+
+
 CELLS = [
+    ("topology: a stuck ROUTER peer does not hold up another", slow_peer_does_not_block_others),
     ("topology: 8 threads x 300 encrypted round trips in parallel (zgss REQ or REP vs libzmq)",
      parallel_threads),
     ("topology: zgss heartbeats (wrapped PINGs) keep a libzmq link up", zgss_heartbeats_to_libzmq),

@@ -1,7 +1,9 @@
 """C cells: the same unmodified libzmq-style program (c/reqrep.c) built
 against stock libzmq and against zgss (-include zgss_zmq.h), run in every
 client/server pairing, encrypted and plaintext."""
+import atexit
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -16,6 +18,7 @@ def binaries():
     if _built:
         return _built
     out = tempfile.mkdtemp(prefix="zgss-c-")
+    atexit.register(shutil.rmtree, out, True)
     source = os.path.join(HERE, "c", "reqrep.c")
     flags = ["-std=c99", "-Wall", "-Werror", "-O1"]
     subprocess.run(["cc"] + flags + [source, "-o", os.path.join(out, "reqrep-libzmq"), "-lzmq"], check=True)

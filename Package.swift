@@ -13,7 +13,7 @@ let package = Package(
     name: "zgss",
     products: [
         .library(name: "zgss", type: .dynamic, targets: ["ZGSS"]),
-        .library(name: "ZGSSCore", targets: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "SASLGSSAPI"]),
+        .library(name: "ZGSSCore", targets: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "SASLGSSAPI", "ZMTPTransport"]),
     ],
     targets: [
         .systemLibrary(name: "CGSSAPI", path: "Sources/CGSSAPI",
@@ -21,7 +21,8 @@ let package = Package(
         .target(name: "ZMTPCodec", swiftSettings: strict),
         .target(name: "GSSKit", dependencies: ["CGSSAPI"], swiftSettings: strict),
         .target(name: "ZMTPGSSAPI", dependencies: ["ZMTPCodec", "GSSKit"], swiftSettings: strict),
-        .target(name: "ZGSS", dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "SASLGSSAPI"], swiftSettings: strict),
+        .target(name: "ZGSS", dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "SASLGSSAPI", "ZMTPTransport"],
+                swiftSettings: strict),
         .target(name: "SASLGSSAPI", dependencies: ["GSSKit"], swiftSettings: strict),
         .target(name: "TestRealm", path: "Tests/TestRealm", swiftSettings: strict),
         .testTarget(name: "ZMTPCodecTests", dependencies: ["ZMTPCodec"], swiftSettings: strict),
@@ -30,5 +31,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "SASLGSSAPITests", dependencies: ["SASLGSSAPI", "GSSKit", "TestRealm"],
                     swiftSettings: strict),
+        .target(name: "ZMTPTransport", dependencies: ["ZMTPCodec", "ZMTPGSSAPI"], swiftSettings: strict),
+        .testTarget(name: "ZMTPTransportTests", dependencies: ["ZMTPTransport"], swiftSettings: strict),
     ]
 )

@@ -2,14 +2,17 @@
  * zgss.h — Kerberos (GSS-API) security for ZeroMQ's wire protocol, with a
  * C ABI shaped like libzmq's.
  *
- * Three layers are exposed here:
+ * Four parts are exposed here:
  *   1. The sans-I/O mechanism: zgss_config_* and zgss_mech_*. A ZMTP stack
  *      (libzmq, a Python or Rust ZMTP implementation) feeds it command and
  *      message bodies and sends what it returns. It never touches a socket.
  *   2. Sans-I/O SASL GSSAPI (RFC 4752) and MQTT 5 "GSSAPI-KERBEROS"
  *      enhanced authentication: zgss_sasl_* and zgss_mqtt_* (a section of
  *      its own below).
- *   3. Library-wide helpers: version, errno-style errors, feature tests.
+ *   3. Sockets: zgss_ctx_* / zgss_socket / zgss_send / zgss_recv ..., the
+ *      zmq_* API over TCP with zgss's own ZMTP 3.1 stack (section
+ *      "Sockets" at the end; it has its own conventions).
+ *   4. Library-wide helpers: version, errno-style errors, feature tests.
  *
  * Conventions (read once, they hold for every function below):
  *   - Handles are opaque and typed. Passing NULL where a handle is expected
@@ -116,6 +119,27 @@ extern "C" {
 #ifndef ZMQ_MECHANISM
 #define ZMQ_MECHANISM 43
 #endif
+#ifndef ZMQ_TYPE
+#define ZMQ_TYPE 16
+#endif
+#ifndef ZMQ_RECONNECT_IVL
+#define ZMQ_RECONNECT_IVL 18
+#endif
+#ifndef ZMQ_MAXMSGSIZE
+#define ZMQ_MAXMSGSIZE 22
+#endif
+#ifndef ZMQ_SNDHWM
+#define ZMQ_SNDHWM 23
+#endif
+#ifndef ZMQ_RCVHWM
+#define ZMQ_RCVHWM 24
+#endif
+#ifndef ZMQ_IPV6
+#define ZMQ_IPV6 42
+#endif
+#ifndef ZMQ_HANDSHAKE_IVL
+#define ZMQ_HANDSHAKE_IVL 66
+#endif
 #ifndef ZMQ_GSSAPI_SERVER
 #define ZMQ_GSSAPI_SERVER 62
 #endif
@@ -128,11 +152,37 @@ extern "C" {
 #ifndef ZMQ_GSSAPI_PLAINTEXT
 #define ZMQ_GSSAPI_PLAINTEXT 65
 #endif
+#ifndef ZMQ_HEARTBEAT_IVL
+#define ZMQ_HEARTBEAT_IVL 75
+#endif
+#ifndef ZMQ_HEARTBEAT_TTL
+#define ZMQ_HEARTBEAT_TTL 76
+#endif
+#ifndef ZMQ_HEARTBEAT_TIMEOUT
+#define ZMQ_HEARTBEAT_TIMEOUT 77
+#endif
 #ifndef ZMQ_GSSAPI_PRINCIPAL_NAMETYPE
 #define ZMQ_GSSAPI_PRINCIPAL_NAMETYPE 90
 #endif
 #ifndef ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE
 #define ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE 91
+#endif
+
+/* libzmq's errno values, for the socket API (identical to zmq.h) */
+#ifndef ZMQ_HAUSNUMERO
+#define ZMQ_HAUSNUMERO 156384712
+#endif
+#ifndef EFSM
+#define EFSM (ZMQ_HAUSNUMERO + 51)
+#endif
+#ifndef ENOCOMPATPROTO
+#define ENOCOMPATPROTO (ZMQ_HAUSNUMERO + 52)
+#endif
+#ifndef ETERM
+#define ETERM (ZMQ_HAUSNUMERO + 53)
+#endif
+#ifndef EMTHREAD
+#define EMTHREAD (ZMQ_HAUSNUMERO + 54)
 #endif
 
 /* Name types for the two NAMETYPE options */
@@ -619,6 +669,179 @@ int zgss_mqtt_client_auth(zgss_sasl_t *sasl, int auth_reason_code, const char *m
  * ZGSS_E_DENIED with the reason in zgss_sasl_last_error; ZGSS_E_INVAL for
  * a NULL or server session. */
 int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const char *method);
+
+/* ---- Sockets (zmq-shaped API over TCP) --------------------------------- */
+/*
+ * A small libzmq: contexts and sockets with the same shapes, constants and
+ * errno conventions as zmq.h, speaking ZMTP 3.1 over TCP with the NULL
+ * mechanism (no GSSAPI option set) or GSSAPI (any of ZMQ_GSSAPI_SERVER,
+ * _PRINCIPAL, _SERVICE_PRINCIPAL set, as in libzmq). Byte-compatible with
+ * libzmq 4.3.4 peers, encrypted or ZMQ_GSSAPI_PLAINTEXT.
+ *
+ * Conventions for this section:
+ *   - Failure: -1 (or NULL) and errno set, read with zgss_errno() and
+ *     described by zgss_strerror(). Values: EINVAL (bad argument, option,
+ *     size or endpoint), EAGAIN (ZMQ_DONTWAIT or a timeout expired), EFSM
+ *     (REQ/REP order broken), ETERM (the context was terminated), ENOTSOCK
+ *     (NULL, closed or non-socket handle), EFAULT (NULL or invalid context,
+ *     NULL buffer with a non-zero length), ENOTSUP (send on SUB/PULL, recv
+ *     on PUB/PUSH), EPROTONOSUPPORT (a transport other than tcp://), and
+ *     the system's errno from bind (EADDRINUSE, EACCES, ...).
+ *   - Threads: a context may be used from any thread. A socket, like a
+ *     libzmq socket, must be used by one thread at a time (it may migrate
+ *     between threads with a full memory barrier, e.g. a mutex). Each
+ *     socket owns one I/O thread that does all network work, handshakes
+ *     included; application calls never block on the network or the KDC.
+ *   - Buffers passed in are copied during the call; zgss keeps no pointer.
+ *   - Handshake failures never fail a call or kill the socket: the
+ *     connection is dropped (a connecting side retries after
+ *     ZMQ_RECONNECT_IVL ms, default 100, doubled after each failed
+ *     handshake in a row up to 3.2 s so a bad Kerberos setup does not
+ *     flood the KDC; a success resets it), the reason goes into
+ *     ZGSS_LAST_ERROR with the Kerberos text, and other peers are served.
+ *     ZGSS_TRACE=1 in the environment traces every handshake to stderr.
+ *   - Endpoints: "tcp://HOST:PORT". HOST is an IPv4 address, a name
+ *     (resolved at bind/connect time, IPv4 first), "[IPv6]" (e.g.
+ *     "tcp://[::1]:5555") or, for bind, "*" (IPv4 any address); PORT may be
+ *     "*" or 0 for bind (ZMQ_LAST_ENDPOINT then gives the real port).
+ *
+ * Socket options (zgss_setsockopt / zgss_getsockopt; ints are `int` with
+ * optvallen == sizeof(int); strings are bytes, a trailing NUL tolerated):
+ *   ZMQ_GSSAPI_* and ZGSS_KEYTAB, ZGSS_CLIENT_KEYTAB, ZGSS_CCACHE,
+ *     ZGSS_ALLOW_PRINCIPAL: as described above; they apply to connections
+ *     made after the call. ZGSS_EXTERNAL_AUTHZ is refused (EINVAL): sockets
+ *     have no ZAP hand-off; use ZGSS_ALLOW_PRINCIPAL.
+ *   ZMQ_LINGER (int ms, default -1 = forever), ZMQ_RCVTIMEO, ZMQ_SNDTIMEO
+ *     (int ms, -1 = block, 0 = never), ZMQ_SNDHWM, ZMQ_RCVHWM (int
+ *     messages, default 1000, 0 = unlimited), ZMQ_HANDSHAKE_IVL (int ms,
+ *     default 30000, 0 = none), ZMQ_RECONNECT_IVL (int ms, default 100,
+ *     -1 = never), ZMQ_MAXMSGSIZE (int64_t bytes, default -1: frames up to
+ *     256 MiB; a peer declaring a larger frame is disconnected before any
+ *     of it is buffered), ZMQ_HEARTBEAT_IVL (int ms, default 0 = off: send
+ *     a PING that often), ZMQ_HEARTBEAT_TIMEOUT (int ms, default -1 = the
+ *     interval: drop a peer silent for interval + timeout),
+ *     ZMQ_HEARTBEAT_TTL (int ms, rounded up to 100 ms, sent in our PINGs;
+ *     a peer's TTL is honoured likewise), ZMQ_IPV6 (accepted, no effect:
+ *     IPv6 literals always work), ZMQ_ROUTING_ID (1..255 bytes, sent as Identity by REQ, DEALER
+ *     and ROUTER), ZMQ_SUBSCRIBE / ZMQ_UNSUBSCRIBE (SUB only, any bytes,
+ *     counted like libzmq).
+ *   Read-only: ZMQ_RCVMORE (int), ZMQ_TYPE (int), ZMQ_MECHANISM (int:
+ *     0 NULL, 3 GSSAPI), ZMQ_LAST_ENDPOINT (string), ZGSS_LAST_ERROR
+ *     (string: last handshake or protocol failure on this socket, prefixed
+ *     with the peer's address), ZGSS_PEER_PRINCIPAL (string: authenticated
+ *     principal of the most recent GSSAPI peer to complete the handshake).
+ *   getsockopt: an int needs *optvallen >= sizeof(int) and sets it to
+ *   sizeof(int); a string is copied with its NUL and *optvallen set to its
+ *   length + 1 (EINVAL if the buffer is smaller); ZMQ_ROUTING_ID is copied
+ *   as raw bytes without a NUL.
+ *
+ * Socket types: PAIR (one peer; later ones are dropped), REQ/REP (strict
+ * alternation, EFSM otherwise; REQ adds the empty delimiter, REP keeps the
+ * envelope), DEALER (round robin out, fair queue in), ROUTER (each message
+ * starts with the peer's routing id: its Identity if it sent one not in
+ * use, else 5 bytes 0x00 + 32-bit counter; sending to an unknown id drops
+ * the message silently), PUSH (round robin), PULL (fair queue), PUB
+ * (prefix filtering per subscriber, drops at ZMQ_SNDHWM), SUB (sends
+ * "\x01topic"/"\x00topic" to every PUB, filters again on receipt).
+ *
+ * PUB/SUB under GSSAPI encryption: a stock libzmq 4.3.4 SUB's subscription
+ * reaches the PUB as the bare topic (libzmq's GSSAPI encoder drops the
+ * subscribe marker), so a zgss PUB takes any other single-part data message
+ * from an encrypted SUB peer as a subscription to its whole body. The cost:
+ * such a peer's cancel arrives looking like a subscription, so a zgss PUB
+ * cannot honour unsubscribes from a stock 4.3.4 SUB (that SUB still filters
+ * locally), and a bare topic starting with byte 0x00 or 0x01 is misread as
+ * a cancel/subscribe marker. A zgss SUB or a plaintext/NULL peer has none
+ * of these limits.
+ *
+ * Limits of this first cut (calls for them fail with EINVAL or are simply
+ * absent): no zmq_poll / ZMQ_EVENTS / ZMQ_FD (use timeouts or one thread
+ * per socket), no XPUB/XSUB/STREAM sockets, no ipc:// or inproc://, no ZAP
+ * (authorization is ZGSS_ALLOW_PRINCIPAL), no ZMQ_ROUTER_MANDATORY.
+ * PING/PONG heartbeats travel wrapped when encrypted, as libzmq's do.
+ * A GSSAPI client's handshake may wait on the KDC inside the socket's I/O
+ * thread (bounded by krb5.conf timeouts); other sockets are not affected.
+ *
+ * Queues: messages wait in a per-socket queue of ZMQ_SNDHWM messages until
+ * a ready peer takes them; send blocks (REQ, DEALER, PUSH, PAIR, REP) or
+ * drops (PUB, ROUTER) when it is full. Received messages wait in a queue of
+ * ZMQ_RCVHWM messages; when it is full, zgss stops reading from peers.
+ * A message for one peer (ROUTER, REP) that the peer cannot take yet (4 MiB
+ * already waiting for its TCP connection) moves to that peer's own queue
+ * of up to ZMQ_SNDHWM messages, beyond which it is dropped, so a slow peer
+ * never holds up the others.
+ */
+
+/* A new context. Returns NULL only when out of memory. Free it with
+ * zgss_ctx_term. Does not block. Thread-safe. */
+void *zgss_ctx_new(void);
+
+/* Terminates the context: every blocking call on its sockets returns -1
+ * with ETERM, later calls on them (except zgss_close) fail with ETERM, and
+ * this call blocks until every socket has been closed with zgss_close and
+ * has finished lingering (ZMQ_LINGER), as zmq_ctx_term does. Then the
+ * context handle is freed. Returns 0, or -1/EFAULT for an invalid handle.
+ * Call it once, from one thread. */
+int zgss_ctx_term(void *context);
+
+/* A new socket of type ZMQ_PAIR..ZMQ_PUSH, with its I/O thread. Returns
+ * NULL with errno EFAULT (invalid context), EINVAL (unknown type), ETERM
+ * (context terminated), EMFILE or EMTHREAD (no descriptor or thread).
+ * Does not block. */
+void *zgss_socket(void *context, int type);
+
+/* Closes the socket and frees the handle (it must not be used again).
+ * Queued messages are still sent by the I/O thread for ZMQ_LINGER ms;
+ * this call does not wait (zgss_ctx_term does). Returns 0, or
+ * -1/ENOTSOCK for an invalid handle. */
+int zgss_close(void *socket);
+
+/* Sets an option (see the list above). Returns 0 or -1 with EINVAL (unknown
+ * or read-only option, bad size or value; SUBSCRIBE on a non-SUB), ETERM,
+ * ENOTSOCK. optval may be NULL only when optvallen is 0. Does not block. */
+int zgss_setsockopt(void *socket, int option, const void *optval, size_t optvallen);
+
+/* Reads an option into optval (*optvallen bytes available; updated to the
+ * size written). Returns 0 or -1 with EINVAL (unknown option, buffer too
+ * small), EFAULT (NULL optval or optvallen), ENOTSOCK. Does not block. */
+int zgss_getsockopt(void *socket, int option, void *optval, size_t *optvallen);
+
+/* Listens on a tcp:// endpoint (may be called several times). Errors are
+ * reported here: -1 with EINVAL (malformed endpoint, unresolvable host),
+ * EPROTONOSUPPORT (not tcp://), EADDRINUSE, EACCES, ... from bind(2),
+ * ETERM, ENOTSOCK. Blocks only to resolve a host name. */
+int zgss_bind(void *socket, const char *endpoint);
+
+/* Connects to a tcp:// endpoint in the background: returns 0 at once and
+ * the I/O thread connects, handshakes and reconnects after failures or
+ * disconnects. -1 with EINVAL (malformed or unresolvable endpoint, port
+ * 0), EPROTONOSUPPORT, ETERM, ENOTSOCK. Blocks only to resolve a name. */
+int zgss_connect(void *socket, const char *endpoint);
+
+/* Queues one message part (len bytes, copied). flags: ZMQ_SNDMORE (more
+ * parts follow; the message leaves when its last part is sent),
+ * ZMQ_DONTWAIT. Returns len (clamped to INT_MAX), or -1 with EAGAIN (queue
+ * at ZMQ_SNDHWM and ZMQ_DONTWAIT, or ZMQ_SNDTIMEO expired; the part was
+ * not taken), EFSM (REQ awaiting its reply, REP without a request),
+ * ENOTSUP (SUB, PULL), ETERM, ENOTSOCK, EFAULT (NULL buf, len > 0).
+ * Blocks (ZMQ_SNDTIMEO) only while the queue is full. */
+int zgss_send(void *socket, const void *buf, size_t len, int flags);
+
+/* Receives one message part into buf: copies at most len bytes and
+ * returns the part's full size (so a result > len means truncation, as
+ * with zmq_recv). ZMQ_RCVMORE tells whether more parts follow. flags:
+ * ZMQ_DONTWAIT. Returns -1 with EAGAIN (nothing within ZMQ_RCVTIMEO, or
+ * ZMQ_DONTWAIT), EFSM (REQ before sending, REP before replying),
+ * ENOTSUP (PUB, PUSH), ETERM, ENOTSOCK, EFAULT (NULL buf, len > 0).
+ * Blocks up to ZMQ_RCVTIMEO (default: forever). */
+int zgss_recv(void *socket, void *buf, size_t len, int flags);
+
+/* errno of the calling thread (the socket API's error code). */
+int zgss_errno(void);
+
+/* Text for an errno value, libzmq's EFSM/ETERM/... included. Static
+ * storage. */
+const char *zgss_strerror(int errnum);
 
 #ifdef __cplusplus
 }

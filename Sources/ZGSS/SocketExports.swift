@@ -1,0 +1,158 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import ZMTPTransport
+
+// The zmq-shaped socket API (see "Sockets" in include/zgss.h): each call
+// returns -1 and sets errno on failure, as libzmq does.
+
+private func failure(_ code: Int32) -> Int32 {
+    errno = code
+    return -1
+}
+
+private func socketObject(_ handle: OpaquePointer?) -> ZSocket? {
+    Handles.get(handle, kind: .socket, as: ZSocket.self)
+}
+
+@_cdecl("zgss_ctx_new")
+public func zgss_ctx_new() -> OpaquePointer? {
+    Handles.make(ZContext(), kind: .context)
+}
+
+@_cdecl("zgss_ctx_term")
+public func zgss_ctx_term(_ ctx: OpaquePointer?) -> Int32 {
+    guard let context = Handles.get(ctx, kind: .context, as: ZContext.self) else { return failure(EFAULT) }
+    context.terminate()
+    Handles.destroy(ctx, kind: .context, as: ZContext.self)
+    return 0
+}
+
+@_cdecl("zgss_socket")
+public func zgss_socket(_ ctx: OpaquePointer?, _ type: Int32) -> OpaquePointer? {
+    guard let context = Handles.get(ctx, kind: .context, as: ZContext.self) else {
+        errno = EFAULT
+        return nil
+    }
+    do {
+        return Handles.make(try context.socket(type: type), kind: .socket)
+    } catch {
+        errno = error.errno
+        return nil
+    }
+}
+
+@_cdecl("zgss_close")
+public func zgss_close(_ handle: OpaquePointer?) -> Int32 {
+    guard let socket = socketObject(handle) else { return failure(ENOTSOCK) }
+    socket.close()
+    Handles.destroy(handle, kind: .socket, as: ZSocket.self)
+    return 0
+}
+
+@_cdecl("zgss_setsockopt")
+public func zgss_setsockopt(_ handle: OpaquePointer?, _ option: Int32, _ value: UnsafeRawPointer?, _ length: Int) -> Int32 {
+    guard let socket = socketObject(handle) else { return failure(ENOTSOCK) }
+    guard length >= 0, value != nil || length == 0 else { return failure(EINVAL) }
+    do {
+        try socket.setOption(option, value.map { UnsafeRawBufferPointer(start: $0, count: length) })
+        return 0
+    } catch {
+        return failure(error.errno)
+    }
+}
+
+@_cdecl("zgss_getsockopt")
+public func zgss_getsockopt(_ handle: OpaquePointer?, _ option: Int32, _ value: UnsafeMutableRawPointer?,
+                            _ length: UnsafeMutablePointer<Int>?) -> Int32 {
+    guard let socket = socketObject(handle) else { return failure(ENOTSOCK) }
+    guard let value, let length else { return failure(EFAULT) }
+    let optionValue: SocketOptionValue
+    do {
+        optionValue = try socket.option(option)
+    } catch {
+        return failure(error.errno)
+    }
+    let bytes: [UInt8]
+    switch optionValue {
+    case .int(let number):
+        guard length.pointee >= MemoryLayout<Int32>.size else { return failure(EINVAL) }
+        value.storeBytes(of: number, as: Int32.self)
+        length.pointee = MemoryLayout<Int32>.size
+        return 0
+    case .int64(let number):
+        guard length.pointee >= MemoryLayout<Int64>.size else { return failure(EINVAL) }
+        value.storeBytes(of: number, as: Int64.self)
+        length.pointee = MemoryLayout<Int64>.size
+        return 0
+    case .string(let text):
+        bytes = Array(text.utf8) + [0]
+    case .bytes(let raw):
+        bytes = raw
+    }
+    guard length.pointee >= bytes.count else { return failure(EINVAL) }
+    bytes.withUnsafeBytes { source in
+        if let base = source.baseAddress { value.copyMemory(from: base, byteCount: source.count) }
+    }
+    length.pointee = bytes.count
+    return 0
+}
+
+@_cdecl("zgss_bind")
+public func zgss_bind(_ handle: OpaquePointer?, _ endpoint: UnsafePointer<CChar>?) -> Int32 {
+    guard let socket = socketObject(handle) else { return failure(ENOTSOCK) }
+    guard let endpoint else { return failure(EINVAL) }
+    do {
+        try socket.bind(String(cString: endpoint))
+        return 0
+    } catch {
+        return failure(error.errno)
+    }
+}
+
+@_cdecl("zgss_connect")
+public func zgss_connect(_ handle: OpaquePointer?, _ endpoint: UnsafePointer<CChar>?) -> Int32 {
+    guard let socket = socketObject(handle) else { return failure(ENOTSOCK) }
+    guard let endpoint else { return failure(EINVAL) }
+    do {
+        try socket.connect(String(cString: endpoint))
+        return 0
+    } catch {
+        return failure(error.errno)
+    }
+}
+
+@_cdecl("zgss_send")
+public func zgss_send(_ handle: OpaquePointer?, _ buffer: UnsafeRawPointer?, _ length: Int, _ flags: Int32) -> Int32 {
+    guard let socket = socketObject(handle) else { return failure(ENOTSOCK) }
+    guard length >= 0, buffer != nil || length == 0 else { return failure(EFAULT) }
+    let bytes = buffer.map { Array(UnsafeRawBufferPointer(start: $0, count: length)) } ?? []
+    do {
+        try socket.send(bytes, flags: flags)
+        return Int32(clamping: length)
+    } catch {
+        return failure(error.errno)
+    }
+}
+
+@_cdecl("zgss_recv")
+public func zgss_recv(_ handle: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?, _ length: Int, _ flags: Int32) -> Int32 {
+    guard let socket = socketObject(handle) else { return failure(ENOTSOCK) }
+    guard length >= 0, buffer != nil || length == 0 else { return failure(EFAULT) }
+    do {
+        var message = try socket.receive(flags: flags)
+        let copied = min(length, message.count)
+        if let buffer, copied > 0 {
+            message.withUnsafeBytes { source in
+                if let base = source.baseAddress { buffer.copyMemory(from: base, byteCount: copied) }
+            }
+        }
+        // The message may be decrypted data: wipe the transient copy.
+        for index in message.indices { message[index] = 0 }
+        return Int32(clamping: message.count)
+    } catch {
+        return failure(error.errno)
+    }
+}

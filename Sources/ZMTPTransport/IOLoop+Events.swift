@@ -1,0 +1,74 @@
+import ZMTPCodec
+
+/// What the I/O thread does with a connection's events, per socket type.
+extension IOLoop {
+    func handle(_ event: ConnectionEvent, from connection: Connection) {
+        switch event {
+        case .ready:
+            becameReady(connection)
+        case .message(let parts):
+            received(parts, from: connection)
+        case .subscribe(let topic):
+            if type == .pub && !connection.subscriptions.contains(topic) { connection.subscriptions.add(topic) }
+        case .cancel(let topic):
+            if type == .pub { connection.subscriptions.remove(topic) }
+        }
+    }
+
+    private func becameReady(_ connection: Connection) {
+        if type == .pair, connections.values.contains(where: { $0.id != connection.id && $0.isReady }) {
+            drop(connection, reason: "a PAIR socket talks to one peer and already has one")
+            return
+        }
+        if type == .router { connection.routingId = routingIdentity(for: connection) }
+        if let target = connection.targetIndex, target < targets.count { targets[target].handshakeFailures = 0 }
+        if let principal = connection.peerPrincipal { self.principal = principal }
+        readied.append(connection.id)
+    }
+
+    /// The peer's Identity when it sent a fresh one, else 5 bytes: 0x00 and
+    /// a 32-bit counter, as libzmq generates them.
+    private func routingIdentity(for connection: Connection) -> [UInt8] {
+        let identity = connection.peerIdentity
+        if !identity.isEmpty, !connections.values.contains(where: { $0.id != connection.id && $0.routingId == identity }) {
+            return identity
+        }
+        let number = nextRoutingNumber
+        nextRoutingNumber &+= 1
+        return [0, UInt8(truncatingIfNeeded: number >> 24), UInt8(truncatingIfNeeded: number >> 16),
+                UInt8(truncatingIfNeeded: number >> 8), UInt8(truncatingIfNeeded: number)]
+    }
+
+    private func received(_ parts: [[UInt8]], from connection: Connection) {
+        switch type {
+        case .pub:
+            guard parts.count == 1, let body = parts.first else { return }
+            subscriptionMessage(body, from: connection)
+        case .push:
+            return
+        default:
+            incoming.append(Incoming(source: connection.id, routingId: connection.routingId, parts: parts))
+        }
+    }
+
+    /// A SUB peer's data message to a PUB. `\x01topic` subscribes and
+    /// `\x00topic` cancels. Under GSSAPI encryption a stock libzmq 4.3.4
+    /// SUB loses that marker (its encoder keeps only MORE/COMMAND), so any
+    /// other body is taken as a bare topic to subscribe to. The cost: a
+    /// cancel from such a peer looks like a subscription (it is a no-op
+    /// here, so the peer keeps receiving that topic), and a bare topic that
+    /// itself starts with byte 0x00 or 0x01 is misread.
+    private func subscriptionMessage(_ body: [UInt8], from connection: Connection) {
+        let topic = Array(body.dropFirst())
+        switch body.first {
+        case 1:
+            if !connection.subscriptions.contains(topic) { connection.subscriptions.add(topic) }
+        case 0:
+            connection.subscriptions.remove(topic)
+        default:
+            if connection.isEncrypted && !connection.subscriptions.contains(body) {
+                connection.subscriptions.add(body)
+            }
+        }
+    }
+}

@@ -1,0 +1,261 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import ZMTPCodec
+
+/// (2) of a round: poll, accept, connect, read, write, time out.
+extension IOLoop {
+    enum Slot {
+        case waker
+        case listener(Int)
+        case target(Int)
+        case connection(UInt64)
+    }
+
+    func pollOnce(_ round: Round) {
+        var fds = [pollfd(fd: state.waker.readFD, events: Int16(POLLIN), revents: 0)]
+        var slots: [Slot] = [.waker]
+        for (index, listener) in listeners.enumerated() {
+            fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0))
+            slots.append(.listener(index))
+        }
+        for (index, target) in targets.enumerated() {
+            guard let fd = target.pendingFD else { continue }
+            fds.append(pollfd(fd: fd, events: Int16(POLLOUT), revents: 0))
+            slots.append(.target(index))
+        }
+        for id in order {
+            guard let connection = connections[id] else { continue }
+            var events: Int16 = 0
+            if round.canRead || !connection.isReady { events |= Int16(POLLIN) }
+            if connection.pendingOutput > 0 { events |= Int16(POLLOUT) }
+            fds.append(pollfd(fd: connection.fd, events: events, revents: 0))
+            slots.append(.connection(id))
+        }
+        let now = Clock.now
+        var wake = now + 1000
+        for target in targets where target.connection == nil && target.pendingFD == nil {
+            wake = min(wake, target.nextAttempt)
+        }
+        for connection in connections.values where !connection.isReady {
+            if let deadline = connection.handshakeDeadline { wake = min(wake, deadline) }
+        }
+        for connection in connections.values where connection.isReady {
+            if let ping = connection.nextPing { wake = min(wake, ping) }
+            if let ttl = connection.peerTTLDeadline { wake = min(wake, ttl) }
+        }
+        if let linger = round.lingerDeadline { wake = min(wake, linger) }
+        let timeout = Int32(clamping: max(0, wake - now))
+        let ready = poll(&fds, nfds_t(fds.count), timeout)
+        if ready > 0 {
+            for (index, slot) in slots.enumerated() where fds[index].revents != 0 {
+                switch slot {
+                case .waker: state.waker.drain()
+                case .listener(let listener): acceptAll(listeners[listener])
+                case .target(let target): finishConnect(target)
+                case .connection(let id): service(id, revents: fds[index].revents, canRead: round.canRead)
+                }
+            }
+        }
+        housekeeping(closing: round.exit)
+    }
+
+    /// Connect attempts that are due, handshake timeouts, pending writes.
+    private func housekeeping(closing: Bool) {
+        let now = Clock.now
+        for index in targets.indices where targets[index].connection == nil && targets[index].pendingFD == nil
+            && now >= targets[index].nextAttempt {
+            startConnect(index)
+        }
+        for connection in Array(connections.values) where !connection.isReady {
+            if let deadline = connection.handshakeDeadline, now >= deadline {
+                drop(connection, reason: "\(connection.security.name) handshake timed out after "
+                     + "\(handshakeInterval) ms (the peer went silent: a Kerberos failure on its side, "
+                     + "or security settings that differ)")
+            }
+        }
+        heartbeats(now: now)
+        for id in order {
+            guard let connection = connections[id], connection.pendingOutput > 0 else { continue }
+            flush(connection)
+        }
+    }
+
+    /// ZMQ_HEARTBEAT_*: PING every interval; drop a peer silent for the
+    /// interval plus the timeout (default: the interval), or past the TTL
+    /// its own PING asked for.
+    private func heartbeats(now: Int64) {
+        for connection in Array(connections.values) where connection.isReady {
+            if let deadline = connection.peerTTLDeadline, now >= deadline {
+                drop(connection, reason: "peer went silent past the TTL of its own heartbeat")
+                continue
+            }
+            guard heartbeatInterval > 0 else { continue }
+            let timeout = Int64(heartbeatTimeout >= 0 ? heartbeatTimeout : heartbeatInterval)
+            if now - connection.lastReceived > Int64(heartbeatInterval) + timeout {
+                drop(connection, reason: "no traffic (not even a PONG) for \(now - connection.lastReceived) ms: "
+                     + "heartbeat timeout, the peer is gone or stuck")
+                continue
+            }
+            guard let due = connection.nextPing else {
+                connection.nextPing = now + Int64(heartbeatInterval)
+                continue
+            }
+            guard now >= due else { continue }
+            connection.nextPing = now + Int64(heartbeatInterval)
+            do {
+                try connection.sendPing(ttl: heartbeatTTL)
+            } catch {
+                drop(connection, reason: error.reason)
+            }
+        }
+    }
+
+    private func acceptAll(_ listener: Listener) {
+        while let fd = Net.accept(listener.fd) {
+            let peer = Net.peerAddress(fd)?.endpointText ?? "unknown peer"
+            Trace.log("accepted \(peer) on \(listener.text)")
+            add(fd: fd, targetIndex: nil, peerText: peer)
+        }
+    }
+
+    private func startConnect(_ index: Int) {
+        let addresses = targets[index].request.addresses
+        guard !addresses.isEmpty else { return }
+        let address = addresses[targets[index].addressIndex % addresses.count]
+        switch Net.startConnect(address) {
+        case .success(let fd):
+            targets[index].pendingFD = fd
+        case .failure(let error):
+            Trace.log(error.reason)
+            retryLater(index)
+        }
+    }
+
+    private func finishConnect(_ index: Int) {
+        guard let fd = targets[index].pendingFD else { return }
+        targets[index].pendingFD = nil
+        let code = Net.pendingError(fd)
+        guard code == 0 else {
+            close(fd)
+            Trace.log("connect to \(targets[index].request.text): \(Net.errorText(code))")
+            retryLater(index)
+            return
+        }
+        Trace.log("connected to \(targets[index].request.text)")
+        add(fd: fd, targetIndex: index, peerText: targets[index].request.text)
+    }
+
+    private func retryLater(_ index: Int) {
+        targets[index].addressIndex += 1
+        targets[index].nextAttempt = reconnectInterval < 0 ? Int64.max : Clock.now + Int64(max(reconnectInterval, 10))
+    }
+
+    private func add(fd: Int32, targetIndex: Int?, peerText: String) {
+        let id = nextId
+        nextId += 1
+        let deadline = handshakeInterval > 0 ? Clock.now + Int64(handshakeInterval) : nil
+        let connection = Connection(id: id, fd: fd, targetIndex: targetIndex, peerText: peerText, socketType: type,
+                                    security: security, routingId: routingId, handshakeDeadline: deadline,
+                                    maxMessageSize: maxMessageSize)
+        connections[id] = connection
+        order.append(id)
+        if let targetIndex { targets[targetIndex].connection = id }
+        flush(connection)
+    }
+
+    private func service(_ id: UInt64, revents: Int16, canRead: Bool) {
+        guard let connection = connections[id] else { return }
+        // With the inbox at ZMQ_RCVHWM only handshakes and hang-ups are read.
+        let hangUp = revents & Int16(POLLHUP | POLLERR) != 0
+        guard canRead || !connection.isReady || hangUp else { return flush(connection) }
+        for _ in 0..<16 {
+            switch Net.read(connection.fd, into: &readBuffer) {
+            case .data(let count):
+                let events: [ConnectionEvent]
+                do {
+                    events = try connection.receive(readBuffer[0..<count])
+                } catch {
+                    drop(connection, reason: error.reason)
+                    return
+                }
+                for event in events {
+                    guard connections[id] != nil else { return }
+                    handle(event, from: connection)
+                }
+                if count < readBuffer.count { return flush(connection) }
+            case .wouldBlock:
+                return flush(connection)
+            case .closed, .failed:
+                drop(connection, reason: closeReason(connection))
+                return
+            }
+        }
+        flush(connection)
+    }
+
+    /// Why a peer that hung up before the handshake finished did so, as
+    /// far as this side can tell (libzmq sends no ERROR command).
+    private func closeReason(_ connection: Connection) -> String? {
+        let mechanism = connection.security.name
+        switch connection.phase {
+        case .ready:
+            return nil
+        case .greeting:
+            return "peer closed the connection during the greeting: it probably uses another security "
+                + "mechanism than this socket's \(mechanism) (NULL when no GSSAPI option is set on it)"
+        case .handshake:
+            return "peer closed the connection during the \(mechanism) handshake"
+                + (mechanism == "GSSAPI" ? " (it may have refused our credentials or authorization, "
+                   + "or ZMQ_GSSAPI_PLAINTEXT differs between the peers)" : "")
+        }
+    }
+
+    func flush(_ connection: Connection) {
+        guard connections[connection.id] != nil else { return }
+        do {
+            try connection.flush()
+        } catch {
+            drop(connection, reason: connection.isReady ? nil : error.reason)
+        }
+    }
+
+    func deliver(_ parts: [[UInt8]], to id: UInt64) {
+        guard let connection = connections[id] else { return }
+        do {
+            try connection.send(parts)
+        } catch {
+            drop(connection, reason: error.reason)
+            return
+        }
+        flush(connection)
+    }
+
+    func drop(_ connection: Connection, reason: String?) {
+        guard connections.removeValue(forKey: connection.id) != nil else { return }
+        close(connection.fd)
+        deferred[connection.id] = nil
+        if let index = order.firstIndex(of: connection.id) {
+            order.remove(at: index)
+            if cursor > index { cursor -= 1 }
+            if cursor >= order.count { cursor = 0 }
+        }
+        if let target = connection.targetIndex, target < targets.count {
+            targets[target].connection = nil
+            var delay = Int64(max(reconnectInterval, 10))
+            if !connection.isReady && reason != nil {
+                targets[target].handshakeFailures += 1
+                let doublings = min(targets[target].handshakeFailures - 1, 8)
+                delay = max(delay, min(delay << Int64(doublings), Self.maxHandshakeBackoff))
+            }
+            targets[target].nextAttempt = reconnectInterval < 0 ? Int64.max : Clock.now + delay
+        }
+        if connection.isReady { removed.append((connection.id, connection.routingId)) }
+        if let reason {
+            errors.append("\(connection.peerText): \(reason)")
+            Trace.log("\(connection.peerText): dropped: \(reason)")
+        }
+    }
+}

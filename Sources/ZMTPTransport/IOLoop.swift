@@ -1,0 +1,260 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import ZMTPCodec
+
+/// A socket's I/O thread: a poll loop over its listeners, its pending
+/// connects, its connections and a wake-up pipe.
+///
+/// Each round: (1) with the shared state locked, pick up new endpoints
+/// and route queued messages to connections; (2) unlocked, encode them
+/// (gss_wrap), poll, read, run handshakes, write; (3) locked again,
+/// publish what arrived and what changed, and wake the application.
+/// Everything in this class except `state` belongs to this thread alone.
+final class IOLoop {
+    struct Target {
+        var request: ConnectRequest
+        var connection: UInt64?
+        var pendingFD: Int32?
+        var nextAttempt: Int64 = 0
+        var addressIndex = 0
+        /// Handshake failures in a row: each doubles the reconnect delay
+        /// (up to `maxHandshakeBackoff`), so a Kerberos misconfiguration
+        /// does not send the KDC ten requests a second.
+        var handshakeFailures = 0
+    }
+
+    /// What one locked sync hands to the unlocked part of the round.
+    struct Round {
+        var dispatch: [(UInt64, [[UInt8]])] = []
+        var subscriptionMessages: [[UInt8]] = []
+        var canRead = true
+        var exit = false
+        var lingerDeadline: Int64?
+    }
+
+    static let perConnectionBacklog = 4 << 20
+    static let maxHandshakeBackoff: Int64 = 3200
+
+    let socket: ZSocket
+    let state: SocketState
+    let type: SocketType
+    var listeners: [Listener] = []
+    var targets: [Target] = []
+    var connections: [UInt64: Connection] = [:]
+    var order: [UInt64] = []
+    var cursor = 0
+    var nextId: UInt64 = 1
+    var nextRoutingNumber = UInt32.random(in: 0...UInt32.max)
+    var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
+    /// Messages for one peer (ROUTER, REP) that its backlog could not take
+    /// yet: one queue per peer, up to ZMQ_SNDHWM, so a slow peer does not
+    /// hold up the others. Beyond that they are dropped, as libzmq's ROUTER
+    /// drops on a full pipe.
+    var deferred: [UInt64: FIFO<[[UInt8]]>] = [:]
+
+    // Settings copied from the options at each sync.
+    var security = SecurityMode.null
+    var routingId: [UInt8] = []
+    var handshakeInterval: Int32 = 30_000
+    var reconnectInterval: Int32 = 100
+    var maxMessageSize = -1
+    var heartbeatInterval: Int32 = 0
+    var heartbeatTTL: Int32 = 0
+    var heartbeatTimeout: Int32 = -1
+
+    // Results of a round, published under the lock.
+    var incoming: [Incoming] = []
+    var readied: [UInt64] = []
+    var removed: [(id: UInt64, routingId: [UInt8])] = []
+    var errors: [String] = []
+    var principal: String?
+
+    init(socket: ZSocket) {
+        self.socket = socket
+        self.state = socket.state
+        self.type = socket.type
+    }
+
+    /// Starts `loop` on a detached pthread. False when no thread could be had.
+    static func start(_ loop: IOLoop) -> Bool {
+        let argument = Unmanaged.passRetained(loop).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { raw in
+            guard let raw else { return nil }
+            let loop = Unmanaged<IOLoop>.fromOpaque(raw).takeRetainedValue()
+            loop.run()
+            return nil
+        }, argument)
+        guard status == 0 else {
+            Unmanaged<IOLoop>.fromOpaque(argument).release()
+            return false
+        }
+        pthread_detach(thread)
+        return true
+    }
+
+    func run() {
+        while true {
+            let round = state.monitor.withLock { sync() }
+            for (id, parts) in round.dispatch { deliver(parts, to: id) }
+            if !round.subscriptionMessages.isEmpty {
+                for id in order where connections[id]?.isReady == true {
+                    for message in round.subscriptionMessages { deliver([message], to: id) }
+                }
+            }
+            if round.exit { break }
+            pollOnce(round)
+            publish()
+        }
+        shutdown()
+    }
+
+    // MARK: (1) sync, lock held
+
+    private func sync() -> Round {
+        var round = Round()
+        security = state.options.security()
+        routingId = state.options.routingId
+        handshakeInterval = state.options.handshakeInterval
+        reconnectInterval = state.options.reconnectInterval
+        maxMessageSize = Int(clamping: state.options.maxMessageSize)
+        heartbeatInterval = state.options.heartbeatInterval
+        heartbeatTTL = state.options.heartbeatTTL
+        heartbeatTimeout = state.options.heartbeatTimeout
+        listeners += state.newListeners
+        state.newListeners = []
+        for request in state.newTargets { targets.append(Target(request: request)) }
+        state.newTargets = []
+        if state.closing {
+            for listener in listeners { close(listener.fd) }
+            listeners = []
+        }
+        round.subscriptionMessages = state.subscriptionMessages
+        state.subscriptionMessages = []
+        round.dispatch = route()
+        round.canRead = state.inboxHasRoom
+        round.lingerDeadline = state.lingerDeadline
+        if state.closing {
+            let drained = state.outbox.isEmpty && round.dispatch.isEmpty && deferred.isEmpty
+                && connections.values.allSatisfy { $0.pendingOutput == 0 }
+            let expired = state.lingerDeadline.map { Clock.now >= $0 } ?? false
+            round.exit = drained || expired
+        }
+        return round
+    }
+
+    /// Moves messages from the outbox to connections, as far as peers are
+    /// ready and their backlogs allow.
+    private func route() -> [(UInt64, [[UInt8]])] {
+        var dispatch: [(UInt64, [[UInt8]])] = []
+        var assigned: [UInt64: Int] = [:]
+        func hasRoom(_ connection: Connection) -> Bool {
+            connection.pendingOutput + assigned[connection.id, default: 0] < Self.perConnectionBacklog
+        }
+        func assign(_ connection: Connection, _ parts: [[UInt8]]) {
+            dispatch.append((connection.id, parts))
+            assigned[connection.id, default: 0] += parts.reduce(16) { $0 + $1.count }
+        }
+        var freed = false
+        for (id, _) in deferred {
+            guard let connection = connections[id] else {
+                deferred[id] = nil
+                continue
+            }
+            while hasRoom(connection), let parts = deferred[id]?.pop() { assign(connection, parts) }
+            if deferred[id]?.isEmpty == true { deferred[id] = nil }
+        }
+        let peerQueueLimit = state.options.sendHWM > 0 ? Int(state.options.sendHWM) : Int.max
+        routing: while let head = state.outbox.first, dispatch.count < 4096 {
+            switch head.target {
+            case .any:
+                guard let connection = nextReady(where: hasRoom) else { break routing }
+                assign(connection, head.parts)
+                if type == .req { state.requestPeer = connection.id }
+            case .connection(let id):
+                if let connection = connections[id], connection.isReady {
+                    if hasRoom(connection) && deferred[id] == nil {
+                        assign(connection, head.parts)
+                    } else if deferred[id, default: FIFO()].count < peerQueueLimit {
+                        deferred[id, default: FIFO()].push(head.parts)
+                    }
+                }
+            case .all:
+                let topic = head.parts.first ?? []
+                for id in order {
+                    guard let connection = connections[id], connection.isReady, hasRoom(connection) else { continue }
+                    if type == .pub && !connection.subscriptions.matches(topic) { continue }
+                    assign(connection, head.parts)
+                }
+            }
+            _ = state.outbox.pop()
+            freed = true
+        }
+        if freed { state.monitor.broadcast() }
+        return dispatch
+    }
+
+    private func nextReady(where accept: (Connection) -> Bool) -> Connection? {
+        guard !order.isEmpty else { return nil }
+        for step in 0..<order.count {
+            let index = (cursor + step) % order.count
+            guard let connection = connections[order[index]], connection.isReady, accept(connection) else { continue }
+            cursor = (index + 1) % order.count
+            return connection
+        }
+        return nil
+    }
+
+    // MARK: (3) publish, lock taken here
+
+    private func publish() {
+        guard !incoming.isEmpty || !readied.isEmpty || !removed.isEmpty || !errors.isEmpty || principal != nil else {
+            return
+        }
+        let topics: [[UInt8]] = state.monitor.withLock {
+            for message in incoming { state.inbox.push(message) }
+            for id in readied {
+                if let connection = connections[id], type == .router { state.routes[connection.routingId] = id }
+            }
+            for gone in removed where state.routes[gone.routingId] == gone.id {
+                state.routes[gone.routingId] = nil
+            }
+            if let last = errors.last { state.lastError = last }
+            if let principal { state.peerPrincipal = principal }
+            state.monitor.broadcast()
+            return type == .sub && !readied.isEmpty ? state.subscriptions.topics : []
+        }
+        if !topics.isEmpty {
+            for id in readied {
+                for topic in topics { deliver([[1] + topic], to: id) }
+            }
+        }
+        incoming = []
+        readied = []
+        removed = []
+        errors = []
+        principal = nil
+    }
+
+    // MARK: teardown
+
+    private func shutdown() {
+        for listener in listeners { close(listener.fd) }
+        for target in targets { if let fd = target.pendingFD { close(fd) } }
+        for connection in connections.values { close(connection.fd) }
+        listeners = []
+        connections = [:]
+        order = []
+        state.monitor.withLock {
+            for listener in state.newListeners { close(listener.fd) }
+            state.newListeners = []
+            state.ioFinished = true
+            state.monitor.broadcast()
+        }
+        Trace.log("socket \(type.name) closed")
+        socket.context.threadFinished()
+    }
+}

@@ -1,0 +1,149 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import ZMTPGSSAPI
+
+/// zmq.h option numbers the transport understands (same values).
+public enum SocketOption {
+    public static let routingId: Int32 = 5
+    public static let subscribe: Int32 = 6
+    public static let unsubscribe: Int32 = 7
+    public static let receiveMore: Int32 = 13
+    public static let type: Int32 = 16
+    public static let linger: Int32 = 17
+    public static let reconnectInterval: Int32 = 18
+    public static let maxMessageSize: Int32 = 22
+    public static let sendHWM: Int32 = 23
+    public static let receiveHWM: Int32 = 24
+    public static let receiveTimeout: Int32 = 27
+    public static let sendTimeout: Int32 = 28
+    public static let lastEndpoint: Int32 = 32
+    public static let ipv6: Int32 = 42
+    public static let mechanism: Int32 = 43
+    public static let handshakeInterval: Int32 = 66
+    public static let heartbeatInterval: Int32 = 75
+    public static let heartbeatTTL: Int32 = 76
+    public static let heartbeatTimeout: Int32 = 77
+}
+
+/// A value read back with getsockopt. `string` is copied with a NUL;
+/// `bytes` (binary, e.g. ZMQ_ROUTING_ID) without one.
+public enum SocketOptionValue: Equatable, Sendable {
+    case int(Int32)
+    /// ZMQ_MAXMSGSIZE is an int64_t in zmq.h.
+    case int64(Int64)
+    case string(String)
+    case bytes([UInt8])
+}
+
+/// The settable options of one socket, validated as zmq_setsockopt does.
+struct SocketOptions {
+    var linger: Int32 = -1
+    var receiveTimeout: Int32 = -1
+    var sendTimeout: Int32 = -1
+    var sendHWM: Int32 = 1000
+    var receiveHWM: Int32 = 1000
+    var handshakeInterval: Int32 = 30_000
+    var reconnectInterval: Int32 = 100
+    var ipv6: Int32 = 0
+    var maxMessageSize: Int64 = -1
+    var heartbeatInterval: Int32 = 0
+    var heartbeatTTL: Int32 = 0
+    var heartbeatTimeout: Int32 = -1
+    var routingId: [UInt8] = []
+    var gssapi = GSSAPIOptions()
+    private var frozen: SecurityConfiguration?
+
+    /// The mechanism new connections use. GSSAPI credentials are acquired
+    /// once per set of options and shared by the connections.
+    mutating func security() -> SecurityMode {
+        guard gssapi.selected else { return .null }
+        if let frozen { return .gssapi(frozen) }
+        let configuration = SecurityConfiguration(options: gssapi)
+        frozen = configuration
+        return .gssapi(configuration)
+    }
+
+    /// Sets a plain or GSSAPI option. SUBSCRIBE/UNSUBSCRIBE are the
+    /// socket's business and never reach here.
+    mutating func set(_ option: Int32, _ value: UnsafeRawBufferPointer?) throws(TransportError) {
+        switch option {
+        case SocketOption.linger: linger = try Self.int(value, option, minimum: -1)
+        case SocketOption.receiveTimeout: receiveTimeout = try Self.int(value, option, minimum: -1)
+        case SocketOption.sendTimeout: sendTimeout = try Self.int(value, option, minimum: -1)
+        case SocketOption.sendHWM: sendHWM = try Self.int(value, option, minimum: 0)
+        case SocketOption.receiveHWM: receiveHWM = try Self.int(value, option, minimum: 0)
+        case SocketOption.handshakeInterval: handshakeInterval = try Self.int(value, option, minimum: 0)
+        case SocketOption.reconnectInterval: reconnectInterval = try Self.int(value, option, minimum: -1)
+        case SocketOption.heartbeatInterval: heartbeatInterval = try Self.int(value, option, minimum: 0)
+        case SocketOption.heartbeatTimeout: heartbeatTimeout = try Self.int(value, option, minimum: -1)
+        case SocketOption.heartbeatTTL:
+            let ttl = try Self.int(value, option, minimum: 0)
+            // Sent in deciseconds in a 16-bit field, as libzmq does.
+            guard ttl <= 6_553_599 else { throw .invalid("ZMQ_HEARTBEAT_TTL is at most 6553599 ms") }
+            heartbeatTTL = ttl
+        case SocketOption.ipv6:
+            let flag = try Self.int(value, option, minimum: 0)
+            guard flag <= 1 else { throw .invalid("ZMQ_IPV6 takes 0 or 1") }
+            ipv6 = flag
+        case SocketOption.maxMessageSize:
+            guard let value, value.baseAddress != nil, value.count == MemoryLayout<Int64>.size else {
+                throw .invalid("ZMQ_MAXMSGSIZE takes an int64_t (8 bytes)")
+            }
+            let limit = value.loadUnaligned(as: Int64.self)
+            guard limit >= -1 else { throw .invalid("ZMQ_MAXMSGSIZE must be -1 (no limit) or a size") }
+            maxMessageSize = limit
+        case SocketOption.routingId:
+            guard let value, value.baseAddress != nil, (1...255).contains(value.count) else {
+                throw .invalid("ZMQ_ROUTING_ID takes 1 to 255 bytes")
+            }
+            routingId = Array(value)
+        case OptionName.externalAuthorization:
+            throw .invalid("ZGSS_EXTERNAL_AUTHZ is for the sans-I/O mechanism; sockets have no ZAP hand-off")
+        default:
+            guard GSSAPIOptions.handles(option) else { throw .invalid("unknown or read-only option \(option)") }
+            do {
+                try gssapi.set(option, value)
+            } catch {
+                throw .invalid(error.message)
+            }
+            frozen = nil
+        }
+    }
+
+    func get(_ option: Int32) -> SocketOptionValue? {
+        switch option {
+        case SocketOption.linger: .int(linger)
+        case SocketOption.receiveTimeout: .int(receiveTimeout)
+        case SocketOption.sendTimeout: .int(sendTimeout)
+        case SocketOption.sendHWM: .int(sendHWM)
+        case SocketOption.receiveHWM: .int(receiveHWM)
+        case SocketOption.handshakeInterval: .int(handshakeInterval)
+        case SocketOption.reconnectInterval: .int(reconnectInterval)
+        case SocketOption.heartbeatInterval: .int(heartbeatInterval)
+        case SocketOption.heartbeatTTL: .int(heartbeatTTL)
+        case SocketOption.heartbeatTimeout: .int(heartbeatTimeout)
+        case SocketOption.ipv6: .int(ipv6)
+        case SocketOption.maxMessageSize: .int64(maxMessageSize)
+        case SocketOption.routingId: .bytes(routingId)
+        case SocketOption.mechanism: .int(gssapi.selected ? 3 : 0)
+        default:
+            switch gssapi.get(option) {
+            case .int(let number): .int(number)
+            case .string(let text): .string(text)
+            case nil: nil
+            }
+        }
+    }
+
+    static func int(_ value: UnsafeRawBufferPointer?, _ option: Int32, minimum: Int32) throws(TransportError) -> Int32 {
+        guard let value, value.baseAddress != nil, value.count == MemoryLayout<Int32>.size else {
+            throw .invalid("option \(option) takes an int (\(MemoryLayout<Int32>.size) bytes)")
+        }
+        let number = value.loadUnaligned(as: Int32.self)
+        guard number >= minimum else { throw .invalid("option \(option) must be at least \(minimum), got \(number)") }
+        return number
+    }
+}

@@ -1,0 +1,74 @@
+import ZMTPCodec
+
+/// A message on its way from the application to the I/O thread.
+struct Outgoing: Sendable {
+    enum Target: Sendable {
+        /// Round robin over ready peers (PUSH, DEALER, REQ, PAIR).
+        case any
+        /// One peer (ROUTER, REP replies); dropped if it is gone.
+        case connection(UInt64)
+        /// Every ready peer whose subscriptions match (PUB).
+        case all
+    }
+    var target: Target
+    var parts: [[UInt8]]
+}
+
+/// A complete message from a peer, with where it came from.
+struct Incoming: Sendable {
+    var source: UInt64
+    var routingId: [UInt8]
+    var parts: [[UInt8]]
+}
+
+/// A bound listener handed to the I/O thread.
+struct Listener: Sendable {
+    var fd: Int32
+    var text: String
+}
+
+/// A connect() endpoint handed to the I/O thread.
+struct ConnectRequest: Sendable {
+    var text: String
+    var addresses: [SocketAddress]
+}
+
+/// Everything the application thread and the socket's I/O thread share.
+/// Every stored property below `monitor` is read and written only with
+/// `monitor` locked; that is the whole synchronisation story.
+final class SocketState: @unchecked Sendable {
+    let monitor = Monitor()
+    let waker: Waker
+    let type: SocketType
+
+    var options = SocketOptions()
+    var outbox = FIFO<Outgoing>()
+    var inbox = FIFO<Incoming>()
+    var newListeners: [Listener] = []
+    var newTargets: [ConnectRequest] = []
+    /// SUB: the counted topics, and the `\x01topic` / `\x00topic` messages
+    /// that still have to go to every connected peer.
+    var subscriptions = SubscriptionSet()
+    var subscriptionMessages: [[UInt8]] = []
+    /// ROUTER: routing id → connection.
+    var routes: [[UInt8]: UInt64] = [:]
+    /// REQ: the connection the pending request went to.
+    var requestPeer: UInt64?
+    var lastError = ""
+    var peerPrincipal = ""
+    var lastEndpoint = ""
+    var closing = false
+    var lingerDeadline: Int64?
+    var terminated = false
+    var ioFinished = false
+
+    init(type: SocketType, waker: Waker) {
+        self.type = type
+        self.waker = waker
+    }
+
+    /// Whether the I/O thread may read more from peers (ZMQ_RCVHWM).
+    var inboxHasRoom: Bool {
+        options.receiveHWM == 0 || inbox.count < Int(options.receiveHWM)
+    }
+}

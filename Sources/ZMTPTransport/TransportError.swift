@@ -1,0 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Why a socket call failed: the errno value the C ABI sets (libzmq's
+/// conventions) and a sentence for logs.
+public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let errno: Int32
+    public let reason: String
+
+    public init(_ errno: Int32, _ reason: String) {
+        self.errno = errno
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+
+    static func invalid(_ reason: String) -> TransportError { TransportError(EINVAL, reason) }
+    static let again = TransportError(EAGAIN, "resource temporarily unavailable")
+    static let terminated = TransportError(ZMQErrnoValue.eterm, "the context was terminated")
+    static func fsm(_ reason: String) -> TransportError { TransportError(ZMQErrnoValue.efsm, reason) }
+}
+
+/// libzmq's own errno values (ZMQ_HAUSNUMERO + n).
+public enum ZMQErrnoValue {
+    public static let hausnumero: Int32 = 156_384_712
+    public static let efsm = hausnumero + 51
+    public static let enocompatproto = hausnumero + 52
+    public static let eterm = hausnumero + 53
+}

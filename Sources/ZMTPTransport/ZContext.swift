@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import ZMTPCodec
+
+/// A zmq-shaped context: it creates sockets and, on `terminate`, makes
+/// their blocking calls fail with ETERM and waits until every socket is
+/// closed and every I/O thread has finished lingering (libzmq's
+/// zmq_ctx_term contract).
+public final class ZContext: @unchecked Sendable {
+    // Guarded by monitor.
+    private let monitor = Monitor()
+    private var open: [ObjectIdentifier: ZSocket] = [:]
+    private var liveThreads = 0
+    private var terminated = false
+
+    public init() {}
+
+    /// A new socket of a zmq.h type (PAIR ... PUSH) with its I/O thread.
+    public func socket(type rawType: Int32) throws(TransportError) -> ZSocket {
+        guard let type = SocketType(rawValue: rawType), rawType <= SocketType.push.rawValue else {
+            throw .invalid("socket type \(rawType) is not supported")
+        }
+        guard let waker = Waker() else { throw TransportError(EMFILE, "cannot create a wake-up pipe") }
+        let socket = ZSocket(type: type, context: self, waker: waker)
+        let refused: Bool = monitor.withLock {
+            if terminated { return true }
+            open[ObjectIdentifier(socket)] = socket
+            liveThreads += 1
+            return false
+        }
+        if refused { throw .terminated }
+        guard IOLoop.start(IOLoop(socket: socket)) else {
+            monitor.withLock {
+                open[ObjectIdentifier(socket)] = nil
+                liveThreads -= 1
+                monitor.broadcast()
+            }
+            throw TransportError(ZMQErrnoValue.hausnumero + 54, "cannot start the socket's I/O thread")
+        }
+        return socket
+    }
+
+    /// Blocks until all sockets are closed and their I/O threads are done.
+    /// Blocking calls on sockets still open fail with ETERM meanwhile.
+    public func terminate() {
+        let sockets: [ZSocket] = monitor.withLock {
+            terminated = true
+            return Array(open.values)
+        }
+        for socket in sockets { socket.markTerminated() }
+        monitor.withLock {
+            while !open.isEmpty || liveThreads > 0 {
+                monitor.wait(until: nil)
+            }
+        }
+    }
+
+    func socketClosed(_ socket: ZSocket) {
+        monitor.withLock {
+            open[ObjectIdentifier(socket)] = nil
+            monitor.broadcast()
+        }
+    }
+
+    func threadFinished() {
+        monitor.withLock {
+            liveThreads -= 1
+            monitor.broadcast()
+        }
+    }
+}

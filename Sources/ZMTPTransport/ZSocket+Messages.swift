@@ -1,0 +1,155 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import ZMTPCodec
+
+/// send / receive with libzmq's per-type rules (REQ/REP alternation and
+/// envelopes, ROUTER ids, PUB/ROUTER dropping at the high-water mark, SUB
+/// filtering). Everything here runs with `state.monitor` locked.
+extension ZSocket {
+    // MARK: send
+
+    public func send(_ bytes: [UInt8], flags: Int32) throws(TransportError) {
+        let result: Result<Void, TransportError> = state.monitor.withLock {
+            do throws(TransportError) {
+                try sendLocked(bytes, flags: flags)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+    }
+
+    private func sendLocked(_ bytes: [UInt8], flags: Int32) throws(TransportError) {
+        if state.terminated { throw .terminated }
+        switch type {
+        case .sub, .pull, .xsub: throw TransportError(ENOTSUP, "\(type.name) sockets cannot send")
+        case .req where awaitingReply: throw .fsm("a REQ socket must receive the reply before sending again")
+        case .rep where replyEnvelope == nil: throw .fsm("a REP socket must receive a request before replying")
+        default: break
+        }
+        if flags & Self.sendMore != 0 {
+            sendParts.append(bytes)
+            return
+        }
+        var parts = sendParts + [bytes]
+        let target: Outgoing.Target
+        switch type {
+        case .req:
+            parts.insert([], at: 0)
+            target = .any
+        case .rep:
+            guard let envelope = replyEnvelope else { throw .fsm("no request to reply to") }
+            parts = envelope.parts + parts
+            target = .connection(envelope.connection)
+        case .router:
+            // The first part names the peer; unknown peers are dropped
+            // silently (libzmq without ZMQ_ROUTER_MANDATORY).
+            guard parts.count >= 2, let connection = state.routes[parts[0]] else {
+                sendParts = []
+                return
+            }
+            parts.removeFirst()
+            target = .connection(connection)
+        case .pub, .xpub:
+            target = .all
+        default:
+            target = .any
+        }
+        try waitForRoom(flags: flags)
+        if state.options.sendHWM > 0 && state.outbox.count >= Int(state.options.sendHWM) {
+            // PUB and ROUTER drop at the high-water mark instead of blocking.
+            sendParts = []
+            return
+        }
+        state.outbox.push(Outgoing(target: target, parts: parts))
+        sendParts = []
+        if type == .req { awaitingReply = true }
+        if type == .rep { replyEnvelope = nil }
+        state.waker.wake()
+    }
+
+    /// Blocks while the outbox is at ZMQ_SNDHWM (never for PUB/ROUTER).
+    private func waitForRoom(flags: Int32) throws(TransportError) {
+        let hwm = Int(state.options.sendHWM)
+        guard hwm > 0, type != .pub, type != .router, type != .xpub else { return }
+        let deadline = Clock.deadline(afterMillis: state.options.sendTimeout)
+        while state.outbox.count >= hwm {
+            if state.terminated { throw .terminated }
+            if flags & Self.dontWait != 0 { throw .again }
+            if !state.monitor.wait(until: deadline) && state.outbox.count >= hwm { throw .again }
+        }
+    }
+
+    // MARK: receive
+
+    public func receive(flags: Int32) throws(TransportError) -> [UInt8] {
+        let result: Result<[UInt8], TransportError> = state.monitor.withLock {
+            do throws(TransportError) {
+                return .success(try receiveLocked(flags: flags))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private func receiveLocked(flags: Int32) throws(TransportError) -> [UInt8] {
+        if state.terminated { throw .terminated }
+        if let part = receiveParts.pop() {
+            receiveMore = !receiveParts.isEmpty
+            return part
+        }
+        switch type {
+        case .pub, .push, .xpub: throw TransportError(ENOTSUP, "\(type.name) sockets cannot receive")
+        case .req where !awaitingReply: throw .fsm("a REQ socket must send a request before receiving")
+        case .rep where replyEnvelope != nil: throw .fsm("a REP socket must reply before receiving again")
+        default: break
+        }
+        let deadline = Clock.deadline(afterMillis: state.options.receiveTimeout)
+        while true {
+            let wasFull = !state.inboxHasRoom
+            if let incoming = state.inbox.pop() {
+                if wasFull { state.waker.wake() }
+                guard var parts = accept(incoming), !parts.isEmpty else { continue }
+                let first = parts.removeFirst()
+                for part in parts { receiveParts.push(part) }
+                receiveMore = !parts.isEmpty
+                return first
+            }
+            if state.terminated { throw .terminated }
+            if flags & Self.dontWait != 0 { throw .again }
+            if !state.monitor.wait(until: deadline) && state.inbox.isEmpty { throw .again }
+        }
+    }
+
+    /// Applies the socket type's rules to an arriving message: nil drops it.
+    private func accept(_ incoming: Incoming) -> [[UInt8]]? {
+        var parts = incoming.parts
+        switch type {
+        case .req:
+            // Only the reply to our request, from the peer that got it, with
+            // the empty delimiter REQ put in front.
+            guard incoming.source == state.requestPeer, parts.count >= 2, parts[0].isEmpty else { return nil }
+            awaitingReply = false
+            return Array(parts.dropFirst())
+        case .rep:
+            guard let delimiter = parts.firstIndex(where: { $0.isEmpty }), delimiter + 1 < parts.count else {
+                return nil
+            }
+            replyEnvelope = (incoming.source, Array(parts[...delimiter]))
+            return Array(parts[(delimiter + 1)...])
+        case .router:
+            parts.insert(incoming.routingId, at: 0)
+            return parts
+        case .sub:
+            guard let first = parts.first, state.subscriptions.matches(first) else { return nil }
+            return parts
+        default:
+            return parts
+        }
+    }
+}

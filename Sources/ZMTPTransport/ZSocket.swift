@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+public import ZMTPCodec
+import ZMTPGSSAPI
+
+/// A zmq-shaped socket: options, bind/connect, send/recv with libzmq's
+/// per-type semantics. The application side lives here; the sockets, the
+/// handshakes and the frames are on the socket's I/O thread (`IOLoop`).
+///
+/// Thread rules follow libzmq: one thread at a time per socket. Calls
+/// lock the shared state briefly; blocking calls wait on its condition
+/// variable and honour ZMQ_SNDTIMEO / ZMQ_RCVTIMEO and ZMQ_DONTWAIT.
+public final class ZSocket: @unchecked Sendable {
+    public static let dontWait: Int32 = 1
+    public static let sendMore: Int32 = 2
+
+    public let type: SocketType
+    let state: SocketState
+    let context: ZContext
+
+    // Application-side state, also guarded by state.monitor (see
+    // ZSocket+Messages.swift).
+    var sendParts: [[UInt8]] = []
+    var receiveParts = FIFO<[UInt8]>()
+    var receiveMore = false
+    var awaitingReply = false
+    var replyEnvelope: (connection: UInt64, parts: [[UInt8]])?
+    private var closed = false
+
+    init(type: SocketType, context: ZContext, waker: Waker) {
+        self.type = type
+        self.context = context
+        self.state = SocketState(type: type, waker: waker)
+    }
+
+    // MARK: options
+
+    public func setOption(_ option: Int32, _ value: UnsafeRawBufferPointer?) throws(TransportError) {
+        let result: Result<Void, TransportError> = state.monitor.withLock {
+            if state.terminated { return .failure(.terminated) }
+            switch option {
+            case SocketOption.subscribe, SocketOption.unsubscribe:
+                guard type == .sub else { return .failure(.invalid("ZMQ_SUBSCRIBE is for SUB sockets")) }
+                let topic = value.map { Array($0) } ?? []
+                if option == SocketOption.subscribe {
+                    if state.subscriptions.add(topic) { state.subscriptionMessages.append([1] + topic) }
+                } else if state.subscriptions.remove(topic) {
+                    state.subscriptionMessages.append([0] + topic)
+                }
+                state.waker.wake()
+                return .success(())
+            default:
+                do throws(TransportError) {
+                    try state.options.set(option, value)
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        try result.get()
+    }
+
+    public func option(_ option: Int32) throws(TransportError) -> SocketOptionValue {
+        let value: SocketOptionValue? = state.monitor.withLock {
+            switch option {
+            case SocketOption.receiveMore: .int(receiveMore ? 1 : 0)
+            case SocketOption.type: .int(type.rawValue)
+            case SocketOption.lastEndpoint: .string(state.lastEndpoint)
+            case OptionName.lastError: .string(state.lastError)
+            case OptionName.peerPrincipal: .string(state.peerPrincipal)
+            default: state.options.get(option)
+            }
+        }
+        guard let value else { throw .invalid("unknown option \(option)") }
+        return value
+    }
+
+    // MARK: endpoints
+
+    public func bind(_ text: String) throws(TransportError) {
+        let endpoint = try Self.parse(text, forBind: true)
+        let addresses = try SocketAddress.resolve(endpoint)
+        guard let address = addresses.first else { throw .invalid("no address for \(text)") }
+        if state.monitor.withLock({ state.terminated }) { throw .terminated }
+        let (fd, local) = try Net.listen(on: address)
+        state.monitor.withLock {
+            state.lastEndpoint = local.endpointText
+            state.newListeners.append(Listener(fd: fd, text: local.endpointText))
+        }
+        Trace.log("bound \(local.endpointText)")
+        state.waker.wake()
+    }
+
+    public func connect(_ text: String) throws(TransportError) {
+        let endpoint = try Self.parse(text, forBind: false)
+        let addresses = try SocketAddress.resolve(endpoint)
+        let terminated: Bool = state.monitor.withLock {
+            if state.terminated { return true }
+            state.lastEndpoint = text
+            state.newTargets.append(ConnectRequest(text: text, addresses: addresses))
+            return false
+        }
+        if terminated { throw .terminated }
+        state.waker.wake()
+    }
+
+    static func parse(_ text: String, forBind: Bool) throws(TransportError) -> Endpoint {
+        do {
+            return try Endpoint(parsing: text, forBind: forBind)
+        } catch {
+            switch error {
+            case .unsupportedTransport(let name):
+                throw TransportError(EPROTONOSUPPORT, "transport \"\(name)\" is not supported (tcp only)")
+            case .malformed(let reason):
+                throw .invalid(reason)
+            }
+        }
+    }
+
+    // MARK: close
+
+    /// Stops the socket. Pending messages are still sent for ZMQ_LINGER
+    /// milliseconds by the I/O thread; this call does not wait for that
+    /// (zgss_ctx_term does, as in libzmq).
+    public func close() {
+        let first: Bool = state.monitor.withLock {
+            if closed { return false }
+            closed = true
+            state.closing = true
+            let linger = state.options.linger
+            state.lingerDeadline = linger < 0 ? nil : Clock.now + Int64(linger)
+            state.monitor.broadcast()
+            return true
+        }
+        guard first else { return }
+        state.waker.wake()
+        context.socketClosed(self)
+    }
+
+    func markTerminated() {
+        state.monitor.withLock {
+            state.terminated = true
+            state.monitor.broadcast()
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Testing
+@testable import ZMTPTransport
+
+@Suite("Subscription trie")
+struct SubscriptionSetTests {
+    private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    @Test func emptySetMatchesNothing() {
+        let set = SubscriptionSet()
+        #expect(!set.matches(bytes("anything")))
+        #expect(!set.matches([]))
+        #expect(set.isEmpty)
+    }
+
+    @Test func emptyTopicMatchesEverything() {
+        var set = SubscriptionSet()
+        do { let r = set.add([]); #expect(r) }
+        #expect(set.matches([]))
+        #expect(set.matches(bytes("x")))
+        #expect(set.topics == [[]])
+    }
+
+    @Test func prefixMatching() {
+        var set = SubscriptionSet()
+        set.add(bytes("weather."))
+        set.add(bytes("news"))
+        #expect(set.matches(bytes("weather.paris")))
+        #expect(set.matches(bytes("weather.")))
+        #expect(!set.matches(bytes("weather")))
+        #expect(set.matches(bytes("newsflash")))
+        #expect(!set.matches(bytes("new")))
+        #expect(!set.matches(bytes("sports")))
+        #expect(set.matches([0x6e, 0x65, 0x77, 0x73, 0x00, 0xff]))
+    }
+
+    @Test func countsReferencesLikeLibzmq() {
+        var set = SubscriptionSet()
+        do { let r = set.add(bytes("a")); #expect(r) }
+        do { let r = set.add(bytes("a")); #expect(!r) }
+        do { let r = set.remove(bytes("a")); #expect(!r) }
+        #expect(set.matches(bytes("abc")))
+        do { let r = set.remove(bytes("a")); #expect(r) }
+        #expect(!set.matches(bytes("abc")))
+        do { let r = set.remove(bytes("a")); #expect(!r) }
+        #expect(set.count == 0)
+    }
+
+    @Test func removingALongerTopicKeepsTheShorter() {
+        var set = SubscriptionSet()
+        set.add(bytes("ab"))
+        set.add(bytes("abcd"))
+        set.remove(bytes("abcd"))
+        #expect(set.matches(bytes("abc")))
+        #expect(set.contains(bytes("ab")))
+        #expect(!set.contains(bytes("abc")))
+        do { let r = set.remove(bytes("zzz")); #expect(!r) }
+        #expect(set.topics == [bytes("ab")])
+    }
+
+    @Test func binaryTopicsAndListing() {
+        var set = SubscriptionSet()
+        set.add([0x00, 0x01])
+        set.add([0xff])
+        set.add([0x00])
+        #expect(set.topics == [[0x00], [0x00, 0x01], [0xff]])
+        #expect(set.matches([0x00, 0x02]))
+        #expect(!set.matches([0x01]))
+        #expect(set.count == 3)
+    }
+}
+
+@Suite("FIFO")
+struct FIFOTests {
+    @Test func orderAndCompaction() {
+        var queue = FIFO<Int>()
+        for i in 0..<5000 { queue.push(i) }
+        for i in 0..<4000 { #expect(queue.pop() == i) }
+        #expect(queue.count == 1000)
+        #expect(queue.first == 4000)
+        for i in 4000..<5000 { #expect(queue.pop() == i) }
+        #expect(queue.pop() == nil)
+        #expect(queue.isEmpty)
+    }
+}

@@ -1,0 +1,85 @@
+/*
+ * zgss_zmq.h — compile a libzmq program against zgss's sockets.
+ *
+ * Maps the zmq_* socket API that zgss implements onto zgss_* (see the
+ * "Sockets" section of zgss.h for semantics). Two ways to use it:
+ *   - without touching the source: cc -include zgss_zmq.h prog.c
+ *     $(pkg-config --cflags --libs zgss). This header marks zmq.h as
+ *     already included, so the program's own `#include <zmq.h>` becomes a
+ *     no-op and every zmq_* call below goes to libzgss;
+ *   - or replace `#include <zmq.h>` with `#include <zgss_zmq.h>`.
+ *
+ * Covered: zmq_ctx_new, zmq_ctx_term, zmq_ctx_destroy, zmq_term,
+ * zmq_socket, zmq_close, zmq_setsockopt, zmq_getsockopt, zmq_bind,
+ * zmq_connect, zmq_send, zmq_send_const, zmq_recv, zmq_errno,
+ * zmq_strerror, zmq_has, zmq_version, and the constants zgss.h defines
+ * plus the aliases ZMQ_IDENTITY and ZMQ_NOBLOCK. Not covered (a program
+ * using them fails to compile or link, never silently misbehaves):
+ * zmq_msg_*, zmq_poll, zmq_proxy, zmq_ctx_set/get, zmq_socket_monitor,
+ * transports other than tcp://, CURVE and PLAIN options.
+ */
+#ifndef ZGSS_ZMQ_H_INCLUDED
+#define ZGSS_ZMQ_H_INCLUDED
+
+#include <errno.h>
+#include <stddef.h>
+#include "zgss.h"
+
+/* Keep the real zmq.h out: its declarations would name libzmq. */
+#define __ZMQ_H_INCLUDED__
+
+#ifndef ZMQ_VERSION_MAJOR
+/* The libzmq API level zgss follows. */
+#define ZMQ_VERSION_MAJOR 4
+#define ZMQ_VERSION_MINOR 3
+#define ZMQ_VERSION_PATCH 4
+#endif
+#ifndef ZMQ_MAKE_VERSION
+#define ZMQ_MAKE_VERSION(major, minor, patch) ((major) * 10000 + (minor) * 100 + (patch))
+#endif
+#ifndef ZMQ_VERSION
+#define ZMQ_VERSION ZMQ_MAKE_VERSION(ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH)
+#endif
+#ifndef ZMQ_IDENTITY
+#define ZMQ_IDENTITY ZMQ_ROUTING_ID
+#endif
+#ifndef ZMQ_NOBLOCK
+#define ZMQ_NOBLOCK ZMQ_DONTWAIT
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* zmq_version reports the libzmq API level above (not zgss's version,
+ * which zgss_version() gives). NULL pointers are skipped. */
+static inline void zgss_zmq_version(int *major, int *minor, int *patch)
+{
+    if (major) *major = ZMQ_VERSION_MAJOR;
+    if (minor) *minor = ZMQ_VERSION_MINOR;
+    if (patch) *patch = ZMQ_VERSION_PATCH;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#define zmq_ctx_new zgss_ctx_new
+#define zmq_ctx_term zgss_ctx_term
+#define zmq_ctx_destroy zgss_ctx_term
+#define zmq_term zgss_ctx_term
+#define zmq_socket zgss_socket
+#define zmq_close zgss_close
+#define zmq_setsockopt zgss_setsockopt
+#define zmq_getsockopt zgss_getsockopt
+#define zmq_bind zgss_bind
+#define zmq_connect zgss_connect
+#define zmq_send zgss_send
+#define zmq_send_const zgss_send
+#define zmq_recv zgss_recv
+#define zmq_errno zgss_errno
+#define zmq_strerror zgss_strerror
+#define zmq_has zgss_has
+#define zmq_version zgss_zmq_version
+
+#endif /* ZGSS_ZMQ_H_INCLUDED */

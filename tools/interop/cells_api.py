@@ -1,0 +1,240 @@
+"""C-ABI behaviour cells: errno conventions, options, timeouts, IPv6,
+termination, linger; driven through ctypes on libzgss.so."""
+import ctypes
+import errno
+import os
+import threading
+import time
+
+import zmq
+import zgss
+from zgss._lib import lib
+
+from sides import check
+
+
+def expect_errno(call, wanted, what):
+    rc = call()
+    got = lib.zgss_errno()
+    check(rc == -1 or rc is None, "%s: returned %r, wanted failure" % (what, rc))
+    check(got == wanted, "%s: errno %d (%s), wanted %d" % (what, got, lib.zgss_strerror(got), wanted))
+
+
+def bad_handles(sides):
+    expect_errno(lambda: lib.zgss_close(None), errno.ENOTSOCK, "close(NULL)")
+    expect_errno(lambda: lib.zgss_send(None, b"x", 1, 0), errno.ENOTSOCK, "send(NULL)")
+    expect_errno(lambda: lib.zgss_recv(None, None, 0, 0), errno.ENOTSOCK, "recv(NULL)")
+    expect_errno(lambda: lib.zgss_ctx_term(None), errno.EFAULT, "ctx_term(NULL)")
+    check(lib.zgss_socket(None, zmq.PAIR) is None and lib.zgss_errno() == errno.EFAULT, "socket(NULL ctx)")
+    ctx = sides["zgss"].context
+    check(lib.zgss_socket(ctx._handle, 99) is None and lib.zgss_errno() == errno.EINVAL, "socket(type 99)")
+    sock = ctx.socket(zmq.PAIR)
+    handle = sock._handle
+    sock.close()
+    check(handle is not None and sock.closed, "closed socket")
+
+
+def options(sides):
+    z = sides["zgss"]
+    s = z.socket(zmq.REQ, "client", "null")
+    check(s.getsockopt(zmq.MECHANISM) == 0, "MECHANISM should be 0 (NULL)")
+    check(s.getsockopt(zmq.SNDHWM) == 1000 and s.getsockopt(zmq.RCVHWM) == 1000, "HWM defaults")
+    check(s.getsockopt(zmq.TYPE) == zmq.REQ, "ZMQ_TYPE")
+    s.setsockopt(zmq.GSSAPI_SERVICE_PRINCIPAL, "zmq@localhost")
+    check(s.getsockopt(zmq.MECHANISM) == 3, "MECHANISM should be 3 (GSSAPI)")
+    check(s.getsockopt(zmq.GSSAPI_SERVICE_PRINCIPAL) == "zmq@localhost", "string option read-back")
+    s.setsockopt(zmq.ROUTING_ID, b"\x01id")
+    check(s.getsockopt(zmq.ROUTING_ID) == b"\x01id", "ROUTING_ID read-back")
+    one = ctypes.c_int(1)
+    expect_errno(lambda: lib.zgss_setsockopt(s._handle, 9999, ctypes.byref(one), 4), errno.EINVAL, "unknown option")
+    expect_errno(lambda: lib.zgss_setsockopt(s._handle, zmq.LINGER, ctypes.byref(one), 2), errno.EINVAL, "short int")
+    expect_errno(lambda: lib.zgss_setsockopt(s._handle, zmq.SUBSCRIBE, b"a", 1), errno.EINVAL, "SUBSCRIBE on REQ")
+    expect_errno(lambda: lib.zgss_setsockopt(s._handle, zmq.GSSAPI_PLAINTEXT, ctypes.byref(ctypes.c_int(2)), 4),
+                 errno.EINVAL, "PLAINTEXT=2")
+    expect_errno(lambda: lib.zgss_setsockopt(s._handle, zmq.GSSAPI_PRINCIPAL, b"x" * 256, 256), errno.EINVAL,
+                 "256-byte principal")
+    small = ctypes.create_string_buffer(4)
+    size = ctypes.c_size_t(4)
+    expect_errno(lambda: lib.zgss_getsockopt(s._handle, zmq.GSSAPI_SERVICE_PRINCIPAL, small, ctypes.byref(size)),
+                 errno.EINVAL, "string into a 4-byte buffer")
+    check(s.getsockopt(zgss.LAST_ERROR) == "", "LAST_ERROR starts empty")
+    check(s.getsockopt(zgss.MAXMSGSIZE) == -1, "MAXMSGSIZE default")
+    check(s.getsockopt(zgss.HEARTBEAT_IVL) == 0 and s.getsockopt(zgss.HEARTBEAT_TIMEOUT) == -1, "heartbeat defaults")
+    s.setsockopt(zgss.MAXMSGSIZE, 1 << 33)
+    check(s.getsockopt(zgss.MAXMSGSIZE) == 1 << 33, "MAXMSGSIZE read-back")
+    expect_errno(lambda: lib.zgss_setsockopt(s._handle, zgss.MAXMSGSIZE, ctypes.byref(one), 4), errno.EINVAL,
+                 "MAXMSGSIZE as a 4-byte int")
+
+
+def state_machine_and_timeouts(sides):
+    z = sides["zgss"]
+    req = z.socket(zmq.REQ, "client", "null")
+    rep = z.socket(zmq.REP, "server", "null")
+    expect_errno(lambda: lib.zgss_recv(req._handle, None, 0, 0), zgss.EFSM, "REQ recv first")
+    expect_errno(lambda: lib.zgss_send(rep._handle, b"x", 1, 0), zgss.EFSM, "REP send first")
+    pull = z.socket(zmq.PULL, "server", "null")
+    expect_errno(lambda: lib.zgss_recv(pull._handle, None, 0, zmq.DONTWAIT), errno.EAGAIN, "DONTWAIT")
+    expect_errno(lambda: lib.zgss_send(pull._handle, b"x", 1, 0), errno.ENOTSUP, "send on PULL")
+    pull.setsockopt(zmq.RCVTIMEO, 200)
+    started = time.monotonic()
+    expect_errno(lambda: lib.zgss_recv(pull._handle, None, 0, 0), errno.EAGAIN, "RCVTIMEO")
+    elapsed = time.monotonic() - started
+    check(0.15 <= elapsed < 2.0, "RCVTIMEO 200 ms took %.3f s" % elapsed)
+    push = z.socket(zmq.PUSH, "client", "null", SNDHWM=2, SNDTIMEO=100)
+    push.connect("tcp://127.0.0.1:9")  # nobody there: messages queue up
+    push.send(b"1")
+    push.send(b"2")
+    expect_errno(lambda: lib.zgss_send(push._handle, b"3", 1, 0), errno.EAGAIN, "SNDHWM reached")
+
+
+def endpoints(sides):
+    z = sides["zgss"]
+    s = z.socket(zmq.PULL, "server", "null")
+    expect_errno(lambda: lib.zgss_bind(s._handle, b"ipc:///tmp/x"), errno.EPROTONOSUPPORT, "ipc://")
+    expect_errno(lambda: lib.zgss_bind(s._handle, b"tcp://127.0.0.1"), errno.EINVAL, "no port")
+    expect_errno(lambda: lib.zgss_connect(s._handle, b"tcp://*:5555"), errno.EINVAL, "connect to *")
+    expect_errno(lambda: lib.zgss_bind(s._handle, None), errno.EINVAL, "bind(NULL)")
+    s.bind("tcp://*:0")
+    check(s.last_endpoint.startswith("tcp://0.0.0.0:"), "wildcard LAST_ENDPOINT %r" % s.last_endpoint)
+    port = s.last_endpoint.rsplit(":", 1)[1]
+    other = z.socket(zmq.PULL, "server", "null")
+    expect_errno(lambda: lib.zgss_bind(other._handle, ("tcp://*:%s" % port).encode()), errno.EADDRINUSE,
+                 "bind twice")
+
+
+def ipv6(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    s = z.socket(zmq.PULL, "server", "encrypted")
+    s.bind("tcp://[::1]:0")
+    check(s.last_endpoint.startswith("tcp://[::1]:"), "IPv6 LAST_ENDPOINT %r" % s.last_endpoint)
+    c = l.socket(zmq.PUSH, "client", "encrypted", IPV6=1)
+    c.connect(s.last_endpoint)
+    c.send(b"over IPv6")
+    check(s.recv() == b"over IPv6", "IPv6 zgss server")
+    ls = l.socket(zmq.PULL, "server", "encrypted", IPV6=1)
+    ls.bind("tcp://[::1]:*")
+    zc = z.socket(zmq.PUSH, "client", "encrypted")
+    zc.connect(ls.getsockopt(zmq.LAST_ENDPOINT).decode())
+    zc.send(b"back over IPv6")
+    check(ls.recv() == b"back over IPv6", "IPv6 zgss client")
+
+
+def truncation(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    s = z.socket(zmq.PULL, "server", "null")
+    endpoint = z.bind_any(s)
+    c = l.socket(zmq.PUSH, "client", "null")
+    c.connect(endpoint)
+    c.send(b"0123456789")
+    buf = ctypes.create_string_buffer(4)
+    size = lib.zgss_recv(s._handle, buf, 4, 0)
+    check(size == 10 and buf.raw == b"0123", "recv returned %d %r" % (size, buf.raw))
+
+
+def reconnect(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    first = l.socket(zmq.PULL, "server", "encrypted")
+    endpoint = l.bind_any(first)
+    c = z.socket(zmq.PUSH, "client", "encrypted")
+    c.connect(endpoint)
+    c.send(b"one")
+    check(first.recv() == b"one", "first server")
+    first.close(linger=0)
+    time.sleep(0.3)
+    second = l.socket(zmq.PULL, "server", "encrypted")
+    for _ in range(50):
+        try:
+            second.bind(endpoint)
+            break
+        except zmq.ZMQError:
+            time.sleep(0.1)
+    c.send(b"two")
+    check(second.recv() == b"two", "reconnected server did not get the message")
+
+
+def term_unblocks_recv(sides):
+    ctx = lib.zgss_ctx_new()
+    sock = lib.zgss_socket(ctx, zmq.PULL)
+    outcome = {}
+
+    def blocked():
+        outcome["rc"] = lib.zgss_recv(sock, None, 0, 0)
+        outcome["errno"] = lib.zgss_errno()
+        lib.zgss_close(sock)
+
+    thread = threading.Thread(target=blocked, daemon=True)
+    thread.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    check(lib.zgss_ctx_term(ctx) == 0, "ctx_term failed")
+    thread.join(5)
+    check(outcome.get("rc") == -1 and outcome.get("errno") == zgss.ETERM, "blocked recv got %r" % outcome)
+    check(time.monotonic() - started < 3, "ctx_term took too long")
+
+
+def linger_bounds_term(sides):
+    ctx = zgss.Context()
+    push = ctx.socket(zmq.PUSH)
+    push.setsockopt(zmq.LINGER, 200)
+    push.connect("tcp://127.0.0.1:9")
+    push.send(b"never delivered")
+    started = time.monotonic()
+    ctx.term()
+    elapsed = time.monotonic() - started
+    check(0.1 <= elapsed < 2.0, "LINGER 200 ms: ctx_term took %.3f s" % elapsed)
+
+
+def resources_released(sides):
+    def counts():
+        return len(os.listdir("/proc/self/task")), len(os.listdir("/proc/self/fd"))
+    before = stable(counts)  # threads of sockets closed by earlier cells may still be exiting
+    ctx = zgss.Context()
+    sockets = [ctx.socket(kind) for kind in (zmq.REQ, zmq.REP, zmq.PUB, zmq.SUB, zmq.ROUTER)]
+    sockets[1].bind("tcp://127.0.0.1:0")
+    sockets[0].connect(sockets[1].last_endpoint)
+    sockets[0].send(b"x")
+    check(sockets[1].recv() == b"x", "message through the temporary context")
+    during = counts()
+    check(during[0] >= before[0] + 5, "expected 5 I/O threads, saw %d -> %d" % (before[0], during[0]))
+    for sock in sockets:
+        sock.setsockopt(zmq.LINGER, 0)
+    ctx.term()
+    after = wait_for_value(counts, before)
+    check(after == before, "threads/fds before %r, after term %r" % (before, after))
+
+
+def stable(get, quiet=0.3, timeout=5.0):
+    """The value of get() once it has not changed for `quiet` seconds."""
+    deadline = time.monotonic() + timeout
+    value, since = get(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        now = get()
+        if now != value:
+            value, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            break
+    return value
+
+
+def wait_for_value(get, wanted, timeout=3.0):
+    deadline = time.monotonic() + timeout
+    value = get()
+    while value != wanted and time.monotonic() < deadline:
+        time.sleep(0.02)
+        value = get()
+    return value
+
+
+CELLS = [
+    ("api: ctx_term releases every I/O thread and descriptor", resources_released),
+    ("api: bad handles give ENOTSOCK/EFAULT/EINVAL", bad_handles),
+    ("api: options, sizes, read-back, MECHANISM", options),
+    ("api: EFSM, EAGAIN, ENOTSUP, RCVTIMEO, SNDHWM", state_machine_and_timeouts),
+    ("api: endpoints, wildcard, EADDRINUSE, EPROTONOSUPPORT", endpoints),
+    ("api: IPv6 both ways with libzmq (encrypted)", ipv6),
+    ("api: recv truncates and returns the full size", truncation),
+    ("api: reconnect after the libzmq server restarts (encrypted)", reconnect),
+    ("api: ctx_term makes a blocked recv fail with ETERM", term_unblocks_recv),
+    ("api: LINGER bounds ctx_term", linger_bounds_term),
+]

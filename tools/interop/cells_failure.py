@@ -1,0 +1,232 @@
+"""Failure cells: the zgss side must report a clear ZGSS_LAST_ERROR within
+a timeout and keep serving a good peer afterwards."""
+import os
+import socket as pysocket
+
+import zmq
+import zgss
+
+from sides import check, wait_for
+
+
+def expect_error(sock, *needles, timeout=8.0):
+    """Waits until ZGSS_LAST_ERROR mentions every needle (reconnects may
+    briefly put another connection's reason there)."""
+    def matches():
+        text = sock.last_error
+        return text if text and all(n.lower() in text.lower() for n in needles) else None
+    text = wait_for(matches, timeout=timeout)
+    check(text, "ZGSS_LAST_ERROR %r does not mention %r after %.0f s" % (sock.last_error, needles, timeout))
+    if os.environ.get("ZGSS_TEST_VERBOSE"):
+        print("    ZGSS_LAST_ERROR: %s" % text)
+    return text
+
+
+def round_trip(client, server):
+    client.send(b"after the failure")
+    check(server.recv() == b"after the failure", "server got the wrong request")
+    server.send(b"still serving")
+    check(client.recv() == b"still serving", "client got the wrong reply")
+
+
+def wrong_service_principal(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = l.socket(zmq.REP, "server", "encrypted")
+    endpoint = l.bind_any(server)
+    client = z.socket(zmq.REQ, "client", "encrypted", service="nosuch@localhost")
+    client.connect(endpoint)
+    expect_error(client, "not found in Kerberos database", "nosuch")
+    client.setsockopt(zmq.GSSAPI_SERVICE_PRINCIPAL, "zmq@localhost")
+    round_trip(client, server)
+
+
+def no_credentials(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = l.socket(zmq.REP, "server", "encrypted")
+    endpoint = l.bind_any(server)
+    client = z.socket(zmq.REQ, "client", "encrypted", CLIENT_KEYTAB="/nonexistent/zgss.keytab",
+                      CCACHE="MEMORY:zgss-no-creds")
+    client.connect(endpoint)
+    expect_error(client, "credentials")
+    client.setsockopt(zgss.CLIENT_KEYTAB, os.environ["KRB5_CLIENT_KTNAME"])
+    round_trip(client, server)
+
+
+def plaintext_mismatch_zgss_client(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = l.socket(zmq.REP, "server", "encrypted")
+    endpoint = l.bind_any(server)
+    client = z.socket(zmq.REQ, "client", "plaintext")
+    client.connect(endpoint)
+    expect_error(client, "PLAINTEXT")
+    client.setsockopt(zmq.GSSAPI_PLAINTEXT, 0)
+    round_trip(client, server)
+
+
+def plaintext_mismatch_zgss_server(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.REP, "server", "encrypted")
+    endpoint = z.bind_any(server)
+    bad = l.socket(zmq.REQ, "client", "plaintext")
+    bad.connect(endpoint)
+    expect_error(server, "PLAINTEXT")
+    bad.close(linger=0)
+    good = l.socket(zmq.REQ, "client", "encrypted")
+    good.connect(endpoint)
+    round_trip(good, server)
+
+
+def unauthorized_principal(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.REP, "server", "encrypted", ALLOW_PRINCIPAL="alice@EXAMPLE.TEST")
+    endpoint = z.bind_any(server)
+    bad = z.socket(zmq.REQ, "client", "encrypted", GSSAPI_PRINCIPAL="mallory",
+                   GSSAPI_PRINCIPAL_NAMETYPE=zgss.GSSAPI_NT_USER_NAME, CCACHE="MEMORY:zgss-mallory")
+    bad.connect(endpoint)
+    try:
+        expect_error(server, "mallory@EXAMPLE.TEST", "not in the allowed list")
+    except AssertionError as exc:
+        raise AssertionError("%s; the client says: %s" % (exc, bad.last_error))
+    bad.close(linger=0)
+    good = l.socket(zmq.REQ, "client", "encrypted")
+    good.connect(endpoint)
+    round_trip(good, server)
+    check(server.getsockopt(zgss.PEER_PRINCIPAL) == "alice@EXAMPLE.TEST", "PEER_PRINCIPAL is not alice")
+
+
+def mechanism_mismatch(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.REP, "server", "encrypted")
+    endpoint = z.bind_any(server)
+    bad = l.socket(zmq.REQ, "client", "null")
+    bad.connect(endpoint)
+    expect_error(server, "security mechanism", "NULL")
+    bad.close(linger=0)
+    good = l.socket(zmq.REQ, "client", "encrypted")
+    good.connect(endpoint)
+    round_trip(good, server)
+
+
+def silent_peer_times_out(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.REP, "server", "encrypted", HANDSHAKE_IVL=300)
+    endpoint = z.bind_any(server)
+    host, port = endpoint.rsplit("/", 1)[1].rsplit(":", 1)
+    raw = pysocket.create_connection((host, int(port)))
+    try:
+        expect_error(server, "timed out")
+    finally:
+        raw.close()
+    good = l.socket(zmq.REQ, "client", "encrypted")
+    good.connect(endpoint)
+    round_trip(good, server)
+
+
+def garbage_peer(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.REP, "server", "null")
+    endpoint = z.bind_any(server)
+    host, port = endpoint.rsplit("/", 1)[1].rsplit(":", 1)
+    raw = pysocket.create_connection((host, int(port)))
+    try:
+        raw.sendall(b"GET / HTTP/1.0\r\n\r\n" + os.urandom(200))
+        expect_error(server, "ZMTP")
+    finally:
+        raw.close()
+    good = l.socket(zmq.REQ, "client", "null")
+    good.connect(endpoint)
+    round_trip(good, server)
+
+
+def oversized_message(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.PULL, "server", "encrypted", MAXMSGSIZE=1000)
+    endpoint = z.bind_any(server)
+    big = l.socket(zmq.PUSH, "client", "encrypted")
+    big.connect(endpoint)
+    big.send(b"x" * 100000)
+    expect_error(server, "limit")
+    big.close(linger=0)
+    good = l.socket(zmq.PUSH, "client", "encrypted")
+    good.connect(endpoint)
+    good.send(b"small")
+    check(server.recv() == b"small", "small message after the oversized one")
+
+
+def kdc_unreachable(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    server = l.socket(zmq.REP, "server", "encrypted")
+    endpoint = l.bind_any(server)
+    down_keytab = os.path.join(os.environ["ZGSS_TEST_DIR"], "down-client.keytab")
+    client = z.socket(zmq.REQ, "client", "encrypted", GSSAPI_PRINCIPAL="alice@DOWN.TEST",
+                      GSSAPI_PRINCIPAL_NAMETYPE=zgss.GSSAPI_NT_KRB5_PRINCIPAL, CLIENT_KEYTAB=down_keytab,
+                      CCACHE="MEMORY:zgss-down")
+    client.connect(endpoint)
+    expect_error(client, "Cannot contact any KDC for realm 'DOWN.TEST'", timeout=20)
+    for option, value in ((zgss.GSSAPI_PRINCIPAL, "alice"), (zgss.GSSAPI_PRINCIPAL_NAMETYPE, 1),
+                          (zgss.CLIENT_KEYTAB, os.environ["KRB5_CLIENT_KTNAME"]), (zgss.CCACHE, "MEMORY:zgss-up")):
+        client.setsockopt(option, value)
+    round_trip(client, server)
+
+
+def random_garbage_storm(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    import random
+    rng = random.Random(4121)
+    for mode in ("null", "encrypted"):
+        server = z.socket(zmq.REP, "server", mode)
+        endpoint = z.bind_any(server)
+        host, port = endpoint.rsplit("/", 1)[1].rsplit(":", 1)
+        mechanism = b"NULL" if mode == "null" else b"GSSAPI"
+        greeting = b"\xff" + bytes(8) + b"\x7f\x03\x01" + mechanism.ljust(20, b"\0") + bytes(32)
+        for i in range(60):
+            raw = pysocket.create_connection((host, int(port)))
+            try:
+                prefix = greeting if i % 3 else greeting[:rng.randrange(64)]
+                tail = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300)))
+                if i % 5 == 0:
+                    tail = b"\x06" + rng.choice([b"\xff" * 8, bytes(7) + b"\x10"]) + tail  # huge or odd sizes
+                if i % 7 == 0:
+                    tail = b"\x04\x0d\x08INITIATE\xff\xff\xff\xff" + tail  # lying token length
+                raw.sendall(prefix + tail)
+            except OSError:
+                pass
+            finally:
+                raw.close()
+        expect_error(server)
+        good = l.socket(zmq.REQ, "client", mode)
+        good.connect(endpoint)
+        round_trip(good, server)
+
+
+def server_keytab_lacks_the_key(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    wrong = os.path.join(os.environ["ZGSS_TEST_DIR"], "keytabs", "mqtt_localhost.keytab")
+    check(os.path.exists(wrong), "test realm has no %s" % wrong)
+    server = z.socket(zmq.REP, "server", "encrypted", KEYTAB=wrong)
+    endpoint = z.bind_any(server)
+    client = l.socket(zmq.REQ, "client", "encrypted")
+    client.connect(endpoint)
+    expect_error(server, "cannot accept the client's Kerberos token")
+    server.setsockopt(zgss.KEYTAB, os.environ["KRB5_KTNAME"])
+    # libzmq's client waits ZMQ_HANDSHAKE_IVL before it retries: use a fresh one.
+    client.close(linger=0)
+    good = l.socket(zmq.REQ, "client", "encrypted")
+    good.connect(endpoint)
+    round_trip(good, server)
+
+
+CELLS = [
+    ("failure: zgss server keytab lacks the service key, then fixed", server_keytab_lacks_the_key),
+    ("failure: KDC unreachable (Cannot contact any KDC), then fixed", kdc_unreachable),
+    ("failure: 120 connections of random garbage, then a good client (NULL and GSSAPI)", random_garbage_storm),
+    ("failure: frame above ZMQ_MAXMSGSIZE drops the peer, then a good client", oversized_message),
+    ("failure: wrong service principal (zgss client), then fixed", wrong_service_principal),
+    ("failure: no credentials (zgss client), then fixed", no_credentials),
+    ("failure: plaintext mismatch (zgss client), then fixed", plaintext_mismatch_zgss_client),
+    ("failure: plaintext mismatch (zgss server), then a good libzmq client", plaintext_mismatch_zgss_server),
+    ("failure: unauthorized principal (ZGSS_ALLOW_PRINCIPAL), then a good libzmq client", unauthorized_principal),
+    ("failure: NULL client on a GSSAPI zgss server, then a good client", mechanism_mismatch),
+    ("failure: silent peer hits ZMQ_HANDSHAKE_IVL, then a good client", silent_peer_times_out),
+    ("failure: garbage instead of a greeting, then a good client", garbage_peer),
+]

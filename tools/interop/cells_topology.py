@@ -1,0 +1,289 @@
+"""Cells with several peers, envelopes, backpressure and heartbeats:
+zgss on one side, stock libzmq on the other, encrypted unless noted."""
+import socket
+import threading
+import time
+
+import zmq
+
+from sides import check
+
+
+def settle():
+    time.sleep(0.3)  # let every peer finish its handshake
+
+
+def push_round_robin(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    push = z.socket(zmq.PUSH, "server", "encrypted")
+    endpoint = z.bind_any(push)
+    pulls = [l.socket(zmq.PULL, "client", "encrypted") for _ in range(2)]
+    for pull in pulls:
+        pull.connect(endpoint)
+    settle()
+    for i in range(100):
+        push.send(b"%d" % i)
+    counts = [0, 0]
+    deadline = time.monotonic() + 8
+    while sum(counts) < 100 and time.monotonic() < deadline:
+        for index, pull in enumerate(pulls):
+            if l.try_recv(pull) is not None:
+                counts[index] += 1
+    check(sum(counts) == 100, "only %d of 100 messages arrived" % sum(counts))
+    check(min(counts) >= 40, "round robin is lopsided: %r" % counts)
+
+
+def pull_fair_queue(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    pull = z.socket(zmq.PULL, "server", "encrypted")
+    endpoint = z.bind_any(pull)
+    pushes = [l.socket(zmq.PUSH, "client", "encrypted") for _ in range(2)]
+    for index, push in enumerate(pushes):
+        push.connect(endpoint)
+    for i in range(100):
+        for index, push in enumerate(pushes):
+            push.send(b"%d:%d" % (index, i))
+    got = [pull.recv() for _ in range(200)]
+    for index in range(2):
+        mine = [m for m in got if m.startswith(b"%d:" % index)]
+        check(mine == [b"%d:%d" % (index, i) for i in range(100)], "sender %d's messages are wrong" % index)
+
+
+def router_two_dealers(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    router = z.socket(zmq.ROUTER, "server", "encrypted")
+    endpoint = z.bind_any(router)
+    named = l.socket(zmq.DEALER, "client", "encrypted", ROUTING_ID=b"named")
+    anonymous = l.socket(zmq.DEALER, "client", "encrypted")
+    named.connect(endpoint)
+    anonymous.connect(endpoint)
+    named.send(b"from named")
+    anonymous.send(b"from anonymous")
+    seen = {}
+    for _ in range(2):
+        identity, body = router.recv_multipart()
+        seen[body] = identity
+    check(seen.get(b"from named") == b"named", "named DEALER's id: %r" % seen.get(b"from named"))
+    generated = seen.get(b"from anonymous", b"")
+    check(len(generated) == 5 and generated[0] == 0, "generated id %r is not 0x00 + 4 bytes" % generated)
+    router.send_multipart([generated, b"to anonymous"])
+    router.send_multipart([b"named", b"to named"])
+    router.send_multipart([b"nobody", b"dropped silently"])
+    check(anonymous.recv() == b"to anonymous", "anonymous DEALER got the wrong reply")
+    check(named.recv() == b"to named", "named DEALER got the wrong reply")
+
+
+def req_to_router(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    router = l.socket(zmq.ROUTER, "server", "encrypted")
+    endpoint = l.bind_any(router)
+    req = z.socket(zmq.REQ, "client", "encrypted", ROUTING_ID=b"req-1")
+    req.connect(endpoint)
+    req.send(b"question")
+    parts = router.recv_multipart()
+    check(parts == [b"req-1", b"", b"question"], "ROUTER got %r" % parts)
+    router.send_multipart([b"req-1", b"", b"answer"])
+    check(req.recv() == b"answer", "REQ got the wrong answer")
+
+
+def dealer_to_rep(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    rep = z.socket(zmq.REP, "server", "encrypted")
+    endpoint = z.bind_any(rep)
+    dealer = l.socket(zmq.DEALER, "client", "encrypted")
+    dealer.connect(endpoint)
+    dealer.send_multipart([b"", b"question", b"part 2"])
+    check(rep.recv_multipart() == [b"question", b"part 2"], "REP got the wrong request")
+    rep.send_multipart([b"answer", b"part 2"])
+    check(dealer.recv_multipart() == [b"", b"answer", b"part 2"], "DEALER got the wrong envelope")
+
+
+def receive_backpressure(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    pull = z.socket(zmq.PULL, "server", "encrypted", RCVHWM=10)
+    endpoint = z.bind_any(pull)
+    push = l.socket(zmq.PUSH, "client", "encrypted")
+    push.connect(endpoint)
+    for i in range(5000):
+        push.send(b"%d" % i)
+    for i in range(5000):
+        got = pull.recv()
+        check(got == b"%d" % i, "message %d lost or reordered (got %r)" % (i, got))
+
+
+def heartbeats_inside_the_wrap(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    router = z.socket(zmq.ROUTER, "server", "encrypted")
+    endpoint = z.bind_any(router)
+    dealer = l.socket(zmq.DEALER, "client", "encrypted", HEARTBEAT_IVL=100, HEARTBEAT_TIMEOUT=300)
+    dealer.connect(endpoint)
+    dealer.send(b"first")
+    first_id, _ = router.recv_multipart()
+    time.sleep(1.2)  # a dozen PINGs; a missing PONG would make libzmq reconnect
+    dealer.send(b"second")
+    second_id, body = router.recv_multipart()
+    check(body == b"second", "wrong message after heartbeats")
+    check(first_id == second_id, "libzmq reconnected (no PONG?): id %r became %r" % (first_id, second_id))
+    check(router.last_error == "", "unexpected ZGSS_LAST_ERROR %r" % router.last_error)
+
+
+def zgss_pub_sub_unsubscribe(sides):
+    z = sides["zgss"]
+    pub = z.socket(zmq.PUB, "server", "encrypted")
+    endpoint = z.bind_any(pub)
+    sub = z.socket(zmq.SUB, "client", "encrypted")
+    sub.connect(endpoint)
+    sub.setsockopt(zmq.SUBSCRIBE, b"x")
+    deadline = time.monotonic() + 8
+    while z.try_recv(sub) is None and time.monotonic() < deadline:
+        pub.send(b"x-sync")
+        time.sleep(0.05)
+    sub.setsockopt(zmq.UNSUBSCRIBE, b"x")
+    sub.setsockopt(zmq.SUBSCRIBE, b"y")
+    time.sleep(0.2)
+    while z.try_recv(sub) is not None:
+        pass
+    pub.send(b"x-after")
+    pub.send(b"y-after")
+    check(sub.recv() == b"y-after", "SUB still received the unsubscribed topic")
+
+
+def many_clients_at_once(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    router = z.socket(zmq.ROUTER, "server", "encrypted")
+    endpoint = z.bind_any(router)
+    dealers = []
+    for i in range(20):
+        dealer = l.socket(zmq.DEALER, "client", "encrypted", ROUTING_ID=b"d%02d" % i)
+        dealer.connect(endpoint)
+        dealers.append(dealer)
+    for i, dealer in enumerate(dealers):
+        dealer.send(b"hello from %d" % i)
+    seen = set()
+    for _ in range(20):
+        identity, body = router.recv_multipart()
+        check(body == b"hello from %d" % int(identity[1:]), "mixed-up message %r from %r" % (body, identity))
+        seen.add(identity)
+        router.send_multipart([identity, b"welcome " + identity])
+    check(len(seen) == 20, "only %d distinct clients" % len(seen))
+    for i, dealer in enumerate(dealers):
+        check(dealer.recv() == b"welcome d%02d" % i, "client %d got another's reply" % i)
+
+
+def zgss_heartbeats_to_libzmq(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    router = l.socket(zmq.ROUTER, "server", "encrypted")
+    endpoint = l.bind_any(router)
+    dealer = z.socket(zmq.DEALER, "client", "encrypted", HEARTBEAT_IVL=100, HEARTBEAT_TIMEOUT=300,
+                      HEARTBEAT_TTL=500)
+    dealer.connect(endpoint)
+    dealer.send(b"first")
+    first_id, _ = router.recv_multipart()
+    time.sleep(1.2)  # a dozen wrapped PINGs answered by libzmq's PONGs
+    dealer.send(b"second")
+    second_id, body = router.recv_multipart()
+    check(body == b"second" and first_id == second_id, "the connection did not survive the heartbeats")
+    check(dealer.last_error == "", "unexpected ZGSS_LAST_ERROR %r" % dealer.last_error)
+
+
+def heartbeat_detects_a_dead_peer(sides):
+    z = sides["zgss"]
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    greeting = b"\xff" + bytes(7) + b"\x01\x7f\x03\x01" + b"NULL".ljust(20, b"\0") + bytes(32)
+    ready = b"\x05READY\x0bSocket-Type\x00\x00\x00\x06ROUTER"
+    peer = {}
+
+    def serve():
+        conn, _ = listener.accept()
+        peer["conn"] = conn
+        conn.sendall(greeting + bytes([4, len(ready)]) + ready)  # then never a byte more
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    dealer = z.socket(zmq.DEALER, "client", "null", HEARTBEAT_IVL=100, HEARTBEAT_TIMEOUT=200)
+    dealer.connect("tcp://127.0.0.1:%d" % listener.getsockname()[1])
+    try:
+        deadline = time.monotonic() + 5
+        while "heartbeat timeout" not in dealer.last_error and time.monotonic() < deadline:
+            time.sleep(0.05)
+        check("heartbeat timeout" in dealer.last_error, "no heartbeat timeout: %r" % dealer.last_error)
+    finally:
+        thread.join(2)
+        if "conn" in peer:
+            peer["conn"].close()
+        listener.close()
+
+
+def parallel_threads(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    pairs = []
+    for i in range(8):
+        rep = (l if i % 2 else z).socket(zmq.REP, "server", "encrypted")
+        endpoint = (l if i % 2 else z).bind_any(rep)
+        req = (z if i % 2 else l).socket(zmq.REQ, "client", "encrypted")
+        req.connect(endpoint)
+        pairs.append((req, rep))
+    errors = []
+
+    def worker(req, rep, index):
+        try:
+            for n in range(300):
+                body = b"%d/%d" % (index, n)
+                req.send(body)
+                got = rep.recv()
+                if got != body:
+                    raise AssertionError("pair %d: %r != %r" % (index, got, body))
+                rep.send(got[::-1])
+                if req.recv() != body[::-1]:
+                    raise AssertionError("pair %d: wrong reply" % index)
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(req, rep, i)) for i, (req, rep) in enumerate(pairs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    check(not any(thread.is_alive() for thread in threads), "a worker hung")
+    check(not errors, "; ".join(str(e) for e in errors[:3]))
+
+
+def slow_peer_does_not_block_others(sides):
+    z, l = sides["zgss"], sides["libzmq"]
+    router = z.socket(zmq.ROUTER, "server", "encrypted")
+    endpoint = z.bind_any(router)
+    stuck = l.socket(zmq.DEALER, "client", "encrypted", ROUTING_ID=b"stuck", RCVHWM=1)
+    lively = l.socket(zmq.DEALER, "client", "encrypted", ROUTING_ID=b"lively")
+    for dealer in (stuck, lively):
+        dealer.connect(endpoint)
+        dealer.send(b"hello")
+    for _ in range(2):
+        router.recv_multipart()
+    big = b"x" * (1 << 20)
+    for _ in range(40):  # far more than the kernel buffers and the 4 MiB backlog hold
+        router.send_multipart([b"stuck", big])
+    started = time.monotonic()
+    router.send_multipart([b"lively", b"not blocked"])
+    check(lively.recv() == b"not blocked", "the lively peer got the wrong message")
+    check(time.monotonic() - started < 2, "the lively peer waited behind the stuck one")
+    check(len(stuck.recv()) == 1 << 20, "the stuck peer's messages are still coming")
+
+
+CELLS = [
+    ("topology: a stuck ROUTER peer does not hold up another", slow_peer_does_not_block_others),
+    ("topology: 8 threads x 300 encrypted round trips in parallel (zgss REQ or REP vs libzmq)",
+     parallel_threads),
+    ("topology: zgss heartbeats (wrapped PINGs) keep a libzmq link up", zgss_heartbeats_to_libzmq),
+    ("topology: zgss heartbeat timeout drops a silent peer", heartbeat_detects_a_dead_peer),
+    ("topology: 20 encrypted libzmq DEALERs handshake at once with a zgss ROUTER", many_clients_at_once),
+    ("topology: zgss PUSH round-robins over 2 libzmq PULLs", push_round_robin),
+    ("topology: zgss PULL fair-queues 2 libzmq PUSHes", pull_fair_queue),
+    ("topology: zgss ROUTER with a named and an anonymous libzmq DEALER", router_two_dealers),
+    ("topology: zgss REQ to a libzmq ROUTER (envelope)", req_to_router),
+    ("topology: libzmq DEALER to a zgss REP (envelope)", dealer_to_rep),
+    ("topology: RCVHWM 10 backpressure, 5000 messages in order", receive_backpressure),
+    ("topology: libzmq heartbeats (PING/PONG inside the wrap)", heartbeats_inside_the_wrap),
+    ("topology: zgss SUB unsubscribes from a zgss PUB (encrypted)", zgss_pub_sub_unsubscribe),
+]

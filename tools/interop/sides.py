@@ -1,0 +1,73 @@
+"""One interface over the two implementations under test: zgss (ctypes
+over .dist's libzgss.so) and stock libzmq 4.3.4 (Debian's python3-zmq)."""
+import time
+
+import zmq
+import zgss
+
+TIMEOUT_MS = 10000
+SERVICE = "zmq@localhost"
+
+
+class Side:
+    def __init__(self, name, module, context):
+        self.name = name
+        self.m = module
+        self.context = context
+        self.sockets = []
+
+    def socket(self, kind, role, mode, **extra):
+        """A socket of zmq type `kind`; role "server" (binds, GSSAPI
+        server) or "client"; mode "null", "encrypted" or "plaintext"."""
+        sock = self.context.socket(kind)
+        self.sockets.append(sock)
+        for option, value in ((zmq.LINGER, 0), (zmq.RCVTIMEO, TIMEOUT_MS), (zmq.SNDTIMEO, TIMEOUT_MS)):
+            sock.setsockopt(option, value)
+        if mode != "null":
+            if role == "server":
+                sock.setsockopt(zmq.GSSAPI_SERVER, 1)
+            else:
+                sock.setsockopt(zmq.GSSAPI_SERVICE_PRINCIPAL, extra.pop("service", SERVICE).encode())
+            if mode == "plaintext":
+                sock.setsockopt(zmq.GSSAPI_PLAINTEXT, 1)
+        for option, value in extra.items():
+            sock.setsockopt(getattr(zmq, option) if hasattr(zmq, option) else getattr(zgss, option),
+                            value.encode() if isinstance(value, str) else value)
+        return sock
+
+    def bind_any(self, sock, host="127.0.0.1"):
+        if self.m is zmq:
+            sock.bind("tcp://%s:*" % host)
+            return sock.getsockopt(zmq.LAST_ENDPOINT).decode()
+        sock.bind("tcp://%s:0" % host)
+        return sock.last_endpoint
+
+    def try_recv(self, sock):
+        """A message part, or None when nothing is waiting."""
+        try:
+            return sock.recv(zmq.DONTWAIT)
+        except (zmq.Again, zgss.Again):
+            return None
+
+    def close_all(self):
+        for sock in self.sockets:
+            try:
+                sock.close(linger=0)
+            except Exception:
+                pass
+        self.sockets = []
+
+
+def wait_for(predicate, timeout=8.0, step=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return predicate()
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)

@@ -19,8 +19,12 @@ nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | sed 's/@.*//'
 grep -v '^zgss_' "$tmp/exported" > "$tmp/foreign" || true
 if [ -s "$tmp/foreign" ]; then echo "check-abi: non-zgss symbols exported:"; cat "$tmp/foreign"; fail=1; fi
 
-cat "$prefix"/include/zgss*.h | tr '\n' ' ' | grep -oE '\bzgss_[a-z0-9_]+ *\(' | sed 's/ *($//' | sort -u > "$tmp/declared"
-# zgss_zmq.h maps zmq_* names with macros; only real declarations count.
+# zgss_zmq.h maps zmq_* names with macros and a few static inline helpers;
+# only real (extern) declarations count.
+grep -hoE 'static inline [^(]*\bzgss_[a-z0-9_]+ *\(' "$prefix"/include/zgss*.h \
+  | grep -oE 'zgss_[a-z0-9_]+' | sort -u > "$tmp/inline"
+cat "$prefix"/include/zgss*.h | tr '\n' ' ' | grep -oE '\bzgss_[a-z0-9_]+ *\(' | sed 's/ *($//' | sort -u \
+  | comm -23 - "$tmp/inline" > "$tmp/declared"
 comm -23 "$tmp/declared" "$tmp/exported" > "$tmp/missing"
 comm -13 "$tmp/declared" "$tmp/exported" > "$tmp/undocumented"
 if [ -s "$tmp/missing" ]; then echo "check-abi: declared but not exported:"; cat "$tmp/missing"; fail=1; fi

@@ -90,6 +90,22 @@ run_stage realm pytest_stage realm /usr/bin/python3 -m pytest -q tools/test_test
 run_stage interop-mechanism pytest_stage interop-mechanism \
   python3 tools/testrealm.py run -- /usr/bin/python3 -m pytest -q tests/interop
 
+# The README's demo, checked for what it claims to show.
+demo_check() {
+  python3 tools/testrealm.py run -- tools/demo-sockets.sh >"$log/demo.out" 2>&1
+  local rc=$? p=0 f=0
+  cat "$log/demo.out"
+  for want in "authenticated client principal: alice@EXAMPLE.TEST" \
+              "authenticated service principal: zmq/localhost@EXAMPLE.TEST" \
+              "libzmq subscriber received: b'weather sunny'" \
+              "not found in Kerberos database"; do
+    if grep -qF "$want" "$log/demo.out"; then p=$((p + 1)); else f=$((f + 1)); echo "demo: missing: $want"; fi
+  done
+  echo "demo: $p passed, $f failed"
+  [ "$rc" -eq 0 ] && [ "$f" -eq 0 ]
+}
+run_stage demo demo_check
+
 # libFuzzer smoke: every harness briefly over its committed corpus (a crash
 # fails the run). Longer runs: fuzz/run.sh 600, tools/fuzz-sasl.sh 600.
 fuzz_smoke() {

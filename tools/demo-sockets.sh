@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs the sockets demo; tools/demo.sh calls it inside a throwaway realm.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+export ZGSS_LIB="$root/.dist/lib/libzgss.so"
+exec /usr/bin/python3 "$root/examples/demo_sockets.py"

@@ -24,11 +24,11 @@ final class MechanismHandle {
 
     var lastError: UnsafePointer<CChar> {
         let text = mechanism.lastError?.message ?? ""
-        if errorText == nil || errorSource != text {
-            errorText = OwnedCString(text)
-            errorSource = text
-        }
-        return errorText!.pointer
+        if let errorText, errorSource == text { return errorText.pointer }
+        let fresh = OwnedCString(text)
+        errorText = fresh
+        errorSource = text
+        return fresh.pointer
     }
 
     func property(_ name: String) -> OwnedBytes? {

@@ -4,7 +4,8 @@
 # libzmq's own tests/test_security_gssapi.cpp against it in a throwaway
 # Kerberos realm (all 5 Unity tests must pass: none failed or ignored), and
 # runs interop exchanges between the rebuilt and Debian's stock libzmq in both
-# directions (REQ/REP, DEALER/ROUTER; encrypted and plaintext) plus ZAP on a
+# directions (REQ/REP, DEALER/ROUTER; encrypted and plaintext; XPUB/SUB
+# encrypted) plus ZAP on a
 # rebuilt server (principal handed over; a denial refuses the client).
 #
 #   tools/test-libzmq-dropin.sh
@@ -100,6 +101,9 @@ if [ "${1:-}" = "--inside-realm" ]; then
       run_pair "stock $1 <- rebuilt $2 ($mode)" stock "$1" rebuilt "$2" "$mode" none ok
     done
   done
+  run_pair "rebuilt xpub <- stock sub (crypt, bare-topic subscription)" rebuilt xpub stock sub crypt none ok
+  run_pair "stock xpub <- rebuilt sub (crypt, \\1topic subscription)" stock xpub rebuilt sub crypt none ok
+  run_pair "rebuilt xpub <- rebuilt sub (crypt)" rebuilt xpub rebuilt sub crypt none ok
   run_pair "rebuilt router + ZAP allow <- stock dealer (crypt)" rebuilt router stock dealer crypt allow ok
   run_pair "rebuilt rep + ZAP allow <- rebuilt req (plain)" rebuilt rep rebuilt req plain allow ok
   run_pair "rebuilt rep + ZAP deny refuses stock req (crypt)" rebuilt rep stock req crypt deny refused

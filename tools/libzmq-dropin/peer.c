@@ -2,8 +2,8 @@
  * -lzmq: run as is it uses Debian's libzmq, with LD_LIBRARY_PATH=OUTDIR/lib
  * the rebuilt one (same SONAME). It prints which one it got.
  *
- *   peer server rep|router ENDPOINT_FILE plain|crypt none|allow|deny
- *   peer client req|dealer ENDPOINT_FILE plain|crypt
+ *   peer server rep|router|xpub ENDPOINT_FILE plain|crypt none|allow|deny
+ *   peer client req|dealer|sub ENDPOINT_FILE plain|crypt
  *
  * Service principal zmq@localhost (server: KRB5_KTNAME), client principal
  * from KRB5_CLIENT_KTNAME. Exit 0 when the exchange went as expected (for
@@ -136,6 +136,8 @@ int main (int argc, char **argv)
     int stype = strcmp (type, "rep") == 0      ? ZMQ_REP
                 : strcmp (type, "router") == 0 ? ZMQ_ROUTER
                 : strcmp (type, "req") == 0    ? ZMQ_REQ
+                : strcmp (type, "xpub") == 0   ? ZMQ_XPUB
+                : strcmp (type, "sub") == 0    ? ZMQ_SUB
                                                : ZMQ_DEALER;
     void *s = zmq_socket (ctx, stype);
     int one = 1, timeout = server ? 8000 : 6000, zero = 0;
@@ -195,7 +197,24 @@ int main (int argc, char **argv)
 
     char buf[256];
     int rc = 0;
-    if (!server) {
+    if (stype == ZMQ_SUB) {
+        /* the subscription must reach the (X)PUB through the wrap */
+        CHECK (zmq_setsockopt (s, ZMQ_SUBSCRIBE, "topic-a", 7) == 0, "subscribe");
+        CHECK (recv_str (s, buf, sizeof buf, NULL) >= 0, "recv publication");
+        CHECK (strcmp (buf, "topic-a hello") == 0, "publication is \"%s\"", buf);
+        fprintf (stderr, "%s: got \"topic-a hello\"\n", who);
+    } else if (stype == ZMQ_XPUB) {
+        int n = recv_str (s, buf, sizeof buf, NULL);
+        CHECK (n == 8 && buf[0] == 1 && strcmp (buf + 1, "topic-a") == 0,
+               "no subscription to topic-a arrived (got %d bytes)", n);
+        fprintf (stderr, "%s: XPUB got the subscription \"\\1topic-a\"\n", who);
+        for (int i = 0; i < 10; i++) {
+            zmq_send (s, "other", 5, 0);
+            zmq_send (s, "topic-a hello", 13, 0);
+            usleep (100000);
+        }
+        zmq_close (mon);
+    } else if (!server) {
         if (stype == ZMQ_DEALER)
             zmq_send (s, "", 0, ZMQ_SNDMORE); /* REQ-style envelope */
         CHECK (zmq_send (s, "hello", 5, ZMQ_SNDMORE) == 5, "send");

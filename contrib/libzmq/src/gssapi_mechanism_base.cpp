@@ -377,14 +377,26 @@ int zmq::gssapi_mechanism_base_t::decode_message (msg_t *msg_)
 
     //  libzmq master peers flag subscriptions inside the wrap; 4.3.4's
     //  XPUB reads them in the ZMTP 3.0 form.
-    const bool marker = (out_flags & (ZGSS_MSG_SUBSCRIBE | ZGSS_MSG_CANCEL)) != 0;
+    bool marker = (out_flags & (ZGSS_MSG_SUBSCRIBE | ZGSS_MSG_CANCEL)) != 0;
+    bool subscribe = (out_flags & ZGSS_MSG_SUBSCRIBE) != 0;
+    //  A stock 4.3.4 SUB wraps the bare topic, without the 1/0 byte. A SUB
+    //  sends no other data, so on a PUB/XPUB a single frame that does not
+    //  start with 0 or 1 is taken as a subscription (a stock SUB's cancel
+    //  looks the same and cannot be told apart; topics starting with byte
+    //  0 or 1 are read in the ZMTP 3.0 form).
+    if (!marker && !(out_flags & (ZGSS_MSG_COMMAND | ZGSS_MSG_MORE))
+        && (options.type == ZMQ_PUB || options.type == ZMQ_XPUB)
+        && (out_len == 0 || (out[0] != 0 && out[0] != 1))) {
+        marker = true;
+        subscribe = true;
+    }
     int rc2 = msg_->close ();
     errno_assert (rc2 == 0);
     rc2 = msg_->init_size (out_len + (marker ? 1 : 0));
     errno_assert (rc2 == 0);
     uint8_t *ptr = static_cast<uint8_t *> (msg_->data ());
     if (marker)
-        *ptr++ = (out_flags & ZGSS_MSG_SUBSCRIBE) ? 1 : 0;
+        *ptr++ = subscribe ? 1 : 0;
     if (out_len > 0)
         memcpy (ptr, out, out_len);
     if (out_flags & ZGSS_MSG_MORE)

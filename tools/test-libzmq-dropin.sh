@@ -108,6 +108,13 @@ if [ "${1:-}" = "--inside-realm" ]; then
   run_pair "rebuilt rep + ZAP allow <- rebuilt req (plain)" rebuilt rep rebuilt req plain allow ok
   run_pair "rebuilt rep + ZAP deny refuses stock req (crypt)" rebuilt rep stock req crypt deny refused
   run_pair "rebuilt router + ZAP deny refuses rebuilt dealer (crypt)" rebuilt router rebuilt dealer crypt deny refused
+  # A client that cannot authenticate tells the server (ZMTP ERROR): the
+  # server sees HANDSHAKE_FAILED_PROTOCOL within seconds, not after 30 s.
+  PEER_SERVICE=nosuch@localhost run_pair "rebuilt client with unknown service fails fast at rebuilt rep" rebuilt rep rebuilt req crypt fail refused
+  PEER_SERVICE=nosuch@localhost run_pair "rebuilt client with unknown service fails fast at stock rep" stock rep rebuilt req crypt fail refused
+  # Wrapped heartbeats (PING/PONG inside MESSAGE) both ways.
+  PEER_HEARTBEAT=1 run_pair "heartbeats: rebuilt router <- stock dealer (crypt)" rebuilt router stock dealer crypt none ok
+  PEER_HEARTBEAT=1 run_pair "heartbeats: stock router <- rebuilt dealer (crypt)" stock router rebuilt dealer crypt none ok
   echo "libzmq-dropin-inside: $passed $failed"
   exit 0
 fi

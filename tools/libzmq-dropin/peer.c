@@ -2,8 +2,13 @@
  * -lzmq: run as is it uses Debian's libzmq, with LD_LIBRARY_PATH=OUTDIR/lib
  * the rebuilt one (same SONAME). It prints which one it got.
  *
- *   peer server rep|router|xpub ENDPOINT_FILE plain|crypt none|allow|deny
+ *   peer server rep|router|xpub ENDPOINT_FILE plain|crypt none|allow|deny|fail
  *   peer client req|dealer|sub ENDPOINT_FILE plain|crypt
+ *
+ * "fail": the client cannot authenticate (PEER_SERVICE names an unknown
+ * service); the server must see HANDSHAKE_FAILED_PROTOCOL promptly, not
+ * after ZMQ_HANDSHAKE_IVL, and deliver nothing. PEER_HEARTBEAT=1 turns on
+ * 100 ms heartbeats (wrapped PING/PONG) and waits 1 s before the exchange.
  *
  * Service principal zmq@localhost (server: KRB5_KTNAME), client principal
  * from KRB5_CLIENT_KTNAME. Exit 0 when the exchange went as expected (for
@@ -124,7 +129,7 @@ int main (int argc, char **argv)
     void *ctx = zmq_ctx_new ();
     pthread_t zt;
     int have_zap = 0;
-    if (server && strcmp (zap, "none") != 0) {
+    if (server && (strcmp (zap, "allow") == 0 || strcmp (zap, "deny") == 0)) {
         static struct zap_args za;
         za.socket = zmq_socket (ctx, ZMQ_REP);
         CHECK (zmq_bind (za.socket, "inproc://zeromq.zap.01") == 0, "zap bind");
@@ -146,6 +151,14 @@ int main (int argc, char **argv)
     if (plain)
         CHECK (zmq_setsockopt (s, ZMQ_GSSAPI_PLAINTEXT, &one, sizeof one) == 0,
                "plaintext");
+    const int heartbeat = getenv ("PEER_HEARTBEAT") != NULL;
+    if (heartbeat) {
+        int ivl = 100, hb_timeout = 1000;
+        zmq_setsockopt (s, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
+        zmq_setsockopt (s, ZMQ_HEARTBEAT_TIMEOUT, &hb_timeout, sizeof hb_timeout);
+    }
+    const char *service =
+      getenv ("PEER_SERVICE") ? getenv ("PEER_SERVICE") : "zmq@localhost";
     void *mon = NULL;
     if (server) {
         CHECK (zmq_setsockopt (s, ZMQ_GSSAPI_SERVER, &one, sizeof one) == 0,
@@ -173,8 +186,8 @@ int main (int argc, char **argv)
         fclose (f);
         rename (tmp, epfile);
     } else {
-        CHECK (zmq_setsockopt (s, ZMQ_GSSAPI_SERVICE_PRINCIPAL, "zmq@localhost",
-                               13)
+        CHECK (zmq_setsockopt (s, ZMQ_GSSAPI_SERVICE_PRINCIPAL, service,
+                               strlen (service))
                  == 0,
                "GSSAPI_SERVICE_PRINCIPAL");
         if (stype == ZMQ_DEALER)
@@ -215,6 +228,8 @@ int main (int argc, char **argv)
         }
         zmq_close (mon);
     } else if (!server) {
+        if (heartbeat)
+            usleep (1000000); /* ten heartbeats each way before the data */
         if (stype == ZMQ_DEALER)
             zmq_send (s, "", 0, ZMQ_SNDMORE); /* REQ-style envelope */
         CHECK (zmq_send (s, "hello", 5, ZMQ_SNDMORE) == 5, "send");
@@ -226,7 +241,10 @@ int main (int argc, char **argv)
         CHECK (strcmp (buf, "world") == 0, "reply is \"%s\"", buf);
         fprintf (stderr, "%s: got reply \"world\"\n", who);
     } else {
-        const int deny = strcmp (zap, "deny") == 0;
+        const int fail = strcmp (zap, "fail") == 0;
+        const int deny = strcmp (zap, "deny") == 0 || fail;
+        const int expected_event =
+          fail ? ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL : ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
         if (deny) {
             timeout = 2500;
             zmq_setsockopt (s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
@@ -258,12 +276,10 @@ int main (int argc, char **argv)
             CHECK (zmq_msg_recv (&ev, mon, 0) >= 2, "no monitor event");
             event = *(uint16_t *) zmq_msg_data (&ev);
             zmq_msg_close (&ev);
-            CHECK (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH,
-                   "first monitor event is %d, not HANDSHAKE_FAILED_AUTH", event);
-            fprintf (stderr,
-                     "%s: denied client refused (HANDSHAKE_FAILED_AUTH, "
-                     "nothing delivered)\n",
-                     who);
+            CHECK (event == expected_event, "first monitor event is %d, not %s",
+                   event, fail ? "HANDSHAKE_FAILED_PROTOCOL" : "HANDSHAKE_FAILED_AUTH");
+            fprintf (stderr, "%s: client refused (%s, nothing delivered)\n", who,
+                     fail ? "HANDSHAKE_FAILED_PROTOCOL" : "HANDSHAKE_FAILED_AUTH");
         } else {
             CHECK (n >= 0, "recv");
             CHECK (strcmp (buf, "hello") == 0 && has_more (s),

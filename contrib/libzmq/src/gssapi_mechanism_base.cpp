@@ -34,16 +34,19 @@ struct shared_config_t
     int refs;
 };
 
+//  Allocated once and never destroyed: I/O threads of a context the
+//  application did not terminate may still release configs during exit.
 zmq::mutex_t &config_sync ()
 {
-    static zmq::mutex_t sync;
-    return sync;
+    static zmq::mutex_t *const sync = new zmq::mutex_t;
+    return *sync;
 }
 
 std::map<std::string, shared_config_t> &config_table ()
 {
-    static std::map<std::string, shared_config_t> table;
-    return table;
+    static std::map<std::string, shared_config_t> *const table =
+      new std::map<std::string, shared_config_t>;
+    return *table;
 }
 
 int set_int (zgss_config_t *config_, int option_, int value_)

@@ -36,7 +36,7 @@ if [ "${1:-}" = "--inside-realm" ]; then
   for p in $(kadmin.local -q listprincs 2>/dev/null | grep '^zmqtest2/'); do
     kadmin.local -q "ktadd -k $both -norandkey $p" >/dev/null 2>&1
   done
-  if klist -k "$both" 2>/dev/null | grep -q "zmqtest2/$host@"; then
+  if klist -k "$both" 2>/dev/null | grep "zmqtest2/$host@" >/dev/null; then
     ok "keytab with zmqtest2/$host for libzmq's test"
   else
     bad "could not make a keytab holding zmqtest2/$host"
@@ -134,12 +134,14 @@ else
   finish
 fi
 
-if ldd "$out/lib/libzmq.so" | grep -q 'libzgss\.so\.0 => /'; then
-  ok "ldd libzmq.so names libzgss: $(ldd "$out/lib/libzmq.so" | grep libzgss | xargs)"
+# (no `ldd | grep -q`: with pipefail, grep quitting early fails the pipe)
+ldd_out="$(ldd "$out/lib/libzmq.so" 2>&1)"
+if grep 'libzgss\.so\.0 => /' <<<"$ldd_out" >/dev/null; then
+  ok "ldd libzmq.so names libzgss: $(grep libzgss <<<"$ldd_out" | xargs)"
 else
   bad "libzmq.so does not link libzgss"
 fi
-if readelf -d "$out/lib/libzmq.so" | grep -q 'SONAME.*libzmq\.so\.5'; then
+if readelf -d "$out/lib/libzmq.so" | grep 'SONAME.*libzmq\.so\.5' >/dev/null; then
   ok "SONAME libzmq.so.5 (drop-in for Debian's libzmq5)"
 else
   bad "SONAME is not libzmq.so.5"

@@ -82,6 +82,12 @@ extern "C" {
 #ifndef ZMQ_PUSH
 #define ZMQ_PUSH 8
 #endif
+#ifndef ZMQ_XPUB
+#define ZMQ_XPUB 9
+#endif
+#ifndef ZMQ_XSUB
+#define ZMQ_XSUB 10
+#endif
 
 /* Send/recv flags */
 #ifndef ZMQ_DONTWAIT
@@ -304,8 +310,8 @@ const char *zgss_config_last_error(const zgss_config_t *config);
 
 /* Creates the mechanism for one connection, client or server as the
  * config says (ZMQ_GSSAPI_SERVER). socket_type is the local ZMQ_* socket
- * type (it goes into READY's Socket-Type and is checked against the
- * peer's); routing_id (may be NULL when routing_id_len is 0, at most 255
+ * type, ZMQ_PAIR..ZMQ_XSUB (it goes into READY's Socket-Type and is
+ * checked against the peer's); routing_id (may be NULL when routing_id_len is 0, at most 255
  * bytes) goes into READY's Identity for REQ, DEALER and ROUTER.
  * Credentials named by the config are acquired on the first mechanism and
  * reused by later ones; a credential failure does not fail this call: the

@@ -11,7 +11,7 @@ private let invalid = ZGSSError.Code.invalidArgument.rawValue
 public func zgss_mech_new(_ config: OpaquePointer?, _ socketType: Int32,
                           _ routingId: UnsafeRawPointer?, _ routingIdLength: Int) -> OpaquePointer? {
     guard let configHandle = Handles.get(config, kind: .config, as: ConfigHandle.self) else { return nil }
-    guard let type = SocketType(rawValue: socketType), type.rawValue <= SocketType.push.rawValue else {
+    guard let type = SocketType(rawValue: socketType) else {
         configHandle.recordError("socket type \(socketType) is not supported")
         return nil
     }

@@ -15,7 +15,10 @@ public struct GSSError: Error, CustomStringConvertible, Sendable {
         self.major = major
         self.minor = minor
         self.majorText = GSSError.statusText(major, type: cgss_c_gss_code())
-        self.minorText = minor == 0 ? "" : GSSError.statusText(minor, type: cgss_c_mech_code())
+        // A minor code can render as "Success" (an errno of 0 kept by the
+        // library): that says nothing, so the major text is used instead.
+        let minorText = minor == 0 ? "" : GSSError.statusText(minor, type: cgss_c_mech_code())
+        self.minorText = minorText == "Success" ? "" : minorText
     }
 
     /// An error raised by this wrapper itself (e.g. a name with a NUL).

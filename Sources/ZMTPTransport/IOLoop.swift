@@ -33,6 +33,11 @@ final class IOLoop {
         var canRead = true
         var exit = false
         var lingerDeadline: Int64?
+        /// Messages stayed in the outbox because the backlogs were full
+        /// when routing (or the per-round cap was hit): once this round's
+        /// deliveries have drained, the next round must route again
+        /// without waiting for a wake-up that may never come.
+        var outboxBacklogged = false
     }
 
     static let perConnectionBacklog = 4 << 20
@@ -135,6 +140,7 @@ final class IOLoop {
         round.subscriptionMessages = state.subscriptionMessages
         state.subscriptionMessages = []
         round.dispatch = route()
+        round.outboxBacklogged = !state.outbox.isEmpty
         round.canRead = state.inboxHasRoom
         round.lingerDeadline = state.lingerDeadline
         if state.closing {

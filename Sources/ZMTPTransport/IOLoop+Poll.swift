@@ -234,15 +234,20 @@ extension IOLoop {
         }
     }
 
-    func deliver(_ parts: [[UInt8]], to id: UInt64) {
-        guard let connection = connections[id] else { return }
+    /// Queues one message on a connection and, unless `flush` is false
+    /// (the caller then flushes once for many), writes it. Returns whether
+    /// the connection is still there.
+    @discardableResult
+    func deliver(_ parts: [[UInt8]], to id: UInt64, flush flushNow: Bool = true) -> Bool {
+        guard let connection = connections[id] else { return false }
         do {
             try connection.send(parts)
         } catch {
             drop(connection, reason: error.reason)
-            return
+            return false
         }
-        flush(connection)
+        if flushNow { flush(connection) }
+        return true
     }
 
     func drop(_ connection: Connection, reason: String?) {

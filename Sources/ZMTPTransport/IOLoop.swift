@@ -104,12 +104,18 @@ final class IOLoop {
     func run() {
         while true {
             let round = state.monitor.withLock { sync() }
-            for (id, parts) in round.dispatch { deliver(parts, to: id) }
+            // Encode everything this round routed, then write each
+            // connection's bytes with one send(2) instead of one per message.
+            var touched = Set<UInt64>()
+            for (id, parts) in round.dispatch where deliver(parts, to: id, flush: false) { touched.insert(id) }
             if !round.subscriptionMessages.isEmpty {
                 for id in order where connections[id]?.isReady == true {
-                    for message in round.subscriptionMessages { deliver([message], to: id) }
+                    for message in round.subscriptionMessages where deliver([message], to: id, flush: false) {
+                        touched.insert(id)
+                    }
                 }
             }
+            for id in touched { if let connection = connections[id] { flush(connection) } }
             if round.exit { break }
             pollOnce(round)
             publish()

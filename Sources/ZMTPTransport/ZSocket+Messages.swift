@@ -65,11 +65,16 @@ extension ZSocket {
             sendParts = []
             return
         }
+        // Wake the I/O thread only when the outbox was empty. Otherwise a
+        // wake-up is already pending (its next sync takes this message too),
+        // or the last sync left messages queued for want of room, and the
+        // I/O thread routes again as soon as room appears (canRouteMore).
+        let wasEmpty = state.outbox.isEmpty
         state.outbox.push(Outgoing(target: target, parts: parts))
         sendParts = []
         if type == .req { awaitingReply = true }
         if type == .rep { replyEnvelope = nil }
-        state.waker.wake()
+        if wasEmpty { state.waker.wake() }
     }
 
     /// Blocks while the outbox is at ZMQ_SNDHWM (never for PUB/ROUTER).

@@ -48,28 +48,42 @@ $cc -O2 -Wall -include zgss_zmq.h -o "$work/zbench-zgss" "$root/bench/zbench.c" 
 ulimit -n 4096 2>/dev/null || true
 
 if [ "$quick" -eq 1 ]; then
-  thr_seconds=0.1; hs_seconds=0.3; lat_seconds=0.3; conns="1 10 50"
+  thr_seconds=0.1; hs_seconds=0.3; lat_seconds=0.3; conns="1 10 50"; reps=1
 else
-  thr_seconds=1; hs_seconds=2; lat_seconds=2; conns="1 100 500"
+  thr_seconds=1; hs_seconds=1.5; lat_seconds=1.5; conns="1 100 500"; reps=3
 fi
 sizes="64 1024 65536 1048576"
 
 declare -A result
 failures=0
 : > "$work/raw"
-# run CELL ARGS...: both implementations, one after the other.
+# run CELL KEY REPS ARGS...: both implementations, alternating, REPS
+# times each; the run with the median KEY is kept (this 2-core machine
+# is noisy). Any failed run fails the cell.
 run() {
-  local cell="$1"; shift
-  local impl line
+  local cell="$1" key="$2" reps="$3"; shift 3
+  local impl line rep
+  declare -A lines=()
+  for ((rep = 0; rep < reps; rep++)); do
+    for impl in libzmq zgss; do
+      if line="$(timeout 120 "$work/zbench-$impl" "$@" 2>"$work/err")" && [ -n "$line" ]; then
+        lines[$impl]+="$line"$'\n'
+      else
+        lines[$impl]+="FAILED"$'\n'
+        echo "bench: $impl $cell failed: $(tail -3 "$work/err")" >&2
+      fi
+      echo "${line:-impl=$impl cell=$cell FAILED}" >> "$work/raw"
+    done
+  done
   for impl in libzmq zgss; do
-    if line="$(timeout 120 "$work/zbench-$impl" "$@" 2>"$work/err")" && [ -n "$line" ]; then
-      result["$impl $cell"]="$line"
-    else
+    if printf '%s' "${lines[$impl]}" | grep -q '^FAILED$'; then
       result["$impl $cell"]=""
       failures=$((failures + 1))
-      echo "bench: $impl $cell failed: $(tail -3 "$work/err")" >&2
+      continue
     fi
-    echo "${line:-impl=$impl cell=$cell FAILED}" >> "$work/raw"
+    result["$impl $cell"]="$(printf '%s' "${lines[$impl]}" | awk -v key="$key" '{
+        for (i = 1; i <= NF; i++) if (index($i, key "=") == 1) v = substr($i, length(key) + 2)
+        print v "\t" $0 }' | sort -g | awk -F '\t' -v n="$reps" 'NR == int((n + 1) / 2) { print $2 }')"
   done
 }
 # field CELL IMPL KEY: one value of a result line ("" when missing).
@@ -79,11 +93,11 @@ field() {
 }
 
 for size in $sizes; do
-  for mode in enc plain; do run "thr-$size-$mode" thr "$size" "$thr_seconds" "$mode"; done
+  for mode in enc plain; do run "thr-$size-$mode" msgs "$reps" thr "$size" "$thr_seconds" "$mode"; done
 done
-run hs hs "$hs_seconds"
-run lat lat "$lat_seconds"
-for n in $conns; do run "rss-$n" rss "$n"; done
+run hs hs "$reps" hs "$hs_seconds"
+run lat p50 "$reps" lat "$lat_seconds"
+for n in $conns; do run "rss-$n" kib_per_conn 1 rss "$n"; done
 
 [ -n "$raw" ] && cp "$work/raw" "$raw"
 
@@ -94,7 +108,7 @@ echo
 echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr)"
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "- zgss $("$work/zbench-zgss" info | sed -n 's/.*version=//p') ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')), libzmq $(pkg-config --modversion libzmq 2>/dev/null || echo '?'), $(krb5-config --version 2>/dev/null || echo 'krb5 ?'), $($cc --version | head -1)"
-echo "- mode: $([ "$quick" -eq 1 ] && echo 'quick (tiny counts: numbers are not meaningful)' || echo full); each implementation talks to itself over TCP loopback"
+echo "- mode: $([ "$quick" -eq 1 ] && echo 'quick (tiny counts: numbers are not meaningful)' || echo "full: median of $reps alternating runs per cell ($thr_seconds s throughput, $hs_seconds s handshake and latency cells)"); each implementation talks to itself over TCP loopback"
 echo
 echo "| measurement | libzmq | zgss | zgss/libzmq |"
 echo "|---|---:|---:|---:|"

@@ -170,7 +170,7 @@ final class IOLoop {
         state.subscriptionMessages = []
         (round.dispatch, round.outboxFreed) = route()
         round.outboxBacklogged = !state.outbox.isEmpty
-        round.canRead = state.inboxHasRoom
+        round.canRead = state.mayRead()
         round.lingerDeadline = state.lingerDeadline
         if state.closing {
             let drained = state.outbox.isEmpty && round.dispatch.isEmpty && deferred.isEmpty

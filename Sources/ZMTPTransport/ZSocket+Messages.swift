@@ -116,9 +116,8 @@ extension ZSocket {
         }
         let deadline = Clock.deadline(afterMillis: state.options.receiveTimeout)
         while true {
-            let wasFull = !state.inboxHasRoom
             if let incoming = state.inbox.pop() {
-                if wasFull { state.waker.wake() }
+                if state.resumeReading() { state.waker.wake() }
                 guard var parts = accept(incoming), !parts.isEmpty else { continue }
                 let first = parts.removeFirst()
                 for part in parts { receiveParts.push(part) }

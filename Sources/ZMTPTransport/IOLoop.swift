@@ -38,8 +38,8 @@ final class IOLoop {
         /// deliveries have drained, the next round must route again
         /// without waiting for a wake-up that may never come.
         var outboxBacklogged = false
-        /// Routing took messages from the outbox: senders blocked at
-        /// ZMQ_SNDHWM may go on.
+        /// Routing took messages from the outbox and senders are blocked
+        /// at ZMQ_SNDHWM: they may go on.
         var outboxFreed = false
     }
 
@@ -168,7 +168,11 @@ final class IOLoop {
         }
         round.subscriptionMessages = state.subscriptionMessages
         state.subscriptionMessages = []
-        (round.dispatch, round.outboxFreed) = route()
+        let freed: Bool
+        (round.dispatch, freed) = route()
+        // Waking threads that wait for messages, not for room, would only
+        // cost them a futile wake-up and the mutex a contended unlock.
+        round.outboxFreed = freed && state.roomWaiters > 0
         round.outboxBacklogged = !state.outbox.isEmpty
         round.canRead = state.mayRead()
         round.lingerDeadline = state.lingerDeadline

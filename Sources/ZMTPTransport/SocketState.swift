@@ -72,6 +72,9 @@ final class SocketState: @unchecked Sendable {
     /// inbox down to `inboxLowWater`. The gap between the two means one
     /// wake-up per half inbox, not one per received message.
     var readingPaused = false
+    /// Application threads blocked at ZMQ_SNDHWM: only then does routing
+    /// messages out of the outbox need a broadcast.
+    var roomWaiters = 0
 
     /// Whether the inbox is below ZMQ_RCVHWM.
     var inboxHasRoom: Bool {

@@ -82,6 +82,8 @@ extension ZSocket {
         let hwm = Int(state.options.sendHWM)
         guard hwm > 0, type != .pub, type != .router, type != .xpub else { return }
         let deadline = Clock.deadline(afterMillis: state.options.sendTimeout)
+        state.roomWaiters += 1
+        defer { state.roomWaiters -= 1 }
         while state.outbox.count >= hwm {
             if state.terminated { throw .terminated }
             if flags & Self.dontWait != 0 { throw .again }

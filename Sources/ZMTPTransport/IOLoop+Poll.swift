@@ -47,6 +47,7 @@ extension IOLoop {
             if let ttl = connection.peerTTLDeadline { wake = min(wake, ttl) }
         }
         if let linger = round.lingerDeadline { wake = min(wake, linger) }
+        if canRouteMore(round) { wake = now }
         let timeout = Int32(clamping: max(0, wake - now))
         let ready = poll(&fds, nfds_t(fds.count), timeout)
         if ready > 0 {
@@ -60,6 +61,17 @@ extension IOLoop {
             }
         }
         housekeeping(closing: round.exit)
+    }
+
+    /// Whether queued messages could move now that the deliveries have
+    /// (partly) drained: then poll must not sleep, since the application
+    /// may be blocked on a full outbox and will not wake this thread.
+    private func canRouteMore(_ round: Round) -> Bool {
+        func hasRoom(_ connection: Connection) -> Bool {
+            connection.isReady && connection.pendingOutput < Self.perConnectionBacklog
+        }
+        if round.outboxBacklogged && connections.values.contains(where: hasRoom) { return true }
+        return deferred.keys.contains { connections[$0].map(hasRoom) ?? false }
     }
 
     /// Connect attempts that are due, handshake timeouts, pending writes.
@@ -222,15 +234,20 @@ extension IOLoop {
         }
     }
 
-    func deliver(_ parts: [[UInt8]], to id: UInt64) {
-        guard let connection = connections[id] else { return }
+    /// Queues one message on a connection and, unless `flush` is false
+    /// (the caller then flushes once for many), writes it. Returns whether
+    /// the connection is still there.
+    @discardableResult
+    func deliver(_ parts: [[UInt8]], to id: UInt64, flush flushNow: Bool = true) -> Bool {
+        guard let connection = connections[id] else { return false }
         do {
             try connection.send(parts)
         } catch {
             drop(connection, reason: error.reason)
-            return
+            return false
         }
-        flush(connection)
+        if flushNow { flush(connection) }
+        return true
     }
 
     func drop(_ connection: Connection, reason: String?) {

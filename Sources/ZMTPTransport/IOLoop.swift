@@ -8,10 +8,10 @@ import ZMTPCodec
 /// A socket's I/O thread: a poll loop over its listeners, its pending
 /// connects, its connections and a wake-up pipe.
 ///
-/// Each round: (1) with the shared state locked, pick up new endpoints
-/// and route queued messages to connections; (2) unlocked, encode them
-/// (gss_wrap), poll, read, run handshakes, write; (3) locked again,
-/// publish what arrived and what changed, and wake the application.
+/// Each round: (1) with the shared state locked, publish what the last
+/// round received and changed (3), pick up new endpoints and route queued
+/// messages to connections, then wake the application after unlocking;
+/// (2) unlocked, encode them (gss_wrap), poll, read, run handshakes, write.
 /// Everything in this class except `state` belongs to this thread alone.
 final class IOLoop {
     struct Target {
@@ -33,6 +33,22 @@ final class IOLoop {
         var canRead = true
         var exit = false
         var lingerDeadline: Int64?
+        /// Messages stayed in the outbox because the backlogs were full
+        /// when routing (or the per-round cap was hit): once this round's
+        /// deliveries have drained, the next round must route again
+        /// without waiting for a wake-up that may never come.
+        var outboxBacklogged = false
+        /// Routing took messages from the outbox and senders are blocked
+        /// at ZMQ_SNDHWM: they may go on.
+        var outboxFreed = false
+    }
+
+    /// What a round's publishing step tells the unlocked part.
+    struct Published {
+        var wake = false
+        /// SUB: topics to send to the peers that just became ready.
+        var readied: [UInt64] = []
+        var topics: [[UInt8]] = []
     }
 
     static let perConnectionBacklog = 4 << 20
@@ -98,16 +114,34 @@ final class IOLoop {
 
     func run() {
         while true {
-            let round = state.monitor.withLock { sync() }
-            for (id, parts) in round.dispatch { deliver(parts, to: id) }
-            if !round.subscriptionMessages.isEmpty {
-                for id in order where connections[id]?.isReady == true {
-                    for message in round.subscriptionMessages { deliver([message], to: id) }
+            // One lock per round: publish what the last round received,
+            // then pick up new work. Waiting application threads are woken
+            // after the unlock, so they do not wake into a held mutex.
+            var published = Published()
+            let round = state.monitor.withLock {
+                published = publishLocked()
+                return sync()
+            }
+            if published.wake || round.outboxFreed { state.monitor.broadcast() }
+            if !published.topics.isEmpty {
+                for id in published.readied {
+                    for topic in published.topics { deliver([[1] + topic], to: id) }
                 }
             }
+            // Encode everything this round routed, then write each
+            // connection's bytes with one send(2) instead of one per message.
+            var touched = Set<UInt64>()
+            for (id, parts) in round.dispatch where deliver(parts, to: id, flush: false) { touched.insert(id) }
+            if !round.subscriptionMessages.isEmpty {
+                for id in order where connections[id]?.isReady == true {
+                    for message in round.subscriptionMessages where deliver([message], to: id, flush: false) {
+                        touched.insert(id)
+                    }
+                }
+            }
+            for id in touched { if let connection = connections[id] { flush(connection) } }
             if round.exit { break }
             pollOnce(round)
-            publish()
         }
         shutdown()
     }
@@ -134,8 +168,13 @@ final class IOLoop {
         }
         round.subscriptionMessages = state.subscriptionMessages
         state.subscriptionMessages = []
-        round.dispatch = route()
-        round.canRead = state.inboxHasRoom
+        let freed: Bool
+        (round.dispatch, freed) = route()
+        // Waking threads that wait for messages, not for room, would only
+        // cost them a futile wake-up and the mutex a contended unlock.
+        round.outboxFreed = freed && state.roomWaiters > 0
+        round.outboxBacklogged = !state.outbox.isEmpty
+        round.canRead = state.mayRead()
         round.lingerDeadline = state.lingerDeadline
         if state.closing {
             let drained = state.outbox.isEmpty && round.dispatch.isEmpty && deferred.isEmpty
@@ -148,7 +187,7 @@ final class IOLoop {
 
     /// Moves messages from the outbox to connections, as far as peers are
     /// ready and their backlogs allow.
-    private func route() -> [(UInt64, [[UInt8]])] {
+    private func route() -> (dispatch: [(UInt64, [[UInt8]])], freed: Bool) {
         var dispatch: [(UInt64, [[UInt8]])] = []
         var assigned: [UInt64: Int] = [:]
         func hasRoom(_ connection: Connection) -> Bool {
@@ -193,8 +232,7 @@ final class IOLoop {
             _ = state.outbox.pop()
             freed = true
         }
-        if freed { state.monitor.broadcast() }
-        return dispatch
+        return (dispatch, freed)
     }
 
     private func nextReady(where accept: (Connection) -> Bool) -> Connection? {
@@ -208,35 +246,30 @@ final class IOLoop {
         return nil
     }
 
-    // MARK: (3) publish, lock taken here
+    // MARK: (3) publish, lock held (at the start of the next round)
 
-    private func publish() {
+    /// Hands the last round's results to the application side.
+    private func publishLocked() -> Published {
         guard !incoming.isEmpty || !readied.isEmpty || !removed.isEmpty || !errors.isEmpty || principal != nil else {
-            return
+            return Published()
         }
-        let topics: [[UInt8]] = state.monitor.withLock {
-            for message in incoming { state.inbox.push(message) }
-            for id in readied {
-                if let connection = connections[id], type == .router { state.routes[connection.routingId] = id }
-            }
-            for gone in removed where state.routes[gone.routingId] == gone.id {
-                state.routes[gone.routingId] = nil
-            }
-            if let last = errors.last { state.lastError = last }
-            if let principal { state.peerPrincipal = principal }
-            state.monitor.broadcast()
-            return type == .sub && !readied.isEmpty ? state.subscriptions.topics : []
+        for message in incoming { state.inbox.push(message) }
+        for id in readied {
+            if let connection = connections[id], type == .router { state.routes[connection.routingId] = id }
         }
-        if !topics.isEmpty {
-            for id in readied {
-                for topic in topics { deliver([[1] + topic], to: id) }
-            }
+        for gone in removed where state.routes[gone.routingId] == gone.id {
+            state.routes[gone.routingId] = nil
         }
+        if let last = errors.last { state.lastError = last }
+        if let principal { state.peerPrincipal = principal }
+        let published = Published(wake: true, readied: readied,
+                                  topics: type == .sub && !readied.isEmpty ? state.subscriptions.topics : [])
         incoming = []
         readied = []
         removed = []
         errors = []
         principal = nil
+        return published
     }
 
     // MARK: teardown

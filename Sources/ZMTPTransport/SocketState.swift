@@ -67,8 +67,34 @@ final class SocketState: @unchecked Sendable {
         self.waker = waker
     }
 
-    /// Whether the I/O thread may read more from peers (ZMQ_RCVHWM).
+    /// The I/O thread stopped reading from peers because the inbox reached
+    /// ZMQ_RCVHWM; it reads again once the application has taken the
+    /// inbox down to `inboxLowWater`. The gap between the two means one
+    /// wake-up per half inbox, not one per received message.
+    var readingPaused = false
+    /// Application threads blocked at ZMQ_SNDHWM: only then does routing
+    /// messages out of the outbox need a broadcast.
+    var roomWaiters = 0
+
+    /// Whether the inbox is below ZMQ_RCVHWM.
     var inboxHasRoom: Bool {
         options.receiveHWM == 0 || inbox.count < Int(options.receiveHWM)
+    }
+
+    var inboxLowWater: Int { Int(options.receiveHWM) / 2 }
+
+    /// For the I/O thread's sync: whether it may read from peers now.
+    func mayRead() -> Bool {
+        if readingPaused && inbox.count <= inboxLowWater { readingPaused = false }
+        if !readingPaused && !inboxHasRoom { readingPaused = true }
+        return !readingPaused
+    }
+
+    /// For the application after taking a message: true when the I/O
+    /// thread must be woken to read again.
+    func resumeReading() -> Bool {
+        guard readingPaused, inbox.count <= inboxLowWater else { return false }
+        readingPaused = false
+        return true
     }
 }

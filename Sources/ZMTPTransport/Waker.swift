@@ -28,9 +28,12 @@ final class Waker: @unchecked Sendable {
     }
 
     /// Empties the pipe (called by the I/O thread after poll reports it).
+    /// A short read means the pipe is empty: no second read to learn that
+    /// from EAGAIN, and no allocation.
     func drain() {
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while read(readFD, &buffer, buffer.count) > 0 {}
+        withUnsafeTemporaryAllocation(byteCount: 256, alignment: 1) { buffer in
+            while read(readFD, buffer.baseAddress, buffer.count) == buffer.count {}
+        }
     }
 
     deinit {

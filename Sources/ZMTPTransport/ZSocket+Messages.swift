@@ -65,11 +65,16 @@ extension ZSocket {
             sendParts = []
             return
         }
+        // Wake the I/O thread only when the outbox was empty. Otherwise a
+        // wake-up is already pending (its next sync takes this message too),
+        // or the last sync left messages queued for want of room, and the
+        // I/O thread routes again as soon as room appears (canRouteMore).
+        let wasEmpty = state.outbox.isEmpty
         state.outbox.push(Outgoing(target: target, parts: parts))
         sendParts = []
         if type == .req { awaitingReply = true }
         if type == .rep { replyEnvelope = nil }
-        state.waker.wake()
+        if wasEmpty { state.waker.wake() }
     }
 
     /// Blocks while the outbox is at ZMQ_SNDHWM (never for PUB/ROUTER).
@@ -77,6 +82,8 @@ extension ZSocket {
         let hwm = Int(state.options.sendHWM)
         guard hwm > 0, type != .pub, type != .router, type != .xpub else { return }
         let deadline = Clock.deadline(afterMillis: state.options.sendTimeout)
+        state.roomWaiters += 1
+        defer { state.roomWaiters -= 1 }
         while state.outbox.count >= hwm {
             if state.terminated { throw .terminated }
             if flags & Self.dontWait != 0 { throw .again }
@@ -111,9 +118,8 @@ extension ZSocket {
         }
         let deadline = Clock.deadline(afterMillis: state.options.receiveTimeout)
         while true {
-            let wasFull = !state.inboxHasRoom
             if let incoming = state.inbox.pop() {
-                if wasFull { state.waker.wake() }
+                if state.resumeReading() { state.waker.wake() }
                 guard var parts = accept(incoming), !parts.isEmpty else { continue }
                 let first = parts.removeFirst()
                 for part in parts { receiveParts.push(part) }

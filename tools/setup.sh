@@ -8,7 +8,8 @@ packages=(
   libzmq3-dev python3-zmq                            # stock libzmq 4.3.4 peers
   libsasl2-modules-gssapi-mit sasl2-bin libsasl2-dev # Cyrus SASL interop
   mosquitto mosquitto-dev libmosquitto-dev           # MQTT broker and plugin headers
-  pkg-config valgrind python3-pytest build-essential
+  pkg-config valgrind python3-pytest build-essential   # C side, tests
+  cmake patch dpkg-dev                               # rebuilding libzmq 4.3.4 on zgss
 )
 missing=()
 for p in "${packages[@]}"; do

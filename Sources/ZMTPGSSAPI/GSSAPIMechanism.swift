@@ -1,4 +1,5 @@
 public import ZMTPCodec
+@_exported public import ZGSSBase
 import GSSKit
 
 /// The ZMTP GSSAPI security mechanism, client or server, as a sans-I/O state

@@ -1,3 +1,4 @@
+public import ZGSSBase
 public import GSSKit
 
 /// Option numbers shared with zmq.h (identical values) and zgss's own

@@ -1,3 +1,4 @@
+import ZGSSBase
 import GSSKit
 import Synchronization
 #if canImport(Glibc)

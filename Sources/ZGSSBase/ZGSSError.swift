@@ -1,6 +1,7 @@
-/// An error from the mechanism or its configuration. `code` is what the C
-/// ABI returns (negative ZGSS_E_*); `message` is the text shown to users
-/// and returned by ZGSS_LAST_ERROR.
+/// The one error type of zgss's sans-I/O cores (the ZMTP GSSAPI mechanism
+/// and the SASL GSSAPI machines). `code` is what the C ABI returns
+/// (negative ZGSS_E_*); `message` is the sentence shown to users, with the
+/// Kerberos reason when there is one (ZGSS_LAST_ERROR, zgss_*_last_error).
 public struct ZGSSError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Code: Int32, Sendable {
         /// A bad argument or option value from the caller (local error).

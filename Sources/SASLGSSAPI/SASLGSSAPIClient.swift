@@ -198,20 +198,10 @@ public final class SASLGSSAPIClient {
     /// Opens RFC 4422 length-prefixed buffers from the server.
     public func decode(_ buffer: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.decode(buffer) } }
 
-    /// Runs one security-layer operation. Misuse (a message too large)
-    /// leaves the session as it was; a token the peer broke, or a GSS
-    /// failure, ends it like any other remote error.
+    /// Runs one security-layer operation (see SecurityLayerSession.run).
     private func protected(_ body: (SecurityLayerSession) throws(SASLError) -> [UInt8]) throws(SASLError) -> [UInt8] {
-        if state == .failed, let lastError { throw lastError }
-        guard state == .complete, let session else {
-            throw SASLError(.wrongState, "no security layer before authentication completes")
-        }
-        do throws(SASLError) {
-            return try body(session)
-        } catch {
-            if error.isFatal { fail(error) }
-            throw error
-        }
+        try SecurityLayerSession.run(state == .complete ? session : nil, failure: state == .failed ? lastError : nil,
+                                     onFatal: { fail($0) }, body)
     }
 
     @discardableResult

@@ -79,3 +79,25 @@ struct SecurityLayerSession {
         return "\(error)"
     }
 }
+
+extension SecurityLayerSession {
+    /// Runs one security-layer operation for a client or server machine:
+    /// a failed machine repeats its error, one that has not completed
+    /// authentication has no layer yet (a local error), and a fatal error
+    /// (a token the peer broke, a GSS failure) is handed to `onFatal` so
+    /// the machine fails for good. Misuse leaves the machine as it was.
+    static func run(_ session: SecurityLayerSession?, failure: SASLError?,
+                    onFatal: (SASLError) -> Void,
+                    _ body: (SecurityLayerSession) throws(SASLError) -> [UInt8]) throws(SASLError) -> [UInt8] {
+        if let failure { throw failure }
+        guard let session else {
+            throw SASLError(.wrongState, "no security layer before authentication completes")
+        }
+        do throws(SASLError) {
+            return try body(session)
+        } catch {
+            if error.isFatal { onFatal(error) }
+            throw error
+        }
+    }
+}

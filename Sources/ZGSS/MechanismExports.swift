@@ -15,7 +15,7 @@ public func zgss_mech_new(_ config: OpaquePointer?, _ socketType: Int32,
         configHandle.recordError("socket type \(socketType) is not supported")
         return nil
     }
-    guard routingIdLength >= 0, routingIdLength <= 255, routingId != nil || routingIdLength == 0 else {
+    guard routingIdLength <= 255, let id = bytes(routingId, routingIdLength) else {
         configHandle.recordError("routing id must be 0 to 255 bytes")
         return nil
     }
@@ -24,7 +24,6 @@ public func zgss_mech_new(_ config: OpaquePointer?, _ socketType: Int32,
         configHandle.recordError("a GSSAPI client needs ZMQ_GSSAPI_SERVICE_PRINCIPAL")
         return nil
     }
-    let id = routingId.map { Array(UnsafeRawBufferPointer(start: $0, count: routingIdLength)) } ?? []
     let mech = GSSAPIMechanism(configuration: configuration, socketType: type, routingId: id)
     if let error = mech.lastError { configHandle.recordError(error.message) }
     return Handles.make(MechanismHandle(mech), kind: .mechanism)
@@ -56,10 +55,9 @@ public func zgss_mech_next_command(_ mech: OpaquePointer?, _ body: UnsafeMutable
 
 @_cdecl("zgss_mech_process_command")
 public func zgss_mech_process_command(_ mech: OpaquePointer?, _ body: UnsafePointer<UInt8>?, _ length: Int) -> Int32 {
-    guard let handle = mechanism(mech), length >= 0, body != nil || length == 0 else { return invalid }
-    let bytes = body.map { Array(UnsafeBufferPointer(start: $0, count: length)) } ?? []
+    guard let handle = mechanism(mech), let input = bytes(body, length) else { return invalid }
     do throws(ZGSSError) {
-        try handle.mechanism.processHandshakeCommand(bytes)
+        try handle.mechanism.processHandshakeCommand(input)
         return 0
     } catch {
         return error.code.rawValue
@@ -82,11 +80,10 @@ private typealias Transform = (GSSAPIMechanism, ZMTPMessage) throws(ZGSSError) -
 private func transform(_ mech: OpaquePointer?, _ data: UnsafePointer<UInt8>?, _ length: Int, _ flags: Int32,
                        _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<Int>?,
                        _ outFlags: UnsafeMutablePointer<Int32>?, _ body: Transform) -> Int32 {
-    guard let handle = mechanism(mech), let out, let outLength, length >= 0, data != nil || length == 0,
+    guard let handle = mechanism(mech), let out, let outLength, let input = bytes(data, length),
           flags >= 0, flags <= 0x0f else { return invalid }
-    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: length)) } ?? []
     do throws(ZGSSError) {
-        let result = try body(handle.mechanism, ZMTPMessage(bytes, flags: MessageFlags(rawValue: UInt8(flags))))
+        let result = try body(handle.mechanism, ZMTPMessage(input, flags: MessageFlags(rawValue: UInt8(flags))))
         handle.output.replace(with: result.body)
         out.pointee = UnsafePointer(handle.output.pointer)
         outLength.pointee = result.body.count

@@ -16,11 +16,6 @@ func sasl(_ pointer: OpaquePointer?) -> SASLHandle? {
     Handles.get(pointer, kind: .sasl, as: SASLHandle.self)
 }
 
-func bytes(_ data: UnsafePointer<UInt8>?, _ length: Int) -> [UInt8]? {
-    guard length >= 0, data != nil || length == 0 else { return nil }
-    guard let data, length > 0 else { return [] }
-    return Array(UnsafeBufferPointer(start: data, count: length))
-}
 
 /// Stores `result` in the handle's output buffer and points the caller at it.
 func hand(_ handle: SASLHandle, _ result: [UInt8], _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>,

@@ -127,10 +127,9 @@ public func zgss_connect(_ handle: OpaquePointer?, _ endpoint: UnsafePointer<CCh
 @_cdecl("zgss_send")
 public func zgss_send(_ handle: OpaquePointer?, _ buffer: UnsafeRawPointer?, _ length: Int, _ flags: Int32) -> Int32 {
     guard let socket = socketObject(handle) else { return failure(ENOTSOCK) }
-    guard length >= 0, buffer != nil || length == 0 else { return failure(EFAULT) }
-    let bytes = buffer.map { Array(UnsafeRawBufferPointer(start: $0, count: length)) } ?? []
+    guard let message = bytes(buffer, length) else { return failure(EFAULT) }
     do {
-        try socket.send(bytes, flags: flags)
+        try socket.send(message, flags: flags)
         return Int32(clamping: length)
     } catch {
         return failure(error.errno)

@@ -647,7 +647,9 @@ const char *zgss_mqtt_auth_method(void);
 
 /* Server, on CONNECT. Returns a ZGSS_MQTT_* action (sets *reason_code when
  * not NULL: 0x18 with SEND_AUTH, 0 with ACCEPT, the refusal code with
- * REFUSE; *out and *out_len: the AUTH data with SEND_AUTH, else NULL/0), or
+ * REFUSE; *out and *out_len: the AUTH data with SEND_AUTH, else NULL/0;
+ * in all zgss_mqtt_* calls *out is owned by the session and valid until
+ * the next call on it or its destruction), or
  * ZGSS_E_INVAL for a NULL/client session or NULL out pointers. Garbage data
  * gives REFUSE 0x87. Does not block. */
 int zgss_mqtt_server_connect(zgss_sasl_t *sasl, const char *method,
@@ -693,6 +695,9 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  *     NULL buffer with a non-zero length), ENOTSUP (send on SUB/PULL, recv
  *     on PUB/PUSH), EPROTONOSUPPORT (a transport other than tcp://), and
  *     the system's errno from bind (EADDRINUSE, EACCES, ...).
+ *   - Buffers: every buffer passed in (option values, endpoints, send and
+ *     receive buffers) belongs to the caller; zgss reads or fills it during
+ *     the call and keeps no pointer to it. Sent data is copied.
  *   - Threads: a context may be used from any thread. A socket, like a
  *     libzmq socket, must be used by one thread at a time (it may migrate
  *     between threads with a full memory barrier, e.g. a mutex). Each
@@ -842,12 +847,8 @@ int zgss_send(void *socket, const void *buf, size_t len, int flags);
  * Blocks up to ZMQ_RCVTIMEO (default: forever). */
 int zgss_recv(void *socket, void *buf, size_t len, int flags);
 
-/* errno of the calling thread (the socket API's error code). */
-int zgss_errno(void);
-
-/* Text for an errno value, libzmq's EFSM/ETERM/... included. Static
- * storage. */
-const char *zgss_strerror(int errnum);
+/* zgss_errno and zgss_strerror (declared with the library helpers above)
+ * read and describe this section's errors. */
 
 #ifdef __cplusplus
 }

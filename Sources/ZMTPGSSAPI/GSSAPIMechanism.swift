@@ -236,10 +236,12 @@ public final class GSSAPIMechanism {
     /// Opens an incoming message (the body of a frame received after the
     /// handshake). Encrypted: the body must be a MESSAGE command whose token
     /// was encrypted by the peer; flags come from inside the wrap.
-    public func decode(_ message: ZMTPMessage) throws(ZGSSError) -> ZMTPMessage {
+    /// The message is consumed: when its body is not shared, the token is
+    /// decrypted where it lies, without a copy.
+    public func decode(_ message: consuming ZMTPMessage) throws(ZGSSError) -> ZMTPMessage {
         try requireReady("decode")
         guard encrypted else { return message }
-        return try unwrapMessage(message.body)
+        return try unwrapMessage(&message.body)
     }
 
     // MARK: internals
@@ -341,7 +343,8 @@ public final class GSSAPIMechanism {
                 throw fail(.protocolViolation,
                            "peer sent READY in plaintext but this side requires encryption (ZMQ_GSSAPI_PLAINTEXT differs between the peers)")
             }
-            let inner = try unwrapMessage(body)
+            var wrapped = body
+            let inner = try unwrapMessage(&wrapped)
             readyBody = inner.body
         } else if Command.hasName(body, "MESSAGE") {
             throw fail(.protocolViolation,
@@ -384,12 +387,14 @@ public final class GSSAPIMechanism {
         }
     }
 
-    private func unwrapMessage(_ body: [UInt8]) throws(ZGSSError) -> ZMTPMessage {
+    /// Opens a MESSAGE body, decrypting its token in place (the token's
+    /// bytes are zeroed afterwards).
+    private func unwrapMessage(_ body: inout [UInt8]) throws(ZGSSError) -> ZMTPMessage {
         guard let context else { throw fail(.wrongState, "no security context") }
-        let token = try parse { try GSSAPICommand.parseMessage(body) }
+        let token = try parse { [body] in try GSSAPICommand.parseMessage(body) }.indices
         let opened: Result<ZMTPMessage, ZGSSError>
         do {
-            opened = try context.unwrap(token) { data, wasConfidential -> Result<ZMTPMessage, ZGSSError> in
+            opened = try context.unwrap(inPlace: &body, range: token) { data, wasConfidential -> Result<ZMTPMessage, ZGSSError> in
                 guard wasConfidential else {
                     return .failure(ZGSSError(.protocolViolation,
                                               "peer sent a message without confidentiality in encrypted mode"))

@@ -240,17 +240,20 @@ final class Connection {
                   + ", peer \(peerType?.name ?? "?")\(peerPrincipal.map { ", principal \($0)" } ?? ""))")
     }
 
-    private func readyFrame(_ frame: Frame) throws(ConnectionFailure) -> ConnectionEvent? {
-        var message = ZMTPMessage(frame.body, flags: [])
+    private func readyFrame(_ frame: consuming Frame) throws(ConnectionFailure) -> ConnectionEvent? {
+        var flags: MessageFlags = []
+        if frame.more { flags.insert(.more) }
+        if frame.isCommand { flags.insert(.command) }
+        // The body moves into the message, so an encrypted one is decrypted
+        // where it lies (see GSSAPIMechanism.decode).
+        var message = ZMTPMessage(frame.body, flags: flags)
+        _ = consume frame
         if encrypted, let gss {
             do {
-                message = try gss.decode(ZMTPMessage(frame.body))
+                message = try gss.decode(consume message)
             } catch {
                 throw fail(error.message)
             }
-        } else {
-            if frame.more { message.flags.insert(.more) }
-            if frame.isCommand { message.flags.insert(.command) }
         }
         if message.flags.contains(.command) { return try command(message.body) }
         if message.flags.contains(.subscribe) { return .subscribe(message.body) }

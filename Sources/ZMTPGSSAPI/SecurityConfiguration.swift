@@ -1,9 +1,6 @@
 import ZGSSBase
 import GSSKit
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A frozen set of GSSAPI options plus the credentials they name, acquired
 /// once and shared by every connection made with it (libzmq acquires them
@@ -62,22 +59,17 @@ public final class SecurityConfiguration: Sendable {
         let role = options.isServer ? "acceptor" : "initiator"
         var text = "cannot acquire \(role) credentials for \(who): \(error.reason)"
         if let keytab = options.isServer ? options.store.keytab : options.store.clientKeytab {
-            text += " (keytab \(keytab)\(keytabProblem(keytab).map { ": \($0)" } ?? ""))"
+            // libkrb5's own word on the file ("Key table file '...' not
+            // found", "Permission denied"), when it has one.
+            var problem = ""
+            do { try KerberosDefaults.checkKeytab(keytab, holds: nil) } catch let error as GSSError {
+                problem = ": \(error.reason)"
+            } catch {
+                problem = ": \(error)"
+            }
+            text += " (keytab \(keytab)\(problem))"
         }
         return text
-    }
-
-    /// Why a keytab file cannot be used, when the file system can tell.
-    static func keytabProblem(_ name: String) -> String? {
-        var path = Substring(name)
-        for prefix in ["FILE:", "WRFILE:"] where path.hasPrefix(prefix) {
-            path = path.dropFirst(prefix.count)
-        }
-        guard path.hasPrefix("/") else { return nil }
-        let file = String(path)
-        if access(file, F_OK) != 0 { return "the file does not exist" }
-        if access(file, R_OK) != 0 { return "the file is not readable by uid \(getuid())" }
-        return nil
     }
 }
 

@@ -73,18 +73,13 @@ public func zgss_mqtt_client_auth(_ session: OpaquePointer?, _ reasonCode: Int32
                                   _ reason: UnsafeMutablePointer<Int32>?) -> Int32 {
     guard let handle = sasl(session), case .client(let client) = handle.side, let out, let outLength,
           reasonCode >= 0, reasonCode <= 255, let input = bytes(data, dataLength) else { return invalid }
-    out.pointee = nil
-    outLength.pointee = 0
+    // The client's two answers are the server's SEND_AUTH and REFUSE.
+    let action: MQTTGSSAPI.ServerAction
     switch MQTTGSSAPI.clientHandleAuth(client, reasonCode: UInt8(reasonCode), method: string(method), data: input) {
-    case .sendAuth(let response):
-        hand(handle, response, out, outLength)
-        reason?.pointee = Int32(MQTTGSSAPI.ReasonCode.continueAuthentication.rawValue)
-        return MQTTAction.sendAuth.rawValue
-    case .abort(let code, let text):
-        handle.localError = SASLError(.denied, text)
-        reason?.pointee = Int32(code)
-        return MQTTAction.refuse.rawValue
+    case .sendAuth(let response): action = .sendAuth(response)
+    case .abort(let code, let text): action = .refuse(reasonCode: code, reason: text)
     }
+    return reply(handle, action, out, outLength, reason)
 }
 
 @_cdecl("zgss_mqtt_client_connack")

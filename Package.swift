@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers, bottom to top (each only imports those below it):
 //   CGSSAPI (MIT libgssapi_krb5) -> GSSKit (owning Swift types)
+//   COpenSSL (libcrypto) -> KerberosCrypto (RFC 4121 wrap tokens, AES enctypes)
 //   ZMTPCodec (pure bytes)
 //   ZMTPGSSAPI (sans-I/O mechanism: codec + GSSKit)
 //   SASLGSSAPI (sans-I/O RFC 4752 SASL GSSAPI and MQTT 5 AUTH: GSSKit)
@@ -18,15 +19,20 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CGSSAPI", path: "Sources/CGSSAPI",
                        providers: [.apt(["libkrb5-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
         .target(name: "ZGSSBase", swiftSettings: strict),
+        .target(name: "KerberosCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(name: "ZMTPCodec", swiftSettings: strict),
-        .target(name: "GSSKit", dependencies: ["CGSSAPI"], swiftSettings: strict),
+        .target(name: "GSSKit", dependencies: ["CGSSAPI", "KerberosCrypto"], swiftSettings: strict),
         .target(name: "ZMTPGSSAPI", dependencies: ["ZGSSBase", "ZMTPCodec", "GSSKit"], swiftSettings: strict),
         .target(name: "ZGSS", dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "SASLGSSAPI", "ZMTPTransport"],
                 swiftSettings: strict),
         .target(name: "SASLGSSAPI", dependencies: ["ZGSSBase", "GSSKit"], swiftSettings: strict),
         .target(name: "TestRealm", path: "Tests/TestRealm", swiftSettings: strict),
         .testTarget(name: "ZMTPCodecTests", dependencies: ["ZMTPCodec"], swiftSettings: strict),
+        .testTarget(name: "KerberosCryptoTests", dependencies: ["KerberosCrypto", "GSSKit", "TestRealm"],
+                    swiftSettings: strict),
         .testTarget(name: "ZMTPGSSAPITests",
                     dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "TestRealm"],
                     swiftSettings: strict),

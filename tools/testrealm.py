@@ -56,7 +56,8 @@ DEFAULT_REALM = "EXAMPLE.TEST"
 DOWN_REALM = "DOWN.TEST"
 SERVICES = ("zmq/localhost", "mqtt/localhost", "other/localhost")
 USERS = ("alice", "bob", "mallory")
-ENCTYPES = "aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal"
+ENCTYPES = ("aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal "
+            "aes256-cts-hmac-sha384-192:normal aes128-cts-hmac-sha256-128:normal")
 KDC_START_DEADLINE = 5.0   # seconds for one KDC start attempt
 PORT_ATTEMPTS = 8          # fresh ports tried when the KDC cannot bind
 
@@ -270,9 +271,9 @@ class Realm:
   max_retries = 1
   ignore_acceptor_hostname = false
   forwardable = true
-  permitted_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96
-  default_tkt_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96
-  default_tgs_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96
+  permitted_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96 aes256-cts-hmac-sha384-192 aes128-cts-hmac-sha256-128
+  default_tkt_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96 aes256-cts-hmac-sha384-192 aes128-cts-hmac-sha256-128
+  default_tgs_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96 aes256-cts-hmac-sha384-192 aes128-cts-hmac-sha256-128
 
 [realms]
   {realm} = {{

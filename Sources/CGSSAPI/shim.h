@@ -43,6 +43,7 @@ static inline gss_OID cgss_nt_hostbased_service(void) { return GSS_C_NT_HOSTBASE
 static inline gss_OID cgss_nt_user_name(void) { return GSS_C_NT_USER_NAME; }
 static inline gss_OID cgss_nt_krb5_principal(void) { return (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME; }
 static inline gss_OID cgss_mech_krb5(void) { return (gss_OID)gss_mech_krb5; }
+static inline gss_OID cgss_inq_sspi_session_key(void) { return GSS_C_INQ_SSPI_SESSION_KEY; }
 
 static inline gss_name_t cgss_no_name(void) { return GSS_C_NO_NAME; }
 static inline gss_cred_id_t cgss_no_credential(void) { return GSS_C_NO_CREDENTIAL; }

@@ -27,13 +27,13 @@ public final class GSSSecurityContext {
     }
 
     public let role: Role
-    private var handle: gss_ctx_id_t? = nil
+    var handle: gss_ctx_id_t? = nil
     var contextHandle: gss_ctx_id_t? { handle }
     private let credential: GSSCredential?
     private let target: GSSName?
     private let requestFlags: OM_uint32
     private var peer: GSSName?
-    public private(set) var isEstablished = false
+    public internal(set) var isEstablished = false
     private var returnedFlags: OM_uint32 = 0
 
     /// A client context towards `target`, with mutual authentication and

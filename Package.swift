@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "KerberosCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(name: "ZMTPCodec", swiftSettings: strict),
         .target(name: "GSSKit", dependencies: ["CGSSAPI", "KerberosCrypto"], swiftSettings: strict),
-        .target(name: "ZMTPGSSAPI", dependencies: ["ZGSSBase", "ZMTPCodec", "GSSKit"], swiftSettings: strict),
+        .target(name: "ZMTPGSSAPI", dependencies: ["ZGSSBase", "ZMTPCodec", "GSSKit", "KerberosCrypto"], swiftSettings: strict),
         .target(name: "ZGSS", dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "SASLGSSAPI", "ZMTPTransport"],
                 swiftSettings: strict),
         .target(name: "SASLGSSAPI", dependencies: ["ZGSSBase", "GSSKit"], swiftSettings: strict),

@@ -97,7 +97,7 @@ public final class WrapTokenCodec {
     /// Checks and decrypts a token where it lies; returns the data's range
     /// in `token`. Tampered, foreign, replayed or expired tokens throw.
     public func open(_ token: UnsafeMutableRawBufferPointer) throws(KerberosCryptoError) -> Range<Int> {
-        guard token.count >= tokenCount(dataCount: 0), let base = token.baseAddress else {
+        guard token.count >= Self.headerCount, let base = token.baseAddress else {
             throw KerberosCryptoError("wrap token too short (\(token.count) bytes)")
         }
         try checkExpiry()
@@ -107,6 +107,9 @@ public final class WrapTokenCodec {
         }
         guard bytes[2] == receiveFlags else {
             throw KerberosCryptoError(describeFlags(bytes[2]))
+        }
+        guard token.count >= tokenCount(dataCount: 0) else {
+            throw KerberosCryptoError("wrap token too short (\(token.count) bytes)")
         }
         let ec = Int(bytes[4]) << 8 | Int(bytes[5])
         let rrc = Int(bytes[6]) << 8 | Int(bytes[7])
@@ -147,7 +150,7 @@ public final class WrapTokenCodec {
     }
 
     private func describeFlags(_ flags: UInt8) -> String {
-        if flags & Self.flagSealed == 0 { return "wrap token is not encrypted (confidentiality is required)" }
+        if flags & Self.flagSealed == 0 { return "wrap token without confidentiality (not encrypted), but encryption is required" }
         if (flags ^ receiveFlags) & Self.flagSentByAcceptor != 0 { return "wrap token comes from the wrong side (a reflected token?)" }
         return "wrap token flags 0x\(String(flags, radix: 16)) do not match this context's key"
     }
@@ -160,4 +163,14 @@ public final class WrapTokenCodec {
         base.copyMemory(from: base + count, byteCount: buffer.count - count)
         (base + buffer.count - count).copyMemory(from: head, byteCount: count)
     }
+}
+
+extension WrapTokenCodec {
+    /// Whether libcrypto offers what the codec needs (AES-CTS, HMAC):
+    /// checked once by keying a throwaway codec.
+    public static let isAvailable: Bool = {
+        var keys = SessionKeys(enctype: .aes128CtsHmacSha1, key: [UInt8](repeating: 1, count: 16), isInitiator: true,
+                               acceptorSubkey: false, sendSequence: 0, receiveSequence: 0, endTime: 0)
+        return (try? WrapTokenCodec(keys: &keys)) != nil
+    }()
 }

@@ -16,6 +16,15 @@ public enum GSSAPICommand {
         tokenCommand(prefix: messagePrefix, token: token)
     }
 
+    /// Writes `\x07MESSAGE` and the token length at the start of `buffer`
+    /// (12 bytes), for callers that build the token in place behind it.
+    public static func writeMessageHeader(into buffer: UnsafeMutableRawBufferPointer, tokenCount: Int) {
+        precondition(buffer.count >= messagePrefix.count + 4)
+        for (index, byte) in messagePrefix.enumerated() { buffer[index] = byte }
+        let length = UInt32(truncatingIfNeeded: tokenCount)
+        for index in 0..<4 { buffer[messagePrefix.count + index] = UInt8(truncatingIfNeeded: length >> (24 - 8 * UInt32(index))) }
+    }
+
     public static func ready(_ metadata: Metadata) -> [UInt8] {
         var out = readyPrefix
         metadata.encode(into: &out)

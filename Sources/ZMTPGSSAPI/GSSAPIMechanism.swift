@@ -1,6 +1,7 @@
 public import ZMTPCodec
 @_exported public import ZGSSBase
 import GSSKit
+import KerberosCrypto
 
 /// The ZMTP GSSAPI security mechanism, client or server, as a sans-I/O state
 /// machine: command bodies and messages in, command bodies and messages
@@ -74,6 +75,11 @@ public final class GSSAPIMechanism {
     // Internal (not private) so tests can forge integrity-only tokens.
     private(set) var context: GSSSecurityContext?
     private var credential: SharedCredential?
+    /// Message protection after the handshake when KerberosCrypto took the
+    /// keys over (see MessageProtection); nil: `context` does it.
+    private var tokens: WrapTokenCodec?
+    /// Tests turn this off to keep the MIT context for forging tokens.
+    var nativeMessageProtection = MessageProtection.nativeAllowed
 
     /// The peer's READY metadata (Socket-Type, Identity, ...), once received.
     public private(set) var peerMetadata = Metadata()
@@ -142,7 +148,7 @@ public final class GSSAPIMechanism {
             return GSSAPICommand.initiate(token: token)
         case .clientSendReady:
             let ready = try readyCommand()
-            state = .ready
+            try enterReady()
             return ready
         case .serverSendReady:
             let ready = try readyCommand()
@@ -171,7 +177,7 @@ public final class GSSAPIMechanism {
             try authorizeLocally()
         case .clientAwaitReady, .serverAwaitReady:
             try processReady(body)
-            state = isServer ? .ready : .clientSendReady
+            if isServer { try enterReady() } else { state = .clientSendReady }
         case .ready:
             throw fail(.protocolViolation, "unexpected \(GSSAPICommand.describe(body)) after the handshake completed")
         default:
@@ -245,6 +251,18 @@ public final class GSSAPIMechanism {
     }
 
     // MARK: internals
+
+    /// The handshake is over (both READYs crossed): hand the keys to
+    /// KerberosCrypto when it can take them.
+    private func enterReady() throws(ZGSSError) {
+        state = .ready
+        guard encrypted, nativeMessageProtection, let context else { return }
+        do {
+            tokens = try MessageProtection.takeOver(context)
+        } catch {
+            throw fail(.gss, "cannot take over the session keys for message protection: \(error)")
+        }
+    }
 
     private func requireReady(_ operation: String) throws(ZGSSError) {
         switch state {
@@ -368,6 +386,7 @@ public final class GSSAPIMechanism {
         let flags = message.flags.intersection([.more, .command]).rawValue
         let prefix = GSSAPICommand.messagePrefix
         let headerCount = prefix.count + 4
+        if let tokens { return try seal(message.body, flags: flags, with: tokens, headerCount: headerCount) }
         do {
             var out = try message.body.withUnsafeBytes { payload in
                 try context.wrap(prefixCount: headerCount, flags: flags, payload: payload)
@@ -392,6 +411,7 @@ public final class GSSAPIMechanism {
     private func unwrapMessage(_ body: inout [UInt8]) throws(ZGSSError) -> ZMTPMessage {
         guard let context else { throw fail(.wrongState, "no security context") }
         let token = try parse { [body] in try GSSAPICommand.parseMessage(body) }.indices
+        if let tokens { return try open(&body, token: token, with: tokens) }
         let opened: Result<ZMTPMessage, ZGSSError>
         do {
             opened = try context.unwrap(inPlace: &body, range: token) { data, wasConfidential -> Result<ZMTPMessage, ZGSSError> in
@@ -413,6 +433,63 @@ public final class GSSAPIMechanism {
         switch opened {
         case .success(let message): return message
         case .failure(let error): throw fail(error.code, error.message)
+        }
+    }
+
+    // MARK: KerberosCrypto tokens
+
+    /// MESSAGE command body `[prefix][length 4][token]` around
+    /// `flags + body`, in one allocation, sealed where it lies.
+    private func seal(_ body: [UInt8], flags: UInt8, with tokens: WrapTokenCodec,
+                      headerCount: Int) throws(ZGSSError) -> [UInt8] {
+        let tokenCount = tokens.tokenCount(dataCount: 1 + body.count)
+        var failure: KerberosCryptoError?
+        let out = [UInt8](unsafeUninitializedCapacity: headerCount + tokenCount) { buffer, initialized in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            raw.initializeMemory(as: UInt8.self, repeating: 0)
+            initialized = buffer.count
+            GSSAPICommand.writeMessageHeader(into: raw, tokenCount: tokenCount)
+            let data = headerCount + WrapTokenCodec.dataOffset
+            raw[data] = flags
+            body.withUnsafeBytes { source in
+                UnsafeMutableRawBufferPointer(rebasing: raw[(data + 1)...]).copyMemory(from: source)
+            }
+            do throws(KerberosCryptoError) {
+                try tokens.seal(UnsafeMutableRawBufferPointer(rebasing: raw[headerCount...]))
+            } catch {
+                raw.initializeMemory(as: UInt8.self, repeating: 0)
+                failure = error
+            }
+        }
+        if let failure { throw fail(.gss, "cannot encrypt a message: \(failure.reason)") }
+        return out
+    }
+
+    /// Opens the token at `token` in `body` and leaves `body` holding just
+    /// the message (moved to its front): no allocation.
+    private func open(_ body: inout [UInt8], token: Range<Int>, with tokens: WrapTokenCodec) throws(ZGSSError) -> ZMTPMessage {
+        let opened: Result<(flags: UInt8, start: Int, count: Int), ZGSSError> = body.withUnsafeMutableBytes { raw in
+            do throws(KerberosCryptoError) {
+                let data = try tokens.open(UnsafeMutableRawBufferPointer(rebasing: raw[token]))
+                guard !data.isEmpty else {
+                    return .failure(ZGSSError(.protocolViolation, "peer sent an empty wrapped message (no flags byte)"))
+                }
+                return .success((raw[token.lowerBound + data.lowerBound], token.lowerBound + data.lowerBound + 1, data.count - 1))
+            } catch {
+                raw.initializeMemory(as: UInt8.self, repeating: 0)
+                return .failure(ZGSSError(.protocolViolation, "a message from the peer failed its integrity check: \(error.reason)"))
+            }
+        }
+        switch opened {
+        case .failure(let error):
+            throw fail(error.code, error.message)
+        case .success(let data):
+            body.withUnsafeMutableBytes { raw in
+                guard let base = raw.baseAddress, data.count > 0 else { return }
+                base.copyMemory(from: base + data.start, byteCount: data.count)
+            }
+            body.removeLast(body.count - data.count)
+            return ZMTPMessage(body, flags: MessageFlags(rawValue: data.flags & 0x0f))
         }
     }
 }

@@ -55,7 +55,7 @@ struct LibzmqFixtureTests {
         #expect(c2s.prefix(3).map { $0.split(separator: " ").dropFirst(2).joined(separator: " ") }
                 == ["command INITIATE", "EMPTY command", "command MESSAGE"])
 
-        let pair = try MechanismPair(Sides(), clientType: .req, serverType: .rep)
+        let pair = try MechanismPair(Sides(), clientType: .req, serverType: .rep, mitClient: true, mitServer: true)
         try pair.run()
         let bodies = pair.transcript.map(\.body)
         #expect(bodies[2].isEmpty)

@@ -120,8 +120,8 @@ struct StateTableTests {
 
 @Suite("Messages after the handshake")
 struct MessageDecodeTests {
-    static func readyPair() throws -> MechanismPair {
-        let pair = try MechanismPair(Sides())
+    static func readyPair(mitClient: Bool = false) throws -> MechanismPair {
+        let pair = try MechanismPair(Sides(), mitClient: mitClient)
         try pair.run()
         return pair
     }
@@ -160,7 +160,7 @@ struct MessageDecodeTests {
 
     @Test func integrityOnlyTokenIsRefusedNotAborted() throws {
         // libzmq asserts (aborts the process) here; zgss fails the session.
-        let pair = try Self.readyPair()
+        let pair = try Self.readyPair(mitClient: true)
         let context = try #require(pair.client.context)
         let token = try context.wrap(header: [0], Array("no secrecy".utf8), confidential: false)
         let error = expectFailure { _ = try pair.server.decode(ZMTPMessage(GSSAPICommand.message(token: token))) }
@@ -169,7 +169,7 @@ struct MessageDecodeTests {
     }
 
     @Test func emptyPlaintextInsideTheWrapIsRefused() throws {
-        let pair = try Self.readyPair()
+        let pair = try Self.readyPair(mitClient: true)
         let context = try #require(pair.client.context)
         let token = try context.wrap([UInt8](), confidential: true)
         let error = expectFailure { _ = try pair.server.decode(ZMTPMessage(GSSAPICommand.message(token: token))) }
@@ -178,7 +178,7 @@ struct MessageDecodeTests {
     }
 
     @Test func subscribeAndCancelFlagsFromNewerLibzmqAreKept() throws {
-        let pair = try Self.readyPair()
+        let pair = try Self.readyPair(mitClient: true)
         let context = try #require(pair.client.context)
         for flags: UInt8 in [0x04, 0x08] {
             let token = try context.wrap(header: [flags], Array("topic".utf8), confidential: true)
@@ -193,7 +193,7 @@ struct MessageDecodeTests {
 struct IOVCompatibilityTests {
     @Test(arguments: [0, 1, 15, 16, 17, 1000, 65536])
     func iovTokenOpensWithPlainUnwrap(size: Int) throws {
-        let pair = try MechanismPair(Sides())
+        let pair = try MechanismPair(Sides(), mitClient: true, mitServer: true)
         try pair.run()
         let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0) }
         let wire = try pair.server.encode(ZMTPMessage(payload, flags: .more)).body
@@ -204,3 +204,57 @@ struct IOVCompatibilityTests {
         #expect(opened.message == [0x01] + payload)
     }
 }
+
+@Suite("KerberosCrypto tokens and MIT tokens cross")
+struct NativeTokenTests {
+    static let payloads: [[UInt8]] = [[], [7], Array("hello".utf8), (0..<4097).map { UInt8(truncatingIfNeeded: $0) }]
+
+    /// Native on one side, MIT on the other, both directions, with flags.
+    @Test(arguments: [false, true])
+    func mixedPairExchangesMessages(mitOnServer: Bool) throws {
+        let pair = try MechanismPair(Sides(), mitClient: !mitOnServer, mitServer: mitOnServer)
+        try pair.run()
+        for payload in Self.payloads {
+            for flags: MessageFlags in [[], .more, .command] {
+                let up = try pair.server.decode(pair.client.encode(ZMTPMessage(payload, flags: flags)))
+                #expect(up == ZMTPMessage(payload, flags: flags))
+                let down = try pair.client.decode(pair.server.encode(ZMTPMessage(payload, flags: flags)))
+                #expect(down == ZMTPMessage(payload, flags: flags))
+            }
+        }
+    }
+
+    @Test func nativeTokensMatchGSSWrapSizes() throws {
+        // Same layout as gss_wrap: MESSAGE(12) + header 16 + confounder 16 + data + header 16 + MAC.
+        let native = try MechanismPair(Sides())
+        try native.run()
+        let mit = try MechanismPair(Sides(), mitClient: true, mitServer: true)
+        try mit.run()
+        for payload in Self.payloads {
+            #expect(try native.client.encode(ZMTPMessage(payload)).body.count
+                    == mit.client.encode(ZMTPMessage(payload)).body.count)
+        }
+    }
+
+    /// The native side (server) opening MIT tokens (client): an altered
+    /// token fails the session, a replayed one too.
+    @Test(arguments: [13, 30, -3])
+    func nativeSideRefusesAlteredTokens(index: Int) throws {
+        let pair = try MechanismPair(Sides(), mitClient: true)
+        try pair.run()
+        var wire = try pair.client.encode(ZMTPMessage(Array("once".utf8)))
+        wire.body[index < 0 ? wire.body.count + index : index] ^= 0x80
+        let error = expectFailure { _ = try pair.server.decode(wire) }
+        #expect(error?.code == .protocolViolation)
+    }
+
+    @Test func nativeSideRefusesReplay() throws {
+        let pair = try MechanismPair(Sides(), mitClient: true)
+        try pair.run()
+        let wire = try pair.client.encode(ZMTPMessage(Array("once".utf8)))
+        #expect(try pair.server.decode(wire).body == Array("once".utf8))
+        let error = expectFailure { _ = try pair.server.decode(wire) }
+        #expect(error?.mentions("replayed") == true)
+    }
+}
+

@@ -26,13 +26,18 @@ final class MechanismPair {
     /// Every command body that crossed, in order, with its direction.
     var transcript: [(fromClient: Bool, body: [UInt8])] = []
 
+    /// `mitClient` / `mitServer` keep MIT's gss_wrap/gss_unwrap on that
+    /// side after the handshake (instead of KerberosCrypto's tokens), so a
+    /// test can use its `context`.
     init(_ sides: Sides, clientType: SocketType = .req, serverType: SocketType = .rep,
-         clientRoutingId: [UInt8] = []) throws {
+         clientRoutingId: [UInt8] = [], mitClient: Bool = false, mitServer: Bool = false) throws {
         _ = try TestRealm.shared()
         client = GSSAPIMechanism(configuration: SecurityConfiguration(options: sides.client),
                                  socketType: clientType, routingId: clientRoutingId)
         server = GSSAPIMechanism(configuration: SecurityConfiguration(options: sides.server),
                                  socketType: serverType)
+        if mitClient { client.nativeMessageProtection = false }
+        if mitServer { server.nativeMessageProtection = false }
     }
 
     /// Moves commands both ways until neither side has anything to send.

@@ -5,6 +5,7 @@
 set -euo pipefail
 packages=(
   libkrb5-dev krb5-kdc krb5-admin-server krb5-user   # MIT Kerberos: GSS-API and a test KDC
+  libssl-dev                                         # libcrypto: AES-CTS and HMAC for message tokens
   libzmq3-dev python3-zmq                            # stock libzmq 4.3.4 peers
   libsasl2-modules-gssapi-mit sasl2-bin libsasl2-dev # Cyrus SASL interop
   mosquitto mosquitto-dev libmosquitto-dev           # MQTT broker and plugin headers

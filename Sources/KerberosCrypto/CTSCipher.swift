@@ -11,10 +11,9 @@ final class CTSCipher {
 
     init(key: [UInt8], enctype: Enctype, encrypting: Bool) throws(KerberosCryptoError) {
         guard key.count == enctype.keyCount else { throw KerberosCryptoError("AES key of \(key.count) bytes") }
-        guard let cipher = EVP_CIPHER_fetch(nil, enctype.ctsCipherName, nil) else {
+        guard let cipher = Algorithms.cts(enctype) else {
             throw KerberosCryptoError("libcrypto has no \(enctype.ctsCipherName)")
         }
-        defer { EVP_CIPHER_free(cipher) }
         guard let context = EVP_CIPHER_CTX_new() else { throw KerberosCryptoError("out of memory") }
         self.context = context
         self.encrypting = encrypting
@@ -50,10 +49,9 @@ final class CTSCipher {
 
 /// One AES block encrypted with a raw key (ECB): key derivation's E().
 func aesEncryptBlock(_ block: [UInt8], key: [UInt8], enctype: Enctype) throws(KerberosCryptoError) -> [UInt8] {
-    guard let cipher = EVP_CIPHER_fetch(nil, enctype.ecbCipherName, nil) else {
+    guard let cipher = Algorithms.ecb(enctype) else {
         throw KerberosCryptoError("libcrypto has no \(enctype.ecbCipherName)")
     }
-    defer { EVP_CIPHER_free(cipher) }
     guard let context = EVP_CIPHER_CTX_new() else { throw KerberosCryptoError("out of memory") }
     defer { EVP_CIPHER_CTX_free(context) }
     var out = [UInt8](repeating: 0, count: 32)

@@ -8,8 +8,7 @@ final class HMACKey {
     let digestCount: Int
 
     init(key: [UInt8], digest: String) throws(KerberosCryptoError) {
-        guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else { throw KerberosCryptoError("libcrypto has no HMAC") }
-        defer { EVP_MAC_free(mac) }
+        guard let mac = Algorithms.hmac else { throw KerberosCryptoError("libcrypto has no HMAC") }
         guard let context = EVP_MAC_CTX_new(mac) else { throw KerberosCryptoError("out of memory") }
         let ok = key.withUnsafeBufferPointer { copenssl_hmac_init(context, digest, $0.baseAddress, $0.count) == 1 }
         guard ok else {

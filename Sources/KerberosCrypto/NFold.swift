@@ -32,13 +32,14 @@ func nfold(_ input: [UInt8], to count: Int) -> [UInt8] {
 /// `bytes` as one big-endian bit string, rotated right by `bits`: the bit at
 /// position p (0 = most significant bit of byte 0) moves to p + bits.
 func rotatedRight(_ bytes: [UInt8], bits: Int) -> [UInt8] {
-    let width = bytes.count * 8
-    let shift = bits % width
-    var out = [UInt8](repeating: 0, count: bytes.count)
-    for position in 0..<width {
-        let from = (position - shift + width) % width
-        let bit = (bytes[from / 8] >> (7 - UInt8(from % 8))) & 1
-        out[position / 8] |= bit << (7 - UInt8(position % 8))
+    let count = bytes.count
+    let byteShift = (bits / 8) % count
+    let bitShift = UInt8(bits % 8)
+    return (0..<count).map { index in
+        // Output byte `index` takes its high bits from the byte byteShift
+        // places before it and its low bits from the one before that.
+        let near = bytes[(index - byteShift + count) % count]
+        let far = bytes[(index - byteShift - 1 + 2 * count) % count]
+        return bitShift == 0 ? near : near >> bitShift | far << (8 - bitShift)
     }
-    return out
 }

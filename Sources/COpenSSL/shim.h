@@ -1,33 +1,19 @@
-/* The OpenSSL 3 (libcrypto) primitives KerberosCrypto builds on: AES in
- * CBC-CTS mode (CS3, the Kerberos variant), HMAC through EVP_MAC, and the
- * DRBG. Nothing here but the headers and two parameter builders Swift
- * cannot express comfortably (OSSL_PARAM arrays ending in a terminator). */
+/* The OpenSSL 3 (libcrypto) primitives KerberosCrypto builds on: AES
+ * (EVP, for AES-NI), the plain SHA-1/SHA-2 functions and the DRBG. */
 #ifndef ZGSS_COPENSSL_SHIM_H
 #define ZGSS_COPENSSL_SHIM_H
 
+/* The plain SHA-1/SHA-2 functions are "deprecated" in OpenSSL 3 in favour
+ * of EVP, whose per-call parameter handling and context duplication cost
+ * more than the hash of a small message. They remain supported; keep them
+ * quiet. */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
 #include <openssl/core_names.h>
+#include <openssl/sha.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
-
-/* Sets ciphertext stealing to CS3 (always swap the last two blocks). */
-static inline int copenssl_cipher_set_cs3(EVP_CIPHER_CTX *ctx)
-{
-    char mode[] = "CS3";
-    OSSL_PARAM params[2];
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_CIPHER_PARAM_CTS_MODE, mode, 0);
-    params[1] = OSSL_PARAM_construct_end();
-    return EVP_CIPHER_CTX_set_params(ctx, params);
-}
-
-/* Keys an HMAC context with the named digest ("SHA1", "SHA256", "SHA384"). */
-static inline int copenssl_hmac_init(EVP_MAC_CTX *ctx, const char *digest, const unsigned char *key, size_t length)
-{
-    OSSL_PARAM params[2];
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0);
-    params[1] = OSSL_PARAM_construct_end();
-    return EVP_MAC_init(ctx, key, length, params);
-}
 
 #endif

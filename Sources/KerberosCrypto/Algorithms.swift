@@ -5,12 +5,11 @@ internal import COpenSSL
 /// connection. Fetched objects are immutable and safe to share between
 /// threads; they live as long as the process. Nil when libcrypto lacks one.
 enum Algorithms {
-    nonisolated(unsafe) static let aes128CTS = EVP_CIPHER_fetch(nil, "AES-128-CBC-CTS", nil)
-    nonisolated(unsafe) static let aes256CTS = EVP_CIPHER_fetch(nil, "AES-256-CBC-CTS", nil)
+    nonisolated(unsafe) static let aes128CBC = EVP_CIPHER_fetch(nil, "AES-128-CBC", nil)
+    nonisolated(unsafe) static let aes256CBC = EVP_CIPHER_fetch(nil, "AES-256-CBC", nil)
     nonisolated(unsafe) static let aes128ECB = EVP_CIPHER_fetch(nil, "AES-128-ECB", nil)
     nonisolated(unsafe) static let aes256ECB = EVP_CIPHER_fetch(nil, "AES-256-ECB", nil)
-    nonisolated(unsafe) static let hmac = EVP_MAC_fetch(nil, "HMAC", nil)
 
-    static func cts(_ enctype: Enctype) -> OpaquePointer? { enctype.keyCount == 16 ? aes128CTS : aes256CTS }
+    static func cbc(_ enctype: Enctype) -> OpaquePointer? { enctype.keyCount == 16 ? aes128CBC : aes256CBC }
     static func ecb(_ enctype: Enctype) -> OpaquePointer? { enctype.keyCount == 16 ? aes128ECB : aes256ECB }
 }

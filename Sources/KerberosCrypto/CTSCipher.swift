@@ -1,49 +1,138 @@
 internal import COpenSSL
 
-/// AES in CBC mode with ciphertext stealing, variant CS3 (the last two
-/// blocks always swapped), a zero initial vector, one direction, one key:
-/// the cipher of RFC 3962 and RFC 8009. Owns its OpenSSL context.
+/// AES-CBC with ciphertext stealing, variant CS3 (the last two blocks
+/// always swapped), zero initial vector, one direction and one key: the
+/// cipher of RFC 3962 and RFC 8009. Owns its OpenSSL contexts.
+///
+/// The CBC context is keyed once and never re-initialised (re-initialising
+/// costs more than encrypting a small message). A CBC context carries the
+/// last ciphertext block over to the next call as its IV, so each message
+/// starts from a known `chain` block instead of zero; XOR-ing the first
+/// plaintext block with it before encryption (or the first output block
+/// after decryption) gives exactly the zero-IV result.
 ///
 /// Not thread-safe: one connection direction drives it.
 final class CTSCipher {
-    private let context: OpaquePointer
+    private let cbc: OpaquePointer
+    /// Decryption of the stolen block needs raw AES (no chaining).
+    private let ecb: OpaquePointer?
     private let encrypting: Bool
+    /// The CBC context's current IV: the last ciphertext block it saw.
+    private var chain = Block()
+
+    /// 16 bytes without a heap allocation.
+    struct Block {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+    }
 
     init(key: [UInt8], enctype: Enctype, encrypting: Bool) throws(KerberosCryptoError) {
         guard key.count == enctype.keyCount else { throw KerberosCryptoError("AES key of \(key.count) bytes") }
-        guard let cipher = Algorithms.cts(enctype) else {
-            throw KerberosCryptoError("libcrypto has no \(enctype.ctsCipherName)")
+        guard let cbcCipher = Algorithms.cbc(enctype), let ecbCipher = Algorithms.ecb(enctype) else {
+            throw KerberosCryptoError("libcrypto has no AES-\(enctype.keyCount * 8)")
         }
-        guard let context = EVP_CIPHER_CTX_new() else { throw KerberosCryptoError("out of memory") }
-        self.context = context
+        guard let cbc = EVP_CIPHER_CTX_new() else { throw KerberosCryptoError("out of memory") }
+        let ecb = encrypting ? nil : EVP_CIPHER_CTX_new()
+        let zero = [UInt8](repeating: 0, count: 16)
+        let ok = key.withUnsafeBufferPointer { keyBytes -> Bool in
+            guard EVP_CipherInit_ex2(cbc, cbcCipher, keyBytes.baseAddress, zero, encrypting ? 1 : 0, nil) == 1,
+                  EVP_CIPHER_CTX_set_padding(cbc, 0) == 1 else { return false }
+            if encrypting { return true }
+            guard let ecb else { return false }
+            return EVP_CipherInit_ex2(ecb, ecbCipher, keyBytes.baseAddress, nil, 0, nil) == 1
+                && EVP_CIPHER_CTX_set_padding(ecb, 0) == 1
+        }
+        guard ok else {
+            EVP_CIPHER_CTX_free(cbc)
+            EVP_CIPHER_CTX_free(ecb)
+            throw KerberosCryptoError("cannot set up AES-\(enctype.keyCount * 8)")
+        }
+        self.cbc = cbc
+        self.ecb = ecb
         self.encrypting = encrypting
-        let iv = [UInt8](repeating: 0, count: 16)
-        let ok = key.withUnsafeBufferPointer { keyBytes in
-            EVP_CipherInit_ex2(context, cipher, keyBytes.baseAddress, iv, encrypting ? 1 : 0, nil) == 1
-        }
-        guard ok, copenssl_cipher_set_cs3(context) == 1 else {
-            EVP_CIPHER_CTX_free(context)
-            throw KerberosCryptoError("cannot set up \(enctype.ctsCipherName)")
-        }
     }
 
-    deinit { EVP_CIPHER_CTX_free(context) }
+    deinit {
+        EVP_CIPHER_CTX_free(cbc)
+        EVP_CIPHER_CTX_free(ecb)
+    }
 
-    /// Encrypts or decrypts `buffer` (at least 17 bytes) where it lies,
-    /// starting from a zero IV.
+    /// Encrypts or decrypts `buffer` (more than 16 bytes) where it lies.
     func apply(_ buffer: UnsafeMutableRawBufferPointer) throws(KerberosCryptoError) {
-        guard buffer.count > 16, let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
-            throw KerberosCryptoError("ciphertext too short")
+        guard buffer.count > 16, let base = buffer.baseAddress else {
+            throw KerberosCryptoError("AES-CTS needs more than one block")
         }
+        let blocks = (buffer.count + 15) / 16
+        let bulk = 16 * (blocks - 2)          // blocks before the last two
+        let last = buffer.count - bulk - 16   // bytes in the final, partial block: 1...16
+        let ok = withUnsafeTemporaryAllocation(byteCount: 48, alignment: 16) { scratch -> Bool in
+            guard let tail = scratch.baseAddress else { return false }
+            return encrypting ? encrypt(base, bulk: bulk, last: last, tail: tail)
+                              : decrypt(base, bulk: bulk, last: last, tail: tail)
+        }
+        guard ok else { throw KerberosCryptoError("AES-CBC failed") }
+    }
+
+    /// CS3: CBC over the data padded with zeros, then the last two
+    /// ciphertext blocks swapped and the (new) last one cut to `last` bytes.
+    private func encrypt(_ base: UnsafeMutableRawPointer, bulk: Int, last: Int, tail: UnsafeMutableRawPointer) -> Bool {
+        if bulk > 0 {
+            xorBlock(base, chain)
+            guard update(cbc, base, bulk) else { return false }
+            chain = loadBlock(base + bulk - 16)
+        }
+        // tail: P(n-1) | Pn zero-padded
+        tail.copyMemory(from: base + bulk, byteCount: 16 + last)
+        (tail + 16 + last).initializeMemory(as: UInt8.self, repeating: 0, count: 16 - last)
+        if bulk == 0 { xorBlock(tail, chain) }
+        guard update(cbc, tail, 32) else { return false }
+        chain = loadBlock(tail + 16)
+        (base + bulk).copyMemory(from: tail + 16, byteCount: 16)
+        (base + bulk + 16).copyMemory(from: tail, byteCount: last)
+        return true
+    }
+
+    /// The inverse: raw-decrypt the full block in position n-1 (it is
+    /// C(n)), which restores the stolen bytes of C(n-1), then CBC-decrypt
+    /// C(n-1) and C(n) in order.
+    private func decrypt(_ base: UnsafeMutableRawPointer, bulk: Int, last: Int, tail: UnsafeMutableRawPointer) -> Bool {
+        guard let ecb else { return false }
+        let final = base + bulk           // C(n), full
+        let stolen = base + bulk + 16     // first `last` bytes of C(n-1)
+        // tail[32..<48] = D(C(n)); tail = C(n-1) full | C(n)
+        guard update(ecb, final, 16, into: tail + 32) else { return false }
+        tail.copyMemory(from: stolen, byteCount: last)
+        (tail + last).copyMemory(from: tail + 32 + last, byteCount: 16 - last)
+        (tail + 16).copyMemory(from: final, byteCount: 16)
+        let start = chain
+        chain = loadBlock(tail + 16)
+        if bulk > 0 {
+            guard update(cbc, base, bulk) else { return false }
+            xorBlock(base, start)
+        }
+        guard update(cbc, tail, 32) else { return false }
+        if bulk == 0 { xorBlock(tail, start) }
+        (base + bulk).copyMemory(from: tail, byteCount: 16)
+        (base + bulk + 16).copyMemory(from: tail + 16, byteCount: last)
+        (tail + 32).initializeMemory(as: UInt8.self, repeating: 0, count: 16)
+        return true
+    }
+
+    private func update(_ context: OpaquePointer, _ data: UnsafeMutableRawPointer, _ count: Int,
+                        into out: UnsafeMutableRawPointer? = nil) -> Bool {
         var produced: Int32 = 0
-        var tail: Int32 = 0
-        let ok = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { iv -> Bool in
-            iv.initialize(repeating: 0)
-            return EVP_CipherInit_ex2(context, nil, nil, iv.baseAddress, encrypting ? 1 : 0, nil) == 1
-                && EVP_CipherUpdate(context, base, &produced, base, Int32(buffer.count)) == 1
-                && EVP_CipherFinal_ex(context, base + Int(produced), &tail) == 1
-        }
-        guard ok, Int(produced + tail) == buffer.count else { throw KerberosCryptoError("AES-CTS failed") }
+        let bytes = data.assumingMemoryBound(to: UInt8.self)
+        let target = (out ?? data).assumingMemoryBound(to: UInt8.self)
+        return EVP_CipherUpdate(context, target, &produced, bytes, Int32(count)) == 1 && Int(produced) == count
+    }
+
+    private func loadBlock(_ at: UnsafeRawPointer) -> Block {
+        Block(low: at.loadUnaligned(as: UInt64.self), high: (at + 8).loadUnaligned(as: UInt64.self))
+    }
+
+    private func xorBlock(_ at: UnsafeMutableRawPointer, _ block: Block) {
+        at.storeBytes(of: at.loadUnaligned(as: UInt64.self) ^ block.low, as: UInt64.self)
+        (at + 8).storeBytes(of: (at + 8).loadUnaligned(as: UInt64.self) ^ block.high, as: UInt64.self)
     }
 }
 

@@ -45,6 +45,5 @@ public enum Enctype: Int32, Sendable, CaseIterable {
     /// come from KDF-HMAC-SHA2; RFC 3962 MACs the plaintext and uses DK.
     var isRFC8009: Bool { self == .aes128CtsHmacSha256 || self == .aes256CtsHmacSha384 }
 
-    var ctsCipherName: String { keyCount == 16 ? "AES-128-CBC-CTS" : "AES-256-CBC-CTS" }
     var ecbCipherName: String { keyCount == 16 ? "AES-128-ECB" : "AES-256-ECB" }
 }

@@ -1,25 +1,65 @@
 internal import COpenSSL
 
-/// A keyed HMAC (SHA-1, SHA-256 or SHA-384) that is re-used for every
-/// message: the key schedule (inner and outer pads) is computed once.
-/// Owns its OpenSSL MAC context. Not thread-safe.
+/// A keyed HMAC (SHA-1, SHA-256 or SHA-384) re-used for every message:
+/// the inner and outer hash states after absorbing the padded key are
+/// computed once, and each message starts from copies of them (plain
+/// struct copies: no allocation, no libcrypto parameter lookups).
+/// Not thread-safe.
 final class HMACKey {
-    private let context: OpaquePointer
+    private enum States {
+        case sha1(inner: SHA_CTX, outer: SHA_CTX)
+        case sha256(inner: SHA256_CTX, outer: SHA256_CTX)
+        case sha384(inner: SHA512_CTX, outer: SHA512_CTX)
+    }
+
+    private var states: States
     let digestCount: Int
 
     init(key: [UInt8], digest: String) throws(KerberosCryptoError) {
-        guard let mac = Algorithms.hmac else { throw KerberosCryptoError("libcrypto has no HMAC") }
-        guard let context = EVP_MAC_CTX_new(mac) else { throw KerberosCryptoError("out of memory") }
-        let ok = key.withUnsafeBufferPointer { copenssl_hmac_init(context, digest, $0.baseAddress, $0.count) == 1 }
-        guard ok else {
-            EVP_MAC_CTX_free(context)
-            throw KerberosCryptoError("cannot key HMAC-\(digest)")
+        let blockCount: Int
+        switch digest {
+        case "SHA1": (blockCount, digestCount) = (64, 20)
+        case "SHA256": (blockCount, digestCount) = (64, 32)
+        case "SHA384": (blockCount, digestCount) = (128, 48)
+        default: throw KerberosCryptoError("no HMAC-\(digest)")
         }
-        self.context = context
-        self.digestCount = Int(EVP_MAC_CTX_get_mac_size(context))
+        guard key.count <= blockCount else { throw KerberosCryptoError("HMAC key longer than a block") }
+        var inner = [UInt8](repeating: 0x36, count: blockCount)
+        var outer = [UInt8](repeating: 0x5c, count: blockCount)
+        for (index, byte) in key.enumerated() {
+            inner[index] ^= byte
+            outer[index] ^= byte
+        }
+        defer {
+            for index in 0..<blockCount { inner[index] = 0; outer[index] = 0 }
+        }
+        switch digest {
+        case "SHA1":
+            var i = SHA_CTX(), o = SHA_CTX()
+            SHA1_Init(&i); SHA1_Update(&i, inner, blockCount)
+            SHA1_Init(&o); SHA1_Update(&o, outer, blockCount)
+            states = .sha1(inner: i, outer: o)
+        case "SHA256":
+            var i = SHA256_CTX(), o = SHA256_CTX()
+            SHA256_Init(&i); SHA256_Update(&i, inner, blockCount)
+            SHA256_Init(&o); SHA256_Update(&o, outer, blockCount)
+            states = .sha256(inner: i, outer: o)
+        default:
+            var i = SHA512_CTX(), o = SHA512_CTX()
+            SHA384_Init(&i); SHA384_Update(&i, inner, blockCount)
+            SHA384_Init(&o); SHA384_Update(&o, outer, blockCount)
+            states = .sha384(inner: i, outer: o)
+        }
     }
 
-    deinit { EVP_MAC_CTX_free(context) }
+    deinit {
+        // The states are as good as the key: overwrite them.
+        switch states {
+        case .sha1: states = .sha1(inner: SHA_CTX(), outer: SHA_CTX())
+        case .sha256: states = .sha256(inner: SHA256_CTX(), outer: SHA256_CTX())
+        case .sha384: states = .sha384(inner: SHA512_CTX(), outer: SHA512_CTX())
+        }
+    }
 
     /// HMAC over `first` followed by `second`, written to `out` (at least
     /// `digestCount` bytes). Two parts, not an array: no allocation.
@@ -28,14 +68,25 @@ final class HMACKey {
         guard out.count >= digestCount, let target = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
             throw KerberosCryptoError("MAC buffer too small")
         }
-        guard EVP_MAC_init(context, nil, 0, nil) == 1 else { throw KerberosCryptoError("HMAC failed") }
-        func feed(_ part: UnsafeRawBufferPointer) -> Bool {
-            part.isEmpty || EVP_MAC_update(context, part.baseAddress?.assumingMemoryBound(to: UInt8.self), part.count) == 1
-        }
-        guard feed(first), feed(second) else { throw KerberosCryptoError("HMAC failed") }
-        var written = 0
-        guard EVP_MAC_final(context, target, &written, out.count) == 1, written == digestCount else {
-            throw KerberosCryptoError("HMAC failed")
+        switch states {
+        case .sha1(var inner, var outer):
+            SHA1_Update(&inner, first.baseAddress, first.count)
+            SHA1_Update(&inner, second.baseAddress, second.count)
+            SHA1_Final(target, &inner)
+            SHA1_Update(&outer, target, digestCount)
+            SHA1_Final(target, &outer)
+        case .sha256(var inner, var outer):
+            SHA256_Update(&inner, first.baseAddress, first.count)
+            SHA256_Update(&inner, second.baseAddress, second.count)
+            SHA256_Final(target, &inner)
+            SHA256_Update(&outer, target, digestCount)
+            SHA256_Final(target, &outer)
+        case .sha384(var inner, var outer):
+            SHA384_Update(&inner, first.baseAddress, first.count)
+            SHA384_Update(&inner, second.baseAddress, second.count)
+            SHA384_Final(target, &inner)
+            SHA384_Update(&outer, target, digestCount)
+            SHA384_Final(target, &outer)
         }
     }
 

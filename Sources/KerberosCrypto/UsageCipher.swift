@@ -14,6 +14,11 @@ final class UsageCipher {
     let enctype: Enctype
     private let cipher: CTSCipher
     private let mac: HMACKey
+    /// Confounders come from libcrypto's DRBG in batches: one RAND_bytes
+    /// call (which also asks the kernel for the pid, to notice forks) per
+    /// 32 messages instead of per message.
+    private var confounders = [UInt8](repeating: 0, count: 512)
+    private var confounderOffset = 512
 
     init(baseKey: [UInt8], enctype: Enctype, usage: UInt32, encrypting: Bool) throws(KerberosCryptoError) {
         var keys = try DerivedKeys(base: baseKey, enctype: enctype, usage: usage)
@@ -31,9 +36,7 @@ final class UsageCipher {
         guard buffer.count >= overhead + 1, let base = buffer.baseAddress else {
             throw KerberosCryptoError("nothing to encrypt")
         }
-        guard RAND_bytes(base.assumingMemoryBound(to: UInt8.self), Int32(Self.confounderCount)) == 1 else {
-            throw KerberosCryptoError("no random bytes for the confounder")
-        }
+        try nextConfounder(into: base)
         let body = UnsafeMutableRawBufferPointer(start: base, count: buffer.count - macCount)
         let tag = UnsafeMutableRawBufferPointer(rebasing: buffer[(buffer.count - macCount)...])
         try withUnsafeTemporaryAllocation(byteCount: 64, alignment: 8) { (digest) throws(KerberosCryptoError) in
@@ -73,6 +76,20 @@ final class UsageCipher {
         }
         guard matches else { throw KerberosCryptoError("integrity check failed (the message was altered or the key is wrong)") }
         return Self.confounderCount..<(buffer.count - macCount)
+    }
+
+    private func nextConfounder(into target: UnsafeMutableRawPointer) throws(KerberosCryptoError) {
+        if confounderOffset + Self.confounderCount > confounders.count {
+            let ok = confounders.withUnsafeMutableBufferPointer { pool in
+                RAND_bytes(pool.baseAddress, Int32(pool.count)) == 1
+            }
+            guard ok else { throw KerberosCryptoError("no random bytes for the confounder") }
+            confounderOffset = 0
+        }
+        confounders.withUnsafeBytes { pool in
+            target.copyMemory(from: pool.baseAddress! + confounderOffset, byteCount: Self.confounderCount)
+        }
+        confounderOffset += Self.confounderCount
     }
 
     private func withZeroIV<R>(_ body: (UnsafeRawBufferPointer) throws(KerberosCryptoError) -> R) throws(KerberosCryptoError) -> R {

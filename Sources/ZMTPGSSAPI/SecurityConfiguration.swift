@@ -20,9 +20,10 @@ public final class SecurityConfiguration: Sendable {
     /// The credential for this side, acquired on first use. A failure is not
     /// cached: the next connection tries again (the keytab may appear).
     /// Returns nil when the defaults (environment) are to be used as they
-    /// are: a server whose keytab cannot be copied (libkrb5 then reports
-    /// why on each connection), or a client with no client keytab relying
-    /// on a kinit'ed cache, when no principal or store option is set.
+    /// are and cannot be acquired ahead: a server whose keytab cannot be
+    /// copied, or a client with no usable default credential (libkrb5 then
+    /// reports why on each connection), when no principal or store option
+    /// is set.
     ///
     /// Where it can, the credential reads in-memory copies instead of
     /// files: a server's keytab is snapshotted (and copied again when the
@@ -42,7 +43,17 @@ public final class SecurityConfiguration: Sendable {
                 cached.snapshot = fast.snapshot
                 return .success(fast.credential)
             }
-            guard options.principal != nil || !options.store.isEmpty else { return .success(nil) }
+            guard options.principal != nil || !options.store.isEmpty else {
+                // A client on a kinit'ed cache: resolving the default
+                // principal once, not per connection, still pays. If that
+                // fails, each connection asks libkrb5 itself, as before.
+                guard !options.isServer, let plain = try? GSSCredential(name: nil, usage: .initiate) else {
+                    return .success(nil)
+                }
+                let credential = SharedCredential(plain)
+                cached.credential = credential
+                return .success(credential)
+            }
             do {
                 let name = try options.principal.map { try GSSName($0, type: options.principalNameType) }
                 let usage: GSSCredentialUsage = options.isServer ? .accept : .initiate
@@ -56,6 +67,18 @@ public final class SecurityConfiguration: Sendable {
             }
         }
         return try result.get()
+    }
+
+    /// Forgets `credential` when it is still the cached one, after libkrb5
+    /// refused it (e.g. the cache now holds another principal after a new
+    /// kinit): the next `credential()` acquires afresh.
+    func credentialRefused(_ credential: SharedCredential) {
+        cache.withLock { cached in
+            if cached.credential === credential {
+                cached.credential = nil
+                cached.snapshot = nil
+            }
+        }
     }
 
     /// A server credential over an in-memory copy of its keytab file, or

@@ -193,3 +193,38 @@ struct ConfigurationPoolTests {
         #expect(pool.configuration(for: a) === first)
     }
 }
+
+/// Runs kinit with a keytab into `cache` (the realm's krb5.conf comes from
+/// the environment).
+private func kinit(_ principal: String, keytab: String, cache: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["kinit", "-k", "-t", keytab, "-c", cache, principal]
+    try process.run()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "kinit \(principal)")
+}
+
+@Suite("A cached client credential that goes stale")
+struct StaleCredentialTests {
+    @Test func newKinitAsAnotherPrincipalIsPickedUp() throws {
+        let realm = try TestRealm.shared()
+        let cache = "FILE:" + NSTemporaryDirectory() + "zgss-cc-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: String(cache.dropFirst(5))) }
+        try kinit("alice", keytab: realm.clientKeytab, cache: cache)
+        var options = Sides().client
+        options.store.ccache = cache
+        options.store.clientKeytab = "/nonexistent/zgss.keytab"   // tickets from the cache only
+        let client = SecurityConfiguration(options: options)
+        let server = SecurityConfiguration(options: Sides().server)
+        #expect(try handshake(client: client, server: server).peerPrincipal == "alice@EXAMPLE.TEST")
+        let first = try #require(try client.credential())
+
+        // The cache now belongs to bob: libkrb5 refuses the credential bound
+        // to alice; the configuration acquires again within the same
+        // connection instead of failing it.
+        try kinit("bob", keytab: realm.clientKeytab, cache: cache)
+        #expect(try handshake(client: client, server: server).peerPrincipal == "bob@EXAMPLE.TEST")
+        #expect(try client.credential() !== first)
+    }
+}

@@ -59,6 +59,7 @@ public final class GSSCredential {
     }
 
     private init(name: GSSName?, usage: GSSCredentialUsage, store: GSSCredentialStore, backing: AnyObject?) throws {
+        KerberosTeardown.install()
         self.backing = backing
         var minor: OM_uint32 = 0
         var cred: gss_cred_id_t? = nil
@@ -87,7 +88,7 @@ public final class GSSCredential {
     deinit {
         var minor: OM_uint32 = 0
         var cred: gss_cred_id_t? = handle
-        gss_release_cred(&minor, &cred)
+        KerberosTeardown.run { gss_release_cred(&minor, &cred) }
     }
 
     /// The in-memory store behind this credential (`MEMORY:...`, a private

@@ -9,13 +9,14 @@ final class KerberosContext {
 
     /// Nil when libkrb5 cannot start (an unreadable krb5.conf).
     init?() {
+        KerberosTeardown.install()
         var context: krb5_context? = nil
         guard krb5_init_context(&context) == 0, let context else { return nil }
         raw = context
     }
 
     deinit {
-        krb5_free_context(raw)
+        KerberosTeardown.run { krb5_free_context(raw) }
     }
 
     /// libkrb5's text for `code`, as a GSSError of `operation`.

@@ -79,8 +79,10 @@ public final class KeytabSnapshot {
     }
 
     deinit {
-        Self.removeEntries(context, keytab)
-        krb5_kt_close(context.raw, keytab)
+        KerberosTeardown.run {
+            Self.removeEntries(context, keytab)
+            krb5_kt_close(context.raw, keytab)
+        }
     }
 
     /// True while the file looks as it did when it was copied. One stat.

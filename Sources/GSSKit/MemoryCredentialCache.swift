@@ -31,7 +31,7 @@ public final class MemoryCredentialCache {
     }
 
     deinit {
-        krb5_cc_destroy(context.raw, cache)
+        KerberosTeardown.run { krb5_cc_destroy(context.raw, cache) }
     }
 
     /// The principal the cache holds tickets for; nil while it is empty.

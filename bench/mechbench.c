@@ -1,7 +1,8 @@
 /* mechbench: handshakes per second through the sans-I/O mechanism alone
  * (zgss.h, both sides in one process, no sockets), so the Kerberos cost
- * of a handshake can be measured without the transport. Run it inside a
- * realm (tools/testrealm.py run -- ...):
+ * of a handshake can be measured without the transport.
+ *   cc -O2 bench/mechbench.c $(pkg-config --cflags --libs zgss) -o mechbench
+ * Run it inside a realm (tools/testrealm.py run -- ./mechbench ...):
  *   mechbench SECONDS fresh    a new client config per handshake (what a
  *                              new socket per connection costs)
  *   mechbench SECONDS shared   one client config for every handshake

@@ -284,7 +284,10 @@ const char *zgss_mech_strerror(int code);
 zgss_config_t *zgss_config_new(void);
 
 /* Frees the configuration. Mechanisms created from it stay valid (they
- * hold their own reference). NULL is a no-op. */
+ * hold their own reference). The credentials it acquired (tickets in a
+ * private memory cache, a copy of the keytab) are kept by the library for
+ * a later config with equal options, for the 16 most recently used sets
+ * of options in the process. NULL is a no-op. */
 void zgss_config_destroy(zgss_config_t *config);
 
 /* Sets an option, with zmq_setsockopt's rules: ZMQ_GSSAPI_* and ZGSS_*

@@ -16,6 +16,7 @@ static inline OM_uint32 cgss_routine_error(OM_uint32 major) { return GSS_ROUTINE
 static inline OM_uint32 cgss_s_context_expired(void) { return GSS_S_CONTEXT_EXPIRED; }
 static inline OM_uint32 cgss_s_credentials_expired(void) { return GSS_S_CREDENTIALS_EXPIRED; }
 static inline OM_uint32 cgss_s_no_cred(void) { return GSS_S_NO_CRED; }
+static inline OM_uint32 cgss_s_defective_credential(void) { return GSS_S_DEFECTIVE_CREDENTIAL; }
 static inline OM_uint32 cgss_s_bad_name(void) { return GSS_S_BAD_NAME; }
 static inline OM_uint32 cgss_s_bad_nametype(void) { return GSS_S_BAD_NAMETYPE; }
 static inline OM_uint32 cgss_s_defective_token(void) { return GSS_S_DEFECTIVE_TOKEN; }

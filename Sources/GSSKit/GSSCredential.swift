@@ -31,11 +31,36 @@ public struct GSSCredentialStore: Equatable, Sendable {
 /// Acquired GSS credentials. Owns its handle.
 public final class GSSCredential {
     let handle: gss_cred_id_t
+    // The in-memory store the credential reads (a MemoryCredentialCache or
+    // a KeytabSnapshot), released only after the credential itself.
+    private let backing: AnyObject?
 
     /// Acquires credentials for `name` (nil: the default principal, or for a
     /// server any key in the keytab) for one `usage` only. May block: an
     /// initiator credential backed by a client keytab contacts the KDC.
-    public init(name: GSSName?, usage: GSSCredentialUsage, store: GSSCredentialStore = GSSCredentialStore()) throws {
+    public convenience init(name: GSSName?, usage: GSSCredentialUsage, store: GSSCredentialStore = GSSCredentialStore()) throws {
+        try self.init(name: name, usage: usage, store: store, backing: nil)
+    }
+
+    /// Initiator credentials for `name` whose tickets live in `cache` (a
+    /// private memory cache) and are got from the KDC with the keys in
+    /// `clientKeytab`, again whenever they expire. The credential keeps
+    /// the cache alive.
+    public convenience init(initiatingAs name: GSSName, clientKeytab: String, cache: MemoryCredentialCache) throws {
+        try self.init(name: name, usage: .initiate,
+                      store: GSSCredentialStore(clientKeytab: clientKeytab, ccache: cache.name), backing: cache)
+    }
+
+    /// Acceptor credentials (for `name`, or any key when nil) that read
+    /// keys from `snapshot` instead of the keytab file. The credential
+    /// keeps the snapshot alive.
+    public convenience init(acceptingAs name: GSSName?, snapshot: KeytabSnapshot) throws {
+        try self.init(name: name, usage: .accept, store: GSSCredentialStore(keytab: snapshot.name), backing: snapshot)
+    }
+
+    private init(name: GSSName?, usage: GSSCredentialUsage, store: GSSCredentialStore, backing: AnyObject?) throws {
+        KerberosTeardown.install()
+        self.backing = backing
         var minor: OM_uint32 = 0
         var cred: gss_cred_id_t? = nil
         let gssUsage = usage == .initiate ? cgss_c_initiate() : cgss_c_accept()
@@ -63,7 +88,15 @@ public final class GSSCredential {
     deinit {
         var minor: OM_uint32 = 0
         var cred: gss_cred_id_t? = handle
-        gss_release_cred(&minor, &cred)
+        KerberosTeardown.run { gss_release_cred(&minor, &cred) }
+    }
+
+    /// The in-memory store behind this credential (`MEMORY:...`, a private
+    /// ticket cache or keytab copy), nil when it reads the usual files.
+    public var memoryStoreName: String? {
+        if let cache = backing as? MemoryCredentialCache { return cache.name }
+        if let snapshot = backing as? KeytabSnapshot { return snapshot.name }
+        return nil
     }
 
     /// The principal these credentials belong to, when the mechanism can say.

@@ -40,6 +40,15 @@ public struct GSSError: Error, CustomStringConvertible, Sendable {
             || cgss_routine_error(major) == cgss_s_credentials_expired()
     }
 
+    /// Whether the credential itself was refused (none usable, expired,
+    /// or its cache now holds another principal): acquiring it again may
+    /// help, unlike a refusal by the KDC or the peer.
+    public var isCredentialProblem: Bool {
+        let routine = cgss_routine_error(major)
+        return routine == cgss_s_no_cred() || routine == cgss_s_defective_credential()
+            || routine == cgss_s_credentials_expired()
+    }
+
     public var description: String {
         if minorText.isEmpty || minorText == majorText {
             return "\(operation): \(majorText)"

@@ -25,6 +25,7 @@ public final class GSSName {
     /// Imports `text` as a name of `type`. A string with a NUL inside, or one
     /// the mechanism cannot parse, throws.
     public init(_ text: String, type: GSSNameType) throws {
+        KerberosTeardown.install()
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty, !bytes.contains(0) else {
             throw GSSError("gss_import_name", reason: "invalid name \"\(text)\"")
@@ -42,13 +43,14 @@ public final class GSSName {
 
     /// Takes ownership of a name returned by the library.
     init(taking handle: gss_name_t) {
+        KerberosTeardown.install()
         self.handle = handle
     }
 
     deinit {
         var minor: OM_uint32 = 0
         var name: gss_name_t? = handle
-        gss_release_name(&minor, &name)
+        KerberosTeardown.run { gss_release_name(&minor, &name) }
     }
 
     /// The printable form, e.g. `alice@EXAMPLE.TEST`.

@@ -39,6 +39,7 @@ public final class GSSSecurityContext {
     /// A client context towards `target`, with mutual authentication and
     /// replay detection (the flags libzmq requests).
     public init(initiatorWith credential: GSSCredential?, target: GSSName) {
+        KerberosTeardown.install()
         self.role = .initiator
         self.credential = credential
         self.target = target
@@ -49,6 +50,7 @@ public final class GSSSecurityContext {
     /// (SASL GSSAPI asks for mutual authentication only when it wants it,
     /// plus sequence checks and the protection services).
     public init(initiatorWith credential: GSSCredential?, target: GSSName, flags: GSSRequestFlags) {
+        KerberosTeardown.install()
         self.role = .initiator
         self.credential = credential
         self.target = target
@@ -63,6 +65,7 @@ public final class GSSSecurityContext {
 
     /// A server context; `credential` nil accepts with the default keytab.
     public init(acceptorWith credential: GSSCredential?) {
+        KerberosTeardown.install()
         self.role = .acceptor
         self.credential = credential
         self.target = nil
@@ -72,7 +75,7 @@ public final class GSSSecurityContext {
     deinit {
         if handle != nil {
             var minor: OM_uint32 = 0
-            gss_delete_sec_context(&minor, &handle, cgss_no_buffer())
+            KerberosTeardown.run { gss_delete_sec_context(&minor, &handle, cgss_no_buffer()) }
         }
     }
 

@@ -83,10 +83,68 @@ public enum KerberosDefaults {
         return initFailed ? "cannot initialise Kerberos (krb5.conf): " + text : text
     }
 
-    private static func withContext<R>(_ body: (krb5_context) -> R) -> R? {
+    static func withContext<R>(_ body: (krb5_context) -> R) -> R? {
         var context: krb5_context? = nil
         guard krb5_init_context(&context) == 0, let context else { return nil }
         defer { krb5_free_context(context) }
         return body(context)
+    }
+}
+
+extension KerberosDefaults {
+    /// The client keytab the library uses to get tickets without kinit
+    /// (KRB5_CLIENT_KTNAME, else krb5.conf's `default_client_keytab_name`),
+    /// or nil when it does not exist or holds no keys.
+    public static func clientKeytabName() -> String? {
+        let name: String?? = withContext { context -> String? in
+            var keytab: krb5_keytab? = nil
+            guard krb5_kt_client_default(context, &keytab) == 0, let keytab else { return nil }
+            defer { krb5_kt_close(context, keytab) }
+            guard krb5_kt_have_content(context, keytab) == 0 else { return nil }
+            var buffer = [CChar](repeating: 0, count: 1024)
+            guard krb5_kt_get_name(context, keytab, &buffer, UInt32(buffer.count)) == 0 else { return nil }
+            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return name ?? nil
+    }
+
+    /// The principal of the default credential cache (KRB5CCNAME), e.g.
+    /// after kinit; nil when the cache is empty or missing.
+    public static func defaultCachePrincipal() -> String? {
+        let name: String?? = withContext { context -> String? in
+            var cache: krb5_ccache? = nil
+            guard krb5_cc_default(context, &cache) == 0, let cache else { return nil }
+            defer { krb5_cc_close(context, cache) }
+            var principal: krb5_principal? = nil
+            guard krb5_cc_get_principal(context, cache, &principal) == 0, let principal else { return nil }
+            defer { krb5_free_principal(context, principal) }
+            return unparse(context, principal)
+        }
+        return name ?? nil
+    }
+
+    /// The principal of the first entry in `keytab` (the one libkrb5 takes
+    /// from a client keytab when no name is asked for), nil when none.
+    public static func firstPrincipal(inKeytab keytab: String) -> String? {
+        let name: String?? = withContext { context -> String? in
+            var kt: krb5_keytab? = nil
+            guard krb5_kt_resolve(context, keytab, &kt) == 0, let kt else { return nil }
+            defer { krb5_kt_close(context, kt) }
+            var cursor: krb5_kt_cursor? = nil
+            guard krb5_kt_start_seq_get(context, kt, &cursor) == 0 else { return nil }
+            defer { krb5_kt_end_seq_get(context, kt, &cursor) }
+            var entry = krb5_keytab_entry()
+            guard krb5_kt_next_entry(context, kt, &entry, &cursor) == 0 else { return nil }
+            defer { krb5_free_keytab_entry_contents(context, &entry) }
+            return unparse(context, entry.principal)
+        }
+        return name ?? nil
+    }
+
+    private static func unparse(_ context: krb5_context, _ principal: krb5_principal) -> String? {
+        var text: UnsafeMutablePointer<CChar>? = nil
+        guard krb5_unparse_name(context, principal, &text) == 0, let text else { return nil }
+        defer { krb5_free_unparsed_name(context, text) }
+        return String(cString: text)
     }
 }

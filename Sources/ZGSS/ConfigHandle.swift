@@ -36,12 +36,16 @@ final class ConfigHandle: Sendable {
         state.withLock { $0.lastError = text }
     }
 
-    /// The configuration mechanisms are built from (made once per set of
-    /// options, so credentials are acquired once).
+    /// The configuration mechanisms are built from, taken from a pool
+    /// shared by the whole process: hosts often make a config per
+    /// connection, and equal options then still reuse the credentials and
+    /// tickets the last config acquired.
+    static let pool = ConfigurationPool()
+
     func configuration() -> SecurityConfiguration {
         state.withLock { state in
             if let frozen = state.frozen { return frozen }
-            let frozen = SecurityConfiguration(options: state.options)
+            let frozen = ConfigHandle.pool.configuration(for: state.options)
             state.frozen = frozen
             return frozen
         }

@@ -300,8 +300,10 @@ public final class GSSAPIMechanism {
                     context = GSSSecurityContext(initiatorWith: credential?.credential, target: target)
                 }
             }
+            guard let first = context else { throw fail(.gss, "no security context") }
+            let step = try stepRetryingCredential(first, token)
+            // The retry may have replaced the context.
             guard let context else { throw fail(.gss, "no security context") }
-            let step = try context.step(token)
             if step.isComplete {
                 peerPrincipal = try context.peerName()
                 if encrypted && !context.offersConfidentiality {
@@ -316,6 +318,24 @@ public final class GSSAPIMechanism {
             throw fail(.gss, describeStepFailure(error))
         } catch {
             throw fail(.gss, "\(error)")
+        }
+    }
+
+    /// One GSS step. A client whose first step fails because libkrb5
+    /// refused the configuration's shared credential (a new kinit as
+    /// another principal, say) drops it and tries once more with a fresh
+    /// one, so a stale cached credential costs no connection.
+    private func stepRetryingCredential(_ context: GSSSecurityContext,
+                                        _ token: ArraySlice<UInt8>?) throws -> GSSSecurityContext.Step {
+        do {
+            return try context.step(token)
+        } catch let error as GSSError where !isServer && token == nil && error.isCredentialProblem {
+            guard let stale = credential else { throw error }
+            configuration.credentialRefused(stale)
+            credential = try configuration.credential()
+            let fresh = GSSSecurityContext(initiatorWith: credential?.credential, target: try configuration.targetName())
+            self.context = fresh
+            return try fresh.step(nil)
         }
     }
 

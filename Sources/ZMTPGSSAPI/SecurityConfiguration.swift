@@ -20,13 +20,40 @@ public final class SecurityConfiguration: Sendable {
     /// The credential for this side, acquired on first use. A failure is not
     /// cached: the next connection tries again (the keytab may appear).
     /// Returns nil when the defaults (environment) are to be used as they
-    /// are, which is the case for a client or a server with no principal
-    /// and no credential-store options.
+    /// are and cannot be acquired ahead: a server whose keytab cannot be
+    /// copied, or a client with no usable default credential (libkrb5 then
+    /// reports why on each connection), when no principal or store option
+    /// is set.
+    ///
+    /// Where it can, the credential reads in-memory copies instead of
+    /// files: a server's keytab is snapshotted (and copied again when the
+    /// file changes, checked with one stat per call); a client with a
+    /// client keytab keeps its tickets in a private memory cache.
     /// May block on the KDC (client keytab).
     public func credential() throws(ZGSSError) -> SharedCredential? {
         let result: Result<SharedCredential?, ZGSSError> = cache.withLock { cached in
-            if let credential = cached.credential { return .success(credential) }
-            guard options.principal != nil || !options.store.isEmpty else { return .success(nil) }
+            if let credential = cached.credential {
+                guard let snapshot = cached.snapshot, !snapshot.isCurrent() else { return .success(credential) }
+                // The keytab file changed (key rotation): copy it again.
+                cached.credential = nil
+                cached.snapshot = nil
+            }
+            if let fast = options.isServer ? snapshotAcceptor() : memoryInitiator() {
+                cached.credential = fast.credential
+                cached.snapshot = fast.snapshot
+                return .success(fast.credential)
+            }
+            guard options.principal != nil || !options.store.isEmpty else {
+                // A client on a kinit'ed cache: resolving the default
+                // principal once, not per connection, still pays. If that
+                // fails, each connection asks libkrb5 itself, as before.
+                guard !options.isServer, let plain = try? GSSCredential(name: nil, usage: .initiate) else {
+                    return .success(nil)
+                }
+                let credential = SharedCredential(plain)
+                cached.credential = credential
+                return .success(credential)
+            }
             do {
                 let name = try options.principal.map { try GSSName($0, type: options.principalNameType) }
                 let usage: GSSCredentialUsage = options.isServer ? .accept : .initiate
@@ -42,16 +69,74 @@ public final class SecurityConfiguration: Sendable {
         return try result.get()
     }
 
-    /// Imports the service principal a client authenticates to.
+    /// Forgets `credential` when it is still the cached one, after libkrb5
+    /// refused it (e.g. the cache now holds another principal after a new
+    /// kinit): the next `credential()` acquires afresh.
+    func credentialRefused(_ credential: SharedCredential) {
+        cache.withLock { cached in
+            if cached.credential === credential {
+                cached.credential = nil
+                cached.snapshot = nil
+            }
+        }
+    }
+
+    /// A server credential over an in-memory copy of its keytab file, or
+    /// nil when there is no readable file keytab with keys (the caller
+    /// then goes the plain way and libkrb5 explains what is wrong).
+    private func snapshotAcceptor() -> (credential: SharedCredential, snapshot: KeytabSnapshot?)? {
+        let keytab = options.store.keytab ?? KerberosDefaults.defaultKeytabName()
+        do {
+            let snapshot = try KeytabSnapshot(copying: keytab)
+            let name = try options.principal.map { try GSSName($0, type: options.principalNameType) }
+            let credential = try GSSCredential(acceptingAs: name, snapshot: snapshot)
+            return (SharedCredential(credential), snapshot)
+        } catch {
+            return nil
+        }
+    }
+
+    /// A client credential whose tickets live in a private memory cache,
+    /// got with the client keytab's keys. Only when the principal this
+    /// side would use anyway (the option, else the default cache's, else
+    /// the client keytab's first) has keys in that keytab and no ccache
+    /// option names another cache; nil otherwise (the plain way).
+    private func memoryInitiator() -> (credential: SharedCredential, snapshot: KeytabSnapshot?)? {
+        guard options.store.ccache == nil,
+              let keytab = options.store.clientKeytab ?? KerberosDefaults.clientKeytabName() else { return nil }
+        do {
+            let principal: String?
+            if let option = options.principal {
+                principal = try GSSName(option, type: options.principalNameType).canonicalName()
+            } else {
+                principal = KerberosDefaults.defaultCachePrincipal() ?? KerberosDefaults.firstPrincipal(inKeytab: keytab)
+            }
+            guard let principal else { return nil }
+            try KerberosDefaults.checkKeytab(keytab, holds: principal)
+            let name = try GSSName(principal, type: .krb5Principal)
+            let credential = try GSSCredential(initiatingAs: name, clientKeytab: keytab, cache: MemoryCredentialCache())
+            return (SharedCredential(credential), nil)
+        } catch {
+            return nil
+        }
+    }
+
+    /// The service principal a client authenticates to, imported once.
     func targetName() throws(ZGSSError) -> GSSName {
         guard let service = options.servicePrincipal else {
             throw ZGSSError(.invalidArgument, "a GSSAPI client needs ZMQ_GSSAPI_SERVICE_PRINCIPAL")
         }
-        do {
-            return try GSSName(service, type: options.servicePrincipalNameType)
-        } catch {
-            throw ZGSSError(.gss, "cannot use service principal \"\(service)\": \(error)")
+        let result: Result<GSSName, ZGSSError> = cache.withLock { cached in
+            if let target = cached.target { return .success(target.name) }
+            do {
+                let name = try GSSName(service, type: options.servicePrincipalNameType)
+                cached.target = SharedName(name)
+                return .success(name)
+            } catch {
+                return .failure(ZGSSError(.gss, "cannot use service principal \"\(service)\": \(error)"))
+            }
         }
+        return try result.get()
     }
 
     static func describe(_ error: GSSError, options: GSSAPIOptions) -> String {
@@ -81,8 +166,20 @@ public final class SharedCredential: @unchecked Sendable {
     init(_ credential: GSSCredential) { self.credential = credential }
 
     public var principal: String? { credential.principal() }
+    /// The private memory cache or keytab copy it reads, if any.
+    public var memoryStoreName: String? { credential.memoryStoreName }
+}
+
+/// An imported name shared between connections: MIT krb5 never changes
+/// a name after import, so reading it from several threads is safe.
+final class SharedName: @unchecked Sendable {
+    let name: GSSName
+    init(_ name: GSSName) { self.name = name }
 }
 
 struct CachedCredential: ~Copyable {
     var credential: SharedCredential?
+    /// The keytab copy a server credential reads, checked for changes.
+    var snapshot: KeytabSnapshot?
+    var target: SharedName?
 }

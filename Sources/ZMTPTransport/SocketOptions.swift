@@ -54,14 +54,18 @@ struct SocketOptions {
     var heartbeatTimeout: Int32 = -1
     var routingId: [UInt8] = []
     var gssapi = GSSAPIOptions()
+    /// The context's pool: sockets with equal GSSAPI options share one
+    /// configuration and its credentials (nil: this socket's own).
+    var pool: ConfigurationPool?
     private var frozen: SecurityConfiguration?
 
     /// The mechanism new connections use. GSSAPI credentials are acquired
-    /// once per set of options and shared by the connections.
+    /// once per set of options and shared by the connections, and by the
+    /// other sockets of the context with the same options.
     mutating func security() -> SecurityMode {
         guard gssapi.selected else { return .null }
         if let frozen { return .gssapi(frozen) }
-        let configuration = SecurityConfiguration(options: gssapi)
+        let configuration = pool?.configuration(for: gssapi) ?? SecurityConfiguration(options: gssapi)
         frozen = configuration
         return .gssapi(configuration)
     }

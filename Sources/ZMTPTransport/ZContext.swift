@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import ZMTPCodec
+import ZMTPGSSAPI
 
 /// A zmq-shaped context: it creates sockets and, on `terminate`, makes
 /// their blocking calls fail with ETERM and waits until every socket is
@@ -15,6 +16,8 @@ public final class ZContext: @unchecked Sendable {
     private var open: [ObjectIdentifier: ZSocket] = [:]
     private var liveThreads = 0
     private var terminated = false
+    /// GSSAPI configurations shared by this context's sockets.
+    let configurations = ConfigurationPool()
 
     public init() {}
 

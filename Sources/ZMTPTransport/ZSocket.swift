@@ -34,6 +34,7 @@ public final class ZSocket: @unchecked Sendable {
         self.type = type
         self.context = context
         self.state = SocketState(type: type, waker: waker)
+        state.options.pool = context.configurations
     }
 
     // MARK: options

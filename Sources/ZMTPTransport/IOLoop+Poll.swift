@@ -30,7 +30,7 @@ extension IOLoop {
             guard let connection = connections[id] else { continue }
             var events: Int16 = 0
             if round.canRead || !connection.isReady { events |= Int16(POLLIN) }
-            if connection.pendingOutput > 0 { events |= Int16(POLLOUT) }
+            if connection.needsFlush { events |= Int16(POLLOUT) }
             fds.append(pollfd(fd: connection.fd, events: events, revents: 0))
             slots.append(.connection(id))
         }
@@ -90,7 +90,7 @@ extension IOLoop {
         }
         heartbeats(now: now)
         for id in order {
-            guard let connection = connections[id], connection.pendingOutput > 0 else { continue }
+            guard let connection = connections[id], connection.needsFlush else { continue }
             flush(connection)
         }
     }
@@ -238,10 +238,10 @@ extension IOLoop {
     /// (the caller then flushes once for many), writes it. Returns whether
     /// the connection is still there.
     @discardableResult
-    func deliver(_ parts: [[UInt8]], to id: UInt64, flush flushNow: Bool = true) -> Bool {
+    func deliver(_ parts: [[UInt8]], to id: UInt64, flush flushNow: Bool = true, routed: Bool = false) -> Bool {
         guard let connection = connections[id] else { return false }
         do {
-            try connection.send(parts)
+            try connection.send(parts, routed: routed)
         } catch {
             drop(connection, reason: error.reason)
             return false
@@ -252,13 +252,9 @@ extension IOLoop {
 
     func drop(_ connection: Connection, reason: String?) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
-        close(connection.fd)
+        connection.closeSocket()
         deferred[connection.id] = nil
-        if let index = order.firstIndex(of: connection.id) {
-            order.remove(at: index)
-            if cursor > index { cursor -= 1 }
-            if cursor >= order.count { cursor = 0 }
-        }
+        if let index = order.firstIndex(of: connection.id) { order.remove(at: index) }
         if let target = connection.targetIndex, target < targets.count {
             targets[target].connection = nil
             var delay = Int64(max(reconnectInterval, 10))

@@ -61,7 +61,6 @@ final class IOLoop {
     var targets: [Target] = []
     var connections: [UInt64: Connection] = [:]
     var order: [UInt64] = []
-    var cursor = 0
     var nextId: UInt64 = 1
     var nextRoutingNumber = UInt32.random(in: 0...UInt32.max)
     var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
@@ -131,7 +130,9 @@ final class IOLoop {
             // Encode everything this round routed, then write each
             // connection's bytes with one send(2) instead of one per message.
             var touched = Set<UInt64>()
-            for (id, parts) in round.dispatch where deliver(parts, to: id, flush: false) { touched.insert(id) }
+            for (id, parts) in round.dispatch where deliver(parts, to: id, flush: false, routed: true) {
+                touched.insert(id)
+            }
             if !round.subscriptionMessages.isEmpty {
                 for id in order where connections[id]?.isReady == true {
                     for message in round.subscriptionMessages where deliver([message], to: id, flush: false) {
@@ -193,7 +194,10 @@ final class IOLoop {
         func hasRoom(_ connection: Connection) -> Bool {
             connection.pendingOutput + assigned[connection.id, default: 0] < Self.perConnectionBacklog
         }
-        func assign(_ connection: Connection, _ parts: [[UInt8]]) {
+        // `counted`: already in the connection's routedUnsent (from its
+        // per-peer queue).
+        func assign(_ connection: Connection, _ parts: [[UInt8]], counted: Bool = false) {
+            if !counted { connection.noteRouted() }
             dispatch.append((connection.id, parts))
             assigned[connection.id, default: 0] += parts.reduce(16) { $0 + $1.count }
         }
@@ -203,14 +207,14 @@ final class IOLoop {
                 deferred[id] = nil
                 continue
             }
-            while hasRoom(connection), let parts = deferred[id]?.pop() { assign(connection, parts) }
+            while hasRoom(connection), let parts = deferred[id]?.pop() { assign(connection, parts, counted: true) }
             if deferred[id]?.isEmpty == true { deferred[id] = nil }
         }
         let peerQueueLimit = state.options.sendHWM > 0 ? Int(state.options.sendHWM) : Int.max
         routing: while let head = state.outbox.first, dispatch.count < 4096 {
             switch head.target {
             case .any:
-                guard let connection = nextReady(where: hasRoom) else { break routing }
+                guard let connection = state.nextPeer(where: { !$0.closed && hasRoom($0) }) else { break routing }
                 assign(connection, head.parts)
                 if type == .req { state.requestPeer = connection.id }
             case .connection(let id):
@@ -218,6 +222,7 @@ final class IOLoop {
                     if hasRoom(connection) && deferred[id] == nil {
                         assign(connection, head.parts)
                     } else if deferred[id, default: FIFO()].count < peerQueueLimit {
+                        connection.noteRouted()
                         deferred[id, default: FIFO()].push(head.parts)
                     }
                 }
@@ -235,17 +240,6 @@ final class IOLoop {
         return (dispatch, freed)
     }
 
-    private func nextReady(where accept: (Connection) -> Bool) -> Connection? {
-        guard !order.isEmpty else { return nil }
-        for step in 0..<order.count {
-            let index = (cursor + step) % order.count
-            guard let connection = connections[order[index]], connection.isReady, accept(connection) else { continue }
-            cursor = (index + 1) % order.count
-            return connection
-        }
-        return nil
-    }
-
     // MARK: (3) publish, lock held (at the start of the next round)
 
     /// Hands the last round's results to the application side.
@@ -255,10 +249,13 @@ final class IOLoop {
         }
         for message in incoming { state.inbox.push(message) }
         for id in readied {
-            if let connection = connections[id], type == .router { state.routes[connection.routingId] = id }
+            guard let connection = connections[id] else { continue }
+            state.addPeer(connection)
+            if type == .router { state.routes[connection.routingId] = id }
         }
-        for gone in removed where state.routes[gone.routingId] == gone.id {
-            state.routes[gone.routingId] = nil
+        for gone in removed {
+            state.removePeer(id: gone.id)
+            if state.routes[gone.routingId] == gone.id { state.routes[gone.routingId] = nil }
         }
         if let last = errors.last { state.lastError = last }
         if let principal { state.peerPrincipal = principal }
@@ -277,11 +274,13 @@ final class IOLoop {
     private func shutdown() {
         for listener in listeners { close(listener.fd) }
         for target in targets { if let fd = target.pendingFD { close(fd) } }
-        for connection in connections.values { close(connection.fd) }
+        for connection in connections.values { connection.closeSocket() }
         listeners = []
         connections = [:]
         order = []
         state.monitor.withLock {
+            state.peers = []
+            state.peersById = [:]
             for listener in state.newListeners { close(listener.fd) }
             state.newListeners = []
             state.ioFinished = true

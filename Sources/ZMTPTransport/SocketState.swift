@@ -52,6 +52,12 @@ final class SocketState: @unchecked Sendable {
     var subscriptionMessages: [[UInt8]] = []
     /// ROUTER: routing id → connection.
     var routes: [[UInt8]: UInt64] = [:]
+    /// Ready connections (published by the I/O thread), in the order they
+    /// became ready: the application thread sends to them directly, and
+    /// both threads share `peerCursor` for round robin (`.any`).
+    var peers: [Connection] = []
+    var peerCursor = 0
+    var peersById: [UInt64: Connection] = [:]
     /// REQ: the connection the pending request went to.
     var requestPeer: UInt64?
     var lastError = ""
@@ -96,5 +102,38 @@ final class SocketState: @unchecked Sendable {
         guard readingPaused, inbox.count <= inboxLowWater else { return false }
         readingPaused = false
         return true
+    }
+}
+
+extension SocketState {
+    /// The next peer in round-robin order that `accept` takes; moves the
+    /// cursor past it.
+    func nextPeer(where accept: (Connection) -> Bool) -> Connection? {
+        let count = peers.count
+        guard count > 0 else { return nil }
+        if peerCursor >= count { peerCursor = 0 }
+        for step in 0..<count {
+            var index = peerCursor + step
+            if index >= count { index -= count }
+            let connection = peers[index]
+            guard accept(connection) else { continue }
+            peerCursor = index + 1 == count ? 0 : index + 1
+            return connection
+        }
+        return nil
+    }
+
+    /// Publishes a connection that became ready (I/O thread, lock held).
+    func addPeer(_ connection: Connection) {
+        peers.append(connection)
+        peersById[connection.id] = connection
+    }
+
+    /// Forgets a connection that is gone (I/O thread, lock held).
+    func removePeer(id: UInt64) {
+        guard peersById.removeValue(forKey: id) != nil,
+              let index = peers.firstIndex(where: { $0.id == id }) else { return }
+        peers.remove(at: index)
+        if peerCursor > index { peerCursor -= 1 }
     }
 }

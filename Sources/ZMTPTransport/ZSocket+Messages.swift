@@ -12,18 +12,17 @@ extension ZSocket {
     // MARK: send
 
     public func send(_ bytes: [UInt8], flags: Int32) throws(TransportError) {
-        let result: Result<Void, TransportError> = state.monitor.withLock {
+        let result: Result<AfterSend, TransportError> = state.monitor.withLock {
             do throws(TransportError) {
-                try sendLocked(bytes, flags: flags)
-                return .success(())
+                return .success(try sendLocked(bytes, flags: flags))
             } catch {
                 return .failure(error)
             }
         }
-        try result.get()
+        finish(try result.get())
     }
 
-    private func sendLocked(_ bytes: [UInt8], flags: Int32) throws(TransportError) {
+    private func sendLocked(_ bytes: [UInt8], flags: Int32) throws(TransportError) -> AfterSend {
         if state.terminated { throw .terminated }
         switch type {
         case .sub, .pull, .xsub: throw TransportError(ENOTSUP, "\(type.name) sockets cannot send")
@@ -33,7 +32,7 @@ extension ZSocket {
         }
         if flags & Self.sendMore != 0 {
             sendParts.append(bytes)
-            return
+            return .nothing
         }
         var parts = sendParts + [bytes]
         let target: Outgoing.Target
@@ -50,7 +49,7 @@ extension ZSocket {
             // silently (libzmq without ZMQ_ROUTER_MANDATORY).
             guard parts.count >= 2, let connection = state.routes[parts[0]] else {
                 sendParts = []
-                return
+                return .nothing
             }
             parts.removeFirst()
             target = .connection(connection)
@@ -59,11 +58,17 @@ extension ZSocket {
         default:
             target = .any
         }
+        if let after = sendDirect(parts, to: target) {
+            sendParts = []
+            if type == .req { awaitingReply = true }
+            if type == .rep { replyEnvelope = nil }
+            return after
+        }
         try waitForRoom(flags: flags)
         if state.options.sendHWM > 0 && state.outbox.count >= Int(state.options.sendHWM) {
             // PUB and ROUTER drop at the high-water mark instead of blocking.
             sendParts = []
-            return
+            return .nothing
         }
         // Wake the I/O thread only when the outbox was empty. Otherwise a
         // wake-up is already pending (its next sync takes this message too),
@@ -75,6 +80,7 @@ extension ZSocket {
         if type == .req { awaitingReply = true }
         if type == .rep { replyEnvelope = nil }
         if wasEmpty { state.waker.wake() }
+        return .nothing
     }
 
     /// Blocks while the outbox is at ZMQ_SNDHWM (never for PUB/ROUTER).

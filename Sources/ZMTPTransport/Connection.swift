@@ -100,6 +100,10 @@ final class Connection: @unchecked Sendable {
     /// Raised with the socket's lock held, lowered under `lock`, read
     /// with both held.
     private(set) var routedUnsent = 0
+    /// I/O thread only: bytes routed here in this round and not encoded
+    /// yet (they count against the backlog), so that the round flushes
+    /// each connection once.
+    var assignedBytes = 0
 
     /// Heartbeats: when the peer last sent anything, when our next PING is
     /// due, and the deadline a peer's PING TTL sets for its next traffic.

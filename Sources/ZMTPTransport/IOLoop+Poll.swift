@@ -194,7 +194,7 @@ extension IOLoop {
                     return
                 }
                 for event in events {
-                    guard connections[id] != nil else { return }
+                    guard !connection.closed else { return }
                     handle(event, from: connection)
                 }
                 if count < readBuffer.count { return flush(connection) }
@@ -238,8 +238,14 @@ extension IOLoop {
     /// (the caller then flushes once for many), writes it. Returns whether
     /// the connection is still there.
     @discardableResult
-    func deliver(_ parts: [[UInt8]], to id: UInt64, flush flushNow: Bool = true, routed: Bool = false) -> Bool {
+    func deliver(_ parts: [[UInt8]], to id: UInt64, flush flushNow: Bool = true) -> Bool {
         guard let connection = connections[id] else { return false }
+        return deliver(parts, to: connection, flush: flushNow, routed: false)
+    }
+
+    /// `deliver` for a connection in hand (and not closed); `routed`: the
+    /// message was counted in its routedUnsent.
+    func deliver(_ parts: [[UInt8]], to connection: Connection, flush flushNow: Bool, routed: Bool) -> Bool {
         do {
             try connection.send(parts, routed: routed)
         } catch {

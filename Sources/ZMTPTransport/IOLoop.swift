@@ -28,7 +28,7 @@ final class IOLoop {
 
     /// What one locked sync hands to the unlocked part of the round.
     struct Round {
-        var dispatch: [(UInt64, [[UInt8]])] = []
+        var dispatch: [(Connection, [[UInt8]])] = []
         var subscriptionMessages: [[UInt8]] = []
         var canRead = true
         var exit = false
@@ -129,18 +129,19 @@ final class IOLoop {
             }
             // Encode everything this round routed, then write each
             // connection's bytes with one send(2) instead of one per message.
-            var touched = Set<UInt64>()
-            for (id, parts) in round.dispatch where deliver(parts, to: id, flush: false, routed: true) {
-                touched.insert(id)
+            for (connection, parts) in round.dispatch where !connection.closed {
+                _ = deliver(parts, to: connection, flush: false, routed: true)
+            }
+            for (connection, _) in round.dispatch where connection.assignedBytes > 0 {
+                connection.assignedBytes = 0
+                flush(connection)
             }
             if !round.subscriptionMessages.isEmpty {
                 for id in order where connections[id]?.isReady == true {
-                    for message in round.subscriptionMessages where deliver([message], to: id, flush: false) {
-                        touched.insert(id)
-                    }
+                    for message in round.subscriptionMessages { deliver([message], to: id, flush: false) }
+                    if let connection = connections[id] { flush(connection) }
                 }
             }
-            for id in touched { if let connection = connections[id] { flush(connection) } }
             if round.exit { break }
             pollOnce(round)
         }
@@ -188,18 +189,17 @@ final class IOLoop {
 
     /// Moves messages from the outbox to connections, as far as peers are
     /// ready and their backlogs allow.
-    private func route() -> (dispatch: [(UInt64, [[UInt8]])], freed: Bool) {
-        var dispatch: [(UInt64, [[UInt8]])] = []
-        var assigned: [UInt64: Int] = [:]
+    private func route() -> (dispatch: [(Connection, [[UInt8]])], freed: Bool) {
+        var dispatch: [(Connection, [[UInt8]])] = []
         func hasRoom(_ connection: Connection) -> Bool {
-            connection.pendingOutput + assigned[connection.id, default: 0] < Self.perConnectionBacklog
+            connection.pendingOutput + connection.assignedBytes < Self.perConnectionBacklog
         }
         // `counted`: already in the connection's routedUnsent (from its
         // per-peer queue).
         func assign(_ connection: Connection, _ parts: [[UInt8]], counted: Bool = false) {
             if !counted { connection.noteRouted() }
-            dispatch.append((connection.id, parts))
-            assigned[connection.id, default: 0] += parts.reduce(16) { $0 + $1.count }
+            dispatch.append((connection, parts))
+            connection.assignedBytes += parts.reduce(16) { $0 + $1.count }
         }
         var freed = false
         for (id, _) in deferred {
@@ -259,9 +259,9 @@ final class IOLoop {
         }
         if let last = errors.last { state.lastError = last }
         if let principal { state.peerPrincipal = principal }
-        let published = Published(wake: true, readied: readied,
+        let published = Published(wake: !incoming.isEmpty && state.messageWaiters > 0, readied: readied,
                                   topics: type == .sub && !readied.isEmpty ? state.subscriptions.topics : [])
-        incoming = []
+        incoming.removeAll(keepingCapacity: true)
         readied = []
         removed = []
         errors = []

@@ -81,6 +81,9 @@ final class SocketState: @unchecked Sendable {
     /// Application threads blocked at ZMQ_SNDHWM: only then does routing
     /// messages out of the outbox need a broadcast.
     var roomWaiters = 0
+    /// Application threads blocked in receive: only then does publishing
+    /// received messages need a broadcast.
+    var messageWaiters = 0
 
     /// Whether the inbox is below ZMQ_RCVHWM.
     var inboxHasRoom: Bool {

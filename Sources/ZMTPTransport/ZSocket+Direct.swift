@@ -41,11 +41,15 @@ extension ZSocket {
         if type == .req { state.requestPeer = connection.id }
         // REQ and REP alternate with the peer: a send never has another
         // right behind it, so it is written now. Other types write now
-        // unless the previous send was a moment ago.
-        let now = Clock.nanoseconds
-        let write = (type == .req || type == .rep || now - lastSendTime >= Self.streamGap)
-        lastSendTime = now
-        if write { return .write(connection) }
+        // unless the previous send was a moment ago. With bytes still
+        // pending this is a stream anyway, and the clock is not read.
+        if type == .req || type == .rep { return .write(connection) }
+        if wasIdle {
+            let now = Clock.nanoseconds
+            let pause = now - lastSendTime >= Self.streamGap
+            lastSendTime = now
+            if pause { return .write(connection) }
+        }
         if wasIdle { state.waker.wake() }
         return .nothing
     }

@@ -34,7 +34,7 @@ extension ZSocket {
             sendParts.append(bytes)
             return .nothing
         }
-        var parts = sendParts + [bytes]
+        var parts = sendParts.isEmpty ? [bytes] : sendParts + [bytes]
         let target: Outgoing.Target
         switch type {
         case .req:
@@ -87,6 +87,7 @@ extension ZSocket {
     private func waitForRoom(flags: Int32) throws(TransportError) {
         let hwm = Int(state.options.sendHWM)
         guard hwm > 0, type != .pub, type != .router, type != .xpub else { return }
+        guard state.outbox.count >= hwm else { return }
         let deadline = Clock.deadline(afterMillis: state.options.sendTimeout)
         state.roomWaiters += 1
         defer { state.roomWaiters -= 1 }
@@ -122,19 +123,23 @@ extension ZSocket {
         case .rep where replyEnvelope != nil: throw .fsm("a REP socket must reply before receiving again")
         default: break
         }
-        let deadline = Clock.deadline(afterMillis: state.options.receiveTimeout)
+        // The clock is read only once this call has to wait.
+        var deadline: Int64?? = .none
         while true {
             if let incoming = state.inbox.pop() {
                 if state.resumeReading() { state.waker.wake() }
-                guard var parts = accept(incoming), !parts.isEmpty else { continue }
-                let first = parts.removeFirst()
-                for part in parts { receiveParts.push(part) }
-                receiveMore = !parts.isEmpty
+                guard let parts = accept(incoming), let first = parts.first else { continue }
+                receiveMore = parts.count > 1
+                if receiveMore { for part in parts.dropFirst() { receiveParts.push(part) } }
                 return first
             }
             if state.terminated { throw .terminated }
             if flags & Self.dontWait != 0 { throw .again }
-            if !state.monitor.wait(until: deadline) && state.inbox.isEmpty { throw .again }
+            if deadline == nil { deadline = .some(Clock.deadline(afterMillis: state.options.receiveTimeout)) }
+            state.messageWaiters += 1
+            let woken = state.monitor.wait(until: deadline ?? nil)
+            state.messageWaiters -= 1
+            if !woken && state.inbox.isEmpty { throw .again }
         }
     }
 

@@ -156,20 +156,27 @@ final class Connection: @unchecked Sendable {
     // MARK: input
 
     func receive(_ bytes: ArraySlice<UInt8>) throws(ConnectionFailure) -> [ConnectionEvent] {
-        try lock.withLock { () throws(ConnectionFailure) in try receiveLocked(bytes) }
+        var events: [ConnectionEvent] = []
+        try receive(bytes, into: &events)
+        return events
     }
 
-    private func receiveLocked(_ bytes: ArraySlice<UInt8>) throws(ConnectionFailure) -> [ConnectionEvent] {
+    /// `receive` appending to the caller's array (the I/O thread reuses one).
+    func receive(_ bytes: ArraySlice<UInt8>, into events: inout [ConnectionEvent]) throws(ConnectionFailure) {
+        try lock.withLock { () throws(ConnectionFailure) in try receiveLocked(bytes, into: &events) }
+    }
+
+    private func receiveLocked(_ bytes: ArraySlice<UInt8>,
+                               into events: inout [ConnectionEvent]) throws(ConnectionFailure) {
         lastReceived = Clock.now
         if peerTTLDeadline != nil { peerTTLDeadline = nil }
-        var events: [ConnectionEvent] = []
         var input = bytes
         if phase == .greeting {
             let wanted = Greeting.size - greeting.count
             greeting.append(contentsOf: input.prefix(wanted))
             input = input.dropFirst(min(wanted, input.count))
             try checkGreeting()
-            guard phase == .handshake else { return events }
+            guard phase == .handshake else { return }
         }
         decoder.append(input)
         while true {
@@ -186,7 +193,6 @@ final class Connection: @unchecked Sendable {
                 events.append(event)
             }
         }
-        return events
     }
 
     private func checkGreeting() throws(ConnectionFailure) {

@@ -59,6 +59,7 @@ extension IOLoop {
                 case .connection(let id): service(id, revents: fds[index].revents, canRead: round.canRead)
                 }
             }
+            if !incoming.isEmpty { publishNow() }
         }
         housekeeping(closing: round.exit)
     }
@@ -186,14 +187,14 @@ extension IOLoop {
         for _ in 0..<16 {
             switch Net.read(connection.fd, into: &readBuffer) {
             case .data(let count):
-                let events: [ConnectionEvent]
+                eventBuffer.removeAll(keepingCapacity: true)
                 do {
-                    events = try connection.receive(readBuffer[0..<count])
+                    try connection.receive(readBuffer[0..<count], into: &eventBuffer)
                 } catch {
                     drop(connection, reason: error.reason)
                     return
                 }
-                for event in events {
+                for event in eventBuffer {
                     guard !connection.closed else { return }
                     handle(event, from: connection)
                 }

@@ -64,6 +64,8 @@ final class IOLoop {
     var nextId: UInt64 = 1
     var nextRoutingNumber = UInt32.random(in: 0...UInt32.max)
     var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
+    /// What one read produced (reused from read to read).
+    var eventBuffer: [ConnectionEvent] = []
     /// Messages for one peer (ROUTER, REP) that its backlog could not take
     /// yet: one queue per peer, up to ZMQ_SNDHWM, so a slow peer does not
     /// hold up the others. Beyond that they are dropped, as libzmq's ROUTER
@@ -122,11 +124,7 @@ final class IOLoop {
                 return sync()
             }
             if published.wake || round.outboxFreed { state.monitor.broadcast() }
-            if !published.topics.isEmpty {
-                for id in published.readied {
-                    for topic in published.topics { deliver([[1] + topic], to: id) }
-                }
-            }
+            sendTopics(published)
             // Encode everything this round routed, then write each
             // connection's bytes with one send(2) instead of one per message.
             for (connection, parts) in round.dispatch where !connection.closed {
@@ -241,6 +239,22 @@ final class IOLoop {
     }
 
     // MARK: (3) publish, lock held (at the start of the next round)
+
+    /// Publishes what was just read without waiting for the next round,
+    /// so that a waiting application thread gets it before housekeeping.
+    func publishNow() {
+        let published = state.monitor.withLock { publishLocked() }
+        if published.wake { state.monitor.broadcast() }
+        sendTopics(published)
+    }
+
+    /// SUB: sends the subscriptions to the peers that just became ready.
+    private func sendTopics(_ published: Published) {
+        guard !published.topics.isEmpty else { return }
+        for id in published.readied {
+            for topic in published.topics { deliver([[1] + topic], to: id) }
+        }
+    }
 
     /// Hands the last round's results to the application side.
     private func publishLocked() -> Published {

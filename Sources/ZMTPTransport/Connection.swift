@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import ZMTPCodec
 import ZMTPGSSAPI
 
@@ -45,9 +40,11 @@ struct ConnectionFailure: Error {
 ///
 /// Once ready, the application thread may also send on it directly
 /// (`sendDirect`, see ZSocket+Direct.swift). So the codec (the GSSAPI
-/// context wraps and unwraps), the output buffer and the fd's life are
-/// guarded by `lock`, taken by every method below that touches them;
-/// everything else belongs to the I/O thread alone.
+/// context wraps and unwraps, frame order) is guarded by `codecLock`,
+/// taken by every method below that encodes or decodes, and the output
+/// bytes and the fd by `output` (an OutputBuffer with its own lock, taken
+/// after `codecLock`, never before it), so that a flush does not wait for
+/// an encryption; everything else belongs to the I/O thread alone.
 final class Connection: @unchecked Sendable {
     enum Phase { case greeting, handshake, ready }
 
@@ -76,28 +73,12 @@ final class Connection: @unchecked Sendable {
     private var gss: GSSAPIMechanism?
     private var encrypted = false
     private var partial: [[UInt8]] = []
-    /// Output in two buffers: frames are appended to `tail`; `head` (from
-    /// `headOffset`) is what a flush writes. The writing thread takes
-    /// `head` out and releases the lock for the send(2) itself, so that
-    /// the other thread can append meanwhile; `writing` tells others not
-    /// to write too, and `writingCount` how many bytes are out.
-    private var head: [UInt8] = []
-    private var headOffset = 0
-    private var tail: [UInt8] = []
-    private var writing = false
-    private var writingCount = 0
-    private let lock = Lock()
-    /// Set (under `lock`, by the I/O thread, which may read it without)
-    /// when the fd is closed: a direct send must not write to a number the
-    /// kernel may already have handed out again.
-    private(set) var closed = false
-    /// A write from the application thread failed: the I/O thread's next
-    /// flush reports it and drops the connection.
-    private var writeFailure: ConnectionFailure?
+    private let codecLock = Lock()
+    private let output: OutputBuffer
     /// Messages the I/O thread has routed to this connection (taken from
     /// the outbox, maybe parked in its per-peer queue) that are not in
     /// `output` yet. A direct send must wait its turn behind them.
-    /// Raised with the socket's lock held, lowered under `lock`, read
+    /// Raised with the socket's lock held, lowered under `codecLock`, read
     /// with both held.
     private(set) var routedUnsent = 0
     /// I/O thread only: bytes routed here in this round and not encoded
@@ -128,27 +109,18 @@ final class Connection: @unchecked Sendable {
         }
         var asServer = false
         if case .gssapi(let configuration) = security { asServer = configuration.options.isServer }
-        tail = Greeting(mechanism: security.name, asServer: asServer).encoded()
+        output = OutputBuffer(fd: fd, peerText: peerText,
+                              initial: Greeting(mechanism: security.name, asServer: asServer).encoded())
         Trace.log("\(peerText): sent greeting (\(security.name)\(asServer ? ", as server" : ""))")
     }
 
     var isReady: Bool { phase == .ready }
-    /// Bytes waiting for the kernel. A failure recorded by a direct send
-    /// counts as one, so that the I/O thread's next flush reports it.
-    var pendingOutput: Int {
-        lock.withLock { pendingLocked + (writeFailure == nil ? 0 : 1) }
-    }
-
-    /// Whether the I/O thread has something to write: not while another
-    /// thread is writing, which then goes on with what is left (or, if
-    /// the kernel is full, wakes the I/O thread to wait for POLLOUT).
-    var needsFlush: Bool {
-        lock.withLock { writeFailure != nil || (!writing && pendingLocked > 0) }
-    }
-
-    private var pendingLocked: Int {
-        head.count - headOffset + tail.count + writingCount
-    }
+    /// Bytes waiting for the kernel (see OutputBuffer.pending).
+    var pendingOutput: Int { output.pending }
+    /// Whether the I/O thread has something to write now.
+    var needsFlush: Bool { output.needsFlush }
+    /// Whether the fd is closed (I/O thread; see OutputBuffer.closed).
+    var closed: Bool { output.closed }
     var isEncrypted: Bool { encrypted }
     /// The peer's Identity property (empty when it sent none).
     var peerIdentity: [UInt8] { peerMetadata["Identity"] ?? [] }
@@ -163,7 +135,7 @@ final class Connection: @unchecked Sendable {
 
     /// `receive` appending to the caller's array (the I/O thread reuses one).
     func receive(_ bytes: ArraySlice<UInt8>, into events: inout [ConnectionEvent]) throws(ConnectionFailure) {
-        try lock.withLock { () throws(ConnectionFailure) in try receiveLocked(bytes, into: &events) }
+        try codecLock.withLock { () throws(ConnectionFailure) in try receiveLocked(bytes, into: &events) }
     }
 
     private func receiveLocked(_ bytes: ArraySlice<UInt8>,
@@ -353,164 +325,95 @@ final class Connection: @unchecked Sendable {
     func sendPing(ttl: Int32) throws(ConnectionFailure) {
         let deciseconds = UInt16(clamping: (Int(ttl) + 99) / 100)
         let body = Command.encode(name: "PING", data: [UInt8(deciseconds >> 8), UInt8(deciseconds & 0xff)])
-        try lock.withLock { () throws(ConnectionFailure) in try sendPart(body, more: false, command: true) }
+        try codecLock.withLock { () throws(ConnectionFailure) in
+            _ = try sendPart(body, more: false, command: true)
+        }
     }
 
     /// Queues one (multipart) message, protected by the mechanism. `routed`:
     /// the message was counted in `routedUnsent` when it was routed.
     func send(_ parts: [[UInt8]], routed: Bool = false) throws(ConnectionFailure) {
-        try lock.withLock { () throws(ConnectionFailure) in
+        try codecLock.withLock { () throws(ConnectionFailure) in
             if routed { routedUnsent -= 1 }
-            try sendLocked(parts)
+            _ = try sendLocked(parts)
         }
     }
 
-    private func sendLocked(_ parts: [[UInt8]]) throws(ConnectionFailure) {
+    /// Returns whether the output was idle before the first frame.
+    @discardableResult
+    private func sendLocked(_ parts: [[UInt8]]) throws(ConnectionFailure) -> Bool {
+        var wasIdle = false
         for (index, part) in parts.enumerated() {
-            try sendPart(part, more: index + 1 < parts.count, command: false)
+            let idle = try sendPart(part, more: index + 1 < parts.count, command: false)
+            if index == 0 { wasIdle = idle }
         }
+        return wasIdle
     }
 
     /// Counts a message routed here (the socket's lock held).
     func noteRouted() { routedUnsent += 1 }
 
-    /// The application thread's send (the socket's lock held): encodes the
-    /// message into the output buffer, for `flushDirect` or the I/O thread
-    /// to write. False (nothing done) when the connection is gone, when
-    /// routed messages are still ahead of this one, or when the backlog is
-    /// at `backlogLimit` bytes. `wasIdle`: nothing was pending before, so
-    /// the I/O thread may not know there is something to write.
-    func sendDirect(_ parts: [[UInt8]], backlogLimit: Int, wasIdle: inout Bool) -> Bool {
-        lock.withLock {
-            guard !closed, writeFailure == nil, routedUnsent == 0,
-                  pendingLocked < backlogLimit else { return false }
-            wasIdle = pendingLocked == 0
+    /// The application thread's check (the socket's lock held) that it may
+    /// send on this connection itself: it is open, no routed message is
+    /// still ahead (none can be routed here while the caller's outbox is
+    /// empty), and fewer than `backlogLimit` bytes are pending.
+    func admitsDirect(backlogLimit: Int) -> Bool {
+        codecLock.withLock { routedUnsent == 0 && output.admits(limit: backlogLimit) != nil }
+    }
+
+    /// The application thread's send after `admitsDirect` (no socket lock
+    /// held, so the I/O thread is not kept waiting by an encryption):
+    /// encodes the message into the output. Returns whether the output was
+    /// idle before: then the caller writes it or wakes the I/O thread.
+    func sendDirect(_ parts: [[UInt8]]) -> Bool {
+        codecLock.withLock {
             do throws(ConnectionFailure) {
-                try sendLocked(parts)
+                return try sendLocked(parts)
             } catch {
                 // The mechanism failed: the I/O thread's next flush reports
                 // it and drops the connection.
-                writeFailure = error
-            }
-            return true
-        }
-    }
-
-    /// The application thread's write of what `sendDirect` queued (any
-    /// lock released). Returns true when bytes are left that the I/O
-    /// thread must be told about (or a failure it must handle).
-    func flushDirect() -> Bool {
-        lock.withLock {
-            do throws(ConnectionFailure) {
-                try flushLocked()
-            } catch {
+                output.record(error)
                 return true
             }
-            return !writing && pendingLocked > 0
         }
     }
+
+    /// The application thread's write of what `sendDirect` queued (no
+    /// lock held). True when the I/O thread must be woken to go on.
+    func flushDirect() -> Bool { output.flushDirect() }
 
     /// Closes the fd (I/O thread), so that no direct send writes to it.
-    func closeSocket() {
-        lock.withLock {
-            guard !closed else { return }
-            closed = true
-            // A thread in the middle of a send(2) closes it when done.
-            if !writing { close(fd) }
-        }
-    }
+    func closeSocket() { output.close() }
 
-    private func sendPart(_ body: [UInt8], more: Bool, command: Bool) throws(ConnectionFailure) {
+    /// Returns whether the output was idle before this frame.
+    @discardableResult
+    private func sendPart(_ body: [UInt8], more: Bool, command: Bool) throws(ConnectionFailure) -> Bool {
         if encrypted, let gss {
             var flags: MessageFlags = []
             if more { flags.insert(.more) }
             if command { flags.insert(.command) }
             do {
                 let wrapped = try gss.encode(ZMTPMessage(body, flags: flags))
-                appendFrame(wrapped.body, more: false, command: false)
+                return appendFrame(wrapped.body, more: false, command: false)
             } catch {
                 throw fail(error.message)
             }
         } else {
-            appendFrame(body, more: more, command: command)
+            return appendFrame(body, more: more, command: command)
         }
     }
 
-    private func appendFrame(_ body: [UInt8], more: Bool, command: Bool) {
-        Frame.appendHeader(to: &tail, bodyCount: body.count, more: more, isCommand: command)
-        tail.append(contentsOf: body)
+    @discardableResult
+    private func appendFrame(_ body: [UInt8], more: Bool, command: Bool) -> Bool {
+        output.appendFrame(body, more: more, command: command)
     }
 
     /// Takes the queued bytes without writing them (tests and tools that
     /// move bytes themselves).
-    func takeOutput() -> [UInt8] {
-        lock.withLock {
-            defer {
-                head = []
-                headOffset = 0
-                tail = []
-            }
-            return Array(head[headOffset...]) + tail
-        }
-    }
+    func takeOutput() -> [UInt8] { output.take() }
 
     /// Writes what the kernel accepts now.
-    func flush() throws(ConnectionFailure) {
-        try lock.withLock { () throws(ConnectionFailure) in try flushLocked() }
-    }
-
-    /// Writes until the kernel takes no more or nothing is left. Returns
-    /// at once when another thread is writing: that one goes on with what
-    /// was appended meanwhile.
-    private func flushLocked() throws(ConnectionFailure) {
-        if let writeFailure { throw writeFailure }
-        while !closed && !writing {
-            if headOffset == head.count {
-                guard !tail.isEmpty else { return }
-                swap(&head, &tail)
-                tail.removeAll(keepingCapacity: true)
-                headOffset = 0
-            }
-            var chunk: [UInt8] = []
-            swap(&chunk, &head)
-            let start = headOffset
-            writing = true
-            writingCount = chunk.count - start
-            let written = lock.whileUnlocked { Self.writeAll(fd, chunk, from: start) }
-            writing = false
-            writingCount = 0
-            swap(&chunk, &head)
-            if closed {
-                close(fd)
-                return
-            }
-            guard let written else {
-                let failure = fail("connection lost while sending")
-                writeFailure = failure
-                throw failure
-            }
-            headOffset += written
-            guard headOffset == head.count else { return }
-            head.removeAll(keepingCapacity: head.capacity <= 1 << 20)
-            headOffset = 0
-        }
-    }
-
-    /// send(2) until done or the kernel is full: the count written, nil
-    /// when the connection failed.
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], from start: Int) -> Int? {
-        bytes.withUnsafeBytes { buffer in
-            var offset = start
-            while offset < buffer.count {
-                guard let written = Net.write(fd, UnsafeRawBufferPointer(rebasing: buffer[offset...])) else {
-                    return nil
-                }
-                if written == 0 { break }
-                offset += written
-            }
-            return offset - start
-        }
-    }
+    func flush() throws(ConnectionFailure) { try output.flush() }
 
     private func fail(_ reason: String) -> ConnectionFailure {
         Trace.log("\(peerText): failed: \(reason)")

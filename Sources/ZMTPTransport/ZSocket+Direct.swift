@@ -1,21 +1,27 @@
 /// The application thread's fast path: instead of queueing a message for
 /// the I/O thread (a wake-up and a round later), encode it into the
-/// connection's output here and, when the socket is not streaming, write
-/// it at once, after the socket's lock is released. Taken only when
-/// nothing is queued ahead of the message, so per-connection order holds;
-/// otherwise, or when the connection is gone or its backlog full, the
-/// message takes the outbox as before.
+/// connection's output in this thread and write it at once. The socket's
+/// lock is held only to choose the connection; encoding and writing happen
+/// after it is released. Taken only when nothing is queued ahead of the
+/// message, so per-connection order holds; otherwise, or when the
+/// connection is gone or its backlog full, the message takes the outbox.
+///
+/// Streams (sends a moment apart) are batched instead: a write(2) or a
+/// wake-up per message would cost more than it saves. Plaintext messages
+/// are still appended here and the I/O thread woken once per batch;
+/// encrypted ones take the outbox, so the I/O thread encrypts a whole
+/// batch while this thread queues the next (appending them here would
+/// leave the I/O thread a wake-up per message).
 extension ZSocket {
-    /// Sends closer together than this (nanoseconds) are a stream: their
-    /// bytes are left for the I/O thread, which writes them in batches,
-    /// rather than costing a write(2) each here.
+    /// Sends closer together than this (nanoseconds) are a stream.
     static let streamGap: Int64 = 50_000
 
-    /// What a send left for the caller to do once the lock is released.
+    /// What a send leaves for the caller to do once the lock is released.
     enum AfterSend {
         case nothing
-        /// Write this connection's output now.
-        case write(Connection)
+        /// Encode these parts on this connection; write them if `write`,
+        /// else leave them to the I/O thread.
+        case direct(Connection, [[UInt8]], write: Bool)
     }
 
     /// Returns nil when the message must take the outbox (the socket's
@@ -34,30 +40,30 @@ extension ZSocket {
             guard let peer = state.peersById[id] else { return nil }
             connection = peer
         }
-        var wasIdle = false
-        guard connection.sendDirect(parts, backlogLimit: IOLoop.perConnectionBacklog, wasIdle: &wasIdle) else {
-            return nil
-        }
-        if type == .req { state.requestPeer = connection.id }
         // REQ and REP alternate with the peer: a send never has another
-        // right behind it, so it is written now. Other types write now
-        // unless the previous send was a moment ago. With bytes still
-        // pending this is a stream anyway, and the clock is not read.
-        if type == .req || type == .rep { return .write(connection) }
-        if wasIdle {
+        // right behind it.
+        var write = true
+        if type != .req && type != .rep {
             let now = Clock.nanoseconds
-            let pause = now - lastSendTime >= Self.streamGap
+            write = now - lastSendTime >= Self.streamGap
             lastSendTime = now
-            if pause { return .write(connection) }
+            if !write && connection.isEncrypted { return nil }
         }
-        if wasIdle { state.waker.wake() }
-        return .nothing
+        guard connection.admitsDirect(backlogLimit: IOLoop.perConnectionBacklog) else { return nil }
+        if type == .req { state.requestPeer = connection.id }
+        return .direct(connection, parts, write: write)
     }
 
-    /// Writes what `sendDirect` left to write (no lock held).
+    /// Does what `sendDirect` left to do (no lock held). A connection that
+    /// closed meanwhile loses the message, as one that closes just after
+    /// the write would.
     func finish(_ after: AfterSend) {
-        guard case .write(let connection) = after else { return }
-        if connection.flushDirect() { state.waker.wake() }
+        guard case .direct(let connection, let parts, let write) = after else { return }
+        let wasIdle = connection.sendDirect(parts)
+        if write {
+            if connection.flushDirect() { state.waker.wake() }
+        } else if wasIdle {
+            state.waker.wake()
+        }
     }
 }
-

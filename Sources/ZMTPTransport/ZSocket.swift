@@ -28,8 +28,8 @@ public final class ZSocket: @unchecked Sendable {
     var receiveMore = false
     var awaitingReply = false
     var replyEnvelope: (connection: UInt64, parts: [[UInt8]])?
-    /// When the last message found its connection idle (Clock.nanoseconds),
-    /// to tell a stream from single messages (ZSocket+Direct.swift).
+    /// When the last message was sent (Clock.nanoseconds), to tell a
+    /// stream from single messages (ZSocket+Direct.swift).
     var lastSendTime: Int64 = 0
     private var closed = false
 

@@ -11,8 +11,12 @@ import ZMTPCodec
 /// Each round: (1) with the shared state locked, publish what the last
 /// round received and changed (3), pick up new endpoints and route queued
 /// messages to connections, then wake the application after unlocking;
-/// (2) unlocked, encode them (gss_wrap), poll, read, run handshakes, write.
+/// (2) unlocked, encode them (gss_wrap), poll, read, run handshakes, write;
+/// what a poll read is published (3) at once, before the timers.
 /// Everything in this class except `state` belongs to this thread alone.
+/// (Ready connections are also reachable by the application thread, which
+/// sends on them directly when nothing is queued: see ZSocket+Direct.swift
+/// and the locks in Connection and OutputBuffer.)
 final class IOLoop {
     struct Target {
         var request: ConnectRequest

@@ -8,7 +8,9 @@ import ZMTPGSSAPI
 
 /// A zmq-shaped socket: options, bind/connect, send/recv with libzmq's
 /// per-type semantics. The application side lives here; the sockets, the
-/// handshakes and the frames are on the socket's I/O thread (`IOLoop`).
+/// handshakes and the frames are on the socket's I/O thread (`IOLoop`),
+/// except that a message with nothing queued ahead of it is encoded and
+/// written by the sending thread itself (ZSocket+Direct.swift).
 ///
 /// Thread rules follow libzmq: one thread at a time per socket. Calls
 /// lock the shared state briefly; blocking calls wait on its condition

@@ -126,6 +126,18 @@ extension SocketState {
         return nil
     }
 
+    /// The peer whose turn it is, without taking the turn (see `takeTurn`).
+    func peerAtCursor() -> Connection? {
+        guard !peers.isEmpty else { return nil }
+        if peerCursor >= peers.count { peerCursor = 0 }
+        return peers[peerCursor]
+    }
+
+    /// Moves the round-robin cursor past the peer `peerAtCursor` returned.
+    func takeTurn() {
+        peerCursor = peerCursor + 1 >= peers.count ? 0 : peerCursor + 1
+    }
+
     /// Publishes a connection that became ready (I/O thread, lock held).
     func addPeer(_ connection: Connection) {
         peers.append(connection)

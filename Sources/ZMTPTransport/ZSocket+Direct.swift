@@ -34,7 +34,9 @@ extension ZSocket {
             // PUB filters by the peer's subscriptions, which the I/O thread owns.
             return nil
         case .any:
-            guard let next = state.nextPeer(where: { _ in true }) else { return nil }
+            // The round-robin turn is taken only if this path sends: a
+            // message that falls back to the outbox gets its turn there.
+            guard let next = state.peerAtCursor() else { return nil }
             connection = next
         case .connection(let id):
             guard let peer = state.peersById[id] else { return nil }
@@ -50,6 +52,7 @@ extension ZSocket {
             if !write && connection.isEncrypted { return nil }
         }
         guard connection.admitsDirect(backlogLimit: IOLoop.perConnectionBacklog) else { return nil }
+        if case .any = target { state.takeTurn() }
         if type == .req { state.requestPeer = connection.id }
         return .direct(connection, parts, write: write)
     }

@@ -15,6 +15,10 @@
 extension ZSocket {
     /// Sends closer together than this (nanoseconds) are a stream.
     static let streamGap: Int64 = 50_000
+    /// Larger messages take the outbox: next to copying them the hand-off
+    /// costs nothing, and one thread writing megabytes while the other
+    /// appends more only makes them contend.
+    static let largestDirect = 64 << 10
 
     /// What a send leaves for the caller to do once the lock is released.
     enum AfterSend {
@@ -28,6 +32,9 @@ extension ZSocket {
     /// lock held).
     func sendDirect(_ parts: [[UInt8]], to target: Outgoing.Target) -> AfterSend? {
         guard state.outbox.isEmpty else { return nil }
+        var size = 0
+        for part in parts { size += part.count }
+        guard size <= Self.largestDirect else { return nil }
         let connection: Connection
         switch target {
         case .all:

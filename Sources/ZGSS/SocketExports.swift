@@ -149,7 +149,9 @@ public func zgss_recv(_ handle: OpaquePointer?, _ buffer: UnsafeMutableRawPointe
             }
         }
         // The message may be decrypted data: wipe the transient copy.
-        for index in message.indices { message[index] = 0 }
+        message.withUnsafeMutableBytes { bytes in
+            if let base = bytes.baseAddress { memset(base, 0, bytes.count) }
+        }
         return Int32(clamping: message.count)
     } catch {
         return failure(error.errno)

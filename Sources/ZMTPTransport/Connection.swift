@@ -37,7 +37,15 @@ struct ConnectionFailure: Error {
 /// It does no polling: the I/O thread hands it bytes (`receive`) and asks
 /// it to `flush` what it has queued. Every error is a `ConnectionFailure`
 /// after which the I/O thread closes the connection.
-final class Connection {
+///
+/// Once ready, the application thread may also send on it directly
+/// (`sendDirect`, see ZSocket+Direct.swift). So the codec (the GSSAPI
+/// context wraps and unwraps, frame order) is guarded by `codecLock`,
+/// taken by every method below that encodes or decodes, and the output
+/// bytes and the fd by `output` (an OutputBuffer with its own lock, taken
+/// after `codecLock`, never before it), so that a flush does not wait for
+/// an encryption; everything else belongs to the I/O thread alone.
+final class Connection: @unchecked Sendable {
     enum Phase { case greeting, handshake, ready }
 
     let id: UInt64
@@ -65,8 +73,18 @@ final class Connection {
     private var gss: GSSAPIMechanism?
     private var encrypted = false
     private var partial: [[UInt8]] = []
-    private var output: [UInt8] = []
-    private var outputOffset = 0
+    private let codecLock = Lock()
+    private let output: OutputBuffer
+    /// Messages the I/O thread has routed to this connection (taken from
+    /// the outbox, maybe parked in its per-peer queue) that are not in
+    /// `output` yet. A direct send must wait its turn behind them.
+    /// Raised with the socket's lock held, lowered under `codecLock`, read
+    /// with both held.
+    private(set) var routedUnsent = 0
+    /// I/O thread only: bytes routed here in this round and not encoded
+    /// yet (they count against the backlog), so that the round flushes
+    /// each connection once.
+    var assignedBytes = 0
 
     /// Heartbeats: when the peer last sent anything, when our next PING is
     /// due, and the deadline a peer's PING TTL sets for its next traffic.
@@ -91,12 +109,18 @@ final class Connection {
         }
         var asServer = false
         if case .gssapi(let configuration) = security { asServer = configuration.options.isServer }
-        output = Greeting(mechanism: security.name, asServer: asServer).encoded()
+        output = OutputBuffer(fd: fd, peerText: peerText,
+                              initial: Greeting(mechanism: security.name, asServer: asServer).encoded())
         Trace.log("\(peerText): sent greeting (\(security.name)\(asServer ? ", as server" : ""))")
     }
 
     var isReady: Bool { phase == .ready }
-    var pendingOutput: Int { output.count - outputOffset }
+    /// Bytes waiting for the kernel (see OutputBuffer.pending).
+    var pendingOutput: Int { output.pending }
+    /// Whether the I/O thread has something to write now.
+    var needsFlush: Bool { output.needsFlush }
+    /// Whether the fd is closed (I/O thread; see OutputBuffer.closed).
+    var closed: Bool { output.closed }
     var isEncrypted: Bool { encrypted }
     /// The peer's Identity property (empty when it sent none).
     var peerIdentity: [UInt8] { peerMetadata["Identity"] ?? [] }
@@ -104,16 +128,27 @@ final class Connection {
     // MARK: input
 
     func receive(_ bytes: ArraySlice<UInt8>) throws(ConnectionFailure) -> [ConnectionEvent] {
+        var events: [ConnectionEvent] = []
+        try receive(bytes, into: &events)
+        return events
+    }
+
+    /// `receive` appending to the caller's array (the I/O thread reuses one).
+    func receive(_ bytes: ArraySlice<UInt8>, into events: inout [ConnectionEvent]) throws(ConnectionFailure) {
+        try codecLock.withLock { () throws(ConnectionFailure) in try receiveLocked(bytes, into: &events) }
+    }
+
+    private func receiveLocked(_ bytes: ArraySlice<UInt8>,
+                               into events: inout [ConnectionEvent]) throws(ConnectionFailure) {
         lastReceived = Clock.now
         if peerTTLDeadline != nil { peerTTLDeadline = nil }
-        var events: [ConnectionEvent] = []
         var input = bytes
         if phase == .greeting {
             let wanted = Greeting.size - greeting.count
             greeting.append(contentsOf: input.prefix(wanted))
             input = input.dropFirst(min(wanted, input.count))
             try checkGreeting()
-            guard phase == .handshake else { return events }
+            guard phase == .handshake else { return }
         }
         decoder.append(input)
         while true {
@@ -130,7 +165,6 @@ final class Connection {
                 events.append(event)
             }
         }
-        return events
     }
 
     private func checkGreeting() throws(ConnectionFailure) {
@@ -291,65 +325,95 @@ final class Connection {
     func sendPing(ttl: Int32) throws(ConnectionFailure) {
         let deciseconds = UInt16(clamping: (Int(ttl) + 99) / 100)
         let body = Command.encode(name: "PING", data: [UInt8(deciseconds >> 8), UInt8(deciseconds & 0xff)])
-        try sendPart(body, more: false, command: true)
-    }
-
-    /// Queues one (multipart) message, protected by the mechanism.
-    func send(_ parts: [[UInt8]]) throws(ConnectionFailure) {
-        for (index, part) in parts.enumerated() {
-            try sendPart(part, more: index + 1 < parts.count, command: false)
+        try codecLock.withLock { () throws(ConnectionFailure) in
+            _ = try sendPart(body, more: false, command: true)
         }
     }
 
-    private func sendPart(_ body: [UInt8], more: Bool, command: Bool) throws(ConnectionFailure) {
+    /// Queues one (multipart) message, protected by the mechanism. `routed`:
+    /// the message was counted in `routedUnsent` when it was routed.
+    func send(_ parts: [[UInt8]], routed: Bool = false) throws(ConnectionFailure) {
+        try codecLock.withLock { () throws(ConnectionFailure) in
+            if routed { routedUnsent -= 1 }
+            _ = try sendLocked(parts)
+        }
+    }
+
+    /// Returns whether the output was idle before the first frame.
+    @discardableResult
+    private func sendLocked(_ parts: [[UInt8]]) throws(ConnectionFailure) -> Bool {
+        var wasIdle = false
+        for (index, part) in parts.enumerated() {
+            let idle = try sendPart(part, more: index + 1 < parts.count, command: false)
+            if index == 0 { wasIdle = idle }
+        }
+        return wasIdle
+    }
+
+    /// Counts a message routed here (the socket's lock held).
+    func noteRouted() { routedUnsent += 1 }
+
+    /// The application thread's check (the socket's lock held) that it may
+    /// send on this connection itself: it is open, no routed message is
+    /// still ahead (none can be routed here while the caller's outbox is
+    /// empty), and fewer than `backlogLimit` bytes are pending.
+    func admitsDirect(backlogLimit: Int) -> Bool {
+        codecLock.withLock { routedUnsent == 0 && output.admits(limit: backlogLimit) != nil }
+    }
+
+    /// The application thread's send after `admitsDirect` (no socket lock
+    /// held, so the I/O thread is not kept waiting by an encryption):
+    /// encodes the message into the output. Returns whether the output was
+    /// idle before: then the caller writes it or wakes the I/O thread.
+    func sendDirect(_ parts: [[UInt8]]) -> Bool {
+        codecLock.withLock {
+            do throws(ConnectionFailure) {
+                return try sendLocked(parts)
+            } catch {
+                // The mechanism failed: the I/O thread's next flush reports
+                // it and drops the connection.
+                output.record(error)
+                return true
+            }
+        }
+    }
+
+    /// The application thread's write of what `sendDirect` queued (no
+    /// lock held). True when the I/O thread must be woken to go on.
+    func flushDirect() -> Bool { output.flushDirect() }
+
+    /// Closes the fd (I/O thread), so that no direct send writes to it.
+    func closeSocket() { output.close() }
+
+    /// Returns whether the output was idle before this frame.
+    @discardableResult
+    private func sendPart(_ body: [UInt8], more: Bool, command: Bool) throws(ConnectionFailure) -> Bool {
         if encrypted, let gss {
             var flags: MessageFlags = []
             if more { flags.insert(.more) }
             if command { flags.insert(.command) }
             do {
                 let wrapped = try gss.encode(ZMTPMessage(body, flags: flags))
-                appendFrame(wrapped.body, more: false, command: false)
+                return appendFrame(wrapped.body, more: false, command: false)
             } catch {
                 throw fail(error.message)
             }
         } else {
-            appendFrame(body, more: more, command: command)
+            return appendFrame(body, more: more, command: command)
         }
     }
 
-    private func appendFrame(_ body: [UInt8], more: Bool, command: Bool) {
-        Frame.appendHeader(to: &output, bodyCount: body.count, more: more, isCommand: command)
-        output.append(contentsOf: body)
+    @discardableResult
+    private func appendFrame(_ body: [UInt8], more: Bool, command: Bool) -> Bool {
+        output.appendFrame(body, more: more, command: command)
     }
 
     /// Takes the queued bytes without writing them (tests and tools that
     /// move bytes themselves).
-    func takeOutput() -> [UInt8] {
-        defer {
-            output = []
-            outputOffset = 0
-        }
-        return Array(output[outputOffset...])
-    }
+    func takeOutput() -> [UInt8] { output.take() }
 
     /// Writes what the kernel accepts now.
-    func flush() throws(ConnectionFailure) {
-        while outputOffset < output.count {
-            let written = output.withUnsafeBytes { bytes in
-                Net.write(fd, UnsafeRawBufferPointer(rebasing: bytes[outputOffset...]))
-            }
-            guard let written else { throw fail("connection lost while sending") }
-            if written == 0 { break }
-            outputOffset += written
-        }
-        if outputOffset == output.count {
-            output.removeAll(keepingCapacity: output.capacity <= 1 << 20)
-            outputOffset = 0
-        } else if outputOffset >= 1 << 20 {
-            output.removeFirst(outputOffset)
-            outputOffset = 0
-        }
-    }
+    func flush() throws(ConnectionFailure) { try output.flush() }
 
     private func fail(_ reason: String) -> ConnectionFailure {
         Trace.log("\(peerText): failed: \(reason)")

@@ -30,7 +30,7 @@ extension IOLoop {
             guard let connection = connections[id] else { continue }
             var events: Int16 = 0
             if round.canRead || !connection.isReady { events |= Int16(POLLIN) }
-            if connection.pendingOutput > 0 { events |= Int16(POLLOUT) }
+            if connection.needsFlush { events |= Int16(POLLOUT) }
             fds.append(pollfd(fd: connection.fd, events: events, revents: 0))
             slots.append(.connection(id))
         }
@@ -59,6 +59,7 @@ extension IOLoop {
                 case .connection(let id): service(id, revents: fds[index].revents, canRead: round.canRead)
                 }
             }
+            if !incoming.isEmpty { publishNow() }
         }
         housekeeping(closing: round.exit)
     }
@@ -90,7 +91,7 @@ extension IOLoop {
         }
         heartbeats(now: now)
         for id in order {
-            guard let connection = connections[id], connection.pendingOutput > 0 else { continue }
+            guard let connection = connections[id], connection.needsFlush else { continue }
             flush(connection)
         }
     }
@@ -186,15 +187,15 @@ extension IOLoop {
         for _ in 0..<16 {
             switch Net.read(connection.fd, into: &readBuffer) {
             case .data(let count):
-                let events: [ConnectionEvent]
+                eventBuffer.removeAll(keepingCapacity: true)
                 do {
-                    events = try connection.receive(readBuffer[0..<count])
+                    try connection.receive(readBuffer[0..<count], into: &eventBuffer)
                 } catch {
                     drop(connection, reason: error.reason)
                     return
                 }
-                for event in events {
-                    guard connections[id] != nil else { return }
+                for event in eventBuffer {
+                    guard !connection.closed else { return }
                     handle(event, from: connection)
                 }
                 if count < readBuffer.count { return flush(connection) }
@@ -240,8 +241,14 @@ extension IOLoop {
     @discardableResult
     func deliver(_ parts: [[UInt8]], to id: UInt64, flush flushNow: Bool = true) -> Bool {
         guard let connection = connections[id] else { return false }
+        return deliver(parts, to: connection, flush: flushNow, routed: false)
+    }
+
+    /// `deliver` for a connection in hand (and not closed); `routed`: the
+    /// message was counted in its routedUnsent.
+    func deliver(_ parts: [[UInt8]], to connection: Connection, flush flushNow: Bool, routed: Bool) -> Bool {
         do {
-            try connection.send(parts)
+            try connection.send(parts, routed: routed)
         } catch {
             drop(connection, reason: error.reason)
             return false
@@ -252,13 +259,9 @@ extension IOLoop {
 
     func drop(_ connection: Connection, reason: String?) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
-        close(connection.fd)
+        connection.closeSocket()
         deferred[connection.id] = nil
-        if let index = order.firstIndex(of: connection.id) {
-            order.remove(at: index)
-            if cursor > index { cursor -= 1 }
-            if cursor >= order.count { cursor = 0 }
-        }
+        if let index = order.firstIndex(of: connection.id) { order.remove(at: index) }
         if let target = connection.targetIndex, target < targets.count {
             targets[target].connection = nil
             var delay = Int64(max(reconnectInterval, 10))

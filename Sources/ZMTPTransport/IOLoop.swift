@@ -11,8 +11,12 @@ import ZMTPCodec
 /// Each round: (1) with the shared state locked, publish what the last
 /// round received and changed (3), pick up new endpoints and route queued
 /// messages to connections, then wake the application after unlocking;
-/// (2) unlocked, encode them (gss_wrap), poll, read, run handshakes, write.
+/// (2) unlocked, encode them (gss_wrap), poll, read, run handshakes, write;
+/// what a poll read is published (3) at once, before the timers.
 /// Everything in this class except `state` belongs to this thread alone.
+/// (Ready connections are also reachable by the application thread, which
+/// sends on them directly when nothing is queued: see ZSocket+Direct.swift
+/// and the locks in Connection and OutputBuffer.)
 final class IOLoop {
     struct Target {
         var request: ConnectRequest
@@ -28,7 +32,7 @@ final class IOLoop {
 
     /// What one locked sync hands to the unlocked part of the round.
     struct Round {
-        var dispatch: [(UInt64, [[UInt8]])] = []
+        var dispatch: [(Connection, [[UInt8]])] = []
         var subscriptionMessages: [[UInt8]] = []
         var canRead = true
         var exit = false
@@ -61,10 +65,11 @@ final class IOLoop {
     var targets: [Target] = []
     var connections: [UInt64: Connection] = [:]
     var order: [UInt64] = []
-    var cursor = 0
     var nextId: UInt64 = 1
     var nextRoutingNumber = UInt32.random(in: 0...UInt32.max)
     var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
+    /// What one read produced (reused from read to read).
+    var eventBuffer: [ConnectionEvent] = []
     /// Messages for one peer (ROUTER, REP) that its backlog could not take
     /// yet: one queue per peer, up to ZMQ_SNDHWM, so a slow peer does not
     /// hold up the others. Beyond that they are dropped, as libzmq's ROUTER
@@ -123,23 +128,22 @@ final class IOLoop {
                 return sync()
             }
             if published.wake || round.outboxFreed { state.monitor.broadcast() }
-            if !published.topics.isEmpty {
-                for id in published.readied {
-                    for topic in published.topics { deliver([[1] + topic], to: id) }
-                }
-            }
+            sendTopics(published)
             // Encode everything this round routed, then write each
             // connection's bytes with one send(2) instead of one per message.
-            var touched = Set<UInt64>()
-            for (id, parts) in round.dispatch where deliver(parts, to: id, flush: false) { touched.insert(id) }
+            for (connection, parts) in round.dispatch where !connection.closed {
+                _ = deliver(parts, to: connection, flush: false, routed: true)
+            }
+            for (connection, _) in round.dispatch where connection.assignedBytes > 0 {
+                connection.assignedBytes = 0
+                flush(connection)
+            }
             if !round.subscriptionMessages.isEmpty {
                 for id in order where connections[id]?.isReady == true {
-                    for message in round.subscriptionMessages where deliver([message], to: id, flush: false) {
-                        touched.insert(id)
-                    }
+                    for message in round.subscriptionMessages { deliver([message], to: id, flush: false) }
+                    if let connection = connections[id] { flush(connection) }
                 }
             }
-            for id in touched { if let connection = connections[id] { flush(connection) } }
             if round.exit { break }
             pollOnce(round)
         }
@@ -187,15 +191,17 @@ final class IOLoop {
 
     /// Moves messages from the outbox to connections, as far as peers are
     /// ready and their backlogs allow.
-    private func route() -> (dispatch: [(UInt64, [[UInt8]])], freed: Bool) {
-        var dispatch: [(UInt64, [[UInt8]])] = []
-        var assigned: [UInt64: Int] = [:]
+    private func route() -> (dispatch: [(Connection, [[UInt8]])], freed: Bool) {
+        var dispatch: [(Connection, [[UInt8]])] = []
         func hasRoom(_ connection: Connection) -> Bool {
-            connection.pendingOutput + assigned[connection.id, default: 0] < Self.perConnectionBacklog
+            connection.pendingOutput + connection.assignedBytes < Self.perConnectionBacklog
         }
-        func assign(_ connection: Connection, _ parts: [[UInt8]]) {
-            dispatch.append((connection.id, parts))
-            assigned[connection.id, default: 0] += parts.reduce(16) { $0 + $1.count }
+        // `counted`: already in the connection's routedUnsent (from its
+        // per-peer queue).
+        func assign(_ connection: Connection, _ parts: [[UInt8]], counted: Bool = false) {
+            if !counted { connection.noteRouted() }
+            dispatch.append((connection, parts))
+            connection.assignedBytes += parts.reduce(16) { $0 + $1.count }
         }
         var freed = false
         for (id, _) in deferred {
@@ -203,14 +209,14 @@ final class IOLoop {
                 deferred[id] = nil
                 continue
             }
-            while hasRoom(connection), let parts = deferred[id]?.pop() { assign(connection, parts) }
+            while hasRoom(connection), let parts = deferred[id]?.pop() { assign(connection, parts, counted: true) }
             if deferred[id]?.isEmpty == true { deferred[id] = nil }
         }
         let peerQueueLimit = state.options.sendHWM > 0 ? Int(state.options.sendHWM) : Int.max
         routing: while let head = state.outbox.first, dispatch.count < 4096 {
             switch head.target {
             case .any:
-                guard let connection = nextReady(where: hasRoom) else { break routing }
+                guard let connection = state.nextPeer(where: { !$0.closed && hasRoom($0) }) else { break routing }
                 assign(connection, head.parts)
                 if type == .req { state.requestPeer = connection.id }
             case .connection(let id):
@@ -218,6 +224,7 @@ final class IOLoop {
                     if hasRoom(connection) && deferred[id] == nil {
                         assign(connection, head.parts)
                     } else if deferred[id, default: FIFO()].count < peerQueueLimit {
+                        connection.noteRouted()
                         deferred[id, default: FIFO()].push(head.parts)
                     }
                 }
@@ -235,18 +242,23 @@ final class IOLoop {
         return (dispatch, freed)
     }
 
-    private func nextReady(where accept: (Connection) -> Bool) -> Connection? {
-        guard !order.isEmpty else { return nil }
-        for step in 0..<order.count {
-            let index = (cursor + step) % order.count
-            guard let connection = connections[order[index]], connection.isReady, accept(connection) else { continue }
-            cursor = (index + 1) % order.count
-            return connection
-        }
-        return nil
+    // MARK: (3) publish, lock held (at the start of the next round)
+
+    /// Publishes what was just read without waiting for the next round,
+    /// so that a waiting application thread gets it before housekeeping.
+    func publishNow() {
+        let published = state.monitor.withLock { publishLocked() }
+        if published.wake { state.monitor.broadcast() }
+        sendTopics(published)
     }
 
-    // MARK: (3) publish, lock held (at the start of the next round)
+    /// SUB: sends the subscriptions to the peers that just became ready.
+    private func sendTopics(_ published: Published) {
+        guard !published.topics.isEmpty else { return }
+        for id in published.readied {
+            for topic in published.topics { deliver([[1] + topic], to: id) }
+        }
+    }
 
     /// Hands the last round's results to the application side.
     private func publishLocked() -> Published {
@@ -255,16 +267,19 @@ final class IOLoop {
         }
         for message in incoming { state.inbox.push(message) }
         for id in readied {
-            if let connection = connections[id], type == .router { state.routes[connection.routingId] = id }
+            guard let connection = connections[id] else { continue }
+            state.addPeer(connection)
+            if type == .router { state.routes[connection.routingId] = id }
         }
-        for gone in removed where state.routes[gone.routingId] == gone.id {
-            state.routes[gone.routingId] = nil
+        for gone in removed {
+            state.removePeer(id: gone.id)
+            if state.routes[gone.routingId] == gone.id { state.routes[gone.routingId] = nil }
         }
         if let last = errors.last { state.lastError = last }
         if let principal { state.peerPrincipal = principal }
-        let published = Published(wake: true, readied: readied,
+        let published = Published(wake: !incoming.isEmpty && state.messageWaiters > 0, readied: readied,
                                   topics: type == .sub && !readied.isEmpty ? state.subscriptions.topics : [])
-        incoming = []
+        incoming.removeAll(keepingCapacity: true)
         readied = []
         removed = []
         errors = []
@@ -277,11 +292,13 @@ final class IOLoop {
     private func shutdown() {
         for listener in listeners { close(listener.fd) }
         for target in targets { if let fd = target.pendingFD { close(fd) } }
-        for connection in connections.values { close(connection.fd) }
+        for connection in connections.values { connection.closeSocket() }
         listeners = []
         connections = [:]
         order = []
         state.monitor.withLock {
+            state.peers = []
+            state.peersById = [:]
             for listener in state.newListeners { close(listener.fd) }
             state.newListeners = []
             state.ioFinished = true

@@ -64,6 +64,13 @@ enum Clock {
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 
+    /// Nanoseconds on the monotonic clock.
+    static var nanoseconds: Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+
     /// The deadline for a zmq-style timeout: nil for -1 (forever).
     static func deadline(afterMillis timeout: Int32) -> Int64? {
         timeout < 0 ? nil : now + Int64(timeout)

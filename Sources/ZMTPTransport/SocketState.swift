@@ -52,6 +52,12 @@ final class SocketState: @unchecked Sendable {
     var subscriptionMessages: [[UInt8]] = []
     /// ROUTER: routing id → connection.
     var routes: [[UInt8]: UInt64] = [:]
+    /// Ready connections (published by the I/O thread), in the order they
+    /// became ready: the application thread sends to them directly, and
+    /// both threads share `peerCursor` for round robin (`.any`).
+    var peers: [Connection] = []
+    var peerCursor = 0
+    var peersById: [UInt64: Connection] = [:]
     /// REQ: the connection the pending request went to.
     var requestPeer: UInt64?
     var lastError = ""
@@ -75,6 +81,9 @@ final class SocketState: @unchecked Sendable {
     /// Application threads blocked at ZMQ_SNDHWM: only then does routing
     /// messages out of the outbox need a broadcast.
     var roomWaiters = 0
+    /// Application threads blocked in receive: only then does publishing
+    /// received messages need a broadcast.
+    var messageWaiters = 0
 
     /// Whether the inbox is below ZMQ_RCVHWM.
     var inboxHasRoom: Bool {
@@ -96,5 +105,50 @@ final class SocketState: @unchecked Sendable {
         guard readingPaused, inbox.count <= inboxLowWater else { return false }
         readingPaused = false
         return true
+    }
+}
+
+extension SocketState {
+    /// The next peer in round-robin order that `accept` takes; moves the
+    /// cursor past it.
+    func nextPeer(where accept: (Connection) -> Bool) -> Connection? {
+        let count = peers.count
+        guard count > 0 else { return nil }
+        if peerCursor >= count { peerCursor = 0 }
+        for step in 0..<count {
+            var index = peerCursor + step
+            if index >= count { index -= count }
+            let connection = peers[index]
+            guard accept(connection) else { continue }
+            peerCursor = index + 1 == count ? 0 : index + 1
+            return connection
+        }
+        return nil
+    }
+
+    /// The peer whose turn it is, without taking the turn (see `takeTurn`).
+    func peerAtCursor() -> Connection? {
+        guard !peers.isEmpty else { return nil }
+        if peerCursor >= peers.count { peerCursor = 0 }
+        return peers[peerCursor]
+    }
+
+    /// Moves the round-robin cursor past the peer `peerAtCursor` returned.
+    func takeTurn() {
+        peerCursor = peerCursor + 1 >= peers.count ? 0 : peerCursor + 1
+    }
+
+    /// Publishes a connection that became ready (I/O thread, lock held).
+    func addPeer(_ connection: Connection) {
+        peers.append(connection)
+        peersById[connection.id] = connection
+    }
+
+    /// Forgets a connection that is gone (I/O thread, lock held).
+    func removePeer(id: UInt64) {
+        guard peersById.removeValue(forKey: id) != nil,
+              let index = peers.firstIndex(where: { $0.id == id }) else { return }
+        peers.remove(at: index)
+        if peerCursor > index { peerCursor -= 1 }
     }
 }

@@ -12,18 +12,17 @@ extension ZSocket {
     // MARK: send
 
     public func send(_ bytes: [UInt8], flags: Int32) throws(TransportError) {
-        let result: Result<Void, TransportError> = state.monitor.withLock {
+        let result: Result<AfterSend, TransportError> = state.monitor.withLock {
             do throws(TransportError) {
-                try sendLocked(bytes, flags: flags)
-                return .success(())
+                return .success(try sendLocked(bytes, flags: flags))
             } catch {
                 return .failure(error)
             }
         }
-        try result.get()
+        finish(try result.get())
     }
 
-    private func sendLocked(_ bytes: [UInt8], flags: Int32) throws(TransportError) {
+    private func sendLocked(_ bytes: [UInt8], flags: Int32) throws(TransportError) -> AfterSend {
         if state.terminated { throw .terminated }
         switch type {
         case .sub, .pull, .xsub: throw TransportError(ENOTSUP, "\(type.name) sockets cannot send")
@@ -33,9 +32,9 @@ extension ZSocket {
         }
         if flags & Self.sendMore != 0 {
             sendParts.append(bytes)
-            return
+            return .nothing
         }
-        var parts = sendParts + [bytes]
+        var parts = sendParts.isEmpty ? [bytes] : sendParts + [bytes]
         let target: Outgoing.Target
         switch type {
         case .req:
@@ -50,7 +49,7 @@ extension ZSocket {
             // silently (libzmq without ZMQ_ROUTER_MANDATORY).
             guard parts.count >= 2, let connection = state.routes[parts[0]] else {
                 sendParts = []
-                return
+                return .nothing
             }
             parts.removeFirst()
             target = .connection(connection)
@@ -59,11 +58,17 @@ extension ZSocket {
         default:
             target = .any
         }
+        if let after = sendDirect(parts, to: target) {
+            sendParts = []
+            if type == .req { awaitingReply = true }
+            if type == .rep { replyEnvelope = nil }
+            return after
+        }
         try waitForRoom(flags: flags)
         if state.options.sendHWM > 0 && state.outbox.count >= Int(state.options.sendHWM) {
             // PUB and ROUTER drop at the high-water mark instead of blocking.
             sendParts = []
-            return
+            return .nothing
         }
         // Wake the I/O thread only when the outbox was empty. Otherwise a
         // wake-up is already pending (its next sync takes this message too),
@@ -75,12 +80,14 @@ extension ZSocket {
         if type == .req { awaitingReply = true }
         if type == .rep { replyEnvelope = nil }
         if wasEmpty { state.waker.wake() }
+        return .nothing
     }
 
     /// Blocks while the outbox is at ZMQ_SNDHWM (never for PUB/ROUTER).
     private func waitForRoom(flags: Int32) throws(TransportError) {
         let hwm = Int(state.options.sendHWM)
         guard hwm > 0, type != .pub, type != .router, type != .xpub else { return }
+        guard state.outbox.count >= hwm else { return }
         let deadline = Clock.deadline(afterMillis: state.options.sendTimeout)
         state.roomWaiters += 1
         defer { state.roomWaiters -= 1 }
@@ -116,19 +123,23 @@ extension ZSocket {
         case .rep where replyEnvelope != nil: throw .fsm("a REP socket must reply before receiving again")
         default: break
         }
-        let deadline = Clock.deadline(afterMillis: state.options.receiveTimeout)
+        // The clock is read only once this call has to wait.
+        var deadline: Int64?? = .none
         while true {
             if let incoming = state.inbox.pop() {
                 if state.resumeReading() { state.waker.wake() }
-                guard var parts = accept(incoming), !parts.isEmpty else { continue }
-                let first = parts.removeFirst()
-                for part in parts { receiveParts.push(part) }
-                receiveMore = !parts.isEmpty
+                guard let parts = accept(incoming), let first = parts.first else { continue }
+                receiveMore = parts.count > 1
+                if receiveMore { for part in parts.dropFirst() { receiveParts.push(part) } }
                 return first
             }
             if state.terminated { throw .terminated }
             if flags & Self.dontWait != 0 { throw .again }
-            if !state.monitor.wait(until: deadline) && state.inbox.isEmpty { throw .again }
+            if deadline == nil { deadline = .some(Clock.deadline(afterMillis: state.options.receiveTimeout)) }
+            state.messageWaiters += 1
+            let woken = state.monitor.wait(until: deadline ?? nil)
+            state.messageWaiters -= 1
+            if !woken && state.inbox.isEmpty { throw .again }
         }
     }
 

@@ -8,7 +8,9 @@ import ZMTPGSSAPI
 
 /// A zmq-shaped socket: options, bind/connect, send/recv with libzmq's
 /// per-type semantics. The application side lives here; the sockets, the
-/// handshakes and the frames are on the socket's I/O thread (`IOLoop`).
+/// handshakes and the frames are on the socket's I/O thread (`IOLoop`),
+/// except that a message with nothing queued ahead of it is encoded and
+/// written by the sending thread itself (ZSocket+Direct.swift).
 ///
 /// Thread rules follow libzmq: one thread at a time per socket. Calls
 /// lock the shared state briefly; blocking calls wait on its condition
@@ -28,6 +30,9 @@ public final class ZSocket: @unchecked Sendable {
     var receiveMore = false
     var awaitingReply = false
     var replyEnvelope: (connection: UInt64, parts: [[UInt8]])?
+    /// When the last message was sent (Clock.nanoseconds), to tell a
+    /// stream from single messages (ZSocket+Direct.swift).
+    var lastSendTime: Int64 = 0
     private var closed = false
 
     init(type: SocketType, context: ZContext, waker: Waker) {

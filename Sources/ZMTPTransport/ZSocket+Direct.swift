@@ -1,0 +1,79 @@
+/// The application thread's fast path: instead of queueing a message for
+/// the I/O thread (a wake-up and a round later), encode it into the
+/// connection's output in this thread and write it at once. The socket's
+/// lock is held only to choose the connection; encoding and writing happen
+/// after it is released. Taken only when nothing is queued ahead of the
+/// message, so per-connection order holds; otherwise, or when the
+/// connection is gone or its backlog full, the message takes the outbox.
+///
+/// Streams (sends a moment apart) are batched instead: a write(2) or a
+/// wake-up per message would cost more than it saves. Plaintext messages
+/// are still appended here and the I/O thread woken once per batch;
+/// encrypted ones take the outbox, so the I/O thread encrypts a whole
+/// batch while this thread queues the next (appending them here would
+/// leave the I/O thread a wake-up per message).
+extension ZSocket {
+    /// Sends closer together than this (nanoseconds) are a stream.
+    static let streamGap: Int64 = 50_000
+    /// Larger messages take the outbox: next to copying them the hand-off
+    /// costs nothing, and one thread writing megabytes while the other
+    /// appends more only makes them contend.
+    static let largestDirect = 64 << 10
+
+    /// What a send leaves for the caller to do once the lock is released.
+    enum AfterSend {
+        case nothing
+        /// Encode these parts on this connection; write them if `write`,
+        /// else leave them to the I/O thread.
+        case direct(Connection, [[UInt8]], write: Bool)
+    }
+
+    /// Returns nil when the message must take the outbox (the socket's
+    /// lock held).
+    func sendDirect(_ parts: [[UInt8]], to target: Outgoing.Target) -> AfterSend? {
+        guard state.outbox.isEmpty else { return nil }
+        var size = 0
+        for part in parts { size += part.count }
+        guard size <= Self.largestDirect else { return nil }
+        let connection: Connection
+        switch target {
+        case .all:
+            // PUB filters by the peer's subscriptions, which the I/O thread owns.
+            return nil
+        case .any:
+            // The round-robin turn is taken only if this path sends: a
+            // message that falls back to the outbox gets its turn there.
+            guard let next = state.peerAtCursor() else { return nil }
+            connection = next
+        case .connection(let id):
+            guard let peer = state.peersById[id] else { return nil }
+            connection = peer
+        }
+        // REQ and REP alternate with the peer: a send never has another
+        // right behind it.
+        var write = true
+        if type != .req && type != .rep {
+            let now = Clock.nanoseconds
+            write = now - lastSendTime >= Self.streamGap
+            lastSendTime = now
+            if !write && connection.isEncrypted { return nil }
+        }
+        guard connection.admitsDirect(backlogLimit: IOLoop.perConnectionBacklog) else { return nil }
+        if case .any = target { state.takeTurn() }
+        if type == .req { state.requestPeer = connection.id }
+        return .direct(connection, parts, write: write)
+    }
+
+    /// Does what `sendDirect` left to do (no lock held). A connection that
+    /// closed meanwhile loses the message, as one that closes just after
+    /// the write would.
+    func finish(_ after: AfterSend) {
+        guard case .direct(let connection, let parts, let write) = after else { return }
+        let wasIdle = connection.sendDirect(parts)
+        if write {
+            if connection.flushDirect() { state.waker.wake() }
+        } else if wasIdle {
+            state.waker.wake()
+        }
+    }
+}

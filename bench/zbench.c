@@ -197,17 +197,27 @@ static int handshakes(double seconds)
     char endpoint[256];
     start_rep(server_ctx, &a, &thread, endpoint, sizeof endpoint);
     long done = 0;
+    /* where an iteration's time goes: socket + connect calls, the first
+     * round trip (which waits for the handshake), close */
+    double open_time = 0, first_time = 0, close_time = 0;
     double start = now(), stop = start + seconds;
     do {
+        double t0 = now();
         void *req = gss_socket(client_ctx, ZMQ_REQ, 0, 0);
         set_int(req, ZMQ_LINGER, 0);
         if (zmq_connect(req, endpoint)) die("zmq_connect");
+        double t1 = now();
         round_trip(req, "handshake round trip");
+        double t2 = now();
         zmq_close(req);
+        open_time += t1 - t0;
+        first_time += t2 - t1;
+        close_time += now() - t2;
         done++;
     } while (now() < stop);
     double elapsed = now() - start;
-    printf("impl=%s cell=hs count=%ld seconds=%.3f hs=%.1f\n", IMPL, done, elapsed, done / elapsed);
+    printf("impl=%s cell=hs count=%ld seconds=%.3f hs=%.1f open_us=%.0f first_rt_us=%.0f close_us=%.0f\n", IMPL,
+           done, elapsed, done / elapsed, open_time / done * 1e6, first_time / done * 1e6, close_time / done * 1e6);
     a.stop = 1;
     pthread_join(thread, NULL);
     zmq_close(a.rep);

@@ -142,6 +142,11 @@ for n in $conns; do
     "$(field "rss-$n" zgss kib_per_conn)" "KiB" 1
 done
 
+echo
+echo "Handshake cell, per iteration (median run): zgss socket+connect $(field hs zgss open_us) µs," \
+  "first round trip (waits for the handshake) $(field hs zgss first_rt_us) µs, close $(field hs zgss close_us) µs;" \
+  "libzmq $(field hs libzmq open_us) / $(field hs libzmq first_rt_us) / $(field hs libzmq close_us) µs."
+
 # Every message sent must have arrived, in both implementations.
 lost=0
 for size in $sizes; do

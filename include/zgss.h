@@ -356,7 +356,10 @@ int zgss_mech_authorize(zgss_mech_t *mech, int allowed, const char *reason);
  * travels inside the wrap). Plaintext mode: *out is the data unchanged and
  * *out_flags the flags. Returns 0, ZGSS_E_STATE before READY, ZGSS_E_GSS
  * when wrapping fails (e.g. the context expired: fatal, never an abort),
- * ZGSS_E_INVAL for NULL out pointers. Does not block. */
+ * ZGSS_E_INVAL for NULL out pointers. Does not block.
+ * Once READY, an AES session key (enctypes 17-20) is taken over from MIT
+ * by zgss's own RFC 4121 code (docs/crypto.md): the same tokens, less CPU.
+ * ZGSS_MESSAGE_CRYPTO=mit in the environment keeps gss_wrap/gss_unwrap. */
 int zgss_mech_encode(zgss_mech_t *mech, const uint8_t *data, size_t len, int flags,
                      const uint8_t **out, size_t *out_len, int *out_flags);
 
@@ -704,8 +707,10 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  *   - Threads: a context may be used from any thread. A socket, like a
  *     libzmq socket, must be used by one thread at a time (it may migrate
  *     between threads with a full memory barrier, e.g. a mutex). Each
- *     socket owns one I/O thread that does all network work, handshakes
- *     included; application calls never block on the network or the KDC.
+ *     socket owns one I/O thread that does the network work, handshakes
+ *     included; a send may write a message to a ready connection from the
+ *     calling thread (non-blocking) when nothing is queued ahead of it.
+ *     Application calls never block on the network or the KDC.
  *   - Buffers passed in are copied during the call; zgss keeps no pointer.
  *   - Handshake failures never fail a call or kill the socket: the
  *     connection is dropped (a connecting side retries after

@@ -239,6 +239,23 @@ public final class GSSAPIMechanism {
         return ZMTPMessage(try wrapMessage(message))
     }
 
+    /// Encrypted mode only: like `encode`, but the MESSAGE body replaces
+    /// the contents of `body`, reusing its capacity, so a host that keeps
+    /// one buffer per connection allocates nothing per message (with
+    /// KerberosCrypto; MIT's path still allocates). Plaintext mode throws
+    /// ZGSSError.wrongState: there is nothing to encode.
+    public func encode(_ message: ZMTPMessage, into body: inout [UInt8]) throws(ZGSSError) {
+        try requireReady("encode")
+        guard encrypted else { throw ZGSSError(.wrongState, "encode(_:into:) is for encrypted mode") }
+        guard let tokens else {
+            body = try wrapMessage(message)
+            return
+        }
+        let flags = message.flags.intersection([.more, .command]).rawValue
+        try seal(message.body, flags: flags, with: tokens, headerCount: GSSAPICommand.messagePrefix.count + 4,
+                 into: &body)
+    }
+
     /// Opens an incoming message (the body of a frame received after the
     /// handshake). Encrypted: the body must be a MESSAGE command whose token
     /// was encrypted by the peer; flags come from inside the wrap.
@@ -406,7 +423,11 @@ public final class GSSAPIMechanism {
         let flags = message.flags.intersection([.more, .command]).rawValue
         let prefix = GSSAPICommand.messagePrefix
         let headerCount = prefix.count + 4
-        if let tokens { return try seal(message.body, flags: flags, with: tokens, headerCount: headerCount) }
+        if let tokens {
+            var out: [UInt8] = []
+            try seal(message.body, flags: flags, with: tokens, headerCount: headerCount, into: &out)
+            return out
+        }
         do {
             var out = try message.body.withUnsafeBytes { payload in
                 try context.wrap(prefixCount: headerCount, flags: flags, payload: payload)
@@ -459,15 +480,15 @@ public final class GSSAPIMechanism {
     // MARK: KerberosCrypto tokens
 
     /// MESSAGE command body `[prefix][length 4][token]` around
-    /// `flags + body`, in one allocation, sealed where it lies.
-    private func seal(_ body: [UInt8], flags: UInt8, with tokens: WrapTokenCodec,
-                      headerCount: Int) throws(ZGSSError) -> [UInt8] {
+    /// `flags + body`, sealed where it lies in `out`, whose contents it
+    /// replaces (its capacity is reused: a caller that keeps one buffer
+    /// allocates nothing per message).
+    private func seal(_ body: [UInt8], flags: UInt8, with tokens: WrapTokenCodec, headerCount: Int,
+                      into out: inout [UInt8]) throws(ZGSSError) {
         let tokenCount = tokens.tokenCount(dataCount: 1 + body.count)
-        var failure: KerberosCryptoError?
-        let out = [UInt8](unsafeUninitializedCapacity: headerCount + tokenCount) { buffer, initialized in
-            let raw = UnsafeMutableRawBufferPointer(buffer)
-            raw.initializeMemory(as: UInt8.self, repeating: 0)
-            initialized = buffer.count
+        out.removeAll(keepingCapacity: true)
+        out.append(contentsOf: repeatElement(0, count: headerCount + tokenCount))
+        let failure: KerberosCryptoError? = out.withUnsafeMutableBytes { raw in
             GSSAPICommand.writeMessageHeader(into: raw, tokenCount: tokenCount)
             let data = headerCount + WrapTokenCodec.dataOffset
             raw[data] = flags
@@ -476,13 +497,16 @@ public final class GSSAPIMechanism {
             }
             do throws(KerberosCryptoError) {
                 try tokens.seal(UnsafeMutableRawBufferPointer(rebasing: raw[headerCount...]))
+                return nil
             } catch {
                 raw.initializeMemory(as: UInt8.self, repeating: 0)
-                failure = error
+                return error
             }
         }
-        if let failure { throw fail(.gss, "cannot encrypt a message: \(failure.reason)") }
-        return out
+        if let failure {
+            out.removeAll(keepingCapacity: true)
+            throw fail(.gss, "cannot encrypt a message: \(failure.reason)")
+        }
     }
 
     /// Opens the token at `token` in `body` and leaves `body` holding just

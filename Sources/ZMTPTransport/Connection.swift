@@ -74,6 +74,10 @@ final class Connection: @unchecked Sendable {
     private var encrypted = false
     private var partial: [[UInt8]] = []
     private let codecLock = Lock()
+    /// The last encrypted MESSAGE body, reused for the next (guarded by
+    /// `codecLock`): sealing allocates nothing per message.
+    private var sealed: [UInt8] = []
+    private static let sealedCapacityKept = 1 << 16
     private let output: OutputBuffer
     /// Messages the I/O thread has routed to this connection (taken from
     /// the outbox, maybe parked in its per-peer queue) that are not in
@@ -393,8 +397,12 @@ final class Connection: @unchecked Sendable {
             if more { flags.insert(.more) }
             if command { flags.insert(.command) }
             do {
-                let wrapped = try gss.encode(ZMTPMessage(body, flags: flags))
-                return appendFrame(wrapped.body, more: false, command: false)
+                try gss.encode(ZMTPMessage(body, flags: flags), into: &sealed)
+                defer {
+                    // Keep a small buffer for the next message, not a large one.
+                    if sealed.capacity > Self.sealedCapacityKept { sealed = [] }
+                }
+                return appendFrame(sealed, more: false, command: false)
             } catch {
                 throw fail(error.message)
             }

@@ -236,6 +236,25 @@ struct NativeTokenTests {
         }
     }
 
+    /// encode(_:into:) reuses the caller's buffer and makes the same
+    /// MESSAGE bodies as encode(_:), on both the native and the MIT path.
+    @Test(arguments: [false, true])
+    func encodeIntoReusesTheBuffer(mitClient: Bool) throws {
+        let pair = try MechanismPair(Sides(), mitClient: mitClient)
+        try pair.run()
+        var body: [UInt8] = []
+        for payload in Self.payloads.reversed() + Self.payloads {
+            try pair.client.encode(ZMTPMessage(payload, flags: .more), into: &body)
+            #expect(try pair.server.decode(ZMTPMessage(body)) == ZMTPMessage(payload, flags: .more))
+            let fresh = try pair.client.encode(ZMTPMessage(payload, flags: .more))
+            #expect(fresh.body.count == body.count)
+            #expect(try pair.server.decode(fresh) == ZMTPMessage(payload, flags: .more))
+        }
+        let plain = try MechanismPair(Sides(plaintext: true))
+        try plain.run()
+        #expect(expectFailure { try plain.client.encode(ZMTPMessage([1]), into: &body) }?.code == .wrongState)
+    }
+
     /// The native side (server) opening MIT tokens (client): an altered
     /// token fails the session, a replayed one too.
     @Test(arguments: [13, 30, -3])

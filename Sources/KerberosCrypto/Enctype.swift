@@ -33,14 +33,6 @@ public enum Enctype: Int32, Sendable, CaseIterable {
         }
     }
 
-    var digestName: String {
-        switch self {
-        case .aes128CtsHmacSha1, .aes256CtsHmacSha1: "SHA1"
-        case .aes128CtsHmacSha256: "SHA256"
-        case .aes256CtsHmacSha384: "SHA384"
-        }
-    }
-
     /// RFC 8009: the MAC covers the ciphertext (encrypt-then-MAC) and keys
     /// come from KDF-HMAC-SHA2; RFC 3962 MACs the plaintext and uses DK.
     var isRFC8009: Bool { self == .aes128CtsHmacSha256 || self == .aes256CtsHmacSha384 }

@@ -15,13 +15,13 @@ final class HMACKey {
     private var states: States
     let digestCount: Int
 
-    init(key: [UInt8], digest: String) throws(KerberosCryptoError) {
+    /// Keys HMAC with the hash of `enctype` (SHA-1, SHA-256 or SHA-384).
+    init(key: [UInt8], for enctype: Enctype) throws(KerberosCryptoError) {
         let blockCount: Int
-        switch digest {
-        case "SHA1": (blockCount, digestCount) = (64, 20)
-        case "SHA256": (blockCount, digestCount) = (64, 32)
-        case "SHA384": (blockCount, digestCount) = (128, 48)
-        default: throw KerberosCryptoError("no HMAC-\(digest)")
+        switch enctype {
+        case .aes128CtsHmacSha1, .aes256CtsHmacSha1: (blockCount, digestCount) = (64, 20)
+        case .aes128CtsHmacSha256: (blockCount, digestCount) = (64, 32)
+        case .aes256CtsHmacSha384: (blockCount, digestCount) = (128, 48)
         }
         guard key.count <= blockCount else { throw KerberosCryptoError("HMAC key longer than a block") }
         var inner = [UInt8](repeating: 0x36, count: blockCount)
@@ -33,18 +33,18 @@ final class HMACKey {
         defer {
             for index in 0..<blockCount { inner[index] = 0; outer[index] = 0 }
         }
-        switch digest {
-        case "SHA1":
+        switch enctype {
+        case .aes128CtsHmacSha1, .aes256CtsHmacSha1:
             var i = SHA_CTX(), o = SHA_CTX()
             SHA1_Init(&i); SHA1_Update(&i, inner, blockCount)
             SHA1_Init(&o); SHA1_Update(&o, outer, blockCount)
             states = .sha1(inner: i, outer: o)
-        case "SHA256":
+        case .aes128CtsHmacSha256:
             var i = SHA256_CTX(), o = SHA256_CTX()
             SHA256_Init(&i); SHA256_Update(&i, inner, blockCount)
             SHA256_Init(&o); SHA256_Update(&o, outer, blockCount)
             states = .sha256(inner: i, outer: o)
-        default:
+        case .aes256CtsHmacSha384:
             var i = SHA512_CTX(), o = SHA512_CTX()
             SHA384_Init(&i); SHA384_Update(&i, inner, blockCount)
             SHA384_Init(&o); SHA384_Update(&o, outer, blockCount)

@@ -48,7 +48,7 @@ struct DerivedKeys {
         let input = [0, 0, 0, 1] + label + [0,
             UInt8(truncatingIfNeeded: bits >> 24), UInt8(truncatingIfNeeded: bits >> 16),
             UInt8(truncatingIfNeeded: bits >> 8), UInt8(truncatingIfNeeded: bits)]
-        let mac = try HMACKey(key: base, digest: enctype.digestName)
+        let mac = try HMACKey(key: base, for: enctype)
         return Array(try mac.authenticate(input).prefix(count))
     }
 }

@@ -25,7 +25,7 @@ final class UsageCipher {
         defer { keys.wipe() }
         self.enctype = enctype
         self.cipher = try CTSCipher(key: keys.encryption, enctype: enctype, encrypting: encrypting)
-        self.mac = try HMACKey(key: keys.integrity, digest: enctype.digestName)
+        self.mac = try HMACKey(key: keys.integrity, for: enctype)
     }
 
     /// Bytes added around a plaintext.
@@ -87,7 +87,8 @@ final class UsageCipher {
             confounderOffset = 0
         }
         confounders.withUnsafeBytes { pool in
-            target.copyMemory(from: pool.baseAddress! + confounderOffset, byteCount: Self.confounderCount)
+            let slice = UnsafeRawBufferPointer(rebasing: pool[confounderOffset..<(confounderOffset + Self.confounderCount)])
+            UnsafeMutableRawBufferPointer(start: target, count: Self.confounderCount).copyMemory(from: slice)
         }
         confounderOffset += Self.confounderCount
     }

@@ -69,6 +69,8 @@ final class Connection: @unchecked Sendable {
     var subscriptions = SubscriptionSet()
 
     private var greeting: [UInt8] = []
+    /// Whether the mechanism has started (see `startEarly`).
+    private var handshakeStarted = false
     private var decoder = FrameDecoder()
     private var gss: GSSAPIMechanism?
     private var encrypted = false
@@ -187,10 +189,32 @@ final class Connection: @unchecked Sendable {
         }
         Trace.log("\(peerText): greeting ok (ZMTP \(peer.major).\(peer.minor), \(peer.mechanism))")
         phase = .handshake
-        try startHandshake()
+        if !handshakeStarted { try startHandshake() }
+    }
+
+    /// Whether this side's mechanism speaks first: a GSSAPI client (its
+    /// INITIATE) and either side of NULL (its READY).
+    private var speaksFirst: Bool {
+        switch security {
+        case .null: true
+        case .gssapi(let configuration): !configuration.options.isServer
+        }
+    }
+
+    /// Queues this side's first handshake command right behind its greeting,
+    /// when its mechanism speaks first, instead of waiting a round trip for
+    /// the peer's greeting. A ZMTP 3 peer (libzmq too) reads a greeting by
+    /// its exact size, so the command waits in its socket until its
+    /// handshake starts. The peer's greeting is still checked before any of
+    /// its frames is read; a peer with another mechanism fails as before.
+    /// Called once by the I/O thread, right after `init`.
+    func startEarly() throws(ConnectionFailure) {
+        guard speaksFirst else { return }
+        try codecLock.withLock { () throws(ConnectionFailure) in try startHandshake() }
     }
 
     private func startHandshake() throws(ConnectionFailure) {
+        handshakeStarted = true
         switch security {
         case .null:
             let ready = Command.encode(name: "READY", data: readyMetadata())

@@ -176,6 +176,12 @@ extension IOLoop {
         connections[id] = connection
         order.append(id)
         if let targetIndex { targets[targetIndex].connection = id }
+        do {
+            try connection.startEarly()
+        } catch {
+            drop(connection, reason: error.reason)
+            return
+        }
         flush(connection)
     }
 
@@ -194,10 +200,15 @@ extension IOLoop {
                     drop(connection, reason: error.reason)
                     return
                 }
+                var readiedNow = false
                 for event in eventBuffer {
                     guard !connection.closed else { return }
+                    if case .ready = event { readiedNow = true }
                     handle(event, from: connection)
                 }
+                // What waits for the new peer leaves with the handshake's
+                // last command, in the flush below.
+                if readiedNow { routeNow() }
                 if count < readBuffer.count { return flush(connection) }
             case .wouldBlock:
                 return flush(connection)

@@ -242,6 +242,27 @@ final class IOLoop {
         return (dispatch, freed)
     }
 
+    /// A connection just became ready: publishes it (and what was read with
+    /// it) and routes the outbox now instead of in the next round, so that
+    /// the messages waiting for this peer are queued behind the handshake's
+    /// last command and leave in the same write (the caller flushes).
+    func routeNow() {
+        var dispatch: [(Connection, [[UInt8]])] = []
+        var freed = false
+        let published = state.monitor.withLock {
+            let published = publishLocked()
+            (dispatch, freed) = route()
+            freed = freed && state.roomWaiters > 0
+            return published
+        }
+        if published.wake || freed { state.monitor.broadcast() }
+        sendTopics(published)
+        for (connection, parts) in dispatch where !connection.closed {
+            _ = deliver(parts, to: connection, flush: false, routed: true)
+        }
+        for (connection, _) in dispatch { connection.assignedBytes = 0 }
+    }
+
     // MARK: (3) publish, lock held (at the start of the next round)
 
     /// Publishes what was just read without waiting for the next round,

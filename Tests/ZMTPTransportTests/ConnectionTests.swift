@@ -82,6 +82,34 @@ struct ConnectionTests {
         #expect(failure { _ = try pull.receive(greeting[...]) }?.contains("CURVE") == true)
     }
 
+    @Test func earlyStartSendsReadyBehindTheGreeting() throws {
+        let dealer = make(.dealer)
+        let router = make(.router)
+        try dealer.startEarly()
+        try router.startEarly()
+        // One flight each way: greeting and READY together, before either
+        // side has seen the other's greeting.
+        let fromDealer = dealer.takeOutput()
+        let fromRouter = router.takeOutput()
+        #expect(fromDealer.count > Greeting.size)
+        var decoder = FrameDecoder()
+        decoder.append(fromDealer[Greeting.size...])
+        let frame = try #require(try decoder.next())
+        #expect(frame.isCommand && Command.hasName(frame.body, "READY"))
+        let routerEvents = try router.receive(fromDealer[...])
+        let dealerEvents = try dealer.receive(fromRouter[...])
+        #expect(dealer.isReady && router.isReady)
+        #expect(routerEvents.count == 1 && dealerEvents.count == 1)
+        #expect(dealer.takeOutput().isEmpty && router.takeOutput().isEmpty)
+    }
+
+    @Test func earlyStartStillChecksThePeersMechanism() throws {
+        let pull = make(.pull)
+        try pull.startEarly()
+        let greeting = Greeting(mechanism: "GSSAPI", asServer: true).encoded()
+        #expect(failure { _ = try pull.receive(greeting[...]) }?.contains("GSSAPI") == true)
+    }
+
     @Test func refusesZMTP2AndGarbage() {
         var old = Greeting(mechanism: "NULL", asServer: false).encoded()
         old[10] = 2

@@ -99,24 +99,6 @@ final class IOLoop {
         self.type = socket.type
     }
 
-    /// Starts `loop` on a detached pthread. False when no thread could be had.
-    static func start(_ loop: IOLoop) -> Bool {
-        let argument = Unmanaged.passRetained(loop).toOpaque()
-        var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { raw in
-            guard let raw else { return nil }
-            let loop = Unmanaged<IOLoop>.fromOpaque(raw).takeRetainedValue()
-            loop.run()
-            return nil
-        }, argument)
-        guard status == 0 else {
-            Unmanaged<IOLoop>.fromOpaque(argument).release()
-            return false
-        }
-        pthread_detach(thread)
-        return true
-    }
-
     func run() {
         while true {
             // One lock per round: publish what the last round received,
@@ -326,6 +308,6 @@ final class IOLoop {
             state.monitor.broadcast()
         }
         Trace.log("socket \(type.name) closed")
-        socket.context.threadFinished()
+        socket.context.loopFinished()
     }
 }

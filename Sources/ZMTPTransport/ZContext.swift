@@ -8,16 +8,22 @@ import ZMTPGSSAPI
 
 /// A zmq-shaped context: it creates sockets and, on `terminate`, makes
 /// their blocking calls fail with ETERM and waits until every socket is
-/// closed and every I/O thread has finished lingering (libzmq's
+/// closed and every I/O loop has finished lingering (libzmq's
 /// zmq_ctx_term contract).
 public final class ZContext: @unchecked Sendable {
     // Guarded by monitor.
     private let monitor = Monitor()
     private var open: [ObjectIdentifier: ZSocket] = [:]
-    private var liveThreads = 0
+    private var runningLoops = 0
     private var terminated = false
     /// GSSAPI configurations shared by this context's sockets.
     let configurations = ConfigurationPool()
+    /// The threads that run the sockets' I/O loops.
+    private let threads = IOThreadPool()
+    /// How many I/O threads this context has created, and how many are
+    /// still running or parked (tests).
+    var threadsCreated: Int { threads.created }
+    var threadsAlive: Int { threads.running }
 
     public init() {}
 
@@ -31,14 +37,14 @@ public final class ZContext: @unchecked Sendable {
         let refused: Bool = monitor.withLock {
             if terminated { return true }
             open[ObjectIdentifier(socket)] = socket
-            liveThreads += 1
+            runningLoops += 1
             return false
         }
         if refused { throw .terminated }
-        guard IOLoop.start(IOLoop(socket: socket)) else {
+        guard threads.start(IOLoop(socket: socket)) else {
             monitor.withLock {
                 open[ObjectIdentifier(socket)] = nil
-                liveThreads -= 1
+                runningLoops -= 1
                 monitor.broadcast()
             }
             throw TransportError(ZMQErrnoValue.hausnumero + 54, "cannot start the socket's I/O thread")
@@ -46,7 +52,8 @@ public final class ZContext: @unchecked Sendable {
         return socket
     }
 
-    /// Blocks until all sockets are closed and their I/O threads are done.
+    /// Blocks until all sockets are closed, their I/O loops are done
+    /// lingering and the context's I/O threads have exited.
     /// Blocking calls on sockets still open fail with ETERM meanwhile.
     public func terminate() {
         let sockets: [ZSocket] = monitor.withLock {
@@ -55,10 +62,11 @@ public final class ZContext: @unchecked Sendable {
         }
         for socket in sockets { socket.markTerminated() }
         monitor.withLock {
-            while !open.isEmpty || liveThreads > 0 {
+            while !open.isEmpty || runningLoops > 0 {
                 monitor.wait(until: nil)
             }
         }
+        threads.stop()
     }
 
     func socketClosed(_ socket: ZSocket) {
@@ -68,9 +76,9 @@ public final class ZContext: @unchecked Sendable {
         }
     }
 
-    func threadFinished() {
+    func loopFinished() {
         monitor.withLock {
-            liveThreads -= 1
+            runningLoops -= 1
             monitor.broadcast()
         }
     }

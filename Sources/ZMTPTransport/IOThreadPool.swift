@@ -52,7 +52,9 @@ final class IOThreadPool: @unchecked Sendable {
             // Every handed loop needs a parked thread of its own to take it.
             if parked > handed.count {
                 handed.append(loop)
-                monitor.broadcast()
+                // One parked thread is enough; waking them all would only
+                // send the rest back to sleep.
+                monitor.signal()
                 return true
             }
             // Created with the lock held, so the thread is registered

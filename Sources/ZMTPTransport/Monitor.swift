@@ -54,6 +54,11 @@ final class Monitor: @unchecked Sendable {
     func broadcast() {
         pthread_cond_broadcast(condition)
     }
+
+    /// Wakes one waiter (for waiters that are interchangeable).
+    func signal() {
+        pthread_cond_signal(condition)
+    }
 }
 
 /// Milliseconds on the monotonic clock.

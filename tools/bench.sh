@@ -45,6 +45,11 @@ $cc -O2 -Wall -o "$work/zbench-libzmq" "$root/bench/zbench.c" -lzmq -lpthread
 # shellcheck disable=SC2046
 $cc -O2 -Wall -include zgss_zmq.h -o "$work/zbench-zgss" "$root/bench/zbench.c" \
   $(pkg-config --cflags --libs zgss) -lpthread -Wl,-rpath,"$root/.dist/lib"
+# the handshake floor: bare TCP, and the Kerberos work alone
+$cc -O2 -Wall -o "$work/tcpfloor" "$root/bench/tcpfloor.c" -lpthread
+# shellcheck disable=SC2046
+$cc -O2 -Wall -o "$work/mechbench" "$root/bench/mechbench.c" $(pkg-config --cflags --libs zgss) \
+  -Wl,-rpath,"$root/.dist/lib"
 ulimit -n 4096 2>/dev/null || true
 
 if [ "$quick" -eq 1 ]; then
@@ -99,6 +104,24 @@ run hs hs "$reps" hs "$hs_seconds"
 run lat p50 "$reps" lat "$lat_seconds"
 for n in $conns; do run "rss-$n" kib_per_conn 1 rss "$n"; done
 
+# median KEY REPS COMMAND...: the median of KEY over REPS runs ("" on failure)
+median() {
+  local key="$1" reps="$2" rep out values=""
+  shift 2
+  for ((rep = 0; rep < reps; rep++)); do
+    if ! out="$(timeout 120 "$@" 2>"$work/err")"; then
+      echo "bench: $1 failed: $(tail -3 "$work/err")" >&2
+      failures=$((failures + 1))
+      return
+    fi
+    echo "$out" >> "$work/raw"
+    values+="$(printf '%s\n' "$out" | tr ' ' '\n' | sed -n "s/^$key=//p")"$'\n'
+  done
+  printf '%s' "$values" | sort -g | awk -v n="$reps" 'NR == int((n + 1) / 2)'
+}
+floor_us="$(median us_per_iteration "$reps" "$work/tcpfloor" "$hs_seconds")"
+kerberos_hs="$(median hs "$reps" "$work/mechbench" "$hs_seconds" shared)"
+
 [ -n "$raw" ] && cp "$work/raw" "$raw"
 
 # ---- report -------------------------------------------------------------
@@ -146,6 +169,14 @@ echo
 echo "Handshake cell, per iteration (median run): zgss socket+connect $(field hs zgss open_us) µs," \
   "first round trip (waits for the handshake) $(field hs zgss first_rt_us) µs, close $(field hs zgss close_us) µs;" \
   "libzmq $(field hs libzmq open_us) / $(field hs libzmq first_rt_us) / $(field hs libzmq close_us) µs."
+
+if [ -n "$floor_us" ] && [ -n "$kerberos_hs" ] && [ -n "$(field hs libzmq hs)" ]; then
+  awk -v floor="$floor_us" -v khs="$kerberos_hs" -v lhs="$(field hs libzmq hs)" -v zhs="$(field hs zgss hs)" 'BEGIN {
+    k = 1e6 / khs; best = 1e6 / (floor + k)
+    printf "\nHandshake floor on this machine: bare TCP (connect, the three round trips a pipelined GSSAPI handshake needs, close; blocking sockets, two threads, bench/tcpfloor.c) %.0f µs + the Kerberos work of one handshake (both sides in one thread, bench/mechbench.c) %.0f µs = %.0f µs per iteration, so at most %.0f handshakes/s: %.2fx libzmq here. zgss reaches %.0f%% of that bound.\n",
+      floor, k, floor + k, best, best / lhs, 100 * zhs / best
+  }'
+fi
 
 # Every message sent must have arrived, in both implementations.
 lost=0

@@ -69,6 +69,24 @@ for impl in libzmq zgss; do
   done
 done
 
+# The handshake floor: both of its measurements ran, and the report
+# turned them into a bound.
+for entry in "cell=floor |us_per_iteration" "mode=shared |hs"; do
+  pattern="${entry%%|*}"
+  key="${entry#*|}"
+  value="$(grep -F "$pattern" "$work/raw" 2>/dev/null | head -1 | tr ' ' '\n' | sed -n "s/^$key=//p")"
+  if [[ "$value" =~ ^[0-9]+(\.[0-9]+)?$ ]]; then
+    pass "floor: ${pattern% } $key=$value"
+  else
+    fail "floor: no $key from ${pattern% }"
+  fi
+done
+if grep -Eq '^Handshake floor on this machine: .* at most [0-9]+ handshakes/s' "$work/out"; then
+  pass "floor: the report states the bound"
+else
+  fail "floor: the report has no handshake floor line"
+fi
+
 # The Markdown table has no FAILED cell.
 if grep -q '^| measurement ' "$work/out" && ! grep -q 'FAILED' "$work/out"; then
   pass "table: every cell has a number"

@@ -707,8 +707,11 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  *   - Threads: a context may be used from any thread. A socket, like a
  *     libzmq socket, must be used by one thread at a time (it may migrate
  *     between threads with a full memory barrier, e.g. a mutex). Each
- *     socket owns one I/O thread that does the network work, handshakes
- *     included; a send may write a message to a ready connection from the
+ *     open socket has one I/O thread that does the network work,
+ *     handshakes included; a closed socket's thread stays parked in its
+ *     context for up to 2 s and runs the next new socket's work (so a
+ *     short-lived socket does not start a thread), and zgss_ctx_term joins
+ *     them all. A send may write a message to a ready connection from the
  *     calling thread (non-blocking) when nothing is queued ahead of it.
  *     Application calls never block on the network or the KDC.
  *   - Buffers passed in are copied during the call; zgss keeps no pointer.
@@ -798,8 +801,8 @@ void *zgss_ctx_new(void);
 /* Terminates the context: every blocking call on its sockets returns -1
  * with ETERM, later calls on them (except zgss_close) fail with ETERM, and
  * this call blocks until every socket has been closed with zgss_close and
- * has finished lingering (ZMQ_LINGER), as zmq_ctx_term does. Then the
- * context handle is freed. Returns 0, or -1/EFAULT for an invalid handle.
+ * has finished lingering (ZMQ_LINGER), as zmq_ctx_term does, and until the
+ * context's I/O threads have exited. Then the context handle is freed. Returns 0, or -1/EFAULT for an invalid handle.
  * Call it once, from one thread. */
 int zgss_ctx_term(void *context);
 

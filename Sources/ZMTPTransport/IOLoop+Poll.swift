@@ -209,6 +209,9 @@ extension IOLoop {
                 // What waits for the new peer leaves with the handshake's
                 // last command, in the flush below.
                 if readiedNow { routeNow() }
+                // An event (or a delivery) may have dropped the connection:
+                // its fd is closed and must not be read again.
+                guard !connection.closed else { return }
                 if count < readBuffer.count { return flush(connection) }
             case .wouldBlock:
                 return flush(connection)

@@ -11,8 +11,9 @@ struct FIFO<Element> {
 
     mutating func pop() -> Element? {
         guard head < items.count else { return nil }
-        let element = items[head]
-        items[head] = nil
+        // Moved out, not copied: no reference counting per element.
+        var element: Element? = nil
+        swap(&element, &items[head])
         head += 1
         if head == items.count {
             items.removeAll(keepingCapacity: true)
@@ -26,6 +27,22 @@ struct FIFO<Element> {
 
     mutating func removeAll() {
         items.removeAll()
+        head = 0
+    }
+
+    /// Moves every element of `other` to the end of this queue, leaving
+    /// `other` empty (its storage is taken whole when this queue is empty).
+    mutating func takeAll(from other: inout FIFO<Element>) {
+        if isEmpty {
+            swap(&self, &other)
+            other.removeAll(keepingCapacity: true)
+            return
+        }
+        while let element = other.pop() { push(element) }
+    }
+
+    mutating func removeAll(keepingCapacity: Bool) {
+        items.removeAll(keepingCapacity: keepingCapacity)
         head = 0
     }
 }

@@ -47,7 +47,7 @@ extension IOLoop {
         case .push:
             return
         default:
-            incoming.append(Incoming(source: connection.id, routingId: connection.routingId, parts: parts))
+            incoming.push(Incoming(source: connection.id, routingId: connection.routingId, parts: parts))
         }
     }
 

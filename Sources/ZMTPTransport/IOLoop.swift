@@ -87,7 +87,7 @@ final class IOLoop {
     var heartbeatTimeout: Int32 = -1
 
     // Results of a round, published under the lock.
-    var incoming: [Incoming] = []
+    var incoming = FIFO<Incoming>()
     var readied: [UInt64] = []
     var removed: [(id: UInt64, routingId: [UInt8])] = []
     var errors: [String] = []
@@ -268,7 +268,6 @@ final class IOLoop {
         guard !incoming.isEmpty || !readied.isEmpty || !removed.isEmpty || !errors.isEmpty || principal != nil else {
             return Published()
         }
-        for message in incoming { state.inbox.push(message) }
         for id in readied {
             guard let connection = connections[id] else { continue }
             state.addPeer(connection)
@@ -280,9 +279,10 @@ final class IOLoop {
         }
         if let last = errors.last { state.lastError = last }
         if let principal { state.peerPrincipal = principal }
-        let published = Published(wake: !incoming.isEmpty && state.messageWaiters > 0, readied: readied,
+        let arrived = !incoming.isEmpty
+        state.inbox.takeAll(from: &incoming)
+        let published = Published(wake: arrived && state.messageWaiters > 0, readied: readied,
                                   topics: type == .sub && !readied.isEmpty ? state.subscriptions.topics : [])
-        incoming.removeAll(keepingCapacity: true)
         readied = []
         removed = []
         errors = []

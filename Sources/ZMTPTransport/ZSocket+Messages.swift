@@ -128,9 +128,10 @@ extension ZSocket {
         while true {
             if let incoming = state.inbox.pop() {
                 if state.resumeReading() { state.waker.wake() }
-                guard let parts = accept(incoming), let first = parts.first else { continue }
-                receiveMore = parts.count > 1
-                if receiveMore { for part in parts.dropFirst() { receiveParts.push(part) } }
+                guard var parts = accept(incoming), !parts.isEmpty else { continue }
+                let first = parts.removeFirst()
+                receiveMore = !parts.isEmpty
+                for part in parts { receiveParts.push(part) }
                 return first
             }
             if state.terminated { throw .terminated }
@@ -144,7 +145,7 @@ extension ZSocket {
     }
 
     /// Applies the socket type's rules to an arriving message: nil drops it.
-    private func accept(_ incoming: Incoming) -> [[UInt8]]? {
+    private func accept(_ incoming: consuming Incoming) -> [[UInt8]]? {
         var parts = incoming.parts
         switch type {
         case .req:

@@ -25,11 +25,6 @@ struct FIFO<Element> {
         return element
     }
 
-    mutating func removeAll() {
-        items.removeAll()
-        head = 0
-    }
-
     /// Moves every element of `other` to the end of this queue, leaving
     /// `other` empty (its storage is taken whole when this queue is empty).
     mutating func takeAll(from other: inout FIFO<Element>) {
@@ -41,7 +36,7 @@ struct FIFO<Element> {
         while let element = other.pop() { push(element) }
     }
 
-    mutating func removeAll(keepingCapacity: Bool) {
+    mutating func removeAll(keepingCapacity: Bool = false) {
         items.removeAll(keepingCapacity: keepingCapacity)
         head = 0
     }

@@ -111,15 +111,7 @@ final class IOLoop {
             }
             if published.wake || round.outboxFreed { state.monitor.broadcast() }
             sendTopics(published)
-            // Encode everything this round routed, then write each
-            // connection's bytes with one send(2) instead of one per message.
-            for (connection, parts) in round.dispatch where !connection.closed {
-                _ = deliver(parts, to: connection, flush: false, routed: true)
-            }
-            for (connection, _) in round.dispatch where connection.assignedBytes > 0 {
-                connection.assignedBytes = 0
-                flush(connection)
-            }
+            deliverRouted(round.dispatch, flush: true)
             if !round.subscriptionMessages.isEmpty {
                 for id in order where connections[id]?.isReady == true {
                     for message in round.subscriptionMessages { deliver([message], to: id, flush: false) }
@@ -154,11 +146,7 @@ final class IOLoop {
         }
         round.subscriptionMessages = state.subscriptionMessages
         state.subscriptionMessages = []
-        let freed: Bool
-        (round.dispatch, freed) = route()
-        // Waking threads that wait for messages, not for room, would only
-        // cost them a futile wake-up and the mutex a contended unlock.
-        round.outboxFreed = freed && state.roomWaiters > 0
+        (round.dispatch, round.outboxFreed) = route()
         round.outboxBacklogged = !state.outbox.isEmpty
         round.canRead = state.mayRead()
         round.lingerDeadline = state.lingerDeadline
@@ -172,8 +160,11 @@ final class IOLoop {
     }
 
     /// Moves messages from the outbox to connections, as far as peers are
-    /// ready and their backlogs allow.
-    private func route() -> (dispatch: [(Connection, [[UInt8]])], freed: Bool) {
+    /// ready and their backlogs allow. `wakeSenders`: room was freed and a
+    /// sender waits for it (waking threads that wait for messages, not for
+    /// room, would only cost them a futile wake-up and the mutex a
+    /// contended unlock).
+    private func route() -> (dispatch: [(Connection, [[UInt8]])], wakeSenders: Bool) {
         var dispatch: [(Connection, [[UInt8]])] = []
         func hasRoom(_ connection: Connection) -> Bool {
             connection.pendingOutput + connection.assignedBytes < Self.perConnectionBacklog
@@ -221,7 +212,20 @@ final class IOLoop {
             _ = state.outbox.pop()
             freed = true
         }
-        return (dispatch, freed)
+        return (dispatch, freed && state.roomWaiters > 0)
+    }
+
+    /// Encodes the messages routing assigned, each connection's in one go;
+    /// with `flush`, writes each connection's bytes with one send(2)
+    /// instead of one per message.
+    private func deliverRouted(_ dispatch: [(Connection, [[UInt8]])], flush flushNow: Bool) {
+        for (connection, parts) in dispatch where !connection.closed {
+            _ = deliver(parts, to: connection, flush: false, routed: true)
+        }
+        for (connection, _) in dispatch where connection.assignedBytes > 0 {
+            connection.assignedBytes = 0
+            if flushNow { flush(connection) }
+        }
     }
 
     /// A connection just became ready: publishes it (and what was read with
@@ -230,19 +234,15 @@ final class IOLoop {
     /// last command and leave in the same write (the caller flushes).
     func routeNow() {
         var dispatch: [(Connection, [[UInt8]])] = []
-        var freed = false
+        var wakeSenders = false
         let published = state.monitor.withLock {
             let published = publishLocked()
-            (dispatch, freed) = route()
-            freed = freed && state.roomWaiters > 0
+            (dispatch, wakeSenders) = route()
             return published
         }
-        if published.wake || freed { state.monitor.broadcast() }
+        if published.wake || wakeSenders { state.monitor.broadcast() }
         sendTopics(published)
-        for (connection, parts) in dispatch where !connection.closed {
-            _ = deliver(parts, to: connection, flush: false, routed: true)
-        }
-        for (connection, _) in dispatch { connection.assignedBytes = 0 }
+        deliverRouted(dispatch, flush: false)
     }
 
     // MARK: (3) publish, lock held (at the start of the next round)

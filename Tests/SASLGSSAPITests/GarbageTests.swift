@@ -1,5 +1,6 @@
 import Testing
 import TestRealm
+import TestSupport
 @testable import SASLGSSAPI
 
 /// Random bytes into every waiting state of both machines: always a typed
@@ -7,20 +8,8 @@ import TestRealm
 /// one empty-token allowance, asks for the initial response).
 @Suite("SASL GSSAPI: random tokens in every state")
 struct GarbageTests {
-    /// A small deterministic generator (SplitMix64) so failures reproduce.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func tokens(seed: UInt64, count: Int = 24) -> [[UInt8]] {
-        var rng = Generator(state: seed)
+        var rng = SeededGenerator(seed: seed)
         var out: [[UInt8]] = []
         for i in 0..<count {
             let length = i < 4 ? [1, 3, 4, 16][i] : Int.random(in: 1...300, using: &rng)

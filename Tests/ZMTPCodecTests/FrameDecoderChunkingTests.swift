@@ -1,5 +1,6 @@
 // The decoder must return the same frames however the stream is cut.
 import Testing
+import TestSupport
 @testable import ZMTPCodec
 
 @Suite struct FrameDecoderChunkingTests {

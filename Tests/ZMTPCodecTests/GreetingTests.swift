@@ -1,5 +1,6 @@
 // The 64-byte greeting: the bytes zgss writes, and which peers it accepts.
 import Testing
+import TestSupport
 @testable import ZMTPCodec
 
 @Suite struct GreetingEncodingTests {

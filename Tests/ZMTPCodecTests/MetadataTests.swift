@@ -1,5 +1,6 @@
 // READY metadata: u8 name length, name, u32 BE value length, value.
 import Testing
+import TestSupport
 @testable import ZMTPCodec
 
 @Suite struct MetadataTests {

@@ -1,5 +1,5 @@
-// Helpers shared by the codec tests: hex literals, a seeded generator for
-// the property-style loops, and codec-error matching.
+// Helpers shared by the codec tests: hex literals and codec-error matching
+// (the seeded generator comes from the TestSupport target).
 @testable import ZMTPCodec
 
 /// Bytes from a hex string; spaces are ignored ("ff 00 7f").
@@ -18,16 +18,3 @@ func hex(_ text: String) -> [UInt8] {
 /// ASCII bytes of a string literal.
 func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
 
-/// SplitMix64: tiny, deterministic, good enough to pick sizes and chunkings.
-/// A fixed seed makes every failure reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

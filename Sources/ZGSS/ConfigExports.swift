@@ -16,7 +16,7 @@ public func zgss_config_set(_ config: OpaquePointer?, _ option: Int32,
     guard let handle = Handles.get(config, kind: .config, as: ConfigHandle.self) else {
         return ZGSSError.Code.invalidArgument.rawValue
     }
-    guard length >= 0, value != nil || length == 0 else {
+    guard isValidBuffer(value, length) else {
         handle.recordError("option \(option): NULL value with a non-zero length")
         return ZGSSError.Code.invalidArgument.rawValue
     }

@@ -55,7 +55,7 @@ public func zgss_close(_ handle: OpaquePointer?) -> Int32 {
 @_cdecl("zgss_setsockopt")
 public func zgss_setsockopt(_ handle: OpaquePointer?, _ option: Int32, _ value: UnsafeRawPointer?, _ length: Int) -> Int32 {
     guard let socket = socketObject(handle) else { return failure(ENOTSOCK) }
-    guard length >= 0, value != nil || length == 0 else { return failure(EINVAL) }
+    guard isValidBuffer(value, length) else { return failure(EINVAL) }
     do {
         try socket.setOption(option, value.map { UnsafeRawBufferPointer(start: $0, count: length) })
         return 0
@@ -139,7 +139,7 @@ public func zgss_send(_ handle: OpaquePointer?, _ buffer: UnsafeRawPointer?, _ l
 @_cdecl("zgss_recv")
 public func zgss_recv(_ handle: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?, _ length: Int, _ flags: Int32) -> Int32 {
     guard let socket = socketObject(handle) else { return failure(ENOTSOCK) }
-    guard length >= 0, buffer != nil || length == 0 else { return failure(EFAULT) }
+    guard isValidBuffer(buffer, length) else { return failure(EFAULT) }
     do {
         var message = try socket.receive(flags: flags)
         let copied = min(length, message.count)

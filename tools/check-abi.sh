@@ -10,14 +10,15 @@ prefix="${1:-$root/.dist}"
 lib="$prefix/lib/libzgss.so"
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
-fail=0
+fail=0 pass=0
+ok() { pass=$((pass + 1)); }
 
 soname="$(readelf -d "$lib" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')"
-[ "$soname" = "libzgss.so.0" ] || { echo "check-abi: SONAME is '$soname', want libzgss.so.0"; fail=1; }
+if [ "$soname" = "libzgss.so.0" ]; then ok; else echo "check-abi: SONAME is '$soname', want libzgss.so.0"; fail=$((fail + 1)); fi
 
 nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | sed 's/@.*//' | grep -v '^ZGSS_0$' | sort -u > "$tmp/exported"
 grep -v '^zgss_' "$tmp/exported" > "$tmp/foreign" || true
-if [ -s "$tmp/foreign" ]; then echo "check-abi: non-zgss symbols exported:"; cat "$tmp/foreign"; fail=1; fi
+if [ -s "$tmp/foreign" ]; then echo "check-abi: non-zgss symbols exported:"; cat "$tmp/foreign"; fail=$((fail + 1)); else ok; fi
 
 # zgss_zmq.h maps zmq_* names with macros and a few static inline helpers;
 # only real (extern) declarations count.
@@ -27,16 +28,17 @@ cat "$prefix"/include/zgss*.h | tr '\n' ' ' | grep -oE '\bzgss_[a-z0-9_]+ *\(' |
   | comm -23 - "$tmp/inline" > "$tmp/declared"
 comm -23 "$tmp/declared" "$tmp/exported" > "$tmp/missing"
 comm -13 "$tmp/declared" "$tmp/exported" > "$tmp/undocumented"
-if [ -s "$tmp/missing" ]; then echo "check-abi: declared but not exported:"; cat "$tmp/missing"; fail=1; fi
-if [ -s "$tmp/undocumented" ]; then echo "check-abi: exported but not declared:"; cat "$tmp/undocumented"; fail=1; fi
+if [ -s "$tmp/missing" ]; then echo "check-abi: declared but not exported:"; cat "$tmp/missing"; fail=$((fail + 1)); else ok; fi
+if [ -s "$tmp/undocumented" ]; then echo "check-abi: exported but not declared:"; cat "$tmp/undocumented"; fail=$((fail + 1)); else ok; fi
 
 cc -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c - $(pkg-config --cflags zgss) <<<'#include <zmq.h>
 #include <zgss.h>
-int main(void) { return 0; }' || { echo "check-abi: zgss.h fails as C99"; fail=1; }
+int main(void) { return 0; }' && ok || { echo "check-abi: zgss.h fails as C99"; fail=$((fail + 1)); }
 c++ -std=c++11 -Wall -Wextra -Werror -o "$tmp/smoke" "$root/tests/c/header_smoke.cpp" \
   $(pkg-config --cflags --libs zgss) -Wl,-rpath,"$prefix/lib" \
-  && "$tmp/smoke" >/dev/null || { echo "check-abi: C++ smoke program failed"; fail=1; }
+  && "$tmp/smoke" >/dev/null && ok || { echo "check-abi: C++ smoke program failed"; fail=$((fail + 1)); }
 
 n="$(wc -l < "$tmp/exported")"
 if [ "$fail" -eq 0 ]; then echo "check-abi: $n exported functions match the headers; SONAME $soname"; fi
-exit "$fail"
+echo "check-abi: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -127,8 +127,9 @@ finish() { echo "libzmq-dropin: $passed passed, $failed failed"; [ "$failed" -eq
 
 mkdir -p "$cache"
 start=$(date +%s)
+# The build is a step, not a test: it is not counted, and a failure ends the suite.
 if "$root/contrib/libzmq/build.sh" "$out"; then
-  ok "contrib/libzmq/build.sh $out ($(( $(date +%s) - start ))s)"
+  echo "built: contrib/libzmq/build.sh $out ($(( $(date +%s) - start ))s)"
 else
   bad "contrib/libzmq/build.sh failed"
   finish

@@ -15,7 +15,7 @@ work="${ZGSS_MQTT_WORK:-$root/.build-mqtt}"
 
 if [ "${1:-}" != "--inside" ]; then
   set -e
-  "$root/tools/build-lib.sh" "$root/.dist" >/dev/null
+  [ "${ZGSS_LIB_BUILT:-}" = 1 ] || "$root/tools/build-lib.sh" "$root/.dist" >/dev/null
   set +e
   mkdir -p "$work"
   rm -f "$work/summary"

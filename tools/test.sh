@@ -19,6 +19,8 @@ failed_stages=()
 stage() { echo; echo "=== $1 ($(date +%H:%M:%S))"; }
 
 # Adds the "NAME: N passed, M failed" line a stage printed to the totals.
+# A stage that printed no such line, or one that counted nothing, failed:
+# no stage may pass by running nothing.
 count() {
   local name="$1" file="$2" rc="$3" line p f
   line="$(grep -E '^[A-Za-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' "$file" | tail -1)"
@@ -27,6 +29,10 @@ count() {
     f="$(sed -E 's/^[^:]+: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")"
   else
     p=0; f=0
+  fi
+  if [ $((p + f)) -eq 0 ]; then
+    echo "$name: counted no test: the stage is broken"
+    f=1; rc=1
   fi
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   total_passed=$((total_passed + p))
@@ -51,19 +57,28 @@ if ! swift build --build-tests -Xswiftc -warnings-as-errors 2>&1 | tail -5; then
 fi
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "zgss: 0 passed, 1 failed"; exit 1; }
 
+# Counts come from the xUnit files swift test writes (swift-testing's, and
+# XCTest's when there are XCTest cases), not from its console text.
 swift_tests() {
-  python3 tools/testrealm.py run -- swift test --skip-build 2>&1 | tee "$log/swift-raw.out" | grep -vE '^(◇|↳)' 
+  rm -f "$log"/swift*.xml
+  python3 tools/testrealm.py run -- swift test --skip-build --xunit-output "$log/swift.xml" 2>&1 \
+    | tee "$log/swift-raw.out" | grep -vE '^(◇|↳)'
   local rc=${PIPESTATUS[0]}
-  local n
-  n="$(grep -oE 'Test run with [0-9]+ tests?' "$log/swift-raw.out" | grep -oE '[0-9]+' | tail -1)"
-  local issues
-  issues="$(grep -oE 'with [0-9]+ issues?' "$log/swift-raw.out" | grep -oE '[0-9]+' | tail -1)"
-  if [ "$rc" -eq 0 ]; then echo "swift: ${n:-0} passed, 0 failed"; else echo "swift: 0 passed, ${issues:-1} failed"; fi
+  local files=("$log"/swift*.xml)
+  [ -e "${files[0]}" ] || files=("$log/swift-testing.xml")
+  python3 tools/junit_count.py swift "${files[@]}" || rc=1
   return "$rc"
 }
 run_stage swift swift_tests
 
-run_stage build-lib tools/build-lib.sh
+# A build is a step, not a test: it stops the run when it fails and adds
+# nothing to the counts.
+stage "build-lib"
+if ! tools/build-lib.sh 2>&1 | tail -3; then
+  echo "zgss: 0 passed, 1 failed (tools/build-lib.sh)"; exit 1
+fi
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "zgss: 0 passed, 1 failed (tools/build-lib.sh)"; exit 1; }
+export ZGSS_LIB_BUILT=1   # the suites below use this build instead of making their own
 run_stage check-abi tools/check-abi.sh
 
 c_abi() {
@@ -75,15 +90,14 @@ c_abi() {
 }
 run_stage c-abi c_abi
 
-# Runs a pytest command and prints its counts as "NAME: N passed, M failed".
+# Runs a pytest command (given as everything after NAME) with a JUnit
+# report and prints its counts as "NAME: N passed, M failed" (a skipped test
+# counts as failed).
 pytest_stage() {
   local name="$1"; shift
-  "$@" 2>&1 | tee "$log/$name-raw.out"
+  "$@" -p no:cacheprovider --junitxml="$log/$name.xml" 2>&1 | tee "$log/$name-raw.out"
   local rc=${PIPESTATUS[0]}
-  local p f
-  p="$(grep -oE '[0-9]+ passed' "$log/$name-raw.out" | grep -oE '[0-9]+' | tail -1)"
-  f="$(grep -oE '[0-9]+ (failed|error)' "$log/$name-raw.out" | grep -oE '[0-9]+' | tail -1)"
-  echo "$name: ${p:-0} passed, ${f:-0} failed"
+  python3 tools/junit_count.py "$name" "$log/$name.xml" || rc=1
   return "$rc"
 }
 run_stage realm pytest_stage realm /usr/bin/python3 -m pytest -q tools/test_testrealm.py

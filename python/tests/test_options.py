@@ -143,3 +143,37 @@ def test_subscribe_attribute_filters(ctx, zctx):
             except zgss.Again:
                 continue
         pytest.fail("no message through a subscription set as an attribute")
+
+
+def sample_value(name, spec, current):
+    """A valid value for the option that differs from its current one."""
+    if spec.type in (zgss.OptionType.INT, zgss.OptionType.INT64):
+        return 0 if current != 0 else 1
+    return b"x-" + name.lower().encode()
+
+
+@pytest.mark.parametrize("name", sorted(zgss.SOCKET_OPTIONS))
+def test_every_option_attribute_reaches_the_library(ctx, name):
+    spec = zgss.SOCKET_OPTIONS[name]
+    attribute = name.lower()
+    with ctx.socket(zgss.SUB if name in ("SUBSCRIBE", "UNSUBSCRIBE") else zgss.DEALER) as sock:
+        if not spec.readable:
+            setattr(sock, attribute, b"topic")
+            with pytest.raises(AttributeError, match="write-only"):
+                getattr(sock, attribute)
+            with ctx.socket(zgss.DEALER) as dealer, pytest.raises(zgss.ZGSSError) as caught:
+                setattr(dealer, attribute, b"topic")   # libzgss: SUB only
+            assert caught.value.errno == errno.EINVAL
+            return
+        current = sock.getsockopt(spec.number)
+        assert getattr(sock, attribute) == current
+        if not spec.writable:
+            with pytest.raises(AttributeError, match="read-only"):
+                setattr(sock, attribute, current)
+            return
+        value = sample_value(name, spec, current)
+        setattr(sock, attribute, value)
+        expected = value.decode() if spec.type is zgss.OptionType.STRING else value
+        assert sock.getsockopt(spec.number) == expected
+        assert getattr(sock, attribute) == expected
+        assert getattr(sock, name) == expected   # pyzmq takes any case

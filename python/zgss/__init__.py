@@ -16,7 +16,10 @@ import errno as _errno
 
 from ._lib import lib
 from .constants import *  # noqa: F401,F403
-from .constants import BYTES_OPTIONS, INT64_OPTIONS, INT_OPTIONS, LAST_ERROR, LINGER, RCVMORE, SNDMORE
+from .constants import (LAST_ERROR, LINGER, OPTION_NAMES, RCVMORE, SNDMORE, SOCKET_OPTIONS, SUBSCRIBE,
+                        UNSUBSCRIBE, OptionType)
+
+_C_INTS = {OptionType.INT: ctypes.c_int, OptionType.INT64: ctypes.c_int64}
 
 
 class ZGSSError(OSError):
@@ -54,6 +57,41 @@ def version():
     return lib.zgss_version().decode()
 
 
+def _option_type(option):
+    """The value type SOCKET_OPTIONS gives `option`, None for a number it
+    does not list (libzgss refuses those with EINVAL)."""
+    name = OPTION_NAMES.get(option)
+    return SOCKET_OPTIONS[name].type if name is not None else None
+
+
+def _c_option_value(option, value):
+    """(pointer, length) for zgss_setsockopt, or TypeError/OverflowError
+    when `value` does not fit the option's type (an int is never sent
+    as a string's bytes, nor a str as an int, nor 2**32 as 0)."""
+    kind = _option_type(option) or (OptionType.INT if isinstance(value, int) else OptionType.BYTES)
+    label = OPTION_NAMES.get(option, "option %r" % (option,))
+    if kind in _C_INTS:
+        if not isinstance(value, int):
+            raise TypeError("%s takes an int, got %s" % (label, type(value).__name__))
+        raw = _C_INTS[kind](value)
+        if raw.value != value:
+            raise OverflowError("%s: %d does not fit in a C %s" % (label, value, kind.value))
+        return ctypes.byref(raw), ctypes.sizeof(raw)
+    if isinstance(value, str):
+        value = value.encode("utf-8")
+    if not isinstance(value, bytes):
+        raise TypeError("%s takes bytes, got %s" % (label, type(value).__name__))
+    return value or None, len(value)
+
+
+def _is_own_attribute(obj, name):
+    """Internal state (a leading '_') and what the class defines (methods,
+    properties) are plain attributes; every other name is an option."""
+    if name.startswith("_"):
+        return True
+    return any(name in vars(cls) or name in getattr(cls, "__annotations__", {}) for cls in type(obj).__mro__)
+
+
 class Context:
     """zgss_ctx_new / zgss_ctx_term. term() blocks until every socket is
     closed (sockets made here are closed by term() if still open)."""
@@ -63,6 +101,15 @@ class Context:
         if not self._handle:
             _raise()
         self._sockets = []
+
+    def __setattr__(self, name, value):
+        if _is_own_attribute(self, name):
+            object.__setattr__(self, name, value)
+            return
+        # pyzmq keeps socket-option defaults here; zgss has none, so the
+        # name is refused rather than stored where no socket reads it.
+        raise AttributeError("Context has no such option: %s (zgss contexts keep no socket option "
+                             "defaults; set it on each socket)" % name.upper())
 
     def socket(self, socket_type, max_message_size=4 << 20):
         sock = Socket(self, socket_type, max_message_size)
@@ -96,32 +143,61 @@ class Socket:
             _raise()
         self._buffer = ctypes.create_string_buffer(max_message_size)
 
-    # options
+    # options: setsockopt(GSSAPI_SERVER, 1), or as pyzmq, sock.gssapi_server = 1
     def setsockopt(self, option, value):
-        if isinstance(value, int):
-            raw = ctypes.c_int64(value) if option in INT64_OPTIONS else ctypes.c_int(value)
-            rc = lib.zgss_setsockopt(self._handle, option, ctypes.byref(raw), ctypes.sizeof(raw))
-        else:
-            if isinstance(value, str):
-                value = value.encode()
-            rc = lib.zgss_setsockopt(self._handle, option, value or None, len(value))
-        if rc != 0:
+        """Sets an option; ints are int or bool, bytes options take bytes
+        (or str, sent as UTF-8)."""
+        pointer, length = _c_option_value(option, value)
+        if lib.zgss_setsockopt(self._handle, option, pointer, length) != 0:
             _raise(self)
 
+    def setsockopt_string(self, option, value, encoding="utf-8"):
+        if not isinstance(value, str):
+            raise TypeError("setsockopt_string takes str, got %s" % type(value).__name__)
+        self.setsockopt(option, value.encode(encoding))
+
     def getsockopt(self, option):
-        if option in INT_OPTIONS or option in INT64_OPTIONS:
-            raw = ctypes.c_int64(0) if option in INT64_OPTIONS else ctypes.c_int(0)
+        kind = _option_type(option) or OptionType.STRING
+        if kind in _C_INTS:
+            raw = _C_INTS[kind](0)
             size = ctypes.c_size_t(ctypes.sizeof(raw))
             if lib.zgss_getsockopt(self._handle, option, ctypes.byref(raw), ctypes.byref(size)) != 0:
                 _raise(self)
             return raw.value
-        if option in BYTES_OPTIONS:
+        if kind is OptionType.BYTES:
             buf = ctypes.create_string_buffer(256)
             size = ctypes.c_size_t(256)
             if lib.zgss_getsockopt(self._handle, option, buf, ctypes.byref(size)) != 0:
                 _raise(self)
             return buf.raw[:size.value]
         return self._get_string(option)
+
+    def __setattr__(self, name, value):
+        """An option name sets that option; any other name that is not the
+        class's own fails, so a misspelt option is never silently kept."""
+        spec = SOCKET_OPTIONS.get(name.upper())
+        if spec is None:
+            if _is_own_attribute(self, name):
+                object.__setattr__(self, name, value)
+                return
+            raise AttributeError("Socket has no such option: %s" % name.upper())
+        if not spec.writable:
+            raise AttributeError("%s is a read-only option" % name.upper())
+        if isinstance(value, str):
+            if spec.number not in (SUBSCRIBE, UNSUBSCRIBE):  # pyzmq encodes topics, nothing else
+                raise TypeError("%s: unicode not allowed, use setsockopt_string" % name.upper())
+            value = value.encode("utf-8")
+        self.setsockopt(spec.number, value)
+
+    def __getattr__(self, name):
+        """Reads an option by name (called only for names not found on the
+        object itself)."""
+        spec = None if name.startswith("_") else SOCKET_OPTIONS.get(name.upper())
+        if spec is None:
+            raise AttributeError("Socket has no such option: %s" % name.upper())
+        if not spec.readable:
+            raise AttributeError("%s attribute is write-only" % name)
+        return self.getsockopt(spec.number)
 
     def _get_string(self, option):
         buf = ctypes.create_string_buffer(8192)

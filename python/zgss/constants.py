@@ -1,50 +1,74 @@
 """zmq.h / zgss.h constants (same values as zmq.h)."""
+import enum as _enum
+from typing import NamedTuple as _NamedTuple
+
 PAIR, PUB, SUB, REQ, REP, DEALER, ROUTER, PULL, PUSH = range(9)
 DONTWAIT, SNDMORE = 1, 2
 
-ROUTING_ID = 5
-SUBSCRIBE = 6
-UNSUBSCRIBE = 7
-RCVMORE = 13
-TYPE = 16
-LINGER = 17
-RECONNECT_IVL = 18
-MAXMSGSIZE = 22
-SNDHWM = 23
-RCVHWM = 24
-RCVTIMEO = 27
-SNDTIMEO = 28
-LAST_ENDPOINT = 32
-IPV6 = 42
-MECHANISM = 43
-GSSAPI_SERVER = 62
-GSSAPI_PRINCIPAL = 63
-GSSAPI_SERVICE_PRINCIPAL = 64
-GSSAPI_PLAINTEXT = 65
-HANDSHAKE_IVL = 66
-HEARTBEAT_IVL = 75
-HEARTBEAT_TTL = 76
-HEARTBEAT_TIMEOUT = 77
-GSSAPI_PRINCIPAL_NAMETYPE = 90
-GSSAPI_SERVICE_PRINCIPAL_NAMETYPE = 91
-GSSAPI_NT_HOSTBASED, GSSAPI_NT_USER_NAME, GSSAPI_NT_KRB5_PRINCIPAL = 0, 1, 2
 
-KEYTAB = 1000
-CLIENT_KEYTAB = 1001
-CCACHE = 1002
-ALLOW_PRINCIPAL = 1003
-LAST_ERROR = 1004
-PEER_PRINCIPAL = 1005
+class OptionType(_enum.Enum):
+    """How an option's value crosses the C ABI."""
+    INT = "int"        # C int
+    INT64 = "int64"    # int64_t
+    BYTES = "bytes"    # binary, read back as bytes
+    STRING = "string"  # UTF-8 text, read back as str
+
+
+class OptionSpec(_NamedTuple):
+    """One row of SOCKET_OPTIONS. SUBSCRIBE is write-only, RCVMORE read-only."""
+    number: int
+    type: OptionType
+    readable: bool = True
+    writable: bool = True
+
+
+_INT, _INT64, _BYTES, _STRING = OptionType.INT, OptionType.INT64, OptionType.BYTES, OptionType.STRING
+
+# Every socket option the binding knows: its name (pyzmq's, upper case),
+# number (zmq.h / zgss.h) and value type. The module's constants
+# (GSSAPI_SERVER = 62, ...), Socket's attributes (sock.gssapi_server) and
+# setsockopt's type checks are all made from this one table.
+SOCKET_OPTIONS = {
+    "ROUTING_ID": OptionSpec(5, _BYTES),
+    "IDENTITY": OptionSpec(5, _BYTES),  # pyzmq's older name for ROUTING_ID
+    "SUBSCRIBE": OptionSpec(6, _BYTES, readable=False),
+    "UNSUBSCRIBE": OptionSpec(7, _BYTES, readable=False),
+    "RCVMORE": OptionSpec(13, _INT, writable=False),
+    "TYPE": OptionSpec(16, _INT, writable=False),
+    "LINGER": OptionSpec(17, _INT),
+    "RECONNECT_IVL": OptionSpec(18, _INT),
+    "MAXMSGSIZE": OptionSpec(22, _INT64),
+    "SNDHWM": OptionSpec(23, _INT),
+    "RCVHWM": OptionSpec(24, _INT),
+    "RCVTIMEO": OptionSpec(27, _INT),
+    "SNDTIMEO": OptionSpec(28, _INT),
+    "LAST_ENDPOINT": OptionSpec(32, _STRING, writable=False),
+    "IPV6": OptionSpec(42, _INT),
+    "MECHANISM": OptionSpec(43, _INT, writable=False),
+    "GSSAPI_SERVER": OptionSpec(62, _INT),
+    "GSSAPI_PRINCIPAL": OptionSpec(63, _STRING),
+    "GSSAPI_SERVICE_PRINCIPAL": OptionSpec(64, _STRING),
+    "GSSAPI_PLAINTEXT": OptionSpec(65, _INT),
+    "HANDSHAKE_IVL": OptionSpec(66, _INT),
+    "HEARTBEAT_IVL": OptionSpec(75, _INT),
+    "HEARTBEAT_TTL": OptionSpec(76, _INT),
+    "HEARTBEAT_TIMEOUT": OptionSpec(77, _INT),
+    "GSSAPI_PRINCIPAL_NAMETYPE": OptionSpec(90, _INT),
+    "GSSAPI_SERVICE_PRINCIPAL_NAMETYPE": OptionSpec(91, _INT),
+    # zgss's own (zgss.h, 1000 and up)
+    "KEYTAB": OptionSpec(1000, _STRING),
+    "CLIENT_KEYTAB": OptionSpec(1001, _STRING),
+    "CCACHE": OptionSpec(1002, _STRING),
+    "ALLOW_PRINCIPAL": OptionSpec(1003, _STRING),
+    "LAST_ERROR": OptionSpec(1004, _STRING, writable=False),
+    "PEER_PRINCIPAL": OptionSpec(1005, _STRING, writable=False),
+}
+globals().update((name, option.number) for name, option in SOCKET_OPTIONS.items())
+# number -> name (the first listed: ROUTING_ID, not IDENTITY, names 5)
+OPTION_NAMES = {option.number: name for name, option in reversed(SOCKET_OPTIONS.items())}
+
+GSSAPI_NT_HOSTBASED, GSSAPI_NT_USER_NAME, GSSAPI_NT_KRB5_PRINCIPAL = 0, 1, 2
 
 HAUSNUMERO = 156384712
 EFSM = HAUSNUMERO + 51
 ETERM = HAUSNUMERO + 53
-
-INT_OPTIONS = frozenset({
-    RCVMORE, TYPE, LINGER, RECONNECT_IVL, SNDHWM, RCVHWM, RCVTIMEO, SNDTIMEO,
-    IPV6, MECHANISM, GSSAPI_SERVER, GSSAPI_PLAINTEXT, HANDSHAKE_IVL,
-    HEARTBEAT_IVL, HEARTBEAT_TTL, HEARTBEAT_TIMEOUT,
-    GSSAPI_PRINCIPAL_NAMETYPE, GSSAPI_SERVICE_PRINCIPAL_NAMETYPE,
-})
-INT64_OPTIONS = frozenset({MAXMSGSIZE})
-BYTES_OPTIONS = frozenset({ROUTING_ID})

@@ -1,0 +1,179 @@
+"""Socket options set as attributes (pyzmq's style, `sock.gssapi_server =
+True`) either reach the library or fail: a security option must never be
+dropped silently, leaving the socket on the NULL mechanism."""
+import errno
+import time
+
+import pytest
+import zmq
+
+import zgss
+
+REPLY_DEADLINE_MS = 2000
+
+
+def attribute_server(ctx):
+    """A zgss REP made a GSSAPI server by attribute. Its timeouts are set
+    with setsockopt so that these tests cannot hang on a binding that drops
+    attributes."""
+    rep = ctx.socket(zgss.REP)
+    rep.setsockopt(zgss.LINGER, 0)
+    rep.setsockopt(zgss.RCVTIMEO, REPLY_DEADLINE_MS)
+    rep.gssapi_server = True
+    rep.bind("tcp://127.0.0.1:*")
+    return rep
+
+
+def stock_client(zctx, endpoint, service=None):
+    req = zctx.socket(zmq.REQ)
+    req.linger = 0
+    if service is not None:
+        req.gssapi_service_principal = service
+    req.connect(endpoint)
+    return req
+
+
+def serve_once(rep):
+    """Receives one request and answers it; None when nothing came."""
+    try:
+        request = rep.recv()
+    except zgss.Again:
+        return None
+    rep.send(b"served")
+    return request
+
+
+def test_attribute_gssapi_server_refuses_an_unauthenticated_client(ctx, zctx):
+    with attribute_server(ctx) as rep:
+        req = stock_client(zctx, rep.last_endpoint)
+        req.send(b"let me in")
+        request = serve_once(rep)
+        assert req.poll(REPLY_DEADLINE_MS) == 0, "a NULL client was served"
+        assert request is None
+        assert rep.getsockopt(zgss.MECHANISM) == 3
+        assert "NULL" in rep.last_error
+
+
+def test_attribute_gssapi_server_serves_a_kerberos_client(ctx, zctx):
+    with attribute_server(ctx) as rep:
+        req = stock_client(zctx, rep.last_endpoint, service=b"zmq@localhost")
+        req.send(b"hello")
+        assert serve_once(rep) == b"hello"
+        assert req.poll(5000) == zmq.POLLIN
+        assert req.recv() == b"served"
+        assert rep.getsockopt(zgss.PEER_PRINCIPAL).endswith("@EXAMPLE.TEST")
+
+
+@pytest.mark.parametrize("name", ["gssapi_sever", "gssapi_servr", "gssapi_plain_text",
+                                  "curve_server", "plain_server", "zap_domain"])
+def test_an_unknown_socket_attribute_is_refused_by_name(ctx, name):
+    with ctx.socket(zgss.REP) as rep:
+        with pytest.raises(AttributeError, match=name.upper()):
+            setattr(rep, name, True)
+        with pytest.raises(AttributeError, match=name.upper()):
+            getattr(rep, name)
+        assert rep.getsockopt(zgss.MECHANISM) == 0
+
+
+@pytest.mark.parametrize("name", ["gssapi_server", "linger", "gssapi_sever"])
+def test_context_attributes_are_refused(name):
+    with zgss.Context() as context:
+        with pytest.raises(AttributeError, match=name.upper()):
+            setattr(context, name, 1)
+        with context.socket(zgss.REP) as rep:
+            assert rep.getsockopt(zgss.MECHANISM) == 0
+
+
+def test_attribute_values_are_typed_as_pyzmq(ctx):
+    with ctx.socket(zgss.DEALER) as dealer:
+        with pytest.raises(TypeError, match="setsockopt_string"):
+            dealer.gssapi_service_principal = "zmq@localhost"
+        with pytest.raises(TypeError, match="setsockopt_string"):
+            dealer.routing_id = "id"
+        with pytest.raises(TypeError):
+            dealer.gssapi_server = "1"
+        with pytest.raises(TypeError):
+            dealer.gssapi_principal = 5
+        with pytest.raises(OverflowError):
+            dealer.gssapi_plaintext = 1 << 32
+        with pytest.raises(AttributeError, match="MECHANISM"):
+            dealer.mechanism = 3
+        assert dealer.getsockopt(zgss.MECHANISM) == 0
+        dealer.setsockopt_string(zgss.GSSAPI_SERVICE_PRINCIPAL, "zmq@localhost")
+        assert dealer.gssapi_service_principal == "zmq@localhost"
+
+
+def test_setsockopt_refuses_values_of_the_wrong_type(ctx):
+    with ctx.socket(zgss.REP) as rep:
+        with pytest.raises(OverflowError):
+            rep.setsockopt(zgss.GSSAPI_SERVER, (1 << 32) + 1)
+        with pytest.raises(TypeError):
+            rep.setsockopt(zgss.GSSAPI_PRINCIPAL, 0x41414141)
+        with pytest.raises(TypeError):
+            rep.setsockopt(zgss.GSSAPI_SERVER, b"\x01\x00\x00\x00")
+        assert rep.getsockopt(zgss.MECHANISM) == 0
+        assert rep.getsockopt(zgss.GSSAPI_PRINCIPAL) == ""
+
+
+@pytest.mark.parametrize("number", [47, 44, 55, 9999])   # CURVE_SERVER, PLAIN_SERVER, ZAP_DOMAIN
+def test_setsockopt_of_an_unsupported_option_fails(ctx, number):
+    with ctx.socket(zgss.REP) as rep:
+        with pytest.raises(zgss.ZGSSError) as caught:
+            rep.setsockopt(number, 1)
+        assert caught.value.errno == errno.EINVAL
+
+
+def test_subscribe_attribute_filters(ctx, zctx):
+    pub = zctx.socket(zmq.PUB)
+    pub.linger = 0
+    port = pub.bind_to_random_port("tcp://127.0.0.1")
+    with ctx.socket(zgss.SUB) as sub:
+        sub.setsockopt(zgss.RCVTIMEO, 50)
+        sub.subscribe = b"news"
+        with pytest.raises(AttributeError, match="write-only"):
+            sub.subscribe
+        sub.connect("tcp://127.0.0.1:%d" % port)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            pub.send(b"sports")
+            pub.send(b"news today")
+            try:
+                assert sub.recv() == b"news today"
+                return
+            except zgss.Again:
+                continue
+        pytest.fail("no message through a subscription set as an attribute")
+
+
+def sample_value(name, spec, current):
+    """A valid value for the option that differs from its current one."""
+    if spec.type in (zgss.OptionType.INT, zgss.OptionType.INT64):
+        return 0 if current != 0 else 1
+    return b"x-" + name.lower().encode()
+
+
+@pytest.mark.parametrize("name", sorted(zgss.SOCKET_OPTIONS))
+def test_every_option_attribute_reaches_the_library(ctx, name):
+    spec = zgss.SOCKET_OPTIONS[name]
+    attribute = name.lower()
+    with ctx.socket(zgss.SUB if name in ("SUBSCRIBE", "UNSUBSCRIBE") else zgss.DEALER) as sock:
+        if not spec.readable:
+            setattr(sock, attribute, b"topic")
+            with pytest.raises(AttributeError, match="write-only"):
+                getattr(sock, attribute)
+            with ctx.socket(zgss.DEALER) as dealer, pytest.raises(zgss.ZGSSError) as caught:
+                setattr(dealer, attribute, b"topic")   # libzgss: SUB only
+            assert caught.value.errno == errno.EINVAL
+            return
+        current = sock.getsockopt(spec.number)
+        assert getattr(sock, attribute) == current
+        if not spec.writable:
+            with pytest.raises(AttributeError, match="read-only"):
+                setattr(sock, attribute, current)
+            return
+        value = sample_value(name, spec, current)
+        setattr(sock, attribute, value)
+        expected = value.decode() if spec.type is zgss.OptionType.STRING else value
+        assert sock.getsockopt(spec.number) == expected
+        assert getattr(sock, attribute) == expected
+        assert getattr(sock, name) == expected   # pyzmq takes any case

@@ -84,7 +84,7 @@ public enum SASLIdentity {
     /// realm, the full principal otherwise.
     public static func authenticationID(principal: String, defaultRealm: String?) -> String {
         guard let parsed = try? KerberosPrincipal(parsing: principal) else { return principal }
-        if let defaultRealm, !defaultRealm.isEmpty, parsed.realm == defaultRealm {
+        if let defaultRealm, !defaultRealm.isEmpty, PrincipalName.sameBytes(parsed.realm, defaultRealm) {
             return escapedName(parsed)
         }
         return principal
@@ -92,9 +92,10 @@ public enum SASLIdentity {
 
     /// Whether a client may act as `authorizationID`: only an empty one or
     /// one equal to the authentication identity (Cyrus's default proxy
-    /// policy). Returns the effective authorization identity.
+    /// policy), compared as bytes (an NFD authzid is not the NFC identity).
+    /// Returns the effective authorization identity.
     public static func authorize(_ authorizationID: String, authenticationID: String) throws(SASLError) -> String {
-        if authorizationID.isEmpty || authorizationID == authenticationID { return authenticationID }
+        if authorizationID.isEmpty || PrincipalName.sameBytes(authorizationID, authenticationID) { return authenticationID }
         throw SASLError(.denied, "'\(authenticationID)' may not act as authorization identity '\(authorizationID)' (only an empty one or '\(authenticationID)' is accepted)")
     }
 

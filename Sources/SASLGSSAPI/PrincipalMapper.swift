@@ -18,13 +18,19 @@
 ///           upper-cases. The `(match)` and `s/…/…/` parts are optional.
 /// Allowlist: when non-empty, the mapped username or the full principal
 /// must be in it.
+///
+/// Names, realms and allowlist entries compare as bytes, never with
+/// `String ==` (which calls canonically equivalent text equal, so an NFC
+/// entry would admit a distinct NFD principal), and the rules' regular
+/// expressions match Unicode scalars, not canonically equivalent
+/// characters.
 public struct PrincipalMapper: Sendable {
     public var rules: [MappingRule] = []
-    public var allowlist: [String] = []
+    public var allowlist: [PrincipalName] = []
     /// nil: ask Kerberos (krb5.conf default_realm) when mapping.
     public var defaultRealm: String?
 
-    public init(rules: [MappingRule] = [], allowlist: [String] = [], defaultRealm: String? = nil) {
+    public init(rules: [MappingRule] = [], allowlist: [PrincipalName] = [], defaultRealm: String? = nil) {
         self.rules = rules
         self.allowlist = allowlist
         self.defaultRealm = defaultRealm
@@ -72,7 +78,7 @@ public struct PrincipalMapper: Sendable {
             }
             user = found
         }
-        if !allowlist.isEmpty && !allowlist.contains(user) && !allowlist.contains(principal) {
+        if !allowlist.isEmpty && !allowlist.contains(PrincipalName(user)) && !allowlist.contains(PrincipalName(principal)) {
             throw SASLError(.denied, "principal '\(principal)' (user '\(user)') is not in the allowlist")
         }
         return user
@@ -238,6 +244,13 @@ public struct MappingRule: Sendable, CustomStringConvertible {
         return parts
     }
 
+    /// `expression` compiled to match Unicode scalars. The default
+    /// (characters) matches by canonical equivalence: `(jos\u{E9})` would
+    /// match the NFD `jose\u{301}`, a different principal.
+    static func regex(_ expression: String) throws -> Regex<AnyRegexOutput> {
+        try Regex(expression).matchingSemantics(.unicodeScalar)
+    }
+
     /// The replacement with `$n` replaced by group n of the match (`$0` the
     /// whole match, an absent group by nothing) and `\\$` by a dollar sign.
     static func expand(_ template: String, _ groups: AnyRegexOutput) -> String {
@@ -261,7 +274,7 @@ public struct MappingRule: Sendable, CustomStringConvertible {
     /// The username this rule gives, or nil when it does not apply.
     func apply(_ principal: KerberosPrincipal, defaultRealm: String?) -> String? {
         if isDefault {
-            guard let defaultRealm, principal.realm == defaultRealm else { return nil }
+            guard let defaultRealm, PrincipalName.sameBytes(principal.realm, defaultRealm) else { return nil }
             return principal.components.first
         }
         guard principal.components.count == componentCount else { return nil }
@@ -280,10 +293,10 @@ public struct MappingRule: Sendable, CustomStringConvertible {
             }
         }
         if let match {
-            guard let regex = try? Regex(match), (try? regex.wholeMatch(in: formatted)) != nil else { return nil }
+            guard let regex = try? MappingRule.regex(match), (try? regex.wholeMatch(in: formatted)) != nil else { return nil }
         }
         var result = formatted
-        if let pattern, let regex = try? Regex(pattern) {
+        if let pattern, let regex = try? MappingRule.regex(pattern) {
             let template = replacement
             result = result.replacing(regex, maxReplacements: global ? Int.max : 1) { match in
                 MappingRule.expand(template, match.output)

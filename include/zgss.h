@@ -482,12 +482,17 @@ typedef struct zgss_sasl zgss_sasl_t;
  * escapes the next character ("\\/" for a slash). Parsed when set: a bad
  * rule returns ZGSS_E_INVAL naming it, as does a pattern repeating a group
  * that itself repeats ("(.*)*", "(a+)+": exponential time on a name that
- * does not match). Unset: strip the default realm only. */
+ * does not match). Unset: strip the default realm only. Components reach
+ * the rules decoded as MIT's krb5_parse_name reads the principal ("a\\/b"
+ * is one component "a/b", "bo\\b" ends in a backspace); a principal with a
+ * control character in a component or its realm is refused
+ * (ZGSS_E_DENIED), whatever the rules, and so is a username with one. */
 #define ZGSS_SASL_MAPPING_RULES 7
 /* Server: add one entry to the allowlist (mapped username or full
  * principal); NULL or "" clears it. Empty list: any mapped user is
  * allowed. Entries, usernames, the authzid and realms are compared byte
- * for byte (no Unicode normalization). */
+ * for byte (no Unicode normalization); an entry with a realm is read as
+ * principal text and matches by component and realm, however quoted. */
 #define ZGSS_SASL_ALLOW 8
 /* Server: the realm stripped by the default mapping and by DEFAULT (unset:
  * krb5.conf's default_realm). */

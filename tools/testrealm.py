@@ -590,10 +590,12 @@ def add_principal_bytes(realm_dir, realm, name, keytab):
 
     Each command goes to kadmin.local as a -q argument: its stdin line
     reader garbles bytes above 0x7f.  A principal that already exists is
-    only exported again (-norandkey).  A name that is not UTF-8 also turns
-    off the PAC in TGTs (krbtgt +no_auth_data_required): MIT 1.20's KDC
-    converts the client name into the PAC as UTF-16 and refuses such
-    names with "HANDLE_AUTHDATA: Invalid argument".  No test reads PACs.
+    only exported again (-norandkey).  A name that is not UTF-8 or holds a
+    control byte also turns off the PAC in TGTs (krbtgt
+    +no_auth_data_required): MIT 1.20's KDC cannot carry such a client
+    name in a PAC (AS: "HANDLE_AUTHDATA: Invalid argument" when it is not
+    UTF-8; TGS: "HEADER_PAC ... KDC can't fulfill requested option" for a
+    backspace).  No test reads PACs.
     """
     env = dict(os.environ)
     env["KRB5_CONFIG"] = os.path.join(realm_dir, "krb5.conf")
@@ -603,7 +605,10 @@ def add_principal_bytes(realm_dir, realm, name, keytab):
                b"ktadd -norandkey -k " + os.fsencode(keytab) + b" " + name]
     try:
         name.decode("utf-8")
+        plain = not any(b < 0x20 or b == 0x7f for b in name)
     except UnicodeDecodeError:
+        plain = False
+    if not plain:
         queries.append(b"modprinc +no_auth_data_required krbtgt/" +
                        realm.encode() + b"@" + realm.encode())
     for query in queries:

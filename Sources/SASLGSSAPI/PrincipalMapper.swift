@@ -17,7 +17,16 @@
 ///           once, or everywhere with `g`; `/L` lower-cases, `/U`
 ///           upper-cases. The `(match)` and `s/…/…/` parts are optional.
 /// Allowlist: when non-empty, the mapped username or the full principal
-/// must be in it.
+/// must be in it. A principal entry (one with a realm) is read as krb5
+/// text and compared by component and realm, so it matches however it is
+/// quoted (`a\x@R` is `ax@R`, as for MIT).
+///
+/// The rules see components decoded (`\/` is `/`, `\n` a newline). A
+/// principal with a control character in a component or its realm
+/// (`bo\b@R`, `bo\0b@R`) is refused before any rule runs: a rule could
+/// drop the character and hand out a plain user's name (`bob`), and no
+/// username should carry one. A username that comes out with one is
+/// refused too.
 ///
 /// Names, realms and allowlist entries compare as bytes, never with
 /// `String ==` (which calls canonically equivalent text equal, so an NFC
@@ -65,6 +74,9 @@ public struct PrincipalMapper: Sendable {
         do throws(SASLError) { parsed = try KerberosPrincipal(parsing: principal) } catch {
             throw SASLError(.denied, "cannot map principal: \(error.message)")
         }
+        if let control = parsed.controlCharacter {
+            throw SASLError(.denied, "principal '\(parsed)' has a control character (\(Self.codePoint(control))) in its name; refused")
+        }
         let user: String
         if rules.isEmpty {
             user = SASLIdentity.authenticationID(principal: principal, defaultRealm: realm)
@@ -78,10 +90,26 @@ public struct PrincipalMapper: Sendable {
             }
             user = found
         }
-        if !allowlist.isEmpty && !allowlist.contains(PrincipalName(user)) && !allowlist.contains(PrincipalName(principal)) {
+        if let control = KerberosPrincipal.controlCharacter(in: user) {
+            throw SASLError(.denied, "principal '\(principal)' maps to a username with a control character (\(Self.codePoint(control))); refused")
+        }
+        if !allowlist.isEmpty && !allowlist.contains(where: { Self.entry($0, admits: user, parsed) }) {
             throw SASLError(.denied, "principal '\(principal)' (user '\(user)') is not in the allowlist")
         }
         return user
+    }
+
+    /// Whether allowlist `entry` names `user` (same bytes) or, when it has
+    /// a realm, the principal itself (same components and realm).
+    static func entry(_ entry: PrincipalName, admits user: String, _ principal: KerberosPrincipal) -> Bool {
+        if entry == PrincipalName(user) { return true }
+        guard let named = try? KerberosPrincipal(parsing: entry.text), !named.realm.isEmpty else { return false }
+        return named == principal
+    }
+
+    static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
     static func trim(_ text: String) -> String {

@@ -216,7 +216,10 @@ extern "C" {
 /* Server: add one client principal to the allowed list (string, full
  * name such as "alice@EXAMPLE.TEST"); a zero-length value clears it.
  * An empty list allows every authenticated client. getsockopt returns the
- * list joined by '\n'. */
+ * list joined by '\n'. Entries are compared byte for byte with the
+ * client's display name (no Unicode normalization: an NFC "jos\xC3\xA9"
+ * does not admit the NFD principal "jose\xCC\x81"); a value that is not
+ * UTF-8 is refused with EINVAL, and so is a client whose name is not. */
 #define ZGSS_ALLOW_PRINCIPAL 1003
 /* Read-only string: why the last security failure happened, with the
  * Kerberos reason; "" when none. */
@@ -479,11 +482,17 @@ typedef struct zgss_sasl zgss_sasl_t;
  * escapes the next character ("\\/" for a slash). Parsed when set: a bad
  * rule returns ZGSS_E_INVAL naming it, as does a pattern repeating a group
  * that itself repeats ("(.*)*", "(a+)+": exponential time on a name that
- * does not match). Unset: strip the default realm only. */
+ * does not match). Unset: strip the default realm only. Components reach
+ * the rules decoded as MIT's krb5_parse_name reads the principal ("a\\/b"
+ * is one component "a/b", "bo\\b" ends in a backspace); a principal with a
+ * control character in a component or its realm is refused
+ * (ZGSS_E_DENIED), whatever the rules, and so is a username with one. */
 #define ZGSS_SASL_MAPPING_RULES 7
 /* Server: add one entry to the allowlist (mapped username or full
  * principal); NULL or "" clears it. Empty list: any mapped user is
- * allowed. */
+ * allowed. Entries, usernames, the authzid and realms are compared byte
+ * for byte (no Unicode normalization); an entry with a realm is read as
+ * principal text and matches by component and realm, however quoted. */
 #define ZGSS_SASL_ALLOW 8
 /* Server: the realm stripped by the default mapping and by DEFAULT (unset:
  * krb5.conf's default_realm). */
@@ -513,7 +522,9 @@ void zgss_sasl_config_destroy(zgss_sasl_config_t *config);
 
 /* Sets a string option (ZGSS_SASL_PRINCIPAL ... ZGSS_SASL_DEFAULT_REALM).
  * value is NUL-terminated UTF-8, copied; NULL or "" unsets. Returns 0, or
- * ZGSS_E_INVAL for an unknown option, an int option, a principal that does
+ * ZGSS_E_INVAL for an unknown option, an int option, a value that is not
+ * valid UTF-8 (never repaired: two different names would become one), a
+ * principal that does
  * not parse ("a@b@c", "svc//host@R", "x@") or rules that do not parse
  * (zgss_sasl_config_last_error says why). A change drops the cached
  * server credential. Does not block. */

@@ -121,7 +121,8 @@ demo_check() {
 run_stage demo demo_check
 
 # libFuzzer smoke: every harness briefly over its committed corpus (a crash
-# fails the run). Longer runs: fuzz/run.sh 600, tools/fuzz-sasl.sh 600.
+# fails the run). Longer runs: fuzz/run.sh 600, tools/fuzz-sasl.sh 600,
+# tools/fuzz-principal.sh 600.
 fuzz_smoke() {
   local n=0 rc=0
   for h in fuzz/harness/*.swift; do
@@ -131,6 +132,9 @@ fuzz_smoke() {
   done
   tools/fuzz-sasl.sh "${ZGSS_FUZZ_SECONDS:-15}" >"$log/fuzz-sasl.out" 2>&1 || { rc=1; tail -20 "$log/fuzz-sasl.out"; }
   grep -E "^Done" "$log/fuzz-sasl.out"
+  n=$((n + 1))
+  tools/fuzz-principal.sh "${ZGSS_FUZZ_SECONDS:-15}" >"$log/fuzz-principal.out" 2>&1 || { rc=1; tail -20 "$log/fuzz-principal.out"; }
+  grep -E "^Done" "$log/fuzz-principal.out"
   n=$((n + 1))
   if [ "$rc" -eq 0 ]; then echo "fuzz: $n passed, 0 failed"; else echo "fuzz: 0 passed, 1 failed"; fi
   return "$rc"

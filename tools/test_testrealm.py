@@ -106,6 +106,24 @@ def test_add_principal(realm, tmp_path):
                                                 extra).stdout
 
 
+def test_add_command_takes_any_bytes(realm, tmp_path):
+    # NFD "jose\u0301" and Latin-1 "caf\xe9" (not UTF-8): names are octets.
+    for name in (b"jose\xcc\x81", b"caf\xe9"):
+        kt = str(tmp_path / ("%s.keytab" % name.hex()))
+        res = subprocess.run([sys.executable, SCRIPT, "add", "--dir", realm.dir,
+                              "--realm", realm.realm, "--keytab", kt,
+                              "--hex", name.hex()],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        assert res.returncode == 0, res.stdout
+        env = realm.child_env()
+        env["KRB5CCNAME"] = "FILE:" + str(tmp_path / "cc")
+        res = subprocess.run(["kinit", "-k", "-t", kt, name], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        assert res.returncode == 0, res.stdout
+        klist = subprocess.run(["klist"], env=env, stdout=subprocess.PIPE)
+        assert name + b"@EXAMPLE.TEST" in klist.stdout
+
+
 def test_stop_and_start_kdc(tmp_path):
     with Realm() as r:
         port = r.kdc_port

@@ -37,6 +37,12 @@ Command line:
     testrealm.py start --dir DIR               create realm, leave KDC running,
                                                print JSON, write DIR/env.{json,sh}
     testrealm.py stop --dir DIR                kill that KDC, remove DIR
+    testrealm.py add [--dir DIR] [--realm R] --keytab FILE (NAME | --hex HEX)
+                                               add principal NAME (or the raw
+                                               bytes HEX: names that are not
+                                               UTF-8) to a running realm
+                                               (default: $ZGSS_TEST_DIR,
+                                               $ZGSS_TEST_REALM), key to FILE
 """
 
 import argparse
@@ -578,6 +584,46 @@ class Realm:
         return False
 
 
+def add_principal_bytes(realm_dir, realm, name, keytab):
+    """Create principal `name` (bytes, any octets) with a random key in the
+    realm living in realm_dir, and export its key to `keytab`.
+
+    Each command goes to kadmin.local as a -q argument: its stdin line
+    reader garbles bytes above 0x7f.  A principal that already exists is
+    only exported again (-norandkey).  A name that is not UTF-8 or holds a
+    control byte also turns off the PAC in TGTs (krbtgt
+    +no_auth_data_required): MIT 1.20's KDC cannot carry such a client
+    name in a PAC (AS: "HANDLE_AUTHDATA: Invalid argument" when it is not
+    UTF-8; TGS: "HEADER_PAC ... KDC can't fulfill requested option" for a
+    backspace).  No test reads PACs.
+    """
+    env = dict(os.environ)
+    env["KRB5_CONFIG"] = os.path.join(realm_dir, "krb5.conf")
+    env["KRB5_KDC_PROFILE"] = os.path.join(realm_dir, "kdc.conf")
+    kadmin = _find_tool("kadmin.local")
+    queries = [b"addprinc -randkey " + name,
+               b"ktadd -norandkey -k " + os.fsencode(keytab) + b" " + name]
+    try:
+        name.decode("utf-8")
+        plain = not any(b < 0x20 or b == 0x7f for b in name)
+    except UnicodeDecodeError:
+        plain = False
+    if not plain:
+        queries.append(b"modprinc +no_auth_data_required krbtgt/" +
+                       realm.encode() + b"@" + realm.encode())
+    for query in queries:
+        res = subprocess.run([kadmin, "-r", realm, "-q", query], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        out = res.stdout.decode("utf-8", "replace")
+        failed = res.returncode != 0 or (
+            "while " in out and "already exists" not in out) or \
+            "does not exist" in out
+        if failed:
+            raise RealmError("kadmin.local -q %r failed:\n%s" % (query, out))
+    if not os.path.exists(keytab):
+        raise RealmError("kadmin.local wrote no keytab %s" % keytab)
+
+
 # ---------------------------------------------------------------------- CLI
 def _sigterm_to_exit(signum, frame):
     raise SystemExit(128 + signum)
@@ -649,6 +695,23 @@ def _cmd_stop(args):
     return 0
 
 
+def _cmd_add(args):
+    d = args.dir or os.environ.get("ZGSS_TEST_DIR")
+    realm = args.realm or os.environ.get("ZGSS_TEST_REALM")
+    if not d or not realm:
+        print("testrealm: add needs --dir and --realm (or a realm's "
+              "ZGSS_TEST_DIR and ZGSS_TEST_REALM)", file=sys.stderr)
+        return 2
+    if (args.name is None) == (args.hex is None):
+        print("testrealm: add takes NAME or --hex HEX", file=sys.stderr)
+        return 2
+    name = bytes.fromhex(args.hex) if args.hex is not None else \
+        os.fsencode(args.name)
+    add_principal_bytes(os.path.abspath(d), realm, name,
+                        os.path.abspath(args.keytab))
+    return 0
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description="Throwaway MIT Kerberos realm")
     sub = p.add_subparsers(dest="command")
@@ -664,6 +727,12 @@ def main(argv=None):
                     default="FILE", help="KRB5CCNAME type (default FILE)")
     pt = sub.add_parser("stop", help="stop a realm made by start")
     pt.add_argument("--dir", required=True)
+    pa = sub.add_parser("add", help="add a principal to a running realm")
+    pa.add_argument("--dir", help="realm directory (default $ZGSS_TEST_DIR)")
+    pa.add_argument("--realm", help="realm name (default $ZGSS_TEST_REALM)")
+    pa.add_argument("--keytab", required=True, help="keytab to export to")
+    pa.add_argument("--hex", help="the name as hex bytes (any octets)")
+    pa.add_argument("name", nargs="?")
     args = p.parse_args(argv)
     try:
         if args.command == "run":
@@ -672,6 +741,8 @@ def main(argv=None):
             return _cmd_start(args)
         if args.command == "stop":
             return _cmd_stop(args)
+        if args.command == "add":
+            return _cmd_add(args)
     except RealmError as e:
         print("testrealm: %s" % e, file=sys.stderr)
         return 1

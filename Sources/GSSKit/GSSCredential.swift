@@ -26,6 +26,19 @@ public struct GSSCredentialStore: Equatable, Sendable {
     }
 
     public var isEmpty: Bool { keytab == nil && clientKeytab == nil && ccache == nil }
+
+    /// Paths compare as bytes: Swift's `==` would call an NFC and an NFD
+    /// spelling of one path equal, though they name two files.
+    public static func == (a: GSSCredentialStore, b: GSSCredentialStore) -> Bool {
+        func same(_ x: String?, _ y: String?) -> Bool {
+            switch (x, y) {
+            case (nil, nil): true
+            case let (x?, y?): x.utf8.elementsEqual(y.utf8)
+            default: false
+            }
+        }
+        return same(a.keytab, b.keytab) && same(a.clientKeytab, b.clientKeytab) && same(a.ccache, b.ccache)
+    }
 }
 
 /// Acquired GSS credentials. Owns its handle.

@@ -24,11 +24,17 @@ public final class GSSName {
 
     /// Imports `text` as a name of `type`. A string with a NUL inside, or one
     /// the mechanism cannot parse, throws.
-    public init(_ text: String, type: GSSNameType) throws {
+    public convenience init(_ text: String, type: GSSNameType) throws {
+        try self.init(bytes: Array(text.utf8), type: type)
+    }
+
+    /// Imports a name given as bytes (Kerberos names are octets, not
+    /// necessarily UTF-8). Empty bytes, a NUL inside, or a name the
+    /// mechanism cannot parse throws.
+    public init(bytes: [UInt8], type: GSSNameType) throws {
         KerberosTeardown.install()
-        let bytes = Array(text.utf8)
         guard !bytes.isEmpty, !bytes.contains(0) else {
-            throw GSSError("gss_import_name", reason: "invalid name \"\(text)\"")
+            throw GSSError("gss_import_name", reason: "invalid name \"\(Self.printable(bytes))\"")
         }
         var minor: OM_uint32 = 0
         var name: gss_name_t? = nil
@@ -36,7 +42,7 @@ public final class GSSName {
             gss_import_name(&minor, &buffer, type.oid, &name)
         }
         guard cgss_is_error(major) == 0, let name else {
-            throw GSSError("gss_import_name(\(text))", major: major, minor: minor)
+            throw GSSError("gss_import_name(\(Self.printable(bytes)))", major: major, minor: minor)
         }
         self.handle = name
     }
@@ -53,7 +59,11 @@ public final class GSSName {
         KerberosTeardown.run { gss_release_name(&minor, &name) }
     }
 
-    /// The printable form, e.g. `alice@EXAMPLE.TEST`.
+    /// The printable form, e.g. `alice@EXAMPLE.TEST`, with exactly the
+    /// bytes Kerberos gave. A name that is not UTF-8 (Kerberos names are
+    /// octets) or has a NUL inside throws: repairing it into a String would
+    /// turn distinct names into one (`caf\xE9` and `caf\xE8` both into
+    /// `caf\u{FFFD}`), and names are compared to decide who gets in.
     public func displayName() throws -> String {
         var minor: OM_uint32 = 0
         var buffer = gss_buffer_desc()
@@ -61,9 +71,33 @@ public final class GSSName {
         guard cgss_is_error(major) == 0 else {
             throw GSSError("gss_display_name", major: major, minor: minor)
         }
-        let text = GSSBuffers.string(from: buffer)
-        gss_release_buffer(&minor, &buffer)
+        var bytes = GSSBuffers.take(&buffer)[...]
+        while bytes.last == 0 { bytes = bytes.dropLast() }
+        guard !bytes.contains(0), let text = String(validating: bytes, as: UTF8.self) else {
+            throw GSSError("gss_display_name", reason: "the name \"\(Self.printable(bytes))\" is not valid UTF-8; "
+                           + "zgss refuses such names rather than guess which principal is meant")
+        }
         return text
+    }
+
+    /// `bytes` for an error message: the text when it is UTF-8 without
+    /// control characters, else with every byte that is not printable ASCII
+    /// shown as `\xNN`.
+    static func printable(_ bytes: some Collection<UInt8>) -> String {
+        if let text = String(validating: bytes, as: UTF8.self),
+           !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return text
+        }
+        let digits = Array("0123456789ABCDEF")
+        var out = ""
+        for byte in bytes {
+            if byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\\") {
+                out.append(Character(Unicode.Scalar(byte)))
+            } else {
+                out += "\\x" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)])
+            }
+        }
+        return out
     }
 
     /// The name canonicalised for Kerberos and displayed, e.g.

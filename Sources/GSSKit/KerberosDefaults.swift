@@ -6,13 +6,15 @@ internal import CGSSAPI
 /// reason instead of failing every client later).
 public enum KerberosDefaults {
     /// The default realm from krb5.conf (`[libdefaults] default_realm`),
-    /// nil when none is configured.
+    /// nil when none is configured or it is not UTF-8 (a repaired copy
+    /// could equal a foreign realm's name, whose principals would then pass
+    /// for local ones).
     public static func defaultRealm() -> String? {
         let realm: String?? = withContext { context -> String? in
             var realm: UnsafeMutablePointer<CChar>? = nil
             guard krb5_get_default_realm(context, &realm) == 0, let realm else { return nil }
             defer { krb5_free_default_realm(context, realm) }
-            return String(cString: realm)
+            return String(validatingCString: realm)
         }
         return realm ?? nil
     }
@@ -145,6 +147,7 @@ extension KerberosDefaults {
         var text: UnsafeMutablePointer<CChar>? = nil
         guard krb5_unparse_name(context, principal, &text) == 0, let text else { return nil }
         defer { krb5_free_unparsed_name(context, text) }
-        return String(cString: text)
+        // Not UTF-8: nil, never a repaired name that means someone else.
+        return String(validatingCString: text)
     }
 }

@@ -15,6 +15,14 @@
 public enum MQTTGSSAPI {
     public static let authenticationMethod = "GSSAPI-KERBEROS"
 
+    /// Whether `method` is exactly `authenticationMethod`, byte for byte
+    /// (`String ==` would take "GSSAPI-\u{212A}ERBEROS", with a KELVIN SIGN,
+    /// for it; the broker compares bytes).
+    static func isThisMethod(_ method: String?) -> Bool {
+        guard let method else { return false }
+        return PrincipalName.sameBytes(method, authenticationMethod)
+    }
+
     /// MQTT 5 reason codes this exchange uses.
     public enum ReasonCode: UInt8, Sendable {
         case success = 0x00
@@ -58,7 +66,7 @@ public enum MQTTGSSAPI {
             return .abort(reasonCode: ReasonCode.protocolError.rawValue,
                           reason: "broker sent AUTH with reason code 0x\(hex(reasonCode)) during authentication")
         }
-        guard method == authenticationMethod else {
+        guard isThisMethod(method) else {
             return .abort(reasonCode: ReasonCode.badAuthenticationMethod.rawValue,
                           reason: "broker's AUTH names method '\(method ?? "(none)")', expected \(authenticationMethod)")
         }
@@ -79,7 +87,7 @@ public enum MQTTGSSAPI {
                 : reasonCode == ReasonCode.badAuthenticationMethod.rawValue ? "bad authentication method" : "refused"
             return .refused(reasonCode: reasonCode, reason: "broker refused the connection: 0x\(hex(reasonCode)) \(name)")
         }
-        if let method, method != authenticationMethod {
+        if let method, !isThisMethod(method) {
             return .refused(reasonCode: ReasonCode.badAuthenticationMethod.rawValue,
                             reason: "CONNACK names method '\(method)', expected \(authenticationMethod)")
         }
@@ -107,7 +115,7 @@ public enum MQTTGSSAPI {
     /// CONNECT with enhanced authentication.
     public static func serverHandleConnect(_ server: SASLGSSAPIServer, method: String?,
                                            data: [UInt8]?) -> ServerAction {
-        guard method == authenticationMethod else { return .notMine }
+        guard isThisMethod(method) else { return .notMine }
         return step(server, data ?? [])
     }
 
@@ -118,7 +126,7 @@ public enum MQTTGSSAPI {
             return .refuse(reasonCode: ReasonCode.protocolError.rawValue,
                            reason: "client sent AUTH with reason code 0x\(hex(reasonCode))")
         }
-        guard method == authenticationMethod else {
+        guard isThisMethod(method) else {
             return .refuse(reasonCode: ReasonCode.badAuthenticationMethod.rawValue,
                            reason: "AUTH names method '\(method ?? "(none)")', CONNECT named \(authenticationMethod)")
         }

@@ -17,14 +17,29 @@
 ///           once, or everywhere with `g`; `/L` lower-cases, `/U`
 ///           upper-cases. The `(match)` and `s/…/…/` parts are optional.
 /// Allowlist: when non-empty, the mapped username or the full principal
-/// must be in it.
+/// must be in it. A principal entry (one with a realm) is read as krb5
+/// text and compared by component and realm, so it matches however it is
+/// quoted (`a\x@R` is `ax@R`, as for MIT).
+///
+/// The rules see components decoded (`\/` is `/`, `\n` a newline). A
+/// principal with a control character in a component or its realm
+/// (`bo\b@R`, `bo\0b@R`) is refused before any rule runs: a rule could
+/// drop the character and hand out a plain user's name (`bob`), and no
+/// username should carry one. A username that comes out with one is
+/// refused too.
+///
+/// Names, realms and allowlist entries compare as bytes, never with
+/// `String ==` (which calls canonically equivalent text equal, so an NFC
+/// entry would admit a distinct NFD principal), and the rules' regular
+/// expressions match Unicode scalars, not canonically equivalent
+/// characters.
 public struct PrincipalMapper: Sendable {
     public var rules: [MappingRule] = []
-    public var allowlist: [String] = []
+    public var allowlist: [PrincipalName] = []
     /// nil: ask Kerberos (krb5.conf default_realm) when mapping.
     public var defaultRealm: String?
 
-    public init(rules: [MappingRule] = [], allowlist: [String] = [], defaultRealm: String? = nil) {
+    public init(rules: [MappingRule] = [], allowlist: [PrincipalName] = [], defaultRealm: String? = nil) {
         self.rules = rules
         self.allowlist = allowlist
         self.defaultRealm = defaultRealm
@@ -59,6 +74,9 @@ public struct PrincipalMapper: Sendable {
         do throws(SASLError) { parsed = try KerberosPrincipal(parsing: principal) } catch {
             throw SASLError(.denied, "cannot map principal: \(error.message)")
         }
+        if let control = parsed.controlCharacter {
+            throw SASLError(.denied, "principal '\(parsed)' has a control character (\(Self.codePoint(control))) in its name; refused")
+        }
         let user: String
         if rules.isEmpty {
             user = SASLIdentity.authenticationID(principal: principal, defaultRealm: realm)
@@ -72,10 +90,26 @@ public struct PrincipalMapper: Sendable {
             }
             user = found
         }
-        if !allowlist.isEmpty && !allowlist.contains(user) && !allowlist.contains(principal) {
+        if let control = KerberosPrincipal.controlCharacter(in: user) {
+            throw SASLError(.denied, "principal '\(principal)' maps to a username with a control character (\(Self.codePoint(control))); refused")
+        }
+        if !allowlist.isEmpty && !allowlist.contains(where: { Self.entry($0, admits: user, parsed) }) {
             throw SASLError(.denied, "principal '\(principal)' (user '\(user)') is not in the allowlist")
         }
         return user
+    }
+
+    /// Whether allowlist `entry` names `user` (same bytes) or, when it has
+    /// a realm, the principal itself (same components and realm).
+    static func entry(_ entry: PrincipalName, admits user: String, _ principal: KerberosPrincipal) -> Bool {
+        if entry == PrincipalName(user) { return true }
+        guard let named = try? KerberosPrincipal(parsing: entry.text), !named.realm.isEmpty else { return false }
+        return named == principal
+    }
+
+    static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
     static func trim(_ text: String) -> String {
@@ -238,6 +272,13 @@ public struct MappingRule: Sendable, CustomStringConvertible {
         return parts
     }
 
+    /// `expression` compiled to match Unicode scalars. The default
+    /// (characters) matches by canonical equivalence: `(jos\u{E9})` would
+    /// match the NFD `jose\u{301}`, a different principal.
+    static func regex(_ expression: String) throws -> Regex<AnyRegexOutput> {
+        try Regex(expression).matchingSemantics(.unicodeScalar)
+    }
+
     /// The replacement with `$n` replaced by group n of the match (`$0` the
     /// whole match, an absent group by nothing) and `\\$` by a dollar sign.
     static func expand(_ template: String, _ groups: AnyRegexOutput) -> String {
@@ -261,7 +302,7 @@ public struct MappingRule: Sendable, CustomStringConvertible {
     /// The username this rule gives, or nil when it does not apply.
     func apply(_ principal: KerberosPrincipal, defaultRealm: String?) -> String? {
         if isDefault {
-            guard let defaultRealm, principal.realm == defaultRealm else { return nil }
+            guard let defaultRealm, PrincipalName.sameBytes(principal.realm, defaultRealm) else { return nil }
             return principal.components.first
         }
         guard principal.components.count == componentCount else { return nil }
@@ -280,10 +321,10 @@ public struct MappingRule: Sendable, CustomStringConvertible {
             }
         }
         if let match {
-            guard let regex = try? Regex(match), (try? regex.wholeMatch(in: formatted)) != nil else { return nil }
+            guard let regex = try? MappingRule.regex(match), (try? regex.wholeMatch(in: formatted)) != nil else { return nil }
         }
         var result = formatted
-        if let pattern, let regex = try? Regex(pattern) {
+        if let pattern, let regex = try? MappingRule.regex(pattern) {
             let template = replacement
             result = result.replacing(regex, maxReplacements: global ? Int.max : 1) { match in
                 MappingRule.expand(template, match.output)

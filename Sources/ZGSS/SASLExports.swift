@@ -43,7 +43,14 @@ public func zgss_sasl_config_destroy(_ config: OpaquePointer?) {
 @_cdecl("zgss_sasl_config_set_string")
 public func zgss_sasl_config_set_string(_ config: OpaquePointer?, _ option: Int32, _ value: UnsafePointer<CChar>?) -> Int32 {
     guard let handle = saslConfig(config) else { return invalid }
-    return handle.setString(option, value.map { String(cString: $0) })
+    guard let value else { return handle.setString(option, nil) }
+    // Never repaired: invalid bytes would become U+FFFD, and two different
+    // names (allowlist entries, principals, paths) one.
+    guard let text = String(validatingCString: value) else {
+        handle.recordError("SASL option \(option): the value is not valid UTF-8")
+        return invalid
+    }
+    return handle.setString(option, text)
 }
 
 @_cdecl("zgss_sasl_config_set_int")

@@ -31,7 +31,7 @@ final class SASLConfigHandle: Sendable {
         var authzid = ""
         var rules: [MappingRule] = []
         var rulesText = ""
-        var allowlist: [String] = []
+        var allowlist: [PrincipalName] = []
         var defaultRealm: String?
         var mutual = true
         var layers: SASLSecurityLayers = .all
@@ -76,7 +76,7 @@ final class SASLConfigHandle: Sendable {
                     return error.code.rawValue
                 }
             case .allow:
-                if let text { state.allowlist.append(text) } else { state.allowlist.removeAll() }
+                if let text { state.allowlist.append(PrincipalName(text)) } else { state.allowlist.removeAll() }
             case .mutual, .layers, .maxBuffer:
                 state.lastError = "SASL option \(option.rawValue) takes an int"
                 return SASLError.Code.invalidArgument.rawValue
@@ -205,7 +205,8 @@ final class SASLHandle {
     /// set to a different text).
     func cString(_ key: String, _ text: String?) -> UnsafePointer<CChar>? {
         guard let text else { return nil }
-        if let cached = strings[key], cached.text == text { return cached.pointer }
+        // Bytes: an NFD name must not get the pointer to its NFC twin.
+        if let cached = strings[key], cached.text.utf8.elementsEqual(text.utf8) { return cached.pointer }
         let owned = OwnedCString(text)
         strings[key] = owned
         return owned.pointer

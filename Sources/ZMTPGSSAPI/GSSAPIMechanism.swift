@@ -367,7 +367,9 @@ public final class GSSAPIMechanism {
     private func authorizeLocally() throws(ZGSSError) {
         let allowed = configuration.options.allowedPrincipals
         if !allowed.isEmpty {
-            guard let principal = peerPrincipal, allowed.contains(principal) else {
+            // Bytes, not String ==, which would admit an NFD name for an
+            // NFC entry (peerPrincipal is the display name, UTF-8 checked).
+            guard let principal = peerPrincipal, allowed.contains(PrincipalName(principal)) else {
                 throw fail(.denied, "client principal \(peerPrincipal ?? "(unknown)") is not in the allowed list")
             }
         }

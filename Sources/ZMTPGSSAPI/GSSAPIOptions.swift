@@ -33,10 +33,25 @@ public struct GSSAPIOptions: Sendable, Equatable {
     public var servicePrincipalNameType: GSSNameType = .hostbasedService
     public var plaintext = false
     public var store = GSSCredentialStore()
-    public var allowedPrincipals: [String] = []
+    /// Server: the client principals it admits (empty: any), compared as
+    /// bytes with the client's display name.
+    public var allowedPrincipals: [PrincipalName] = []
     public var externalAuthorization = false
 
     public init() {}
+
+    /// Equal options share one pooled configuration (ConfigurationPool), so
+    /// every string compares as bytes: with Swift's `==` an NFC and an NFD
+    /// spelling of an allowlist entry, principal or keytab path would be
+    /// equal, and the second socket would run with the first one's settings.
+    public static func == (a: GSSAPIOptions, b: GSSAPIOptions) -> Bool {
+        a.selected == b.selected && a.isServer == b.isServer
+            && PrincipalName.sameBytes(a.principal, b.principal) && a.principalNameType == b.principalNameType
+            && PrincipalName.sameBytes(a.servicePrincipal, b.servicePrincipal)
+            && a.servicePrincipalNameType == b.servicePrincipalNameType
+            && a.plaintext == b.plaintext && a.store == b.store
+            && a.allowedPrincipals == b.allowedPrincipals && a.externalAuthorization == b.externalAuthorization
+    }
 
     /// Whether `option` is one this type handles.
     public static func handles(_ option: Int32) -> Bool {
@@ -81,7 +96,9 @@ public struct GSSAPIOptions: Sendable, Equatable {
             store.ccache = try Self.optionalPath(value, option)
         case OptionName.allowPrincipal:
             // Each call adds one principal; an empty value clears the list.
-            if let name = try Self.optionalString(value, option, maxBytes: 1024) {
+            // Not UTF-8 (or a NUL inside): EINVAL, as for every string option.
+            if let text = try Self.optionalString(value, option, maxBytes: 1024) {
+                let name = PrincipalName(text)
                 if !allowedPrincipals.contains(name) { allowedPrincipals.append(name) }
             } else {
                 allowedPrincipals.removeAll()
@@ -106,7 +123,7 @@ public struct GSSAPIOptions: Sendable, Equatable {
         case OptionName.keytab: .string(store.keytab ?? "")
         case OptionName.clientKeytab: .string(store.clientKeytab ?? "")
         case OptionName.ccache: .string(store.ccache ?? "")
-        case OptionName.allowPrincipal: .string(allowedPrincipals.joined(separator: "\n"))
+        case OptionName.allowPrincipal: .string(allowedPrincipals.map(\.text).joined(separator: "\n"))
         case OptionName.externalAuthorization: .int(externalAuthorization ? 1 : 0)
         default: nil
         }

@@ -20,6 +20,21 @@ public struct TestRealm: Sendable {
         directory + "/keytabs/" + principal.replacingOccurrences(of: "/", with: "_") + ".keytab"
     }
 
+    /// Adds principal `name` to the realm with a random key and writes the
+    /// key to `keytabs/<tag>.keytab`, whose path it returns. `name` is raw
+    /// bytes, so a test can use a name in a chosen Unicode normal form or one
+    /// that is not UTF-8 at all (see `testrealm.py add`). An existing name
+    /// is only exported again.
+    public func addPrincipal(_ name: [UInt8], tag: String) throws -> String {
+        let keytab = directory + "/keytabs/" + tag + ".keytab"
+        let hex = name.map { byte in String(byte >> 4, radix: 16) + String(byte & 0xF, radix: 16) }.joined()
+        // kadmin.local locks the database: one at a time.
+        try Self.adminLock.withLock {
+            _ = try Self.runHarness(["add", "--dir", directory, "--realm", realm, "--keytab", keytab, "--hex", hex])
+        }
+        return keytab
+    }
+
     /// The shared realm, started on first use.
     public static func shared() throws -> TestRealm {
         try lock.withLock {
@@ -37,6 +52,7 @@ public struct TestRealm: Sendable {
     nonisolated(unsafe) private static var current: TestRealm?
     nonisolated(unsafe) private static var ownedDirectory: String?
     private static let lock = NSLock()
+    private static let adminLock = NSLock()
 
     private static func start() throws -> TestRealm {
         let env = ProcessInfo.processInfo.environment

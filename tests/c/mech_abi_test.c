@@ -180,6 +180,10 @@ static void test_options(void) {
     CHECK(zgss_config_set(config, ZMQ_GSSAPI_PRINCIPAL, buf, 256) == ZGSS_E_INVAL, "256-byte principal");
     CHECK(zgss_config_set(config, ZMQ_GSSAPI_PRINCIPAL, "alice", 6) == 0, "trailing NUL tolerated");
     CHECK(zgss_config_set(config, ZMQ_GSSAPI_PRINCIPAL, "al\0ce", 5) == ZGSS_E_INVAL, "inner NUL");
+    /* Names are compared as bytes, so a value that is not UTF-8 is refused,
+     * never repaired ("caf\xe9" and "caf\xe8" would both become U+FFFD). */
+    CHECK(zgss_config_set(config, ZGSS_ALLOW_PRINCIPAL, "caf\xe9", 4) == ZGSS_E_INVAL
+          && strstr(zgss_config_last_error(config), "not valid UTF-8") != NULL, "allow entry not UTF-8");
     CHECK(zgss_config_set(config, ZMQ_GSSAPI_PRINCIPAL_NAMETYPE, &five, sizeof five) == ZGSS_E_INVAL, "nametype 5");
     CHECK(zgss_config_set(config, ZMQ_GSSAPI_PRINCIPAL_NAMETYPE, &one, sizeof one) == 0, "nametype 1");
     CHECK(zgss_config_set(config, 12345, &one, sizeof one) == ZGSS_E_INVAL, "unknown option");

@@ -104,6 +104,11 @@ int main(int argc, char **argv) {
     zgss_sasl_config_t *cfg = zgss_sasl_config_new();
     CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_MAPPING_RULES, "RULE:[1:$1](") == ZGSS_E_INVAL, "bad rule refused");
     CHECK(strstr(zgss_sasl_config_last_error(cfg), "RULE:[1:$1](") != NULL, "bad rule named");
+    /* Not UTF-8: refused, never repaired into U+FFFD (which would make
+     * "caf\xe9" and "caf\xe8" one name). */
+    CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_ALLOW, "caf\xe9") == ZGSS_E_INVAL
+          && strstr(zgss_sasl_config_last_error(cfg), "not valid UTF-8") != NULL, "allow entry not UTF-8 refused");
+    CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_PRINCIPAL, "caf\xe8@EXAMPLE.TEST") == ZGSS_E_INVAL, "principal not UTF-8 refused");
     CHECK(zgss_sasl_config_set_int(cfg, ZGSS_SASL_LAYERS, 0) == ZGSS_E_INVAL, "layers 0 refused");
     CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_PRINCIPAL, "mqtt//h@R") == ZGSS_E_INVAL
           && strstr(zgss_sasl_config_last_error(cfg), "invalid principal") != NULL, "unparsable principal refused when set");

@@ -214,8 +214,10 @@ extern "C" {
  * Overrides KRB5CCNAME for it alone. */
 #define ZGSS_CCACHE 1002
 /* Server: add one client principal to the allowed list (string, full
- * name such as "alice@EXAMPLE.TEST"); a zero-length value clears it.
- * An empty list allows every authenticated client. getsockopt returns the
+ * name such as "alice@EXAMPLE.TEST"). A zero-length value is refused with
+ * EINVAL (it would admit everyone; the list only grows: start a new socket
+ * or config for another list). No list at all allows every authenticated
+ * client. getsockopt returns the
  * list joined by '\n'. Entries are compared byte for byte with the
  * client's display name (no Unicode normalization: an NFC "jos\xC3\xA9"
  * does not admit the NFD principal "jose\xCC\x81"); a value that is not

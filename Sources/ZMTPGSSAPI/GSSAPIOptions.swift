@@ -95,14 +95,17 @@ public struct GSSAPIOptions: Sendable, Equatable {
         case OptionName.ccache:
             store.ccache = try Self.optionalPath(value, option)
         case OptionName.allowPrincipal:
-            // Each call adds one principal; an empty value clears the list.
+            // Each call adds one principal. An empty value is refused: it
+            // used to clear the list, and an empty list admits every
+            // authenticated client, so a value that came out empty (an
+            // unset environment variable, say) silently opened the door.
             // Not UTF-8 (or a NUL inside): EINVAL, as for every string option.
-            if let text = try Self.optionalString(value, option, maxBytes: 1024) {
-                let name = PrincipalName(text)
-                if !allowedPrincipals.contains(name) { allowedPrincipals.append(name) }
-            } else {
-                allowedPrincipals.removeAll()
+            guard let text = try Self.optionalString(value, option, maxBytes: 1024) else {
+                throw ZGSSError(.invalidArgument,
+                                "ZGSS_ALLOW_PRINCIPAL needs a principal name; an empty value would admit every client")
             }
+            let name = PrincipalName(text)
+            if !allowedPrincipals.contains(name) { allowedPrincipals.append(name) }
         case OptionName.externalAuthorization:
             externalAuthorization = try Self.bool(value, option)
         default:

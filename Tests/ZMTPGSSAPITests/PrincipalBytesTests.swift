@@ -35,6 +35,14 @@ struct AllowOptionBytesTests {
         #expect(options.allowedPrincipals.isEmpty)
     }
 
+    @Test func anEmptyEntryIsRefusedAndKeepsTheList() throws {
+        var options = GSSAPIOptions()
+        try setString(&options, Array("bob@EXAMPLE.TEST".utf8))
+        #expect(throws: ZGSSError.self) { try setString(&options, []) }
+        #expect(throws: ZGSSError.self) { try setString(&options, [0]) }
+        #expect(options.allowedPrincipals == [PrincipalName("bob@EXAMPLE.TEST")])
+    }
+
     @Test func equivalentSpellingsDoNotSharePooledConfigurations() {
         var nfc = GSSAPIOptions()
         nfc.selected = true

@@ -184,6 +184,12 @@ static void test_options(void) {
      * never repaired ("caf\xe9" and "caf\xe8" would both become U+FFFD). */
     CHECK(zgss_config_set(config, ZGSS_ALLOW_PRINCIPAL, "caf\xe9", 4) == ZGSS_E_INVAL
           && strstr(zgss_config_last_error(config), "not valid UTF-8") != NULL, "allow entry not UTF-8");
+    /* An empty allow entry would admit every client (it used to clear the
+     * list): refused, and the entries already set stay. */
+    CHECK(zgss_config_set(config, ZGSS_ALLOW_PRINCIPAL, "bob@EXAMPLE.TEST", 16) == 0, "allow entry");
+    CHECK(zgss_config_set(config, ZGSS_ALLOW_PRINCIPAL, "", 0) == ZGSS_E_INVAL
+          && strstr(zgss_config_last_error(config), "ZGSS_ALLOW_PRINCIPAL") != NULL, "empty allow entry refused");
+    CHECK(zgss_config_set(config, ZGSS_ALLOW_PRINCIPAL, NULL, 0) == ZGSS_E_INVAL, "NULL allow entry refused");
     CHECK(zgss_config_set(config, ZMQ_GSSAPI_PRINCIPAL_NAMETYPE, &five, sizeof five) == ZGSS_E_INVAL, "nametype 5");
     CHECK(zgss_config_set(config, ZMQ_GSSAPI_PRINCIPAL_NAMETYPE, &one, sizeof one) == 0, "nametype 1");
     CHECK(zgss_config_set(config, 12345, &one, sizeof one) == ZGSS_E_INVAL, "unknown option");

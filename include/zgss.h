@@ -479,7 +479,8 @@ typedef struct zgss_sasl zgss_sasl_t;
  * escapes the next character ("\\/" for a slash). Parsed when set: a bad
  * rule returns ZGSS_E_INVAL naming it, as does a pattern repeating a group
  * that itself repeats ("(.*)*", "(a+)+": exponential time on a name that
- * does not match). Unset: strip the default realm only. */
+ * does not match); so does text holding no rule at all (",", blanks).
+ * Unset (NULL or ""): strip the default realm only. */
 #define ZGSS_SASL_MAPPING_RULES 7
 /* Server: add one entry to the allowlist (mapped username or full
  * principal); NULL or "" clears it. Empty list: any mapped user is

@@ -11,18 +11,20 @@
  * success the mapped principal becomes the client's username
  * (mosquitto_set_username), so ACLs apply to it.
  *
- * Options (mosquitto.conf, after `plugin .../mosquitto_zgss.so`):
+ * Options (mosquitto.conf, after `plugin .../mosquitto_zgss.so`; see
+ * options.c and docs/mosquitto.md):
  *   plugin_opt_principal      service principal, service/host@REALM (required)
  *   plugin_opt_keytab         keytab path (default: KRB5_KTNAME, then
  *                             krb5.conf default_keytab_name)
  *   plugin_opt_mapping_rules  Kafka-style rules, comma separated
  *                             ("RULE:[1:$1@$0](.+@EXAMPLE\.COM)s/@[A-Z.]+$//,DEFAULT")
  *   plugin_opt_allow          comma-separated usernames or principals
- *                             allowed to connect (default: all)
+ *                             allowed to connect (absent: all)
  *   plugin_opt_default_realm  realm stripped by the default mapping
  *                             (default: krb5.conf default_realm)
- * The keytab is checked at start: a missing principal or an unreadable
- * keytab stops the broker with the keytab named in the log. */
+ * The broker does not start when an option is unknown, empty, a list with
+ * an empty entry, or given twice, or when the keytab is missing, unreadable
+ * or lacks the principal: the log line names the option or the keytab. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,10 @@
 #include <mosquitto_broker.h>
 #include <mosquitto_plugin.h>
 #include <zgss.h>
+#include "options.h"
+
+/* The entry points mosquitto looks up; everything else is hidden. */
+#define PLUGIN_EXPORT __attribute__((visibility("default")))
 
 struct client_state {
     const struct mosquitto *client;
@@ -155,52 +161,44 @@ static int on_disconnect(int event, void *event_data, void *userdata) {
     return MOSQ_ERR_SUCCESS;
 }
 
-int mosquitto_plugin_version(int supported_version_count, const int *supported_versions) {
+PLUGIN_EXPORT int mosquitto_plugin_version(int supported_version_count, const int *supported_versions) {
     for (int i = 0; i < supported_version_count; i++)
         if (supported_versions[i] == 5) return 5;
     return -1;
 }
 
-/* Adds each comma-separated item of `list` to the allowlist. */
-static int add_allowed(const char *list) {
-    char *copy = strdup(list);
-    if (!copy) return MOSQ_ERR_NOMEM;
-    for (char *save = NULL, *item = strtok_r(copy, ", \t", &save); item; item = strtok_r(NULL, ", \t", &save)) {
-        if (zgss_sasl_config_set_string(config, ZGSS_SASL_ALLOW, item) != 0) { free(copy); return MOSQ_ERR_INVAL; }
-    }
-    free(copy);
-    return MOSQ_ERR_SUCCESS;
+/* Sets one string option of the library's configuration; a refusal names
+ * the plugin option and quotes its value. */
+static int configure(int option, const char *key, const char *value) {
+    if (!value || zgss_sasl_config_set_string(config, option, value) == 0) return 0;
+    mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: plugin_opt_%s '%s': %s", key, value, zgss_sasl_config_last_error(config));
+    return -1;
 }
 
-int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata,
+static int configure_all(const struct plugin_options *opts) {
+    /* MQTT traffic is not protected by the SASL layer: offer none only. */
+    if (zgss_sasl_config_set_int(config, ZGSS_SASL_LAYERS, ZGSS_SASL_LAYER_NONE) != 0) return -1;
+    if (configure(ZGSS_SASL_PRINCIPAL, "principal", opts->principal) != 0
+        || configure(ZGSS_SASL_KEYTAB, "keytab", opts->keytab) != 0
+        || configure(ZGSS_SASL_MAPPING_RULES, "mapping_rules", opts->mapping_rules) != 0
+        || configure(ZGSS_SASL_DEFAULT_REALM, "default_realm", opts->default_realm) != 0)
+        return -1;
+    for (size_t i = 0; i < opts->allow_count; i++)
+        if (configure(ZGSS_SASL_ALLOW, "allow", opts->allow[i]) != 0) return -1;
+    return 0;
+}
+
+PLUGIN_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata,
                           struct mosquitto_opt *options, int option_count) {
     (void)userdata;
     plugin_id = identifier;
+    struct plugin_options opts;
+    if (plugin_options_parse(options, option_count, &opts) != 0) return MOSQ_ERR_INVAL;
     config = zgss_sasl_config_new();
-    if (!config) return MOSQ_ERR_NOMEM;
-    /* MQTT traffic is not protected by the SASL layer: offer none only. */
-    zgss_sasl_config_set_int(config, ZGSS_SASL_LAYERS, ZGSS_SASL_LAYER_NONE);
-    int have_principal = 0;
-    for (int i = 0; i < option_count; i++) {
-        const char *key = options[i].key, *value = options[i].value;
-        int rc = 0;
-        if (strcmp(key, "principal") == 0) { rc = zgss_sasl_config_set_string(config, ZGSS_SASL_PRINCIPAL, value); have_principal = 1; }
-        else if (strcmp(key, "keytab") == 0) rc = zgss_sasl_config_set_string(config, ZGSS_SASL_KEYTAB, value);
-        else if (strcmp(key, "mapping_rules") == 0) rc = zgss_sasl_config_set_string(config, ZGSS_SASL_MAPPING_RULES, value);
-        else if (strcmp(key, "default_realm") == 0) rc = zgss_sasl_config_set_string(config, ZGSS_SASL_DEFAULT_REALM, value);
-        else if (strcmp(key, "allow") == 0) rc = add_allowed(value);
-        else {
-            mosquitto_log_printf(MOSQ_LOG_WARNING, "zgss: unknown option plugin_opt_%s ignored", key);
-        }
-        if (rc != 0) {
-            mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: plugin_opt_%s: %s", key, zgss_sasl_config_last_error(config));
-            return MOSQ_ERR_INVAL;
-        }
-    }
-    if (!have_principal) {
-        mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: plugin_opt_principal is required (service/host@REALM, e.g. mqtt/broker.example.com@EXAMPLE.COM)");
-        return MOSQ_ERR_INVAL;
-    }
+    if (!config) { plugin_options_free(&opts); return MOSQ_ERR_NOMEM; }
+    int failed = configure_all(&opts);
+    plugin_options_free(&opts);
+    if (failed) return MOSQ_ERR_INVAL;
     if (zgss_sasl_config_check_server(config) != 0) {
         mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: %s", zgss_sasl_config_last_error(config));
         return MOSQ_ERR_INVAL;
@@ -214,7 +212,7 @@ int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata,
     return rc;
 }
 
-int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *options, int option_count) {
+PLUGIN_EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *options, int option_count) {
     (void)userdata; (void)options; (void)option_count;
     if (plugin_id) {
         mosquitto_callback_unregister(plugin_id, MOSQ_EVT_EXT_AUTH_START, on_auth_start, NULL);

@@ -104,6 +104,9 @@ int main(int argc, char **argv) {
     zgss_sasl_config_t *cfg = zgss_sasl_config_new();
     CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_MAPPING_RULES, "RULE:[1:$1](") == ZGSS_E_INVAL, "bad rule refused");
     CHECK(strstr(zgss_sasl_config_last_error(cfg), "RULE:[1:$1](") != NULL, "bad rule named");
+    CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_MAPPING_RULES, " , ") == ZGSS_E_INVAL
+          && strstr(zgss_sasl_config_last_error(cfg), "hold no rule") != NULL, "rules text without a rule refused");
+    CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_MAPPING_RULES, "") == 0, "empty rules text unsets");
     CHECK(zgss_sasl_config_set_int(cfg, ZGSS_SASL_LAYERS, 0) == ZGSS_E_INVAL, "layers 0 refused");
     CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_PRINCIPAL, "mqtt//h@R") == ZGSS_E_INVAL
           && strstr(zgss_sasl_config_last_error(cfg), "invalid principal") != NULL, "unparsable principal refused when set");

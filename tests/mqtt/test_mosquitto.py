@@ -265,6 +265,24 @@ def test_bad_start(plugin, workdir, options, expect, what):
         sys.stdout.write("".join("#   " + line + "\n" for line in log.splitlines()[-8:]))
 
 
+def test_option_mistakes(plugin, workdir, good):
+    """Fail closed: a misspelt option, an empty list or entry, a rule list
+    without a rule, or an option given twice stops the broker, and the log
+    line names the option."""
+    mistakes = [
+        ([("allowed", "alice")], ["unknown option plugin_opt_allowed 'alice'"], "misspelt plugin_opt_allowed"),
+        ([("allow", ",")], ["plugin_opt_allow ','", "empty entry"], "plugin_opt_allow ,"),
+        ([("allow", "alice,,bob")], ["plugin_opt_allow 'alice,,bob'", "empty entry"], "plugin_opt_allow alice,,bob"),
+        ([("allow", "alice,")], ["plugin_opt_allow 'alice,'", "empty entry"], "plugin_opt_allow alice,"),
+        ([("mapping_rules", ",")], ["plugin_opt_mapping_rules ','", "no rule"], "plugin_opt_mapping_rules ,"),
+        ([("principal", "mqtt/localhost@EXAMPLE.TEST")], ["plugin_opt_principal is given twice"],
+         "plugin_opt_principal given twice"),
+        ([("keytab", good[1][1])], ["plugin_opt_keytab is given twice"], "plugin_opt_keytab given twice"),
+    ]
+    for extra, expect, what in mistakes:
+        test_bad_start(plugin, workdir, good + extra, expect, what)
+
+
 def main():
     plugin = os.path.abspath(sys.argv[1])
     workdir = tempfile.mkdtemp(prefix="zgss-mosquitto-", dir=REALM_DIR)
@@ -308,6 +326,7 @@ def main():
                    ["service/host@REALM"], "malformed principal")
     test_bad_start(plugin, workdir, [("principal", "mqtt/localhost@EXAMPLE.TEST"), ("mapping_rules", "RULE:[1:$1](")],
                    ["plugin_opt_mapping_rules", "invalid mapping rule"], "bad mapping rule")
+    test_option_mistakes(plugin, workdir, options[:2])
     if os.geteuid() == 0:
         # Without `user root` a root-started mosquitto drops to `mosquitto`,
         # which cannot read a root-only keytab.

@@ -1,0 +1,30 @@
+/* The plugin_opt_* lines of mosquitto.conf that mosquitto_zgss.so reads.
+ *
+ * Every option is checked when the broker starts: an unknown key (a typo
+ * such as plugin_opt_allowed), a value that is empty, a list with an empty
+ * entry, or a single-valued option given twice stops the broker with a log
+ * line naming the option and quoting its value. Nothing falls back to a
+ * default silently. */
+#ifndef ZGSS_MOSQUITTO_OPTIONS_H
+#define ZGSS_MOSQUITTO_OPTIONS_H
+
+#include <stddef.h>
+#include <mosquitto_plugin.h>
+
+struct plugin_options {
+    char *principal;     /* required: service/host@REALM */
+    char *keytab;        /* NULL: the library's default keytab */
+    char *mapping_rules; /* NULL: strip the default realm */
+    char *default_realm; /* NULL: krb5.conf's */
+    char **allow;        /* usernames or principals; none: everybody */
+    size_t allow_count;
+};
+
+/* Reads `options` into `out` (zeroed first). Returns 0, or -1 after
+ * logging why the configuration is refused; `out` is then freed. */
+int plugin_options_parse(const struct mosquitto_opt *options, int count, struct plugin_options *out);
+
+/* Frees what plugin_options_parse stored and zeroes `options`. */
+void plugin_options_free(struct plugin_options *options);
+
+#endif

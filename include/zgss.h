@@ -663,6 +663,21 @@ int zgss_mqtt_server_connect(zgss_sasl_t *sasl, const char *method,
                              const uint8_t *data, size_t data_len,
                              const uint8_t **out, size_t *out_len, int *reason_code);
 
+/* Server, on AUTH 0x19 (re-authenticate) from a connected client whose
+ * first exchange established `principal` (zgss_sasl_peer_principal of that
+ * session, kept by the host). `sasl` is a fresh server session; later AUTH
+ * packets go to zgss_mqtt_server_auth, and ACCEPT means AUTH 0x00. The
+ * connection keeps its identity (Kafka's KIP-368 rule): the session
+ * accepts `principal` again (compared byte for byte) and answers any other
+ * principal with REFUSE 0x87 as soon as its AP-REQ is read; the host then
+ * drops the connection and keeps the old username. A method other than
+ * "GSSAPI-KERBEROS" gives REFUSE 0x8C, a session already used REFUSE 0x80.
+ * Returns as zgss_mqtt_server_connect; ZGSS_E_INVAL also for a NULL
+ * principal. Does not block. */
+int zgss_mqtt_server_reauth(zgss_sasl_t *sasl, const char *principal, const char *method,
+                            const uint8_t *data, size_t data_len,
+                            const uint8_t **out, size_t *out_len, int *reason_code);
+
 /* Server, on each AUTH from the client during the exchange. A reason code
  * other than 0x18 gives REFUSE 0x82; a method other than
  * "GSSAPI-KERBEROS" gives REFUSE 0x8C. Otherwise as above. */

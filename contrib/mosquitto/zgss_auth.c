@@ -6,10 +6,12 @@
  * MOSQ_EVT_EXT_AUTH_CONTINUE for each AUTH packet (auth_method is NULL
  * there: the broker has already refused a method that differs from
  * CONNECT's). Each client's exchange lives in a zgss_sasl_t kept in a
- * small table keyed by the client pointer; it is freed when the exchange
- * ends, when the same client starts again, and on MOSQ_EVT_DISCONNECT. On
- * success the mapped principal becomes the client's username
- * (mosquitto_set_username), so ACLs apply to it.
+ * table keyed by the client pointer (clients.c); it is freed when the
+ * exchange ends and on MOSQ_EVT_DISCONNECT. On success the mapped principal
+ * becomes the client's username (mosquitto_set_username), so ACLs apply to
+ * it. The principal is then fixed for the connection: a re-authentication
+ * (AUTH 0x19) as another principal is refused and the broker drops the
+ * client; as the same principal it succeeds (AUTH 0x00).
  *
  * Options (mosquitto.conf, after `plugin .../mosquitto_zgss.so`; see
  * options.c and docs/mosquitto.md):
@@ -32,117 +34,113 @@
 #include <mosquitto_broker.h>
 #include <mosquitto_plugin.h>
 #include <zgss.h>
+#include "clients.h"
 #include "options.h"
 
 /* The entry points mosquitto looks up; everything else is hidden. */
 #define PLUGIN_EXPORT __attribute__((visibility("default")))
 
-struct client_state {
-    const struct mosquitto *client;
-    zgss_sasl_t *sasl;
-    struct client_state *next;
-};
-
 static mosquitto_plugin_id_t *plugin_id = NULL;
 static zgss_sasl_config_t *config = NULL;
-static struct client_state *clients = NULL;
-
-static void forget(const struct mosquitto *client) {
-    struct client_state **link = &clients;
-    while (*link) {
-        if ((*link)->client == client) {
-            struct client_state *gone = *link;
-            *link = gone->next;
-            zgss_sasl_destroy(gone->sasl);
-            free(gone);
-            return;
-        }
-        link = &(*link)->next;
-    }
-}
-
-static struct client_state *find(const struct mosquitto *client) {
-    for (struct client_state *s = clients; s; s = s->next)
-        if (s->client == client) return s;
-    return NULL;
-}
 
 static const char *client_name(const struct mosquitto *client) {
     const char *id = mosquitto_client_id(client);
     return id && *id ? id : "(no id)";
 }
 
+/* The client is who its exchange proved: its first success fixes the
+ * principal (a re-authentication keeps it, checked by libzgss), and the
+ * mapped username takes effect for ACLs. */
+static int accept_client(struct mosquitto *client, struct client_state *state) {
+    const char *user = zgss_sasl_username(state->sasl);
+    const char *principal = zgss_sasl_peer_principal(state->sasl);
+    int reauth = state->principal != NULL;
+    if (!user || !principal) return MOSQ_ERR_AUTH;
+    char *pinned = reauth ? NULL : strdup(principal);
+    if (!reauth && !pinned) return MOSQ_ERR_NOMEM;
+    if (mosquitto_set_username(client, user) != MOSQ_ERR_SUCCESS) {
+        free(pinned);
+        return MOSQ_ERR_AUTH;
+    }
+    if (!reauth) state->principal = pinned;
+    mosquitto_log_printf(MOSQ_LOG_NOTICE, "zgss: client %s %s as %s (username %s)", client_name(client),
+                         reauth ? "re-authenticated" : "authenticated", principal, user);
+    return MOSQ_ERR_SUCCESS;
+}
+
 /* Turns one zgss decision into the broker's answer. */
 static int answer(struct mosquitto_evt_extended_auth *ed, struct client_state *state, int action,
                   const uint8_t *out, size_t out_len) {
+    int rc;
     switch (action) {
     case ZGSS_MQTT_SEND_AUTH:
         if (out_len > UINT16_MAX) {
             mosquitto_log_printf(MOSQ_LOG_WARNING, "zgss: token for %s too large (%zu octets)",
                                  client_name(ed->client), out_len);
-            forget(ed->client);
+            clients_end_exchange(state);
             return MOSQ_ERR_AUTH;
         }
         ed->data_out = NULL;
         ed->data_out_len = 0;
         if (out_len > 0) {
             ed->data_out = mosquitto_malloc(out_len);
-            if (!ed->data_out) { forget(ed->client); return MOSQ_ERR_NOMEM; }
+            if (!ed->data_out) { clients_end_exchange(state); return MOSQ_ERR_NOMEM; }
             memcpy(ed->data_out, out, out_len);
             ed->data_out_len = (uint16_t)out_len;
         }
         return MOSQ_ERR_AUTH_CONTINUE;
-    case ZGSS_MQTT_ACCEPT: {
-        const char *user = zgss_sasl_username(state->sasl);
-        const char *principal = zgss_sasl_peer_principal(state->sasl);
-        int rc = mosquitto_set_username(ed->client, user);
-        if (rc == MOSQ_ERR_SUCCESS)
-            mosquitto_log_printf(MOSQ_LOG_NOTICE, "zgss: client %s authenticated as %s (username %s)",
-                                 client_name(ed->client), principal ? principal : "?", user);
-        forget(ed->client);
-        return rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_SUCCESS : MOSQ_ERR_AUTH;
-    }
+    case ZGSS_MQTT_ACCEPT:
+        rc = accept_client(ed->client, state);
+        clients_end_exchange(state);
+        return rc;
     case ZGSS_MQTT_NOT_MINE:
-        forget(ed->client);
+        clients_end_exchange(state);
         return MOSQ_ERR_PLUGIN_DEFER;
     default:
         mosquitto_log_printf(MOSQ_LOG_NOTICE, "zgss: client %s refused: %s",
                              client_name(ed->client), zgss_sasl_last_error(state->sasl));
-        forget(ed->client);
+        clients_end_exchange(state);
         return MOSQ_ERR_AUTH;
     }
 }
 
+/* CONNECT, or AUTH 0x19 (re-authenticate) from a connected client: the
+ * broker says which only through the client's history, so an entry with a
+ * principal means re-authentication. */
 static int on_auth_start(int event, void *event_data, void *userdata) {
     struct mosquitto_evt_extended_auth *ed = event_data;
     (void)event; (void)userdata;
     if (!ed->auth_method || strcmp(ed->auth_method, ZGSS_MQTT_AUTH_METHOD) != 0)
         return MOSQ_ERR_PLUGIN_DEFER;
-    forget(ed->client); /* a restart (re-AUTH, or a reused client) begins afresh */
-    struct client_state *state = calloc(1, sizeof *state);
-    if (!state) return MOSQ_ERR_NOMEM;
-    state->client = ed->client;
+    struct client_state *state = clients_find(ed->client);
+    if (state && state->principal) {
+        zgss_sasl_destroy(state->sasl); /* an unfinished re-authentication */
+        state->sasl = NULL;
+    } else if (!(state = clients_add(ed->client))) {
+        return MOSQ_ERR_NOMEM;
+    }
     state->sasl = zgss_sasl_server_new(config);
     if (!state->sasl) {
         mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: cannot start an exchange: %s", zgss_sasl_config_last_error(config));
-        free(state);
+        clients_end_exchange(state);
         return MOSQ_ERR_AUTH;
     }
-    state->next = clients;
-    clients = state;
     const uint8_t *out = NULL;
     size_t out_len = 0;
     int reason = 0;
-    int action = zgss_mqtt_server_connect(state->sasl, ed->auth_method, ed->data_in, ed->data_in_len,
-                                          &out, &out_len, &reason);
+    int action = state->principal
+        ? zgss_mqtt_server_reauth(state->sasl, state->principal, ed->auth_method, ed->data_in, ed->data_in_len,
+                                  &out, &out_len, &reason)
+        : zgss_mqtt_server_connect(state->sasl, ed->auth_method, ed->data_in, ed->data_in_len,
+                                   &out, &out_len, &reason);
     return answer(ed, state, action, out, out_len);
 }
 
 static int on_auth_continue(int event, void *event_data, void *userdata) {
     struct mosquitto_evt_extended_auth *ed = event_data;
     (void)event; (void)userdata;
-    struct client_state *state = find(ed->client);
-    if (!state) return MOSQ_ERR_PLUGIN_DEFER; /* not an exchange of ours */
+    struct client_state *state = clients_find(ed->client);
+    if (!state || !state->sasl) return MOSQ_ERR_PLUGIN_DEFER; /* not an exchange of ours */
     const uint8_t *out = NULL;
     size_t out_len = 0;
     int reason = 0;
@@ -155,9 +153,10 @@ static int on_auth_continue(int event, void *event_data, void *userdata) {
 static int on_disconnect(int event, void *event_data, void *userdata) {
     struct mosquitto_evt_disconnect *ed = event_data;
     (void)event; (void)userdata;
-    if (find(ed->client))
+    struct client_state *state = clients_find(ed->client);
+    if (state && state->sasl)
         mosquitto_log_printf(MOSQ_LOG_INFO, "zgss: client %s left during authentication", client_name(ed->client));
-    forget(ed->client);
+    clients_remove(ed->client);
     return MOSQ_ERR_SUCCESS;
 }
 
@@ -219,7 +218,7 @@ PLUGIN_EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt 
         mosquitto_callback_unregister(plugin_id, MOSQ_EVT_EXT_AUTH_CONTINUE, on_auth_continue, NULL);
         mosquitto_callback_unregister(plugin_id, MOSQ_EVT_DISCONNECT, on_disconnect, NULL);
     }
-    while (clients) forget(clients->client);
+    clients_clear();
     zgss_sasl_config_destroy(config);
     config = NULL;
     return MOSQ_ERR_SUCCESS;

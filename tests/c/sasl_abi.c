@@ -184,6 +184,32 @@ int main(int argc, char **argv) {
     CHECK(zgss_mqtt_server_connect(s, ZGSS_MQTT_AUTH_METHOD, (const uint8_t *)"\x60\x01\x00", 3, &out, &len, &reason) == ZGSS_MQTT_REFUSE && reason == 0x87, "garbage CONNECT data 0x87");
     zgss_sasl_destroy(s);
 
+    /* Re-authentication (AUTH 0x19) keeps the principal. */
+    c = zgss_sasl_client_new(ccfg);
+    s = zgss_sasl_server_new(scfg);
+    zgss_sasl_client_start(c, &out, &len);
+    memcpy(buf, out, len); blen = len;
+    CHECK(zgss_mqtt_server_reauth(NULL, "alice@EXAMPLE.TEST", ZGSS_MQTT_AUTH_METHOD, buf, blen, &out, &len, &reason) == ZGSS_E_INVAL, "reauth: NULL session EINVAL");
+    CHECK(zgss_mqtt_server_reauth(s, NULL, ZGSS_MQTT_AUTH_METHOD, buf, blen, &out, &len, &reason) == ZGSS_E_INVAL, "reauth: NULL principal EINVAL");
+    CHECK(zgss_mqtt_server_reauth(c, "alice@EXAMPLE.TEST", ZGSS_MQTT_AUTH_METHOD, buf, blen, &out, &len, &reason) == ZGSS_E_INVAL, "reauth: client session EINVAL");
+    CHECK(zgss_mqtt_server_reauth(s, "bob@EXAMPLE.TEST", ZGSS_MQTT_AUTH_METHOD, buf, blen, &out, &len, &reason) == ZGSS_MQTT_REFUSE
+          && reason == 0x87 && strstr(zgss_sasl_last_error(s), "re-authentication as 'alice@EXAMPLE.TEST' refused") != NULL,
+          "reauth: alice on bob's connection refused 0x87 at her AP-REQ");
+    zgss_sasl_destroy(c); zgss_sasl_destroy(s);
+    c = zgss_sasl_client_new(ccfg);
+    s = zgss_sasl_server_new(scfg);
+    zgss_sasl_client_start(c, &out, &len);
+    memcpy(buf, out, len); blen = len;
+    action = zgss_mqtt_server_reauth(s, "alice@EXAMPLE.TEST", ZGSS_MQTT_AUTH_METHOD, buf, blen, &out, &len, &reason);
+    while (action == ZGSS_MQTT_SEND_AUTH) {
+        memcpy(buf, out, len); blen = len;
+        if (zgss_mqtt_client_auth(c, 0x18, ZGSS_MQTT_AUTH_METHOD, buf, blen, &out, &len, &reason) != ZGSS_MQTT_SEND_AUTH) break;
+        memcpy(buf, out, len); blen = len;
+        action = zgss_mqtt_server_auth(s, 0x18, ZGSS_MQTT_AUTH_METHOD, blen ? buf : NULL, blen, &out, &len, &reason);
+    }
+    CHECK(action == ZGSS_MQTT_ACCEPT && strcmp(zgss_sasl_peer_principal(s), "alice@EXAMPLE.TEST") == 0, "reauth: alice again accepted");
+    zgss_sasl_destroy(c); zgss_sasl_destroy(s);
+
     /* Allowlist and mapping through the config. */
     zgss_sasl_config_set_string(scfg, ZGSS_SASL_ALLOW, "bob");
     c = zgss_sasl_client_new(ccfg); s = zgss_sasl_server_new(scfg);

@@ -236,6 +236,48 @@ def test_vanishing_clients(broker):
     c.disconnect()
 
 
+def test_reauthentication(broker):
+    """MQTT 5 AUTH 0x19: the same principal re-authenticates; another one is
+    refused, the connection dropped, and the username never changes."""
+    alice = client(broker, "alice-reauth")
+    check(alice.connect().reason == 0, "re-auth: alice connects")
+    check(alice.subscribe("zgss/alice/#", qos=1) == 1, "re-auth: alice subscribes zgss/alice/#")
+    try:
+        p = alice.reauthenticate()
+        check(p.kind == zm.AUTH and p.reason == 0x00, "re-auth as the same principal: AUTH 0x00")
+    except zm.ZGSSError as e:
+        check(False, "re-auth as the same principal: AUTH 0x00 (%s)" % e)
+    check("client alice-reauth re-authenticated as alice@EXAMPLE.TEST (username alice)" in broker.log_text(),
+          "plugin log: alice-reauth re-authenticated as alice")
+    rc = alice.publish("zgss/alice/after-reauth", b"still alice", qos=1)
+    check(rc == 0 and alice.receive(5) == ("zgss/alice/after-reauth", b"still alice"),
+          "after re-auth as herself alice still publishes and receives on her topic (PUBACK 0x%02x)" % rc)
+    try:
+        p = alice.reauthenticate(**user_options("bob"))
+        check(False, "re-auth as bob on alice's connection refused (got %r)" % p)
+    except zm.ReauthenticationRefused as e:
+        check(e.packet is None or e.packet.reason == 0x87, "re-auth as bob on alice's connection refused (%s)" % e)
+        if e.packet is not None and e.packet.kind == zm.CONNACK:
+            print("# mosquitto answered the refused re-authentication with a second CONNACK 0x87 (2.0.11; "
+                  "DISCONNECT 0x87 from 2.0.13)")
+    closed = False
+    try:
+        alice.sock.settimeout(5)
+        while True:
+            alice.read_packet()
+    except zm.ConnectionClosed:
+        closed = True
+    except OSError:
+        pass
+    check(closed, "after the refused re-auth the broker closed alice's connection")
+    log = broker.log_text()
+    check("re-authentication as 'bob@EXAMPLE.TEST' refused" in log, "plugin log says why the re-auth was refused")
+    check("client alice-reauth authenticated as bob" not in log and "client alice-reauth re-authenticated as bob" not in log,
+          "alice's connection never got bob's username")
+    alice.close()
+    alice.gss.close()
+
+
 def test_example_client(broker):
     example = os.path.join(ROOT, "examples", "mqtt", "mqtt_gssapi_client.py")
     r = subprocess.run([sys.executable, example, "--port", str(broker.port), "--service", "mqtt@localhost",
@@ -295,7 +337,7 @@ def main():
             return 1
         for test in (test_success_and_acl, test_non_mutual, test_not_allowed,
                      test_garbage_first_token, test_mismatched_method, test_other_method_not_ours,
-                     test_vanishing_clients, test_example_client):
+                     test_vanishing_clients, test_reauthentication, test_example_client):
             try:
                 test(broker)
             except Exception as e:  # a crash of one scenario is a failure, not the end

@@ -8,14 +8,16 @@
 #include "options.h"
 
 enum option_kind {
-    OPTION_TEXT, /* one non-empty string, given at most once */
-    OPTION_LIST  /* names separated by commas (and blanks); lines add up */
+    OPTION_TEXT,    /* one non-empty string, given at most once */
+    OPTION_LIST,    /* names separated by commas (and blanks); lines add up */
+    OPTION_BOOLEAN  /* "true" or "false" (as mosquitto.conf's own), once */
 };
 
 struct option_spec {
     const char *key;
     enum option_kind kind;
-    size_t field; /* offset of the value in struct plugin_options (TEXT) */
+    size_t field; /* offset of the value in struct plugin_options (TEXT: a
+                     char *, BOOLEAN: an int) */
 };
 
 static const struct option_spec specs[] = {
@@ -24,6 +26,7 @@ static const struct option_spec specs[] = {
     {"mapping_rules", OPTION_TEXT, offsetof(struct plugin_options, mapping_rules)},
     {"default_realm", OPTION_TEXT, offsetof(struct plugin_options, default_realm)},
     {"allow", OPTION_LIST, 0},
+    {"allow_password_logins", OPTION_BOOLEAN, offsetof(struct plugin_options, allow_password_logins)},
 };
 #define SPEC_COUNT (sizeof specs / sizeof specs[0])
 
@@ -103,7 +106,26 @@ static int set_text(struct plugin_options *out, const struct option_spec *spec, 
     return 0;
 }
 
-static int parse_one(struct plugin_options *out, const char *key, const char *value) {
+static int set_boolean(struct plugin_options *out, const struct option_spec *spec, const char *value,
+                       unsigned *seen) {
+    int *slot = (int *)(void *)((char *)out + spec->field);
+    unsigned bit = 1u << (spec - specs);
+    if (*seen & bit) {
+        mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: plugin_opt_%s is given twice ('%s' and '%s')",
+                             spec->key, *slot ? "true" : "false", value);
+        return -1;
+    }
+    if (strcmp(value, "true") == 0) *slot = 1;
+    else if (strcmp(value, "false") == 0) *slot = 0;
+    else {
+        mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: plugin_opt_%s '%s' must be true or false", spec->key, value);
+        return -1;
+    }
+    *seen |= bit;
+    return 0;
+}
+
+static int parse_one(struct plugin_options *out, const char *key, const char *value, unsigned *seen) {
     const struct option_spec *spec = find_spec(key);
     if (!spec) {
         log_unknown(key, value);
@@ -116,16 +138,18 @@ static int parse_one(struct plugin_options *out, const char *key, const char *va
     switch (spec->kind) {
     case OPTION_TEXT: return set_text(out, spec, value);
     case OPTION_LIST: return add_list(out, key, value);
+    case OPTION_BOOLEAN: return set_boolean(out, spec, value, seen);
     }
     return -1;
 }
 
 int plugin_options_parse(const struct mosquitto_opt *options, int count, struct plugin_options *out) {
     memset(out, 0, sizeof *out);
+    unsigned seen = 0; /* bit i: specs[i] given (for values without a NULL state) */
     for (int i = 0; i < count; i++) {
         const char *key = options[i].key ? options[i].key : "";
         const char *value = options[i].value ? options[i].value : "";
-        if (parse_one(out, key, value) != 0) {
+        if (parse_one(out, key, value, &seen) != 0) {
             plugin_options_free(out);
             return -1;
         }

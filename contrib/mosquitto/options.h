@@ -18,6 +18,8 @@ struct plugin_options {
     char *default_realm; /* NULL: krb5.conf's */
     char **allow;        /* usernames or principals; none: everybody */
     size_t allow_count;
+    int allow_password_logins; /* 0: refuse CONNECTs that carry a username
+                                  or password; 1: leave them to others */
 };
 
 /* Reads `options` into `out` (zeroed first). Returns 0, or -1 after

@@ -24,6 +24,9 @@
  *                             allowed to connect (absent: all)
  *   plugin_opt_default_realm  realm stripped by the default mapping
  *                             (default: krb5.conf default_realm)
+ *   plugin_opt_allow_password_logins  true: leave CONNECTs with a username
+ *                             or password to password_file (or another
+ *                             plugin); false (default): refuse them
  * The broker does not start when an option is unknown, empty, a list with
  * an empty entry, or given twice, or when the keytab is missing, unreadable
  * or lacks the principal: the log line names the option or the keytab. */
@@ -42,6 +45,7 @@
 
 static mosquitto_plugin_id_t *plugin_id = NULL;
 static zgss_sasl_config_t *config = NULL;
+static int allow_password_logins = 0;
 
 static const char *client_name(const struct mosquitto *client) {
     const char *id = mosquitto_client_id(client);
@@ -150,6 +154,24 @@ static int on_auth_continue(int event, void *event_data, void *userdata) {
     return answer(ed, state, action, out, out_len);
 }
 
+/* A CONNECT without an Authentication-Method. mosquitto calls this before
+ * password_file's check and, with allow_anonymous true and nobody else
+ * answering, would let a client that merely sends the username "alice"
+ * have alice's ACLs. So a username or password is refused here unless
+ * plugin_opt_allow_password_logins is true (then password_file or another
+ * plugin decides, and mosquitto refuses a username nobody vouches for). A
+ * CONNECT with neither is anonymous: allow_anonymous decides. */
+static int on_basic_auth(int event, void *event_data, void *userdata) {
+    struct mosquitto_evt_basic_auth *ed = event_data;
+    (void)event; (void)userdata;
+    if (allow_password_logins || (!ed->username && !ed->password)) return MOSQ_ERR_PLUGIN_DEFER;
+    mosquitto_log_printf(MOSQ_LOG_NOTICE,
+                         "zgss: client %s refused: username '%s' without Kerberos (GSSAPI-KERBEROS logins only; "
+                         "plugin_opt_allow_password_logins true leaves password logins to password_file)",
+                         client_name(ed->client), ed->username ? ed->username : "(none, a password only)");
+    return MOSQ_ERR_AUTH;
+}
+
 static int on_disconnect(int event, void *event_data, void *userdata) {
     struct mosquitto_evt_disconnect *ed = event_data;
     (void)event; (void)userdata;
@@ -196,6 +218,7 @@ PLUGIN_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void 
     config = zgss_sasl_config_new();
     if (!config) { plugin_options_free(&opts); return MOSQ_ERR_NOMEM; }
     int failed = configure_all(&opts);
+    allow_password_logins = opts.allow_password_logins;
     plugin_options_free(&opts);
     if (failed) return MOSQ_ERR_INVAL;
     if (zgss_sasl_config_check_server(config) != 0) {
@@ -207,6 +230,8 @@ PLUGIN_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void 
     if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_EXT_AUTH_CONTINUE, on_auth_continue, NULL, NULL);
     if (rc == MOSQ_ERR_SUCCESS)
+        rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_BASIC_AUTH, on_basic_auth, NULL, NULL);
+    if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_DISCONNECT, on_disconnect, NULL, NULL);
     return rc;
 }
@@ -216,6 +241,7 @@ PLUGIN_EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt 
     if (plugin_id) {
         mosquitto_callback_unregister(plugin_id, MOSQ_EVT_EXT_AUTH_START, on_auth_start, NULL);
         mosquitto_callback_unregister(plugin_id, MOSQ_EVT_EXT_AUTH_CONTINUE, on_auth_continue, NULL);
+        mosquitto_callback_unregister(plugin_id, MOSQ_EVT_BASIC_AUTH, on_basic_auth, NULL);
         mosquitto_callback_unregister(plugin_id, MOSQ_EVT_DISCONNECT, on_disconnect, NULL);
     }
     clients_clear();

@@ -184,10 +184,20 @@ def auth_properties(method, data):
     return varint(len(props)) + props
 
 
-def connect_packet(client_id, method=AUTH_METHOD, data=None, keepalive=60):
+def connect_packet(client_id, method=AUTH_METHOD, data=None, keepalive=60, username=None, password=None,
+                   version=5):
+    """CONNECT; version 4 (MQTT 3.1.1) has no properties, so no method."""
     flags = 0x02  # clean start
-    body = mqtt_string("MQTT") + bytes([5, flags]) + struct.pack(">H", keepalive)
-    body += auth_properties(method, data) + mqtt_string(client_id)
+    flags |= 0x80 if username is not None else 0
+    flags |= 0x40 if password is not None else 0
+    body = mqtt_string("MQTT") + bytes([version, flags]) + struct.pack(">H", keepalive)
+    if version == 5:
+        body += auth_properties(method, data)
+    body += mqtt_string(client_id)
+    if username is not None:
+        body += mqtt_string(username)
+    if password is not None:
+        body += mqtt_string(password)
     return packet(CONNECT, 0, body)
 
 

@@ -54,21 +54,23 @@ topic read zgss/public
 
 
 class Broker:
-    def __init__(self, plugin, workdir, options, run_as_root=True, env=None):
+    def __init__(self, plugin, workdir, options, run_as_root=True, env=None, settings=()):
         self.port = free_port()
         self.log = os.path.join(workdir, "mosquitto-%d.log" % self.port)
         acl = os.path.join(workdir, "acl")
         with open(acl, "w") as f:
             f.write(ACL)
         conf = os.path.join(workdir, "mosquitto-%d.conf" % self.port)
+        settings = dict(settings)
         lines = ["per_listener_settings false",
                  "listener %d 127.0.0.1" % self.port,
-                 "allow_anonymous false",
+                 "allow_anonymous %s" % settings.pop("allow_anonymous", "false"),
                  "persistence false",
                  "log_dest stderr",
                  "log_type all",
-                 "acl_file %s" % acl,
-                 "plugin %s" % plugin]
+                 "acl_file %s" % acl]
+        lines += ["%s %s" % kv for kv in settings.items()]
+        lines += ["plugin %s" % plugin]
         lines += ["plugin_opt_%s %s" % kv for kv in options]
         if run_as_root and os.geteuid() == 0:
             lines.append("user root")
@@ -307,6 +309,68 @@ def test_bad_start(plugin, workdir, options, expect, what):
         sys.stdout.write("".join("#   " + line + "\n" for line in log.splitlines()[-8:]))
 
 
+def plain_connect(broker, client_id, username=None, password=None, version=5):
+    """CONNECT without Kerberos; returns the CONNACK reason code, or None
+    when the broker closed without one."""
+    conn = raw(broker)
+    try:
+        conn.send(zm.connect_packet(client_id, method=None, username=username, password=password, version=version))
+        p = conn.read_packet()
+        return p.reason if p.kind == zm.CONNACK else None
+    except zm.ConnectionClosed:
+        return None
+    finally:
+        conn.close()
+
+
+def test_password_logins(plugin, workdir, good):
+    """With allow_anonymous true, a CONNECT that only names a user (no
+    Kerberos) must not get that user's ACLs: the plugin refuses every
+    username/password login unless plugin_opt_allow_password_logins is true,
+    and then password_file decides."""
+    b = Broker(plugin, workdir, good, settings=[("allow_anonymous", "true")])
+    try:
+        if not check(b.wait_ready(), "broker with allow_anonymous true starts"):
+            return
+        for version in (5, 4):
+            check(plain_connect(b, "fake-alice-%d" % version, username="alice", version=version) in (0x87, 0x05),
+                  "allow_anonymous true: MQTT %s CONNECT with username alice, no Kerberos: refused" %
+                  ("5" if version == 5 else "3.1.1"))
+        check(plain_connect(b, "fake-alice-pw", username="alice", password=b"secret") == 0x87,
+              "allow_anonymous true: username alice with a password, no Kerberos: refused")
+        check(not [line for line in b.log_text().splitlines() if " as fake-alice" in line and "u'alice'" in line],
+              "no client without Kerberos connected with the username alice")
+        check("refused: username 'alice' without Kerberos" in b.log_text(), "plugin log says why")
+        check(plain_connect(b, "anonymous-1") == 0x00, "allow_anonymous true: an anonymous CONNECT is still the admin's choice")
+        c = client(b, "alice-kerberos")
+        check(c.connect().reason == 0, "allow_anonymous true: alice with Kerberos connects")
+        c.disconnect()
+    finally:
+        b.stop()
+    # Password logins explicitly allowed: password_file decides.
+    pwfile = os.path.join(workdir, "passwords")
+    with open(pwfile, "w"):
+        pass
+    r = subprocess.run(["mosquitto_passwd", "-b", pwfile, "carol", "carol-pw"], capture_output=True, text=True)
+    if not check(r.returncode == 0, "mosquitto_passwd makes a password file (%s)" % r.stderr.strip()):
+        return
+    b = Broker(plugin, workdir, good + [("allow_password_logins", "true")],
+               settings=[("allow_anonymous", "true"), ("password_file", pwfile)])
+    try:
+        if not check(b.wait_ready(), "broker with plugin_opt_allow_password_logins true and a password_file starts"):
+            return
+        check(plain_connect(b, "carol-1", username="carol", password=b"carol-pw") == 0x00,
+              "allow_password_logins true: carol with her password_file password connects")
+        check(plain_connect(b, "carol-2", username="carol", password=b"wrong") == 0x87,
+              "allow_password_logins true: a wrong password is refused (password_file)")
+        check(plain_connect(b, "fake-alice-3", username="alice") == 0x87,
+              "allow_password_logins true: username alice without password or Kerberos still refused")
+    finally:
+        b.stop()
+    test_bad_start(plugin, workdir, good + [("allow_password_logins", "yes")],
+                   ["plugin_opt_allow_password_logins 'yes' must be true or false"], "plugin_opt_allow_password_logins yes")
+
+
 def test_option_mistakes(plugin, workdir, good):
     """Fail closed: a misspelt option, an empty list or entry, a rule list
     without a rule, or an option given twice stops the broker, and the log
@@ -369,6 +433,7 @@ def main():
     test_bad_start(plugin, workdir, [("principal", "mqtt/localhost@EXAMPLE.TEST"), ("mapping_rules", "RULE:[1:$1](")],
                    ["plugin_opt_mapping_rules", "invalid mapping rule"], "bad mapping rule")
     test_option_mistakes(plugin, workdir, options[:2])
+    test_password_logins(plugin, workdir, options)
     if os.geteuid() == 0:
         # Without `user root` a root-started mosquitto drops to `mosquitto`,
         # which cannot read a root-only keytab.

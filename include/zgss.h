@@ -531,8 +531,12 @@ int zgss_sasl_config_set_int(zgss_sasl_config_t *config, int option, int value);
  * is set (else ZGSS_E_GSS, "no
  * suitable keys in keytab FILE:/path for mqtt/host@REALM: <Kerberos
  * reason>", e.g. "Key table file '/path' not found", "Permission
- * denied"); then acquires and caches the acceptor credential. Returns 0.
- * Does not contact the KDC. */
+ * denied"); then acquires and caches the acceptor credential, and proves
+ * the replay cache can be written by storing one random record in it, as
+ * accepting a client will (else ZGSS_E_GSS, "cannot write the replay
+ * cache ...: Permission denied (filename: /var/tmp/krb5_108.rcache2)"):
+ * run it as the user that will serve clients. Returns 0. Does not contact
+ * the KDC. */
 int zgss_sasl_config_check_server(zgss_sasl_config_t *config);
 
 /* The reason for the last failed config call or server check; "" when

@@ -28,9 +28,10 @@ public struct SASLServerConfiguration: Sendable {
 
     /// Checks the configuration the way a broker should at start-up: the
     /// principal parses as service/host@REALM, the keytab is readable and
-    /// holds keys for it (without a principal: holds any key); then acquires
-    /// the acceptor credential. Errors name
-    /// the keytab and carry Kerberos's reason. Does not contact the KDC.
+    /// holds keys for it (without a principal: holds any key), the replay
+    /// cache can be written (ReplayCacheProbe: one record); then acquires
+    /// the acceptor credential. Errors name the keytab or the replay cache
+    /// file and carry Kerberos's reason. Does not contact the KDC.
     public func makeCredential() throws(SASLError) -> GSSCredential {
         let keytab = effectiveKeytab
         var name: GSSName? = nil
@@ -50,11 +51,16 @@ public struct SASLServerConfiguration: Sendable {
                 throw SASLError(.invalidArgument, "invalid server principal '\(principal)': \(SecurityLayerSession.reason(error))")
             }
         }
+        let credential: GSSCredential
         do {
-            return try GSSCredential(name: name, usage: .accept, store: GSSCredentialStore(keytab: keytab))
+            credential = try GSSCredential(name: name, usage: .accept, store: GSSCredentialStore(keytab: keytab))
         } catch {
             throw SASLError(.gss, "no suitable keys in keytab \(keytab) for \(principal ?? "any service"): \(SecurityLayerSession.reason(error))")
         }
+        do { try ReplayCacheProbe.check() } catch {
+            throw SASLError(.gss, "cannot write the replay cache, so every client would be refused: \(SecurityLayerSession.reason(error)) (the server's user must be able to write there; see KRB5RCACHEDIR)")
+        }
+        return credential
     }
 }
 

@@ -5,6 +5,7 @@
  *   sasl_abi PRINCIPAL CLIENT_KEYTAB EXPECTED  a client whose ticket request
  *       must fail with EXPECTED in zgss_sasl_last_error (Kerberos's text,
  *       e.g. "Preauthentication failed") */
+#define _POSIX_C_SOURCE 200809L /* setenv, strdup */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,20 @@ int main(int argc, char **argv) {
           && strstr(zgss_sasl_config_last_error(bad), wrong) != NULL, "error names the keytab");
     printf("# %s\n", zgss_sasl_config_last_error(bad));
     zgss_sasl_config_destroy(bad);
+    /* A replay cache the server cannot write is found at the check, not
+     * by the first client. */
+    const char *rcdir = getenv("KRB5RCACHEDIR");
+    char *saved_rcdir = rcdir ? strdup(rcdir) : NULL;
+    setenv("KRB5RCACHEDIR", "/nonexistent-zgss-rcache", 1);
+    bad = server_config("mqtt/localhost@EXAMPLE.TEST", keytab);
+    CHECK(zgss_sasl_config_check_server(bad) == ZGSS_E_GSS
+          && strstr(zgss_sasl_config_last_error(bad), "cannot write the replay cache") != NULL
+          && strstr(zgss_sasl_config_last_error(bad), "/nonexistent-zgss-rcache/krb5_") != NULL,
+          "unwritable replay cache refused by the server check, file named");
+    printf("# %s\n", zgss_sasl_config_last_error(bad));
+    zgss_sasl_config_destroy(bad);
+    if (saved_rcdir) setenv("KRB5RCACHEDIR", saved_rcdir, 1); else unsetenv("KRB5RCACHEDIR");
+    free(saved_rcdir);
     zgss_sasl_config_t *cfg = zgss_sasl_config_new();
     CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_MAPPING_RULES, "RULE:[1:$1](") == ZGSS_E_INVAL, "bad rule refused");
     CHECK(strstr(zgss_sasl_config_last_error(cfg), "RULE:[1:$1](") != NULL, "bad rule named");

@@ -389,6 +389,67 @@ def test_option_mistakes(plugin, workdir, good):
         test_bad_start(plugin, workdir, good + extra, expect, what)
 
 
+def test_dropped_privileges(plugin, server_keytab):
+    """Without `user root` a root-started mosquitto drops to the user
+    `mosquitto` before it loads plugins. The start-up check must run as that
+    user: a root-only keytab, or a replay cache directory it cannot write,
+    stops the broker; readable keys and a writable cache let it serve."""
+    import grp
+    import pwd
+    user = pwd.getpwnam("mosquitto")
+    group = grp.getgrnam("mosquitto").gr_gid
+    # The realm directory is private to root: give the broker a readable
+    # krb5.conf in a world-readable directory.
+    public = tempfile.mkdtemp(prefix="zgss-mosquitto-drop-")
+    os.chmod(public, 0o755)
+    conf = os.path.join(public, "krb5.conf")
+    shutil.copy(os.environ["KRB5_CONFIG"], conf)
+    os.chmod(conf, 0o644)
+    private = os.path.join(public, "private.keytab")
+    shutil.copy(server_keytab, private)
+    os.chmod(private, 0o600)
+    shared = os.path.join(public, "mqtt.keytab")  # as docs/mosquitto.md says: root:mosquitto 0640
+    shutil.copy(server_keytab, shared)
+    os.chown(shared, 0, group)
+    os.chmod(shared, 0o640)
+    root_cache = os.path.join(public, "rcache-root")  # root's, 0755: mosquitto cannot write
+    os.mkdir(root_cache, 0o755)
+    own_cache = os.path.join(public, "rcache-mosquitto")
+    os.mkdir(own_cache, 0o700)
+    os.chown(own_cache, user.pw_uid, group)
+    principal = ("principal", "mqtt/localhost@EXAMPLE.TEST")
+
+    def start(keytab, cache):
+        env = dict(os.environ, KRB5_CONFIG=conf, KRB5RCACHEDIR=cache)
+        return Broker(plugin, public, [principal, ("keytab", keytab)], run_as_root=False, env=env)
+
+    def refuses(b, expect, what):
+        rc = b.wait_exit()
+        log = b.log_text()
+        b.stop()
+        ok = check(rc not in (None, 0) and all(e in log for e in expect),
+                   "root-started broker as user mosquitto, %s: refuses to start (exit %s), log names %s" % (what, rc, expect))
+        if not ok:
+            sys.stdout.write("".join("#   " + line + "\n" for line in log.splitlines()[-8:]))
+
+    try:
+        refuses(start(private, own_cache), ["Permission denied", private], "root-only keytab")
+        cache_file = os.path.join(root_cache, "krb5_%d.rcache2" % user.pw_uid)
+        refuses(start(shared, root_cache), ["replay cache", "Permission denied", cache_file],
+                "replay cache directory only root can write")
+        b = start(shared, own_cache)
+        try:
+            if check(b.wait_ready(), "root-started broker as user mosquitto, keytab root:mosquitto 0640 and its own "
+                                     "replay cache: starts"):
+                c = client(b, "alice-dropped")
+                check(c.connect().reason == 0, "... and alice authenticates (the broker writes the replay cache)")
+                c.disconnect()
+        finally:
+            b.stop()
+    finally:
+        shutil.rmtree(public, ignore_errors=True)
+
+
 def main():
     plugin = os.path.abspath(sys.argv[1])
     workdir = tempfile.mkdtemp(prefix="zgss-mosquitto-", dir=REALM_DIR)
@@ -435,30 +496,9 @@ def main():
     test_option_mistakes(plugin, workdir, options[:2])
     test_password_logins(plugin, workdir, options)
     if os.geteuid() == 0:
-        # Without `user root` a root-started mosquitto drops to `mosquitto`,
-        # which cannot read a root-only keytab.
-        # The realm directory is private to root: give the broker a
-        # readable krb5.conf in a world-readable directory, and a keytab
-        # only root can read.
-        public = tempfile.mkdtemp(prefix="zgss-mosquitto-drop-")
-        os.chmod(public, 0o755)
-        conf = os.path.join(public, "krb5.conf")
-        shutil.copy(os.environ["KRB5_CONFIG"], conf)
-        os.chmod(conf, 0o644)
-        private = os.path.join(public, "private.keytab")
-        shutil.copy(server_keytab, private)
-        os.chmod(private, 0o600)
-        env = dict(os.environ, KRB5_CONFIG=conf)
-        b = Broker(plugin, public, [("principal", "mqtt/localhost@EXAMPLE.TEST"), ("keytab", private)],
-                   run_as_root=False, env=env)
-        rc = b.wait_exit()
-        log = b.log_text()
-        b.stop()
-        check(rc not in (None, 0) and "Permission denied" in log and private in log,
-              "root-started broker dropping to user mosquitto: refuses to start, 'Permission denied' on %s" % private)
-        if not (rc not in (None, 0) and "Permission denied" in log):
-            sys.stdout.write("".join("#   " + line + "\n" for line in log.splitlines()[-8:]))
-        shutil.rmtree(public, ignore_errors=True)
+        test_dropped_privileges(plugin, server_keytab)
+    else:
+        check(False, "the privilege-drop checks need root (mosquitto drops from root to its user)")
     shutil.rmtree(workdir, ignore_errors=True)
     print("# test_mosquitto: %d failed" % failures)
     return 1 if failures else 0

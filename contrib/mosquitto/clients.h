@@ -2,7 +2,8 @@
  * client pointer: the exchange in progress, and the principal the client's
  * first authentication established (a re-authentication must keep it).
  * An entry lives from the first AUTH_START until MOSQ_EVT_DISCONNECT, or
- * until its first exchange fails. Broker thread only. */
+ * until its first exchange fails. Broker thread only. Times are seconds of
+ * CLOCK_MONOTONIC (clients_now). */
 #ifndef ZGSS_MOSQUITTO_CLIENTS_H
 #define ZGSS_MOSQUITTO_CLIENTS_H
 
@@ -10,8 +11,9 @@
 #include <zgss.h>
 
 struct client_state {
-    const struct mosquitto *client;
+    struct mosquitto *client;
     zgss_sasl_t *sasl;      /* the exchange in progress, or NULL */
+    double deadline;        /* when that exchange is dropped (monotonic s) */
     char *principal;        /* set by the first success, then fixed */
     struct client_state *next;
 };
@@ -21,7 +23,15 @@ struct client_state *clients_find(const struct mosquitto *client);
 
 /* A new empty entry for `client` (an old one is removed first); NULL when
  * out of memory. */
-struct client_state *clients_add(const struct mosquitto *client);
+struct client_state *clients_add(struct mosquitto *client);
+
+/* Starts an exchange on `state` (ending one in progress), to be finished
+ * before `deadline`. */
+void clients_begin_exchange(struct client_state *state, zgss_sasl_t *sasl, double deadline);
+
+/* An entry whose exchange is still running at `now`, past its deadline,
+ * other than `except`'s; NULL when none. */
+struct client_state *clients_find_expired(double now, const struct mosquitto *except);
 
 /* Ends the exchange in progress: frees it, and the entry too when the
  * client has never authenticated. `state` may be invalid afterwards. */
@@ -32,5 +42,8 @@ void clients_remove(const struct mosquitto *client);
 
 /* Removes every entry. */
 void clients_clear(void);
+
+/* CLOCK_MONOTONIC in seconds. */
+double clients_now(void);
 
 #endif

@@ -10,14 +10,15 @@
 enum option_kind {
     OPTION_TEXT,    /* one non-empty string, given at most once */
     OPTION_LIST,    /* names separated by commas (and blanks); lines add up */
-    OPTION_BOOLEAN  /* "true" or "false" (as mosquitto.conf's own), once */
+    OPTION_BOOLEAN, /* "true" or "false" (as mosquitto.conf's own), once */
+    OPTION_SECONDS  /* a whole number of seconds, 1..PLUGIN_MAX_AUTH_TIMEOUT, once */
 };
 
 struct option_spec {
     const char *key;
     enum option_kind kind;
     size_t field; /* offset of the value in struct plugin_options (TEXT: a
-                     char *, BOOLEAN: an int) */
+                     char *, BOOLEAN and SECONDS: an int) */
 };
 
 static const struct option_spec specs[] = {
@@ -27,6 +28,7 @@ static const struct option_spec specs[] = {
     {"default_realm", OPTION_TEXT, offsetof(struct plugin_options, default_realm)},
     {"allow", OPTION_LIST, 0},
     {"allow_password_logins", OPTION_BOOLEAN, offsetof(struct plugin_options, allow_password_logins)},
+    {"auth_timeout", OPTION_SECONDS, offsetof(struct plugin_options, auth_timeout)},
 };
 #define SPEC_COUNT (sizeof specs / sizeof specs[0])
 
@@ -106,22 +108,35 @@ static int set_text(struct plugin_options *out, const struct option_spec *spec, 
     return 0;
 }
 
-static int set_boolean(struct plugin_options *out, const struct option_spec *spec, const char *value,
-                       unsigned *seen) {
+/* Reads "true"/"false" (BOOLEAN) or 1..PLUGIN_MAX_AUTH_TIMEOUT (SECONDS)
+ * into an int field; `seen` has a bit per spec, as an int has no unset
+ * state. */
+static int set_number(struct plugin_options *out, const struct option_spec *spec, const char *value,
+                      unsigned *seen) {
     int *slot = (int *)(void *)((char *)out + spec->field);
     unsigned bit = 1u << (spec - specs);
     if (*seen & bit) {
-        mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: plugin_opt_%s is given twice ('%s' and '%s')",
-                             spec->key, *slot ? "true" : "false", value);
-        return -1;
-    }
-    if (strcmp(value, "true") == 0) *slot = 1;
-    else if (strcmp(value, "false") == 0) *slot = 0;
-    else {
-        mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: plugin_opt_%s '%s' must be true or false", spec->key, value);
+        mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: plugin_opt_%s is given twice (and again as '%s')", spec->key, value);
         return -1;
     }
     *seen |= bit;
+    if (spec->kind == OPTION_BOOLEAN) {
+        if (strcmp(value, "true") == 0) *slot = 1;
+        else if (strcmp(value, "false") == 0) *slot = 0;
+        else {
+            mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: plugin_opt_%s '%s' must be true or false", spec->key, value);
+            return -1;
+        }
+        return 0;
+    }
+    char *end = NULL;
+    long number = value[0] >= '0' && value[0] <= '9' ? strtol(value, &end, 10) : -1;
+    if (!end || *end != '\0' || number < 1 || number > PLUGIN_MAX_AUTH_TIMEOUT) {
+        mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: plugin_opt_%s '%s' must be a whole number of seconds, 1 to %d",
+                             spec->key, value, PLUGIN_MAX_AUTH_TIMEOUT);
+        return -1;
+    }
+    *slot = (int)number;
     return 0;
 }
 
@@ -138,13 +153,15 @@ static int parse_one(struct plugin_options *out, const char *key, const char *va
     switch (spec->kind) {
     case OPTION_TEXT: return set_text(out, spec, value);
     case OPTION_LIST: return add_list(out, key, value);
-    case OPTION_BOOLEAN: return set_boolean(out, spec, value, seen);
+    case OPTION_BOOLEAN:
+    case OPTION_SECONDS: return set_number(out, spec, value, seen);
     }
     return -1;
 }
 
 int plugin_options_parse(const struct mosquitto_opt *options, int count, struct plugin_options *out) {
     memset(out, 0, sizeof *out);
+    out->auth_timeout = PLUGIN_DEFAULT_AUTH_TIMEOUT;
     unsigned seen = 0; /* bit i: specs[i] given (for values without a NULL state) */
     for (int i = 0; i < count; i++) {
         const char *key = options[i].key ? options[i].key : "";

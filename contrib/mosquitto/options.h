@@ -20,7 +20,11 @@ struct plugin_options {
     size_t allow_count;
     int allow_password_logins; /* 0: refuse CONNECTs that carry a username
                                   or password; 1: leave them to others */
+    int auth_timeout;    /* seconds an exchange may take (default 30) */
 };
+
+#define PLUGIN_DEFAULT_AUTH_TIMEOUT 30
+#define PLUGIN_MAX_AUTH_TIMEOUT 3600
 
 /* Reads `options` into `out` (zeroed first). Returns 0, or -1 after
  * logging why the configuration is refused; `out` is then freed. */

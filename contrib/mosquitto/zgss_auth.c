@@ -24,6 +24,9 @@
  *                             allowed to connect (absent: all)
  *   plugin_opt_default_realm  realm stripped by the default mapping
  *                             (default: krb5.conf default_realm)
+ *   plugin_opt_auth_timeout   seconds an authentication or re-authentication
+ *                             may take before the client is dropped (1..3600,
+ *                             default 30)
  *   plugin_opt_allow_password_logins  true: leave CONNECTs with a username
  *                             or password to password_file (or another
  *                             plugin); false (default): refuse them
@@ -31,6 +34,7 @@
  * an empty entry, or given twice, or when the keytab is missing, unreadable
  * or lacks the principal: the log line names the option or the keytab. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <mosquitto.h>
@@ -46,6 +50,8 @@
 static mosquitto_plugin_id_t *plugin_id = NULL;
 static zgss_sasl_config_t *config = NULL;
 static int allow_password_logins = 0;
+static int auth_timeout = PLUGIN_DEFAULT_AUTH_TIMEOUT;
+static unsigned long drops = 0;
 
 static const char *client_name(const struct mosquitto *client) {
     const char *id = mosquitto_client_id(client);
@@ -108,6 +114,45 @@ static int answer(struct mosquitto_evt_extended_auth *ed, struct client_state *s
     }
 }
 
+/* Drops one client whose exchange has run past plugin_opt_auth_timeout
+ * (a client that sends CONNECT and the first AUTH, then nothing, with
+ * keepalive 0, is held by mosquitto for ever). The plugin API kicks by
+ * client id or username only. A client id does not do: mosquitto indexes
+ * a client by id only once it is authenticated, and another, connected
+ * client may already hold the same id. So the client first gets a
+ * username no client can have (MQTT forbids control characters, and
+ * mosquitto enforces it), then that username is kicked, without its will. */
+static void drop(struct client_state *state) {
+    struct mosquitto *client = state->client;
+    char marker[64];
+    snprintf(marker, sizeof marker, "\001zgss-auth-timeout-%lu-%p", ++drops, (void *)client);
+    mosquitto_log_printf(MOSQ_LOG_NOTICE,
+                         "zgss: client %s dropped: %sauthentication unfinished after %d s (plugin_opt_auth_timeout)",
+                         client_name(client), state->principal ? "re-" : "", auth_timeout);
+    if (mosquitto_set_username(client, marker) == MOSQ_ERR_SUCCESS)
+        mosquitto_kick_client_by_username(marker, false);
+    /* The kick's MOSQ_EVT_DISCONNECT removed the entry; if it did not, the
+     * exchange still ends: a late AUTH finds nothing to continue. */
+    if ((state = clients_find(client)) && state->sasl) clients_end_exchange(state);
+}
+
+/* Drops every expired exchange but `except`'s (the client being served). */
+static void drop_expired(const struct mosquitto *except) {
+    double now = clients_now();
+    struct client_state *state;
+    while ((state = clients_find_expired(now, except))) drop(state);
+}
+
+/* Every pass of mosquitto's main loop (about 10 times a second). mosquitto
+ * 2.0 sends no MOSQ_EVT_TICK to plugins configured per listener
+ * (per_listener_settings true); there the sweep runs when the next client
+ * starts or continues an exchange, and a late exchange is refused. */
+static int on_tick(int event, void *event_data, void *userdata) {
+    (void)event; (void)event_data; (void)userdata;
+    drop_expired(NULL);
+    return MOSQ_ERR_SUCCESS;
+}
+
 /* CONNECT, or AUTH 0x19 (re-authenticate) from a connected client: the
  * broker says which only through the client's history, so an entry with a
  * principal means re-authentication. */
@@ -116,15 +161,12 @@ static int on_auth_start(int event, void *event_data, void *userdata) {
     (void)event; (void)userdata;
     if (!ed->auth_method || strcmp(ed->auth_method, ZGSS_MQTT_AUTH_METHOD) != 0)
         return MOSQ_ERR_PLUGIN_DEFER;
+    drop_expired(ed->client);
     struct client_state *state = clients_find(ed->client);
-    if (state && state->principal) {
-        zgss_sasl_destroy(state->sasl); /* an unfinished re-authentication */
-        state->sasl = NULL;
-    } else if (!(state = clients_add(ed->client))) {
-        return MOSQ_ERR_NOMEM;
-    }
-    state->sasl = zgss_sasl_server_new(config);
-    if (!state->sasl) {
+    if (!(state && state->principal) && !(state = clients_add(ed->client))) return MOSQ_ERR_NOMEM;
+    zgss_sasl_t *sasl = zgss_sasl_server_new(config);
+    clients_begin_exchange(state, sasl, clients_now() + auth_timeout);
+    if (!sasl) {
         mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: cannot start an exchange: %s", zgss_sasl_config_last_error(config));
         clients_end_exchange(state);
         return MOSQ_ERR_AUTH;
@@ -143,8 +185,15 @@ static int on_auth_start(int event, void *event_data, void *userdata) {
 static int on_auth_continue(int event, void *event_data, void *userdata) {
     struct mosquitto_evt_extended_auth *ed = event_data;
     (void)event; (void)userdata;
+    drop_expired(ed->client);
     struct client_state *state = clients_find(ed->client);
     if (!state || !state->sasl) return MOSQ_ERR_PLUGIN_DEFER; /* not an exchange of ours */
+    if (state->deadline <= clients_now()) {
+        mosquitto_log_printf(MOSQ_LOG_NOTICE, "zgss: client %s refused: authentication unfinished after %d s "
+                             "(plugin_opt_auth_timeout)", client_name(ed->client), auth_timeout);
+        clients_end_exchange(state);
+        return MOSQ_ERR_AUTH;
+    }
     const uint8_t *out = NULL;
     size_t out_len = 0;
     int reason = 0;
@@ -219,13 +268,15 @@ PLUGIN_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void 
     if (!config) { plugin_options_free(&opts); return MOSQ_ERR_NOMEM; }
     int failed = configure_all(&opts);
     allow_password_logins = opts.allow_password_logins;
+    auth_timeout = opts.auth_timeout;
     plugin_options_free(&opts);
     if (failed) return MOSQ_ERR_INVAL;
     if (zgss_sasl_config_check_server(config) != 0) {
         mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: %s", zgss_sasl_config_last_error(config));
         return MOSQ_ERR_INVAL;
     }
-    mosquitto_log_printf(MOSQ_LOG_INFO, "zgss: GSSAPI-KERBEROS authentication ready (libzgss %s)", zgss_version());
+    mosquitto_log_printf(MOSQ_LOG_INFO, "zgss: GSSAPI-KERBEROS authentication ready (libzgss %s; "
+                         "unfinished authentications are dropped after %d s)", zgss_version(), auth_timeout);
     int rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_EXT_AUTH_START, on_auth_start, NULL, NULL);
     if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_EXT_AUTH_CONTINUE, on_auth_continue, NULL, NULL);
@@ -233,6 +284,8 @@ PLUGIN_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void 
         rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_BASIC_AUTH, on_basic_auth, NULL, NULL);
     if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_DISCONNECT, on_disconnect, NULL, NULL);
+    if (rc == MOSQ_ERR_SUCCESS)
+        rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_TICK, on_tick, NULL, NULL);
     return rc;
 }
 
@@ -243,6 +296,7 @@ PLUGIN_EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt 
         mosquitto_callback_unregister(plugin_id, MOSQ_EVT_EXT_AUTH_CONTINUE, on_auth_continue, NULL);
         mosquitto_callback_unregister(plugin_id, MOSQ_EVT_BASIC_AUTH, on_basic_auth, NULL);
         mosquitto_callback_unregister(plugin_id, MOSQ_EVT_DISCONNECT, on_disconnect, NULL);
+        mosquitto_callback_unregister(plugin_id, MOSQ_EVT_TICK, on_tick, NULL);
     }
     clients_clear();
     zgss_sasl_config_destroy(config);

@@ -62,7 +62,7 @@ class Broker:
             f.write(ACL)
         conf = os.path.join(workdir, "mosquitto-%d.conf" % self.port)
         settings = dict(settings)
-        lines = ["per_listener_settings false",
+        lines = ["per_listener_settings %s" % settings.pop("per_listener_settings", "false"),
                  "listener %d 127.0.0.1" % self.port,
                  "allow_anonymous %s" % settings.pop("allow_anonymous", "false"),
                  "persistence false",
@@ -136,6 +136,7 @@ def test_success_and_acl(broker):
     log = broker.log_text()
     check("u'alice'" in log, "broker log: alice-1 connected with username 'alice'")
     check("authenticated as alice@EXAMPLE.TEST (username alice)" in log, "plugin log: principal mapped to alice")
+    check("unfinished authentications are dropped after 30 s" in log, "plugin log: default timeout 30 s")
     bob = client(broker, "bob-1", **user_options("bob"))
     check(bob.connect().reason == 0, "bob: CONNACK 0x00 (client keytab of his own)")
     check("u'bob'" in broker.log_text(), "broker log: bob-1 has username 'bob'")
@@ -371,6 +372,100 @@ def test_password_logins(plugin, workdir, good):
                    ["plugin_opt_allow_password_logins 'yes' must be true or false"], "plugin_opt_allow_password_logins yes")
 
 
+def wait_closed(conn, deadline=10.0):
+    """Reads until the broker closes `conn`. Returns (closed, seconds
+    waited, packets read on the way)."""
+    start = time.time()
+    packets = []
+    conn.sock.settimeout(0.5)
+    while time.time() - start < deadline:
+        try:
+            packets.append(conn.read_packet())
+        except zm.ConnectionClosed:
+            return True, time.time() - start, packets
+        except socket.timeout:
+            continue
+        except OSError:
+            return True, time.time() - start, packets
+    return False, time.time() - start, packets
+
+
+def stalled_connect(broker, client_id, steps):
+    """A client that sends CONNECT (keepalive 0: mosquitto never times it
+    out itself), answers `steps` - 1 AUTH packets, reads one more, then
+    stops. Returns the connection and its GSSAPI side."""
+    gss = zm.GSSAPIKerberos("mqtt@localhost")
+    conn = raw(broker)
+    conn.send(zm.connect_packet(client_id, zm.AUTH_METHOD, gss.initial_data(), keepalive=0))
+    for step in range(steps):
+        p = conn.read_packet()
+        if step + 1 < steps:
+            conn.send(zm.auth_packet(0x18, zm.AUTH_METHOD, gss.answer_auth(p.reason, p.auth_method, p.auth_data)))
+    return conn, gss
+
+
+def test_auth_timeout(plugin, workdir, good):
+    """Half-finished authentications are dropped after plugin_opt_auth_timeout
+    (1 s here), re-authentications too; finished ones are not."""
+    b = Broker(plugin, workdir, good + [("auth_timeout", "1")])
+    try:
+        if not check(b.wait_ready(), "broker with plugin_opt_auth_timeout 1 starts"):
+            return
+        check("unfinished authentications are dropped after 1 s" in b.log_text(), "plugin log states the timeout")
+        idle = client(b, "alice-idle")
+        check(idle.connect().reason == 0, "timeout: alice connects (and then idles)")
+        for steps, what in ((1, "after the broker's first AUTH (AP-REP)"), (2, "after the broker's offer")):
+            conn, gss = stalled_connect(b, "stalled-%d" % steps, steps)
+            closed, waited, packets = wait_closed(conn)
+            check(closed and 0.9 <= waited,
+                  "client stalling %s (keepalive 0) dropped after the timeout (%.1f s, %s)" % (what, waited, packets))
+            conn.close()
+            gss.close()
+        log = b.log_text()
+        check("client stalled-1 dropped: authentication unfinished after 1 s" in log
+              and "client stalled-2 dropped: authentication unfinished after 1 s" in log, "plugin log names both")
+        # A re-authentication that stops half-way is dropped too.
+        alice = client(b, "alice-restall")
+        check(alice.connect().reason == 0, "timeout: alice-restall connects")
+        fresh = zm.GSSAPIKerberos("mqtt@localhost")
+        alice.send(zm.auth_packet(0x19, zm.AUTH_METHOD, fresh.initial_data()))
+        closed, waited, packets = wait_closed(alice)
+        check(closed and 0.9 <= waited, "re-authentication stalled after AUTH 0x19: dropped after the timeout "
+                                        "(%.1f s, %s)" % (waited, packets))
+        check("client alice-restall dropped: re-authentication unfinished after 1 s" in b.log_text(),
+              "plugin log names the stalled re-authentication")
+        fresh.close()
+        alice.close()
+        alice.gss.close()
+        # Authenticated clients are not timed out, and new ones still connect.
+        check(idle.publish("zgss/alice/idle", b"still here", qos=1) in (0, 0x10),
+              "alice, idle for longer than the timeout after authenticating, still publishes")
+        idle.disconnect()
+        c = client(b, "alice-after-timeouts")
+        check(c.connect().reason == 0, "after the timeouts a new client connects")
+        c.disconnect()
+        check(b.alive(), "broker survived the timeouts")
+    finally:
+        b.stop()
+    # per_listener_settings true: mosquitto 2.0 sends plugins on a listener
+    # no MOSQ_EVT_TICK; the next client's authentication sweeps instead.
+    b = Broker(plugin, workdir, good + [("auth_timeout", "1")], settings=[("per_listener_settings", "true")])
+    try:
+        if not check(b.wait_ready(), "per-listener broker with plugin_opt_auth_timeout 1 starts"):
+            return
+        conn, gss = stalled_connect(b, "stalled-pl", 1)
+        time.sleep(1.5)
+        c = client(b, "alice-sweeper")
+        check(c.connect().reason == 0, "per-listener: the next client authenticates")
+        closed, waited, _ = wait_closed(conn, deadline=5.0)
+        check(closed, "per-listener: the stalled client is dropped when the next one authenticates")
+        c.disconnect()
+        conn.close()
+        gss.close()
+    finally:
+        b.stop()
+
+
 def test_option_mistakes(plugin, workdir, good):
     """Fail closed: a misspelt option, an empty list or entry, a rule list
     without a rule, or an option given twice stops the broker, and the log
@@ -384,6 +479,13 @@ def test_option_mistakes(plugin, workdir, good):
         ([("principal", "mqtt/localhost@EXAMPLE.TEST")], ["plugin_opt_principal is given twice"],
          "plugin_opt_principal given twice"),
         ([("keytab", good[1][1])], ["plugin_opt_keytab is given twice"], "plugin_opt_keytab given twice"),
+        ([("auth_timeout", "0")], ["plugin_opt_auth_timeout '0' must be a whole number of seconds"],
+         "plugin_opt_auth_timeout 0"),
+        ([("auth_timeout", "30s")], ["plugin_opt_auth_timeout '30s' must be a whole number of seconds"],
+         "plugin_opt_auth_timeout 30s"),
+        ([("auth_timeout", "3601")], ["plugin_opt_auth_timeout '3601'"], "plugin_opt_auth_timeout 3601"),
+        ([("auth_timeout", "5"), ("auth_timeout", "6")], ["plugin_opt_auth_timeout is given twice"],
+         "plugin_opt_auth_timeout given twice"),
     ]
     for extra, expect, what in mistakes:
         test_bad_start(plugin, workdir, good + extra, expect, what)
@@ -495,6 +597,7 @@ def main():
                    ["plugin_opt_mapping_rules", "invalid mapping rule"], "bad mapping rule")
     test_option_mistakes(plugin, workdir, options[:2])
     test_password_logins(plugin, workdir, options)
+    test_auth_timeout(plugin, workdir, options)
     if os.geteuid() == 0:
         test_dropped_privileges(plugin, server_keytab)
     else:

@@ -159,14 +159,27 @@ static int parse_one(struct plugin_options *out, const char *key, const char *va
     return -1;
 }
 
+/* A copy of `value` without the blanks around it. mosquitto skips the
+ * blanks before a value but keeps those after it, which are invisible in
+ * mosquitto.conf ("mqtt/host@REALM " is another principal). */
+static char *trimmed(const char *value) {
+    value += strspn(value, blanks);
+    size_t length = strlen(value);
+    while (length > 0 && strchr(blanks, value[length - 1])) length--;
+    return strndup(value, length);
+}
+
 int plugin_options_parse(const struct mosquitto_opt *options, int count, struct plugin_options *out) {
     memset(out, 0, sizeof *out);
     out->auth_timeout = PLUGIN_DEFAULT_AUTH_TIMEOUT;
     unsigned seen = 0; /* bit i: specs[i] given (for values without a NULL state) */
     for (int i = 0; i < count; i++) {
         const char *key = options[i].key ? options[i].key : "";
-        const char *value = options[i].value ? options[i].value : "";
-        if (parse_one(out, key, value, &seen) != 0) {
+        char *value = trimmed(options[i].value ? options[i].value : "");
+        if (!value) mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: out of memory reading plugin_opt_%s", key);
+        int failed = !value || parse_one(out, key, value, &seen) != 0;
+        free(value);
+        if (failed) {
             plugin_options_free(out);
             return -1;
         }

@@ -1,6 +1,7 @@
 /* The plugin_opt_* lines of mosquitto.conf that mosquitto_zgss.so reads.
  *
- * Every option is checked when the broker starts: an unknown key (a typo
+ * Values lose the blanks around them (a trailing space is invisible in the
+ * file). Every option is checked when the broker starts: an unknown key (a typo
  * such as plugin_opt_allowed), a value that is empty, a list with an empty
  * entry, or a single-valued option given twice stops the broker with a log
  * line naming the option and quoting its value. Nothing falls back to a

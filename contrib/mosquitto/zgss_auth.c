@@ -266,15 +266,20 @@ PLUGIN_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void 
     if (plugin_options_parse(options, option_count, &opts) != 0) return MOSQ_ERR_INVAL;
     config = zgss_sasl_config_new();
     if (!config) { plugin_options_free(&opts); return MOSQ_ERR_NOMEM; }
-    int failed = configure_all(&opts);
+    int failed = configure_all(&opts) != 0;
     allow_password_logins = opts.allow_password_logins;
     auth_timeout = opts.auth_timeout;
+    if (!failed && zgss_sasl_config_check_server(config) != 0) {
+        /* The values as the plugin used them, quoted: the library's text
+         * names the keytab and principal, but not where they came from. */
+        mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: %s (plugin_opt_principal '%s', plugin_opt_keytab %s%s%s)",
+                             zgss_sasl_config_last_error(config), opts.principal,
+                             opts.keytab ? "'" : "", opts.keytab ? opts.keytab : "unset: the default keytab",
+                             opts.keytab ? "'" : "");
+        failed = 1;
+    }
     plugin_options_free(&opts);
     if (failed) return MOSQ_ERR_INVAL;
-    if (zgss_sasl_config_check_server(config) != 0) {
-        mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: %s", zgss_sasl_config_last_error(config));
-        return MOSQ_ERR_INVAL;
-    }
     mosquitto_log_printf(MOSQ_LOG_INFO, "zgss: GSSAPI-KERBEROS authentication ready (libzgss %s; "
                          "unfinished authentications are dropped after %d s)", zgss_version(), auth_timeout);
     int rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_EXT_AUTH_START, on_auth_start, NULL, NULL);

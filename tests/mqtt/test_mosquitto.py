@@ -466,6 +466,27 @@ def test_auth_timeout(plugin, workdir, good):
         b.stop()
 
 
+def test_blanks_around_values(plugin, workdir, server_keytab):
+    """Blanks after a value are invisible in mosquitto.conf (mosquitto keeps
+    them): the plugin trims every value, and its errors quote the values."""
+    spaced = [("principal", "mqtt/localhost@EXAMPLE.TEST  "), ("keytab", server_keytab + " \t"),
+              ("allow", " alice , bob "), ("auth_timeout", "30 ")]
+    b = Broker(plugin, workdir, spaced)
+    try:
+        if check(b.wait_ready(), "principal, keytab, allow and auth_timeout with trailing blanks: broker starts"):
+            c = client(b, "alice-spaced")
+            check(c.connect().reason == 0, "trailing blanks: alice authenticates (allowlist entries trimmed too)")
+            c.disconnect()
+    finally:
+        b.stop()
+    wrong = os.path.join(REALM_DIR, "keytabs", "zmq_localhost.keytab")
+    test_bad_start(plugin, workdir, [("principal", "mqtt/localhost@EXAMPLE.TEST "), ("keytab", wrong + " ")],
+                   ["plugin_opt_principal 'mqtt/localhost@EXAMPLE.TEST'", "plugin_opt_keytab '%s'" % wrong],
+                   "start-up check failure quotes the (trimmed) values")
+    test_bad_start(plugin, workdir, [("principal", "mqtt/localhost@EXAMPLE.TEST"), ("keytab", "\x0b")],
+                   ["plugin_opt_keytab is empty"], "a value of blanks only (vertical tab)")
+
+
 def test_option_mistakes(plugin, workdir, good):
     """Fail closed: a misspelt option, an empty list or entry, a rule list
     without a rule, or an option given twice stops the broker, and the log
@@ -597,6 +618,7 @@ def main():
                    ["plugin_opt_mapping_rules", "invalid mapping rule"], "bad mapping rule")
     test_option_mistakes(plugin, workdir, options[:2])
     test_password_logins(plugin, workdir, options)
+    test_blanks_around_values(plugin, workdir, server_keytab)
     test_auth_timeout(plugin, workdir, options)
     if os.geteuid() == 0:
         test_dropped_privileges(plugin, server_keytab)

@@ -261,6 +261,15 @@ static int configure_all(const struct plugin_options *opts) {
 PLUGIN_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata,
                           struct mosquitto_opt *options, int option_count) {
     (void)userdata;
+    if (config) {
+        /* mosquitto loads the same .so once: a second `plugin` line for it
+         * (per_listener_settings true, several listeners) would replace the
+         * first one's settings, allowlist included, for both listeners. */
+        mosquitto_log_printf(MOSQ_LOG_ERR, "zgss: mosquitto_zgss.so is configured twice (a plugin line on "
+                             "several listeners with per_listener_settings true); its settings would apply to "
+                             "every listener, so configure it once");
+        return MOSQ_ERR_INVAL;
+    }
     plugin_id = identifier;
     struct plugin_options opts;
     if (plugin_options_parse(options, option_count, &opts) != 0) return MOSQ_ERR_INVAL;

@@ -487,6 +487,28 @@ def test_blanks_around_values(plugin, workdir, server_keytab):
                    ["plugin_opt_keytab is empty"], "a value of blanks only (vertical tab)")
 
 
+def test_configured_twice(plugin, workdir, good):
+    """One .so, one set of globals: a second `plugin` line for it (two
+    listeners, per_listener_settings true) would silently give the first
+    listener the second one's allowlist. The broker must refuse to start."""
+    conf = os.path.join(workdir, "twice.conf")
+    lines = ["per_listener_settings true", "persistence false", "log_dest stderr"]
+    if os.geteuid() == 0:
+        lines.append("user root")
+    for allowed in ("alice", "bob"):
+        lines += ["listener %d 127.0.0.1" % free_port(), "allow_anonymous false", "plugin %s" % plugin]
+        lines += ["plugin_opt_%s %s" % kv for kv in good] + ["plugin_opt_allow %s" % allowed]
+    with open(conf, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    try:
+        r = subprocess.run(["mosquitto", "-c", conf], capture_output=True, text=True, timeout=10)
+        rc, log = r.returncode, r.stdout + r.stderr
+    except subprocess.TimeoutExpired as e:
+        rc, log = None, (e.stdout or b"").decode() + (e.stderr or b"").decode()
+    check(rc not in (None, 0) and "mosquitto_zgss.so is configured twice" in log,
+          "plugin on two listeners (per_listener_settings true): broker refuses to start (exit %s)" % rc)
+
+
 def test_option_mistakes(plugin, workdir, good):
     """Fail closed: a misspelt option, an empty list or entry, a rule list
     without a rule, or an option given twice stops the broker, and the log
@@ -617,6 +639,7 @@ def main():
     test_bad_start(plugin, workdir, [("principal", "mqtt/localhost@EXAMPLE.TEST"), ("mapping_rules", "RULE:[1:$1](")],
                    ["plugin_opt_mapping_rules", "invalid mapping rule"], "bad mapping rule")
     test_option_mistakes(plugin, workdir, options[:2])
+    test_configured_twice(plugin, workdir, options[:2])
     test_password_logins(plugin, workdir, options)
     test_blanks_around_values(plugin, workdir, server_keytab)
     test_auth_timeout(plugin, workdir, options)

@@ -650,8 +650,9 @@ const char *zgss_sasl_last_error(const zgss_sasl_t *sasl);
 #define ZGSS_MQTT_ACCEPT 2    /* server: CONNACK 0x00; see zgss_sasl_username */
 #define ZGSS_MQTT_REFUSE 3    /* CONNACK/DISCONNECT with *reason_code (0x87
                                  not authorized, 0x8C bad method, 0x82
-                                 protocol error); zgss_sasl_last_error says
-                                 why */
+                                 protocol error, 0x80 unspecified: a
+                                 re-authentication on a used session);
+                                 zgss_sasl_last_error says why */
 
 /* "GSSAPI-KERBEROS". Static storage. */
 const char *zgss_mqtt_auth_method(void);

@@ -484,7 +484,8 @@ typedef struct zgss_sasl zgss_sasl_t;
  * escapes the next character ("\\/" for a slash). Parsed when set: a bad
  * rule returns ZGSS_E_INVAL naming it, as does a pattern repeating a group
  * that itself repeats ("(.*)*", "(a+)+": exponential time on a name that
- * does not match). Unset: strip the default realm only. Components reach
+ * does not match); so does text holding no rule at all (",", blanks).
+ * Unset (NULL or ""): strip the default realm only. Components reach
  * the rules decoded as MIT's krb5_parse_name reads the principal ("a\\/b"
  * is one component "a/b", "bo\\b" ends in a backspace); a principal with a
  * control character in a component or its realm is refused
@@ -543,8 +544,12 @@ int zgss_sasl_config_set_int(zgss_sasl_config_t *config, int option, int value);
  * is set (else ZGSS_E_GSS, "no
  * suitable keys in keytab FILE:/path for mqtt/host@REALM: <Kerberos
  * reason>", e.g. "Key table file '/path' not found", "Permission
- * denied"); then acquires and caches the acceptor credential. Returns 0.
- * Does not contact the KDC. */
+ * denied"); then acquires and caches the acceptor credential, and proves
+ * the replay cache can be written by storing one random record in it, as
+ * accepting a client will (else ZGSS_E_GSS, "cannot write the replay
+ * cache ...: Permission denied (filename: /var/tmp/krb5_108.rcache2)"):
+ * run it as the user that will serve clients. Returns 0. Does not contact
+ * the KDC. */
 int zgss_sasl_config_check_server(zgss_sasl_config_t *config);
 
 /* The reason for the last failed config call or server check; "" when
@@ -658,8 +663,9 @@ const char *zgss_sasl_last_error(const zgss_sasl_t *sasl);
 #define ZGSS_MQTT_ACCEPT 2    /* server: CONNACK 0x00; see zgss_sasl_username */
 #define ZGSS_MQTT_REFUSE 3    /* CONNACK/DISCONNECT with *reason_code (0x87
                                  not authorized, 0x8C bad method, 0x82
-                                 protocol error); zgss_sasl_last_error says
-                                 why */
+                                 protocol error, 0x80 unspecified: a
+                                 re-authentication on a used session);
+                                 zgss_sasl_last_error says why */
 
 /* "GSSAPI-KERBEROS". Static storage. */
 const char *zgss_mqtt_auth_method(void);
@@ -674,6 +680,21 @@ const char *zgss_mqtt_auth_method(void);
 int zgss_mqtt_server_connect(zgss_sasl_t *sasl, const char *method,
                              const uint8_t *data, size_t data_len,
                              const uint8_t **out, size_t *out_len, int *reason_code);
+
+/* Server, on AUTH 0x19 (re-authenticate) from a connected client whose
+ * first exchange established `principal` (zgss_sasl_peer_principal of that
+ * session, kept by the host). `sasl` is a fresh server session; later AUTH
+ * packets go to zgss_mqtt_server_auth, and ACCEPT means AUTH 0x00. The
+ * connection keeps its identity (Kafka's KIP-368 rule): the session
+ * accepts `principal` again (compared byte for byte) and answers any other
+ * principal with REFUSE 0x87 as soon as its AP-REQ is read; the host then
+ * drops the connection and keeps the old username. A method other than
+ * "GSSAPI-KERBEROS" gives REFUSE 0x8C, a session already used REFUSE 0x80.
+ * Returns as zgss_mqtt_server_connect; ZGSS_E_INVAL also for a NULL
+ * principal. Does not block. */
+int zgss_mqtt_server_reauth(zgss_sasl_t *sasl, const char *principal, const char *method,
+                            const uint8_t *data, size_t data_len,
+                            const uint8_t **out, size_t *out_len, int *reason_code);
 
 /* Server, on each AUTH from the client during the exchange. A reason code
  * other than 0x18 gives REFUSE 0x82; a method other than

@@ -12,6 +12,10 @@
 ///   S→C CONNACK 0x00     — or CONNACK 0x87 on any failure
 /// Without mutual authentication the server skips the AP-REP round trip
 /// and its first AUTH carries the offer.
+///
+/// Re-authentication (MQTT 5 §4.12.1): C→S AUTH 0x19 with a new AP-REQ,
+/// the same AUTH 0x18 steps, then S→C AUTH 0x00 instead of CONNACK. The
+/// server keeps the connection's identity: see `serverHandleReauthenticate`.
 public enum MQTTGSSAPI {
     public static let authenticationMethod = "GSSAPI-KERBEROS"
 
@@ -116,6 +120,25 @@ public enum MQTTGSSAPI {
     public static func serverHandleConnect(_ server: SASLGSSAPIServer, method: String?,
                                            data: [UInt8]?) -> ServerAction {
         guard isThisMethod(method) else { return .notMine }
+        return step(server, data ?? [])
+    }
+
+    /// AUTH 0x19 (re-authenticate) from a client whose earlier
+    /// authentication established `principal`; `server` is a fresh exchange.
+    /// The identity stays fixed for the connection's life (as Kafka's
+    /// KIP-368 keeps it): the exchange accepts `principal` again and refuses
+    /// any other with 0x87. Later AUTH packets go to `serverHandleAuth`.
+    public static func serverHandleReauthenticate(_ server: SASLGSSAPIServer, principal: String, method: String?,
+                                                  data: [UInt8]?) -> ServerAction {
+        guard method == authenticationMethod else {
+            return .refuse(reasonCode: ReasonCode.badAuthenticationMethod.rawValue,
+                           reason: "re-authentication names method '\(method ?? "(none)")', the connection used \(authenticationMethod)")
+        }
+        do throws(SASLError) {
+            try server.requirePrincipal(principal)
+        } catch {
+            return .refuse(reasonCode: ReasonCode.unspecifiedError.rawValue, reason: error.message)
+        }
         return step(server, data ?? [])
     }
 

@@ -28,9 +28,10 @@ public struct SASLServerConfiguration: Sendable {
 
     /// Checks the configuration the way a broker should at start-up: the
     /// principal parses as service/host@REALM, the keytab is readable and
-    /// holds keys for it (without a principal: holds any key); then acquires
-    /// the acceptor credential. Errors name
-    /// the keytab and carry Kerberos's reason. Does not contact the KDC.
+    /// holds keys for it (without a principal: holds any key), the replay
+    /// cache can be written (ReplayCacheProbe: one record); then acquires
+    /// the acceptor credential. Errors name the keytab or the replay cache
+    /// file and carry Kerberos's reason. Does not contact the KDC.
     public func makeCredential() throws(SASLError) -> GSSCredential {
         let keytab = effectiveKeytab
         var name: GSSName? = nil
@@ -50,11 +51,16 @@ public struct SASLServerConfiguration: Sendable {
                 throw SASLError(.invalidArgument, "invalid server principal '\(principal)': \(SecurityLayerSession.reason(error))")
             }
         }
+        let credential: GSSCredential
         do {
-            return try GSSCredential(name: name, usage: .accept, store: GSSCredentialStore(keytab: keytab))
+            credential = try GSSCredential(name: name, usage: .accept, store: GSSCredentialStore(keytab: keytab))
         } catch {
             throw SASLError(.gss, "no suitable keys in keytab \(keytab) for \(principal ?? "any service"): \(SecurityLayerSession.reason(error))")
         }
+        do { try ReplayCacheProbe.check() } catch {
+            throw SASLError(.gss, "cannot write the replay cache, so every client would be refused: \(SecurityLayerSession.reason(error)) (the server's user must be able to write there; see KRB5RCACHEDIR)")
+        }
+        return credential
     }
 }
 
@@ -88,6 +94,8 @@ public struct SASLServerOutcome: Equatable, Sendable {
 ///   .awaitingToken   | AP-REQ, context done, AP-REP        | challenge(AP-REP)       | .awaitingAck
 ///   .awaitingToken   | AP-REQ, context done, no token      | challenge(wrapped offer)| .awaitingReply
 ///                    |   (client did not ask for mutual)   |                         |
+///   .awaitingToken   | AP-REQ of another principal than    | throws .denied          | .failed
+///                    |   requiredPrincipal (re-auth)       |                         |
 ///   .awaitingToken   | token, more needed                  | challenge(token)        | .awaitingToken
 ///   .awaitingToken   | garbage / token Kerberos refuses    | throws .gss             | .failed
 ///   .awaitingAck     | empty                               | challenge(wrapped offer)| .awaitingReply
@@ -118,12 +126,17 @@ public final class SASLGSSAPIServer {
 
     public let configuration: SASLServerConfiguration
     public private(set) var state: State = .awaitingToken
+    /// The only client principal this exchange accepts (a
+    /// re-authentication keeps the identity of the first; see
+    /// `requirePrincipal(_:)`); nil accepts any.
+    public private(set) var requiredPrincipal: String?
     public private(set) var lastError: SASLError?
     public private(set) var outcome: SASLServerOutcome?
 
     private let context: GSSSecurityContext
     private var session: SecurityLayerSession?
     private var askedForInitialResponse = false
+    private var contextStarted = false
     private var offered: SecurityLayerOffer
 
     /// A server for one client. `credential` comes from
@@ -138,6 +151,18 @@ public final class SASLGSSAPIServer {
 
     /// The client principal once the GSS context is established.
     public var clientPrincipal: String? { try? context.peerName() }
+
+    /// Accepts only `principal` (compared byte for byte), as a
+    /// re-authentication must: the connection keeps the identity its first
+    /// authentication established (Kafka's KIP-368 rule). Another principal
+    /// fails the exchange with `.denied` as soon as its token is read. Only
+    /// before the first `receive(_:)`; later it throws `.wrongState`.
+    public func requirePrincipal(_ principal: String) throws(SASLError) {
+        guard state == .awaitingToken, !askedForInitialResponse, !contextStarted else {
+            throw SASLError(.wrongState, "the principal a re-authentication must keep is set before the exchange starts")
+        }
+        requiredPrincipal = principal
+    }
 
     /// Feeds one client response.
     public func receive(_ response: [UInt8]) throws(SASLError) -> Step {
@@ -155,12 +180,14 @@ public final class SASLGSSAPIServer {
                 return .challenge([])
             }
             let step: GSSSecurityContext.Step
+            contextStarted = true
             do {
                 step = try context.step(response[...])
             } catch {
                 throw fail(SASLError(.gss, "client token refused: \(SecurityLayerSession.reason(error))"))
             }
             guard step.isComplete else { return .challenge(step.token) }
+            try checkRequiredPrincipal()
             if !step.token.isEmpty {
                 state = .awaitingAck
                 return .challenge(step.token)
@@ -173,6 +200,16 @@ public final class SASLGSSAPIServer {
             return try sendOffer()
         case .awaitingReply:
             return try judgeReply(response)
+        }
+    }
+
+    private func checkRequiredPrincipal() throws(SASLError) {
+        guard let required = requiredPrincipal else { return }
+        guard let principal = clientPrincipal else {
+            throw fail(SASLError(.gss, "the client's principal is unknown"))
+        }
+        guard principal.utf8.elementsEqual(required.utf8) else {
+            throw fail(SASLError(.denied, "re-authentication as '\(principal)' refused: this connection authenticated as '\(required)', and a connection keeps its identity"))
         }
     }
 

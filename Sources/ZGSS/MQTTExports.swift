@@ -53,6 +53,19 @@ public func zgss_mqtt_server_connect(_ session: OpaquePointer?, _ method: Unsafe
     return reply(handle, MQTTGSSAPI.serverHandleConnect(server, method: string(method), data: input), out, outLength, reason)
 }
 
+@_cdecl("zgss_mqtt_server_reauth")
+public func zgss_mqtt_server_reauth(_ session: OpaquePointer?, _ principal: UnsafePointer<CChar>?,
+                                    _ method: UnsafePointer<CChar>?,
+                                    _ data: UnsafePointer<UInt8>?, _ dataLength: Int,
+                                    _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
+                                    _ outLength: UnsafeMutablePointer<Int>?,
+                                    _ reason: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guard let handle = sasl(session), case .server(let server) = handle.side, let principal = string(principal),
+          let out, let outLength, let input = bytes(data, dataLength) else { return invalid }
+    let action = MQTTGSSAPI.serverHandleReauthenticate(server, principal: principal, method: string(method), data: input)
+    return reply(handle, action, out, outLength, reason)
+}
+
 @_cdecl("zgss_mqtt_server_auth")
 public func zgss_mqtt_server_auth(_ session: OpaquePointer?, _ reasonCode: Int32, _ method: UnsafePointer<CChar>?,
                                   _ data: UnsafePointer<UInt8>?, _ dataLength: Int,

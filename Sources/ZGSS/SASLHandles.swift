@@ -69,7 +69,14 @@ final class SASLConfigHandle: Sendable {
             case .defaultRealm: state.defaultRealm = text
             case .mappingRules:
                 do throws(SASLError) {
-                    state.rules = try PrincipalMapper.parseRules(text ?? "")
+                    let rules = try PrincipalMapper.parseRules(text ?? "")
+                    // Text with no rule in it (",", blanks) is a mistake,
+                    // not "use the default mapping"; unset with NULL or "".
+                    guard text == nil || !rules.isEmpty else {
+                        state.lastError = "mapping rules '\(text ?? "")' hold no rule"
+                        return SASLError.Code.invalidArgument.rawValue
+                    }
+                    state.rules = rules
                     state.rulesText = text ?? ""
                 } catch {
                     state.lastError = error.message

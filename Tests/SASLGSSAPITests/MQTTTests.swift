@@ -1,5 +1,6 @@
 import Testing
 import TestRealm
+import GSSKit
 @testable import SASLGSSAPI
 
 @Suite("MQTT 5 GSSAPI-KERBEROS enhanced authentication helpers")
@@ -83,5 +84,110 @@ struct MQTTTests {
             Issue.record("expected the offer"); return
         }
         #expect(pair.server.state == .awaitingReply)
+    }
+}
+
+/// MQTT 5 re-authentication (AUTH 0x19) keeps the connection's identity.
+@Suite("MQTT 5 re-authentication keeps the identity")
+struct MQTTReauthenticationTests {
+    static let method = MQTTGSSAPI.authenticationMethod
+
+    /// A client of `principal` with a keytab of its own (nil: the realm's
+    /// default client, alice).
+    static func client(_ principal: String?) throws -> SASLGSSAPIClient {
+        let realm = try TestRealm.shared()
+        var config = clientConfiguration()
+        if let principal {
+            config.principal = principal
+            let name = String(principal.prefix { $0 != "@" })
+            config.store = GSSCredentialStore(clientKeytab: realm.keytab(for: name), ccache: "MEMORY:reauth-\(name)")
+        }
+        return SASLGSSAPIClient(configuration: config)
+    }
+
+    static func server() throws -> SASLGSSAPIServer {
+        let config = serverConfiguration(layers: .none)
+        return SASLGSSAPIServer(configuration: config, credential: try config.makeCredential())
+    }
+
+    /// Runs AUTH 0x18 steps from `first` until the server accepts or refuses.
+    static func finish(_ client: SASLGSSAPIClient, _ server: SASLGSSAPIServer,
+                       from first: MQTTGSSAPI.ServerAction) -> MQTTGSSAPI.ServerAction {
+        var action = first
+        for _ in 0..<4 {
+            guard case .sendAuth(let challenge) = action else { return action }
+            guard case .sendAuth(let response) = MQTTGSSAPI.clientHandleAuth(client, reasonCode: 0x18, method: method,
+                                                                             data: challenge) else {
+                return .refuse(reasonCode: 0, reason: "client gave up")
+            }
+            action = MQTTGSSAPI.serverHandleAuth(server, reasonCode: 0x18, method: method, data: response)
+        }
+        return action
+    }
+
+    /// The principal of a first, ordinary authentication as the default client.
+    static func firstAuthentication() throws -> String {
+        let client = try client(nil)
+        let server = try server()
+        let action = finish(client, server, from: MQTTGSSAPI.serverHandleConnect(server, method: method,
+                                                                                 data: try MQTTGSSAPI.connectData(client)))
+        guard case .accept(let outcome) = action else { throw SASLError(.denied, "first authentication: \(action)") }
+        return outcome.principal
+    }
+
+    @Test func samePrincipalReauthenticates() throws {
+        let principal = try Self.firstAuthentication()
+        #expect(principal == "alice@EXAMPLE.TEST")
+        let client = try Self.client(nil)
+        let server = try Self.server()
+        let first = MQTTGSSAPI.serverHandleReauthenticate(server, principal: principal, method: Self.method,
+                                                          data: try MQTTGSSAPI.connectData(client))
+        guard case .accept(let outcome) = Self.finish(client, server, from: first) else {
+            Issue.record("re-authentication as the same principal refused: \(server.lastError?.message ?? "")"); return
+        }
+        #expect(outcome.principal == principal)
+        #expect(outcome.username == "alice")
+        #expect(MQTTGSSAPI.clientJudgeConnack(client, reasonCode: 0x00, method: Self.method) == .connected)
+    }
+
+    @Test func anotherPrincipalIsRefusedAtItsFirstToken() throws {
+        let principal = try Self.firstAuthentication()
+        let bob = try Self.client("bob@EXAMPLE.TEST")
+        let server = try Self.server()
+        let action = MQTTGSSAPI.serverHandleReauthenticate(server, principal: principal, method: Self.method,
+                                                           data: try MQTTGSSAPI.connectData(bob))
+        guard case .refuse(let code, let reason) = action else {
+            Issue.record("re-authentication as bob was not refused: \(action)"); return
+        }
+        #expect(code == 0x87)
+        #expect(reason.contains("'bob@EXAMPLE.TEST'") && reason.contains("'alice@EXAMPLE.TEST'"))
+        #expect(server.state == .failed)
+        #expect(server.outcome == nil)
+    }
+
+    @Test func principalsCompareByteForByte() throws {
+        let client = try Self.client(nil)
+        let server = try Self.server()
+        let action = MQTTGSSAPI.serverHandleReauthenticate(server, principal: "ALICE@EXAMPLE.TEST", method: Self.method,
+                                                           data: try MQTTGSSAPI.connectData(client))
+        guard case .refuse(let code, _) = action else { Issue.record("case-folded principal accepted"); return }
+        #expect(code == 0x87)
+    }
+
+    @Test func otherMethodAndUsedSessionAreRefused() throws {
+        let client = try Self.client(nil)
+        let server = try Self.server()
+        guard case .refuse(let code, _) = MQTTGSSAPI.serverHandleReauthenticate(server, principal: "alice@EXAMPLE.TEST",
+                                                                                method: "SCRAM-SHA-256", data: [1]) else {
+            Issue.record("other method accepted"); return
+        }
+        #expect(code == 0x8C)
+        _ = MQTTGSSAPI.serverHandleConnect(server, method: Self.method, data: try MQTTGSSAPI.connectData(client))
+        guard case .refuse(let used, _) = MQTTGSSAPI.serverHandleReauthenticate(server, principal: "alice@EXAMPLE.TEST",
+                                                                                method: Self.method, data: []) else {
+            Issue.record("a used session was pinned"); return
+        }
+        #expect(used == 0x80)
+        #expect(throws: SASLError.self) { try server.requirePrincipal("alice@EXAMPLE.TEST") }
     }
 }

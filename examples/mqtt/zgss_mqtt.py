@@ -184,10 +184,20 @@ def auth_properties(method, data):
     return varint(len(props)) + props
 
 
-def connect_packet(client_id, method=AUTH_METHOD, data=None, keepalive=60):
+def connect_packet(client_id, method=AUTH_METHOD, data=None, keepalive=60, username=None, password=None,
+                   version=5):
+    """CONNECT; version 4 (MQTT 3.1.1) has no properties, so no method."""
     flags = 0x02  # clean start
-    body = mqtt_string("MQTT") + bytes([5, flags]) + struct.pack(">H", keepalive)
-    body += auth_properties(method, data) + mqtt_string(client_id)
+    flags |= 0x80 if username is not None else 0
+    flags |= 0x40 if password is not None else 0
+    body = mqtt_string("MQTT") + bytes([version, flags]) + struct.pack(">H", keepalive)
+    if version == 5:
+        body += auth_properties(method, data)
+    body += mqtt_string(client_id)
+    if username is not None:
+        body += mqtt_string(username)
+    if password is not None:
+        body += mqtt_string(password)
     return packet(CONNECT, 0, body)
 
 
@@ -281,6 +291,18 @@ class ConnectionClosed(Exception):
     pass
 
 
+class ReauthenticationRefused(ZGSSError):
+    """The broker refused a re-authentication. `packet` is its answer:
+    DISCONNECT (MQTT 5), CONNACK (mosquitto before 2.0.13 sends a second
+    CONNACK), or None when it only closed the connection."""
+
+    def __init__(self, packet):
+        self.packet = packet
+        what = "connection closed" if packet is None else "%s 0x%02x" % (
+            {CONNACK: "CONNACK", DISCONNECT: "DISCONNECT", AUTH: "AUTH"}.get(packet.kind, "packet"), packet.reason or 0)
+        super().__init__("broker refused the re-authentication: %s" % what)
+
+
 class MQTTConnection:
     """A TCP connection speaking MQTT 5 packets."""
 
@@ -328,6 +350,8 @@ class MQTTClient(MQTTConnection):
     def __init__(self, host, port, service, client_id="", timeout=10.0, **gss):
         super().__init__(host, port, timeout)
         self.client_id = client_id
+        self.service = service
+        self._gss_options = gss
         self.gss = GSSAPIKerberos(service, **gss)
         self.auth_packets = 0
         self._next_id = 1
@@ -350,6 +374,33 @@ class MQTTClient(MQTTConnection):
                 raise ZGSSError("broker disconnected with reason 0x%02x" % p.reason)
             else:
                 raise ZGSSError("unexpected packet %d during authentication" % p.kind)
+
+    def reauthenticate(self, **gss):
+        """MQTT 5 re-authentication on the open connection: AUTH 0x19 with a
+        new AP-REQ, the AUTH 0x18 steps, then the broker's AUTH 0x00.
+        `gss` names the principal as for the constructor (default: the one
+        of connect()). Returns the AUTH 0x00 packet; raises
+        ReauthenticationRefused when the broker refuses or closes."""
+        fresh = GSSAPIKerberos(self.service, **(gss or self._gss_options))
+        try:
+            self.send(auth_packet(0x19, AUTH_METHOD, fresh.initial_data()))
+            while True:
+                try:
+                    p = self._read_until(lambda p: p.kind in (AUTH, CONNACK, DISCONNECT))
+                except ConnectionClosed:
+                    raise ReauthenticationRefused(None)
+                if p.kind == AUTH and p.reason == 0x18:
+                    self.send(auth_packet(0x18, AUTH_METHOD, fresh.answer_auth(p.reason, p.auth_method, p.auth_data)))
+                elif p.kind == AUTH and p.reason == 0x00:
+                    fresh.judge_connack(0x00, p.auth_method)
+                    self.gss.close()
+                    self.gss, fresh = fresh, None
+                    return p
+                else:
+                    raise ReauthenticationRefused(p)
+        finally:
+            if fresh is not None:
+                fresh.close()
 
     def _read_until(self, wanted):
         """The next packet for which wanted(p) holds; PUBLISHes met on the

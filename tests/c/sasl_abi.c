@@ -5,6 +5,7 @@
  *   sasl_abi PRINCIPAL CLIENT_KEYTAB EXPECTED  a client whose ticket request
  *       must fail with EXPECTED in zgss_sasl_last_error (Kerberos's text,
  *       e.g. "Preauthentication failed") */
+#define _POSIX_C_SOURCE 200809L /* setenv, strdup */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,20 @@ int main(int argc, char **argv) {
           && strstr(zgss_sasl_config_last_error(bad), wrong) != NULL, "error names the keytab");
     printf("# %s\n", zgss_sasl_config_last_error(bad));
     zgss_sasl_config_destroy(bad);
+    /* A replay cache the server cannot write is found at the check, not
+     * by the first client. */
+    const char *rcdir = getenv("KRB5RCACHEDIR");
+    char *saved_rcdir = rcdir ? strdup(rcdir) : NULL;
+    setenv("KRB5RCACHEDIR", "/nonexistent-zgss-rcache", 1);
+    bad = server_config("mqtt/localhost@EXAMPLE.TEST", keytab);
+    CHECK(zgss_sasl_config_check_server(bad) == ZGSS_E_GSS
+          && strstr(zgss_sasl_config_last_error(bad), "cannot write the replay cache") != NULL
+          && strstr(zgss_sasl_config_last_error(bad), "/nonexistent-zgss-rcache/krb5_") != NULL,
+          "unwritable replay cache refused by the server check, file named");
+    printf("# %s\n", zgss_sasl_config_last_error(bad));
+    zgss_sasl_config_destroy(bad);
+    if (saved_rcdir) setenv("KRB5RCACHEDIR", saved_rcdir, 1); else unsetenv("KRB5RCACHEDIR");
+    free(saved_rcdir);
     zgss_sasl_config_t *cfg = zgss_sasl_config_new();
     CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_MAPPING_RULES, "RULE:[1:$1](") == ZGSS_E_INVAL, "bad rule refused");
     CHECK(strstr(zgss_sasl_config_last_error(cfg), "RULE:[1:$1](") != NULL, "bad rule named");
@@ -109,6 +124,9 @@ int main(int argc, char **argv) {
     CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_ALLOW, "caf\xe9") == ZGSS_E_INVAL
           && strstr(zgss_sasl_config_last_error(cfg), "not valid UTF-8") != NULL, "allow entry not UTF-8 refused");
     CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_PRINCIPAL, "caf\xe8@EXAMPLE.TEST") == ZGSS_E_INVAL, "principal not UTF-8 refused");
+    CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_MAPPING_RULES, " , ") == ZGSS_E_INVAL
+          && strstr(zgss_sasl_config_last_error(cfg), "hold no rule") != NULL, "rules text without a rule refused");
+    CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_MAPPING_RULES, "") == 0, "empty rules text unsets");
     CHECK(zgss_sasl_config_set_int(cfg, ZGSS_SASL_LAYERS, 0) == ZGSS_E_INVAL, "layers 0 refused");
     CHECK(zgss_sasl_config_set_string(cfg, ZGSS_SASL_PRINCIPAL, "mqtt//h@R") == ZGSS_E_INVAL
           && strstr(zgss_sasl_config_last_error(cfg), "invalid principal") != NULL, "unparsable principal refused when set");
@@ -185,6 +203,32 @@ int main(int argc, char **argv) {
     s = zgss_sasl_server_new(scfg);
     CHECK(zgss_mqtt_server_connect(s, ZGSS_MQTT_AUTH_METHOD, (const uint8_t *)"\x60\x01\x00", 3, &out, &len, &reason) == ZGSS_MQTT_REFUSE && reason == 0x87, "garbage CONNECT data 0x87");
     zgss_sasl_destroy(s);
+
+    /* Re-authentication (AUTH 0x19) keeps the principal. */
+    c = zgss_sasl_client_new(ccfg);
+    s = zgss_sasl_server_new(scfg);
+    zgss_sasl_client_start(c, &out, &len);
+    memcpy(buf, out, len); blen = len;
+    CHECK(zgss_mqtt_server_reauth(NULL, "alice@EXAMPLE.TEST", ZGSS_MQTT_AUTH_METHOD, buf, blen, &out, &len, &reason) == ZGSS_E_INVAL, "reauth: NULL session EINVAL");
+    CHECK(zgss_mqtt_server_reauth(s, NULL, ZGSS_MQTT_AUTH_METHOD, buf, blen, &out, &len, &reason) == ZGSS_E_INVAL, "reauth: NULL principal EINVAL");
+    CHECK(zgss_mqtt_server_reauth(c, "alice@EXAMPLE.TEST", ZGSS_MQTT_AUTH_METHOD, buf, blen, &out, &len, &reason) == ZGSS_E_INVAL, "reauth: client session EINVAL");
+    CHECK(zgss_mqtt_server_reauth(s, "bob@EXAMPLE.TEST", ZGSS_MQTT_AUTH_METHOD, buf, blen, &out, &len, &reason) == ZGSS_MQTT_REFUSE
+          && reason == 0x87 && strstr(zgss_sasl_last_error(s), "re-authentication as 'alice@EXAMPLE.TEST' refused") != NULL,
+          "reauth: alice on bob's connection refused 0x87 at her AP-REQ");
+    zgss_sasl_destroy(c); zgss_sasl_destroy(s);
+    c = zgss_sasl_client_new(ccfg);
+    s = zgss_sasl_server_new(scfg);
+    zgss_sasl_client_start(c, &out, &len);
+    memcpy(buf, out, len); blen = len;
+    action = zgss_mqtt_server_reauth(s, "alice@EXAMPLE.TEST", ZGSS_MQTT_AUTH_METHOD, buf, blen, &out, &len, &reason);
+    while (action == ZGSS_MQTT_SEND_AUTH) {
+        memcpy(buf, out, len); blen = len;
+        if (zgss_mqtt_client_auth(c, 0x18, ZGSS_MQTT_AUTH_METHOD, buf, blen, &out, &len, &reason) != ZGSS_MQTT_SEND_AUTH) break;
+        memcpy(buf, out, len); blen = len;
+        action = zgss_mqtt_server_auth(s, 0x18, ZGSS_MQTT_AUTH_METHOD, blen ? buf : NULL, blen, &out, &len, &reason);
+    }
+    CHECK(action == ZGSS_MQTT_ACCEPT && strcmp(zgss_sasl_peer_principal(s), "alice@EXAMPLE.TEST") == 0, "reauth: alice again accepted");
+    zgss_sasl_destroy(c); zgss_sasl_destroy(s);
 
     /* Allowlist and mapping through the config. */
     zgss_sasl_config_set_string(scfg, ZGSS_SASL_ALLOW, "bob");

@@ -54,21 +54,23 @@ topic read zgss/public
 
 
 class Broker:
-    def __init__(self, plugin, workdir, options, run_as_root=True, env=None):
+    def __init__(self, plugin, workdir, options, run_as_root=True, env=None, settings=()):
         self.port = free_port()
         self.log = os.path.join(workdir, "mosquitto-%d.log" % self.port)
         acl = os.path.join(workdir, "acl")
         with open(acl, "w") as f:
             f.write(ACL)
         conf = os.path.join(workdir, "mosquitto-%d.conf" % self.port)
-        lines = ["per_listener_settings false",
+        settings = dict(settings)
+        lines = ["per_listener_settings %s" % settings.pop("per_listener_settings", "false"),
                  "listener %d 127.0.0.1" % self.port,
-                 "allow_anonymous false",
+                 "allow_anonymous %s" % settings.pop("allow_anonymous", "false"),
                  "persistence false",
                  "log_dest stderr",
                  "log_type all",
-                 "acl_file %s" % acl,
-                 "plugin %s" % plugin]
+                 "acl_file %s" % acl]
+        lines += ["%s %s" % kv for kv in settings.items()]
+        lines += ["plugin %s" % plugin]
         lines += ["plugin_opt_%s %s" % kv for kv in options]
         if run_as_root and os.geteuid() == 0:
             lines.append("user root")
@@ -134,6 +136,7 @@ def test_success_and_acl(broker):
     log = broker.log_text()
     check("u'alice'" in log, "broker log: alice-1 connected with username 'alice'")
     check("authenticated as alice@EXAMPLE.TEST (username alice)" in log, "plugin log: principal mapped to alice")
+    check("unfinished authentications are dropped after 30 s" in log, "plugin log: default timeout 30 s")
     bob = client(broker, "bob-1", **user_options("bob"))
     check(bob.connect().reason == 0, "bob: CONNACK 0x00 (client keytab of his own)")
     check("u'bob'" in broker.log_text(), "broker log: bob-1 has username 'bob'")
@@ -236,6 +239,48 @@ def test_vanishing_clients(broker):
     c.disconnect()
 
 
+def test_reauthentication(broker):
+    """MQTT 5 AUTH 0x19: the same principal re-authenticates; another one is
+    refused, the connection dropped, and the username never changes."""
+    alice = client(broker, "alice-reauth")
+    check(alice.connect().reason == 0, "re-auth: alice connects")
+    check(alice.subscribe("zgss/alice/#", qos=1) == 1, "re-auth: alice subscribes zgss/alice/#")
+    try:
+        p = alice.reauthenticate()
+        check(p.kind == zm.AUTH and p.reason == 0x00, "re-auth as the same principal: AUTH 0x00")
+    except zm.ZGSSError as e:
+        check(False, "re-auth as the same principal: AUTH 0x00 (%s)" % e)
+    check("client alice-reauth re-authenticated as alice@EXAMPLE.TEST (username alice)" in broker.log_text(),
+          "plugin log: alice-reauth re-authenticated as alice")
+    rc = alice.publish("zgss/alice/after-reauth", b"still alice", qos=1)
+    check(rc == 0 and alice.receive(5) == ("zgss/alice/after-reauth", b"still alice"),
+          "after re-auth as herself alice still publishes and receives on her topic (PUBACK 0x%02x)" % rc)
+    try:
+        p = alice.reauthenticate(**user_options("bob"))
+        check(False, "re-auth as bob on alice's connection refused (got %r)" % p)
+    except zm.ReauthenticationRefused as e:
+        check(e.packet is None or e.packet.reason == 0x87, "re-auth as bob on alice's connection refused (%s)" % e)
+        if e.packet is not None and e.packet.kind == zm.CONNACK:
+            print("# mosquitto answered the refused re-authentication with a second CONNACK 0x87 (2.0.11; "
+                  "DISCONNECT 0x87 from 2.0.13)")
+    closed = False
+    try:
+        alice.sock.settimeout(5)
+        while True:
+            alice.read_packet()
+    except zm.ConnectionClosed:
+        closed = True
+    except OSError:
+        pass
+    check(closed, "after the refused re-auth the broker closed alice's connection")
+    log = broker.log_text()
+    check("re-authentication as 'bob@EXAMPLE.TEST' refused" in log, "plugin log says why the re-auth was refused")
+    check("client alice-reauth authenticated as bob" not in log and "client alice-reauth re-authenticated as bob" not in log,
+          "alice's connection never got bob's username")
+    alice.close()
+    alice.gss.close()
+
+
 def test_example_client(broker):
     example = os.path.join(ROOT, "examples", "mqtt", "mqtt_gssapi_client.py")
     r = subprocess.run([sys.executable, example, "--port", str(broker.port), "--service", "mqtt@localhost",
@@ -265,6 +310,291 @@ def test_bad_start(plugin, workdir, options, expect, what):
         sys.stdout.write("".join("#   " + line + "\n" for line in log.splitlines()[-8:]))
 
 
+def plain_connect(broker, client_id, username=None, password=None, version=5):
+    """CONNECT without Kerberos; returns the CONNACK reason code, or None
+    when the broker closed without one."""
+    conn = raw(broker)
+    try:
+        conn.send(zm.connect_packet(client_id, method=None, username=username, password=password, version=version))
+        p = conn.read_packet()
+        return p.reason if p.kind == zm.CONNACK else None
+    except zm.ConnectionClosed:
+        return None
+    finally:
+        conn.close()
+
+
+def test_password_logins(plugin, workdir, good):
+    """With allow_anonymous true, a CONNECT that only names a user (no
+    Kerberos) must not get that user's ACLs: the plugin refuses every
+    username/password login unless plugin_opt_allow_password_logins is true,
+    and then password_file decides."""
+    b = Broker(plugin, workdir, good, settings=[("allow_anonymous", "true")])
+    try:
+        if not check(b.wait_ready(), "broker with allow_anonymous true starts"):
+            return
+        for version in (5, 4):
+            check(plain_connect(b, "fake-alice-%d" % version, username="alice", version=version) in (0x87, 0x05),
+                  "allow_anonymous true: MQTT %s CONNECT with username alice, no Kerberos: refused" %
+                  ("5" if version == 5 else "3.1.1"))
+        check(plain_connect(b, "fake-alice-pw", username="alice", password=b"secret") == 0x87,
+              "allow_anonymous true: username alice with a password, no Kerberos: refused")
+        check(not [line for line in b.log_text().splitlines() if " as fake-alice" in line and "u'alice'" in line],
+              "no client without Kerberos connected with the username alice")
+        check("refused: username 'alice' without Kerberos" in b.log_text(), "plugin log says why")
+        check(plain_connect(b, "anonymous-1") == 0x00, "allow_anonymous true: an anonymous CONNECT is still the admin's choice")
+        c = client(b, "alice-kerberos")
+        check(c.connect().reason == 0, "allow_anonymous true: alice with Kerberos connects")
+        c.disconnect()
+    finally:
+        b.stop()
+    # Password logins explicitly allowed: password_file decides.
+    pwfile = os.path.join(workdir, "passwords")
+    with open(pwfile, "w"):
+        pass
+    r = subprocess.run(["mosquitto_passwd", "-b", pwfile, "carol", "carol-pw"], capture_output=True, text=True)
+    if not check(r.returncode == 0, "mosquitto_passwd makes a password file (%s)" % r.stderr.strip()):
+        return
+    b = Broker(plugin, workdir, good + [("allow_password_logins", "true")],
+               settings=[("allow_anonymous", "true"), ("password_file", pwfile)])
+    try:
+        if not check(b.wait_ready(), "broker with plugin_opt_allow_password_logins true and a password_file starts"):
+            return
+        check(plain_connect(b, "carol-1", username="carol", password=b"carol-pw") == 0x00,
+              "allow_password_logins true: carol with her password_file password connects")
+        check(plain_connect(b, "carol-2", username="carol", password=b"wrong") == 0x87,
+              "allow_password_logins true: a wrong password is refused (password_file)")
+        check(plain_connect(b, "fake-alice-3", username="alice") == 0x87,
+              "allow_password_logins true: username alice without password or Kerberos still refused")
+    finally:
+        b.stop()
+    test_bad_start(plugin, workdir, good + [("allow_password_logins", "yes")],
+                   ["plugin_opt_allow_password_logins 'yes' must be true or false"], "plugin_opt_allow_password_logins yes")
+
+
+def wait_closed(conn, deadline=10.0):
+    """Reads until the broker closes `conn`. Returns (closed, seconds
+    waited, packets read on the way)."""
+    start = time.time()
+    packets = []
+    conn.sock.settimeout(0.5)
+    while time.time() - start < deadline:
+        try:
+            packets.append(conn.read_packet())
+        except zm.ConnectionClosed:
+            return True, time.time() - start, packets
+        except socket.timeout:
+            continue
+        except OSError:
+            return True, time.time() - start, packets
+    return False, time.time() - start, packets
+
+
+def stalled_connect(broker, client_id, steps):
+    """A client that sends CONNECT (keepalive 0: mosquitto never times it
+    out itself), answers `steps` - 1 AUTH packets, reads one more, then
+    stops. Returns the connection and its GSSAPI side."""
+    gss = zm.GSSAPIKerberos("mqtt@localhost")
+    conn = raw(broker)
+    conn.send(zm.connect_packet(client_id, zm.AUTH_METHOD, gss.initial_data(), keepalive=0))
+    for step in range(steps):
+        p = conn.read_packet()
+        if step + 1 < steps:
+            conn.send(zm.auth_packet(0x18, zm.AUTH_METHOD, gss.answer_auth(p.reason, p.auth_method, p.auth_data)))
+    return conn, gss
+
+
+def test_auth_timeout(plugin, workdir, good):
+    """Half-finished authentications are dropped after plugin_opt_auth_timeout
+    (1 s here), re-authentications too; finished ones are not."""
+    b = Broker(plugin, workdir, good + [("auth_timeout", "1")])
+    try:
+        if not check(b.wait_ready(), "broker with plugin_opt_auth_timeout 1 starts"):
+            return
+        check("unfinished authentications are dropped after 1 s" in b.log_text(), "plugin log states the timeout")
+        idle = client(b, "alice-idle")
+        check(idle.connect().reason == 0, "timeout: alice connects (and then idles)")
+        for steps, what in ((1, "after the broker's first AUTH (AP-REP)"), (2, "after the broker's offer")):
+            conn, gss = stalled_connect(b, "stalled-%d" % steps, steps)
+            closed, waited, packets = wait_closed(conn)
+            check(closed and 0.9 <= waited,
+                  "client stalling %s (keepalive 0) dropped after the timeout (%.1f s, %s)" % (what, waited, packets))
+            conn.close()
+            gss.close()
+        log = b.log_text()
+        check("client stalled-1 dropped: authentication unfinished after 1 s" in log
+              and "client stalled-2 dropped: authentication unfinished after 1 s" in log, "plugin log names both")
+        # A re-authentication that stops half-way is dropped too.
+        alice = client(b, "alice-restall")
+        check(alice.connect().reason == 0, "timeout: alice-restall connects")
+        fresh = zm.GSSAPIKerberos("mqtt@localhost")
+        alice.send(zm.auth_packet(0x19, zm.AUTH_METHOD, fresh.initial_data()))
+        closed, waited, packets = wait_closed(alice)
+        check(closed and 0.9 <= waited, "re-authentication stalled after AUTH 0x19: dropped after the timeout "
+                                        "(%.1f s, %s)" % (waited, packets))
+        check("client alice-restall dropped: re-authentication unfinished after 1 s" in b.log_text(),
+              "plugin log names the stalled re-authentication")
+        fresh.close()
+        alice.close()
+        alice.gss.close()
+        # Authenticated clients are not timed out, and new ones still connect.
+        check(idle.publish("zgss/alice/idle", b"still here", qos=1) in (0, 0x10),
+              "alice, idle for longer than the timeout after authenticating, still publishes")
+        idle.disconnect()
+        c = client(b, "alice-after-timeouts")
+        check(c.connect().reason == 0, "after the timeouts a new client connects")
+        c.disconnect()
+        check(b.alive(), "broker survived the timeouts")
+    finally:
+        b.stop()
+    # per_listener_settings true: mosquitto 2.0 sends plugins on a listener
+    # no MOSQ_EVT_TICK; the next client's authentication sweeps instead.
+    b = Broker(plugin, workdir, good + [("auth_timeout", "1")], settings=[("per_listener_settings", "true")])
+    try:
+        if not check(b.wait_ready(), "per-listener broker with plugin_opt_auth_timeout 1 starts"):
+            return
+        conn, gss = stalled_connect(b, "stalled-pl", 1)
+        time.sleep(1.5)
+        c = client(b, "alice-sweeper")
+        check(c.connect().reason == 0, "per-listener: the next client authenticates")
+        closed, waited, _ = wait_closed(conn, deadline=5.0)
+        check(closed, "per-listener: the stalled client is dropped when the next one authenticates")
+        c.disconnect()
+        conn.close()
+        gss.close()
+    finally:
+        b.stop()
+
+
+def test_blanks_around_values(plugin, workdir, server_keytab):
+    """Blanks after a value are invisible in mosquitto.conf (mosquitto keeps
+    them): the plugin trims every value, and its errors quote the values."""
+    spaced = [("principal", "mqtt/localhost@EXAMPLE.TEST  "), ("keytab", server_keytab + " \t"),
+              ("allow", " alice , bob "), ("auth_timeout", "30 ")]
+    b = Broker(plugin, workdir, spaced)
+    try:
+        if check(b.wait_ready(), "principal, keytab, allow and auth_timeout with trailing blanks: broker starts"):
+            c = client(b, "alice-spaced")
+            check(c.connect().reason == 0, "trailing blanks: alice authenticates (allowlist entries trimmed too)")
+            c.disconnect()
+    finally:
+        b.stop()
+    wrong = os.path.join(REALM_DIR, "keytabs", "zmq_localhost.keytab")
+    test_bad_start(plugin, workdir, [("principal", "mqtt/localhost@EXAMPLE.TEST "), ("keytab", wrong + " ")],
+                   ["plugin_opt_principal 'mqtt/localhost@EXAMPLE.TEST'", "plugin_opt_keytab '%s'" % wrong],
+                   "start-up check failure quotes the (trimmed) values")
+    test_bad_start(plugin, workdir, [("principal", "mqtt/localhost@EXAMPLE.TEST"), ("keytab", "\x0b")],
+                   ["plugin_opt_keytab is empty"], "a value of blanks only (vertical tab)")
+
+
+def test_configured_twice(plugin, workdir, good):
+    """One .so, one set of globals: a second `plugin` line for it (two
+    listeners, per_listener_settings true) would silently give the first
+    listener the second one's allowlist. The broker must refuse to start."""
+    conf = os.path.join(workdir, "twice.conf")
+    lines = ["per_listener_settings true", "persistence false", "log_dest stderr"]
+    if os.geteuid() == 0:
+        lines.append("user root")
+    for allowed in ("alice", "bob"):
+        lines += ["listener %d 127.0.0.1" % free_port(), "allow_anonymous false", "plugin %s" % plugin]
+        lines += ["plugin_opt_%s %s" % kv for kv in good] + ["plugin_opt_allow %s" % allowed]
+    with open(conf, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    try:
+        r = subprocess.run(["mosquitto", "-c", conf], capture_output=True, text=True, timeout=10)
+        rc, log = r.returncode, r.stdout + r.stderr
+    except subprocess.TimeoutExpired as e:
+        rc, log = None, (e.stdout or b"").decode() + (e.stderr or b"").decode()
+    check(rc not in (None, 0) and "mosquitto_zgss.so is configured twice" in log,
+          "plugin on two listeners (per_listener_settings true): broker refuses to start (exit %s)" % rc)
+
+
+def test_option_mistakes(plugin, workdir, good):
+    """Fail closed: a misspelt option, an empty list or entry, a rule list
+    without a rule, or an option given twice stops the broker, and the log
+    line names the option."""
+    mistakes = [
+        ([("allowed", "alice")], ["unknown option plugin_opt_allowed 'alice'"], "misspelt plugin_opt_allowed"),
+        ([("allow", ",")], ["plugin_opt_allow ','", "empty entry"], "plugin_opt_allow ,"),
+        ([("allow", "alice,,bob")], ["plugin_opt_allow 'alice,,bob'", "empty entry"], "plugin_opt_allow alice,,bob"),
+        ([("allow", "alice,")], ["plugin_opt_allow 'alice,'", "empty entry"], "plugin_opt_allow alice,"),
+        ([("mapping_rules", ",")], ["plugin_opt_mapping_rules ','", "no rule"], "plugin_opt_mapping_rules ,"),
+        ([("principal", "mqtt/localhost@EXAMPLE.TEST")], ["plugin_opt_principal is given twice"],
+         "plugin_opt_principal given twice"),
+        ([("keytab", good[1][1])], ["plugin_opt_keytab is given twice"], "plugin_opt_keytab given twice"),
+        ([("auth_timeout", "0")], ["plugin_opt_auth_timeout '0' must be a whole number of seconds"],
+         "plugin_opt_auth_timeout 0"),
+        ([("auth_timeout", "30s")], ["plugin_opt_auth_timeout '30s' must be a whole number of seconds"],
+         "plugin_opt_auth_timeout 30s"),
+        ([("auth_timeout", "3601")], ["plugin_opt_auth_timeout '3601'"], "plugin_opt_auth_timeout 3601"),
+        ([("auth_timeout", "5"), ("auth_timeout", "6")], ["plugin_opt_auth_timeout is given twice"],
+         "plugin_opt_auth_timeout given twice"),
+    ]
+    for extra, expect, what in mistakes:
+        test_bad_start(plugin, workdir, good + extra, expect, what)
+
+
+def test_dropped_privileges(plugin, server_keytab):
+    """Without `user root` a root-started mosquitto drops to the user
+    `mosquitto` before it loads plugins. The start-up check must run as that
+    user: a root-only keytab, or a replay cache directory it cannot write,
+    stops the broker; readable keys and a writable cache let it serve."""
+    import grp
+    import pwd
+    user = pwd.getpwnam("mosquitto")
+    group = grp.getgrnam("mosquitto").gr_gid
+    # The realm directory is private to root: give the broker a readable
+    # krb5.conf in a world-readable directory.
+    public = tempfile.mkdtemp(prefix="zgss-mosquitto-drop-")
+    os.chmod(public, 0o755)
+    conf = os.path.join(public, "krb5.conf")
+    shutil.copy(os.environ["KRB5_CONFIG"], conf)
+    os.chmod(conf, 0o644)
+    private = os.path.join(public, "private.keytab")
+    shutil.copy(server_keytab, private)
+    os.chmod(private, 0o600)
+    shared = os.path.join(public, "mqtt.keytab")  # as docs/mosquitto.md says: root:mosquitto 0640
+    shutil.copy(server_keytab, shared)
+    os.chown(shared, 0, group)
+    os.chmod(shared, 0o640)
+    root_cache = os.path.join(public, "rcache-root")  # root's, 0755: mosquitto cannot write
+    os.mkdir(root_cache, 0o755)
+    own_cache = os.path.join(public, "rcache-mosquitto")
+    os.mkdir(own_cache, 0o700)
+    os.chown(own_cache, user.pw_uid, group)
+    principal = ("principal", "mqtt/localhost@EXAMPLE.TEST")
+
+    def start(keytab, cache):
+        env = dict(os.environ, KRB5_CONFIG=conf, KRB5RCACHEDIR=cache)
+        return Broker(plugin, public, [principal, ("keytab", keytab)], run_as_root=False, env=env)
+
+    def refuses(b, expect, what):
+        rc = b.wait_exit()
+        log = b.log_text()
+        b.stop()
+        ok = check(rc not in (None, 0) and all(e in log for e in expect),
+                   "root-started broker as user mosquitto, %s: refuses to start (exit %s), log names %s" % (what, rc, expect))
+        if not ok:
+            sys.stdout.write("".join("#   " + line + "\n" for line in log.splitlines()[-8:]))
+
+    try:
+        refuses(start(private, own_cache), ["Permission denied", private], "root-only keytab")
+        cache_file = os.path.join(root_cache, "krb5_%d.rcache2" % user.pw_uid)
+        refuses(start(shared, root_cache), ["replay cache", "Permission denied", cache_file],
+                "replay cache directory only root can write")
+        b = start(shared, own_cache)
+        try:
+            if check(b.wait_ready(), "root-started broker as user mosquitto, keytab root:mosquitto 0640 and its own "
+                                     "replay cache: starts"):
+                c = client(b, "alice-dropped")
+                check(c.connect().reason == 0, "... and alice authenticates (the broker writes the replay cache)")
+                c.disconnect()
+        finally:
+            b.stop()
+    finally:
+        shutil.rmtree(public, ignore_errors=True)
+
+
 def main():
     plugin = os.path.abspath(sys.argv[1])
     workdir = tempfile.mkdtemp(prefix="zgss-mosquitto-", dir=REALM_DIR)
@@ -277,7 +607,7 @@ def main():
             return 1
         for test in (test_success_and_acl, test_non_mutual, test_not_allowed,
                      test_garbage_first_token, test_mismatched_method, test_other_method_not_ours,
-                     test_vanishing_clients, test_example_client):
+                     test_vanishing_clients, test_reauthentication, test_example_client):
             try:
                 test(broker)
             except Exception as e:  # a crash of one scenario is a failure, not the end
@@ -308,31 +638,15 @@ def main():
                    ["service/host@REALM"], "malformed principal")
     test_bad_start(plugin, workdir, [("principal", "mqtt/localhost@EXAMPLE.TEST"), ("mapping_rules", "RULE:[1:$1](")],
                    ["plugin_opt_mapping_rules", "invalid mapping rule"], "bad mapping rule")
+    test_option_mistakes(plugin, workdir, options[:2])
+    test_configured_twice(plugin, workdir, options[:2])
+    test_password_logins(plugin, workdir, options)
+    test_blanks_around_values(plugin, workdir, server_keytab)
+    test_auth_timeout(plugin, workdir, options)
     if os.geteuid() == 0:
-        # Without `user root` a root-started mosquitto drops to `mosquitto`,
-        # which cannot read a root-only keytab.
-        # The realm directory is private to root: give the broker a
-        # readable krb5.conf in a world-readable directory, and a keytab
-        # only root can read.
-        public = tempfile.mkdtemp(prefix="zgss-mosquitto-drop-")
-        os.chmod(public, 0o755)
-        conf = os.path.join(public, "krb5.conf")
-        shutil.copy(os.environ["KRB5_CONFIG"], conf)
-        os.chmod(conf, 0o644)
-        private = os.path.join(public, "private.keytab")
-        shutil.copy(server_keytab, private)
-        os.chmod(private, 0o600)
-        env = dict(os.environ, KRB5_CONFIG=conf)
-        b = Broker(plugin, public, [("principal", "mqtt/localhost@EXAMPLE.TEST"), ("keytab", private)],
-                   run_as_root=False, env=env)
-        rc = b.wait_exit()
-        log = b.log_text()
-        b.stop()
-        check(rc not in (None, 0) and "Permission denied" in log and private in log,
-              "root-started broker dropping to user mosquitto: refuses to start, 'Permission denied' on %s" % private)
-        if not (rc not in (None, 0) and "Permission denied" in log):
-            sys.stdout.write("".join("#   " + line + "\n" for line in log.splitlines()[-8:]))
-        shutil.rmtree(public, ignore_errors=True)
+        test_dropped_privileges(plugin, server_keytab)
+    else:
+        check(False, "the privilege-drop checks need root (mosquitto drops from root to its user)")
     shutil.rmtree(workdir, ignore_errors=True)
     print("# test_mosquitto: %d failed" % failures)
     return 1 if failures else 0

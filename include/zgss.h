@@ -492,8 +492,9 @@ typedef struct zgss_sasl zgss_sasl_t;
  * (ZGSS_E_DENIED), whatever the rules, and so is a username with one. */
 #define ZGSS_SASL_MAPPING_RULES 7
 /* Server: add one entry to the allowlist (mapped username or full
- * principal); NULL or "" clears it. Empty list: any mapped user is
- * allowed. Entries, usernames, the authzid and realms are compared byte
+ * principal); NULL clears it; "" is refused with ZGSS_E_INVAL (a value
+ * that came out empty must not switch the list off). Empty list: any
+ * mapped user is allowed. Entries, usernames, the authzid and realms are compared byte
  * for byte (no Unicode normalization); an entry with a realm is read as
  * principal text and matches by component and realm, however quoted. */
 #define ZGSS_SASL_ALLOW 8

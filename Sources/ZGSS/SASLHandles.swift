@@ -83,7 +83,17 @@ final class SASLConfigHandle: Sendable {
                     return error.code.rawValue
                 }
             case .allow:
-                if let text { state.allowlist.append(PrincipalName(text)) } else { state.allowlist.removeAll() }
+                // NULL clears the list on purpose; "" is refused: a value
+                // that came out empty (an unset variable) must not turn
+                // the allowlist off, which admits every mapped user.
+                if let text {
+                    state.allowlist.append(PrincipalName(text))
+                } else if value != nil {
+                    state.lastError = "ZGSS_SASL_ALLOW needs a name; an empty value would admit every user (NULL clears the list)"
+                    return SASLError.Code.invalidArgument.rawValue
+                } else {
+                    state.allowlist.removeAll()
+                }
             case .mutual, .layers, .maxBuffer:
                 state.lastError = "SASL option \(option.rawValue) takes an int"
                 return SASLError.Code.invalidArgument.rawValue

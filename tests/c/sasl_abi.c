@@ -236,7 +236,12 @@ int main(int argc, char **argv) {
     CHECK(exchange(c, s) == -1 && zgss_sasl_status(s) == ZGSS_SASL_STATUS_FAILED, "alice not in allowlist");
     CHECK(strstr(zgss_sasl_last_error(s), "allowlist") != NULL, "allowlist reason");
     zgss_sasl_destroy(c); zgss_sasl_destroy(s);
-    zgss_sasl_config_set_string(scfg, ZGSS_SASL_ALLOW, NULL);
+    CHECK(zgss_sasl_config_set_string(scfg, ZGSS_SASL_ALLOW, "") == ZGSS_E_INVAL
+          && strstr(zgss_sasl_config_last_error(scfg), "ZGSS_SASL_ALLOW") != NULL, "empty allow entry refused");
+    c = zgss_sasl_client_new(ccfg); s = zgss_sasl_server_new(scfg);
+    CHECK(exchange(c, s) == -1, "alice still refused after an empty allow entry");
+    zgss_sasl_destroy(c); zgss_sasl_destroy(s);
+    CHECK(zgss_sasl_config_set_string(scfg, ZGSS_SASL_ALLOW, NULL) == 0, "NULL clears the allowlist");
     CHECK(zgss_sasl_config_set_string(scfg, ZGSS_SASL_MAPPING_RULES, "RULE:[1:$1@$0](.*@EXAMPLE\\.TEST)s/@.*/-krb/") == 0, "rules set");
     c = zgss_sasl_client_new(ccfg); s = zgss_sasl_server_new(scfg);
     CHECK(exchange(c, s) > 0 && strcmp(zgss_sasl_username(s), "alice-krb") == 0, "mapped username");

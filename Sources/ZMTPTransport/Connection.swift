@@ -140,6 +140,10 @@ final class Connection: @unchecked Sendable {
     }
 
     /// `receive` appending to the caller's array (the I/O thread reuses one).
+    /// When it throws, `events` still holds what the frames before the bad
+    /// one produced (complete, authenticated messages): the caller delivers
+    /// them, then drops the connection. The frame that failed and anything
+    /// after it are lost, and so is a multipart message it was part of.
     func receive(_ bytes: ArraySlice<UInt8>, into events: inout [ConnectionEvent]) throws(ConnectionFailure) {
         try codecLock.withLock { () throws(ConnectionFailure) in try receiveLocked(bytes, into: &events) }
     }

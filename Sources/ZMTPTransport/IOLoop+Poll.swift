@@ -194,17 +194,24 @@ extension IOLoop {
             switch Net.read(connection.fd, into: &readBuffer) {
             case .data(let count):
                 eventBuffer.removeAll(keepingCapacity: true)
+                var failure: ConnectionFailure?
                 do {
                     try connection.receive(readBuffer[0..<count], into: &eventBuffer)
                 } catch {
-                    drop(connection, reason: error.reason)
-                    return
+                    failure = error
                 }
+                // What the read held before a bad frame was whole and
+                // valid: it is delivered even when the connection then
+                // drops (see Connection.receive).
                 var readiedNow = false
                 for event in eventBuffer {
                     guard !connection.closed else { return }
                     if case .ready = event { readiedNow = true }
                     handle(event, from: connection)
+                }
+                if let failure {
+                    drop(connection, reason: failure.reason)
+                    return
                 }
                 // What waits for the new peer leaves with the handshake's
                 // last command, in the flush below.

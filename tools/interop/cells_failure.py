@@ -2,11 +2,16 @@
 a timeout and keep serving a good peer afterwards."""
 import os
 import socket as pysocket
+import struct
+import sys
 
 import zmq
 import zgss
 
 from sides import check, wait_for
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "sansio"))
+import zgss_mech  # noqa: E402  (a scriptable encrypted ZMTP peer over the sans-I/O API)
 
 
 def expect_error(sock, *needles, timeout=8.0):
@@ -216,7 +221,58 @@ def server_keytab_lacks_the_key(sides):
     round_trip(good, server)
 
 
+def frame_bytes(body, command=False):
+    """One ZMTP frame, short or long form."""
+    flags = 0x04 if command else 0
+    if len(body) <= 255:
+        return bytes([flags, len(body)]) + body
+    return bytes([flags | 0x02]) + struct.pack(">Q", len(body)) + body
+
+
+def good_messages_before_a_bad_mac(sides):
+    """A raw encrypted peer writes, with one send, 40 good messages and
+    then one whose wrap token was tampered with: the zgss socket gets the
+    40, then drops the connection with the integrity failure."""
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.PULL, "server", "encrypted")
+    endpoint = z.bind_any(server)
+    host, port = endpoint.rsplit("/", 1)[1].rsplit(":", 1)
+    mech = zgss_mech.Mechanism("PUSH", {zgss_mech.ZMQ_GSSAPI_SERVICE_PRINCIPAL: "zmq@localhost"})
+    raw = pysocket.create_connection((host, int(port)))
+    try:
+        zgss_mech.Peer(raw, mech).handshake()
+        expected = [b"good %d " % i + b"x" * (i * 7) for i in range(40)]
+        batch = b""
+        for body in expected:
+            wire, _ = mech.encode(body)
+            batch += frame_bytes(wire)
+        forged, _ = mech.encode(b"tampered")
+        forged = forged[:-1] + bytes([forged[-1] ^ 0x01])
+        batch += frame_bytes(forged)
+        raw.sendall(batch)
+        got = []
+        for _ in expected:
+            message = z.try_recv(server) or wait_for(lambda: z.try_recv(server), timeout=10)
+            if message is None:
+                break
+            got.append(message)
+        check(got == expected, "received %d of the %d good messages sent before the bad one"
+              % (len(got), len(expected)))
+        expect_error(server, "integrity check")
+        raw.settimeout(10)
+        check(raw.recv(1) == b"", "the connection stayed open after the bad message")
+    finally:
+        raw.close()
+        mech.close()
+    good = l.socket(zmq.PUSH, "client", "encrypted")
+    good.connect(endpoint)
+    good.send(b"after the bad one")
+    check(server.recv() == b"after the bad one", "good client after the bad message")
+
+
 CELLS = [
+    ("failure: good messages before a tampered one in the same read are delivered (encrypted)",
+     good_messages_before_a_bad_mac),
     ("failure: zgss server keytab lacks the service key, then fixed", server_keytab_lacks_the_key),
     ("failure: KDC unreachable (Cannot contact any KDC), then fixed", kdc_unreachable),
     ("failure: 120 connections of random garbage, then a good client (NULL and GSSAPI)", random_garbage_storm),

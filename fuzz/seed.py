@@ -45,3 +45,5 @@ write("frame_decoder", "small-limit", b"\x03\x04\x00\x10" + b"a" * 16 + b"\x01\x
 write("commands", "empty", b"")
 write("commands", "initiate-overlong", b"\x08INITIATE\xff\xff\xff\xff\x60\x01\x02")
 write("commands", "metadata-overlong", b"\x05READY\x01A\xff\xff\xff\xff")
+write("commands", "error-400", b"\x05ERROR\x03400")
+write("commands", "error-overlong", b"\x05ERROR\x09400")

@@ -355,6 +355,28 @@ int zgss_mech_process_command(zgss_mech_t *mech, const uint8_t *body, size_t bod
  * ZGSS_E_STATE when the status is not ZGSS_STATUS_AWAITING_AUTHZ. */
 int zgss_mech_authorize(zgss_mech_t *mech, int allowed, const char *reason);
 
+/* After this side refused the handshake: a ZMTP ERROR command body
+ * ("\x05ERROR", a length byte, the reason) to send the peer in a command
+ * frame before closing, so that a refused client stops instead of
+ * reconnecting at once (a libzmq 4.3.4 client gives up on the endpoint
+ * after any unexpected command; its CURVE/PLAIN/NULL clients and zgss
+ * report a ZAP status code as HANDSHAKE_FAILED_AUTH / "refused").
+ * reason: NULL for the mechanism's own, which is "400" after a server
+ * refused an authenticated client (ZGSS_ALLOW_PRINCIPAL, or
+ * zgss_mech_authorize with allowed 0), as libzmq's CURVE and PLAIN
+ * servers send on a ZAP denial; or the host's text, 1..255 bytes without
+ * NUL (e.g. its ZAP reply's status code "500"), for any handshake failure.
+ * Returns 1 and sets *body, *body_len (owned by the mechanism, valid until
+ * the next call on it); 0 when there is nothing to send (the mechanism has
+ * not failed, failed after READY, failed because the peer sent ERROR, or
+ * failed otherwise and reason is NULL); ZGSS_E_INVAL for NULL mech, body
+ * or body_len, or an empty or longer reason. A peer's ERROR given to
+ * zgss_mech_process_command fails the mechanism: ZGSS_E_DENIED when its
+ * reason is a ZAP status code (300, 400, 500), else ZGSS_E_PROTO; the last
+ * error quotes it. Does not block. */
+int zgss_mech_error_command(zgss_mech_t *mech, const char *reason,
+                            const uint8_t **body, size_t *body_len);
+
 /* Protects one outgoing message once the status is READY. flags:
  * ZGSS_MSG_MORE, ZGSS_MSG_COMMAND. Encrypted mode: *out is a MESSAGE
  * command body to send in an ordinary frame with *out_flags 0 (MORE
@@ -376,8 +398,8 @@ int zgss_mech_encode(zgss_mech_t *mech, const uint8_t *data, size_t len, int fla
 int zgss_mech_decode(zgss_mech_t *mech, const uint8_t *data, size_t len, int flags,
                      const uint8_t **out, size_t *out_len, int *out_flags);
 
-/* Tells the mechanism its connection closed (EOF or reset). libzmq peers
- * send no ERROR command: a refusing peer just hangs up, so before READY
+/* Tells the mechanism its connection closed (EOF or reset). libzmq's
+ * GSSAPI peers send no ERROR command: a refusing peer just hangs up, so before READY
  * this records the likeliest reason for the state the handshake was in
  * ("peer closed the connection right after our READY: ZMQ_GSSAPI_PLAINTEXT
  * probably differs ...") and fails the mechanism. Returns ZGSS_E_PROTO

@@ -75,6 +75,30 @@ public func zgss_mech_authorize(_ mech: OpaquePointer?, _ allowed: Int32, _ reas
     }
 }
 
+@_cdecl("zgss_mech_error_command")
+public func zgss_mech_error_command(_ mech: OpaquePointer?, _ reason: UnsafePointer<CChar>?,
+                                    _ body: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
+                                    _ bodyLength: UnsafeMutablePointer<Int>?) -> Int32 {
+    guard let handle = mechanism(mech), let body, let bodyLength else { return invalid }
+    var reasonBytes: [UInt8]?
+    if let reason {
+        // Up to 256 bytes are looked at: a longer reason is refused.
+        var count = 0
+        while count < 256 && reason[count] != 0 { count += 1 }
+        guard count > 0, count <= 255 else { return invalid }
+        reasonBytes = Array(UnsafeRawBufferPointer(start: reason, count: count))
+    }
+    guard let command = handle.mechanism.errorCommand(reason: reasonBytes) else {
+        body.pointee = nil
+        bodyLength.pointee = 0
+        return 0
+    }
+    handle.output.replace(with: command)
+    body.pointee = UnsafePointer(handle.output.pointer)
+    bodyLength.pointee = command.count
+    return 1
+}
+
 private typealias Transform = (GSSAPIMechanism, ZMTPMessage) throws(ZGSSError) -> ZMTPMessage
 
 private func transform(_ mech: OpaquePointer?, _ data: UnsafePointer<UInt8>?, _ length: Int, _ flags: Int32,

@@ -42,6 +42,11 @@ import KerberosCrypto
 /// fatal: the state becomes `failed` and every later call throws the same
 /// error. Calls out of order (`encode` before ready) are local errors that
 /// leave the state alone.
+///
+/// ERROR, in any handshake state: the peer refused the handshake (libzmq's
+/// servers put a ZAP status code there) → failed. The other way round,
+/// after this side refused the peer, `errorCommand()` gives the ERROR the
+/// host sends before closing.
 public final class GSSAPIMechanism {
     public enum Status: Sendable, Equatable {
         case handshaking
@@ -88,6 +93,10 @@ public final class GSSAPIMechanism {
     public private(set) var peerPrincipal: String?
     /// The last fatal error, for ZGSS_LAST_ERROR.
     public private(set) var lastError: ZGSSError?
+    /// The failure came from the peer's ERROR (not answered with another)
+    /// or came after READY (ERROR is a handshake command): see
+    /// `errorCommand`.
+    private var failureNeedsNoError = false
 
     var isServer: Bool { configuration.options.isServer }
     var encrypted: Bool { !configuration.options.plaintext }
@@ -161,6 +170,9 @@ public final class GSSAPIMechanism {
 
     /// Feeds the body of a command frame from the peer.
     public func processHandshakeCommand(_ body: [UInt8]) throws(ZGSSError) {
+        if Command.hasName(body, "ERROR"), status == .handshaking || status == .awaitingAuthorization {
+            throw refused(by: body)
+        }
         switch state {
         case .failed(let error):
             throw error
@@ -199,6 +211,22 @@ public final class GSSAPIMechanism {
             let who = peerPrincipal ?? "the client"
             throw fail(.denied, "\(who) is not authorized" + (reason.map { ": \($0)" } ?? ""))
         }
+    }
+
+    /// After this side refused the handshake: the ERROR command body the
+    /// host sends the peer (in a command frame) before it closes, so that
+    /// a refused client stops instead of reconnecting at once. The reason
+    /// is `reason` (the host's, e.g. its ZAP handler's status code; 1 to
+    /// 255 bytes are sent) or, when nil, "400" after this server refused an
+    /// authenticated client (allowlist, or `authorize(false)`), as libzmq's
+    /// CURVE and PLAIN servers refuse. Nil when there is nothing to send:
+    /// no failure, a failure after READY, one caused by the peer's own
+    /// ERROR, or another failure and no `reason`.
+    public func errorCommand(reason: [UInt8]? = nil) -> [UInt8]? {
+        guard case .failed(let error) = state, !failureNeedsNoError else { return nil }
+        if let reason { return ErrorCommand.encode(reason: reason) }
+        guard error.code == .denied else { return nil }
+        return ErrorCommand.encode(reason: Array("400".utf8))
     }
 
     /// The host tells the mechanism the connection closed. Before READY
@@ -291,10 +319,32 @@ public final class GSSAPIMechanism {
 
     @discardableResult
     private func fail(_ code: ZGSSError.Code, _ message: String) -> ZGSSError {
+        if case .ready = state { failureNeedsNoError = true }
         let error = ZGSSError(code, message)
         state = .failed(error)
         lastError = error
         return error
+    }
+
+    /// The peer's ERROR during the handshake. A ZAP status code means it
+    /// refused this side's authorization (`.denied`).
+    private func refused(by body: [UInt8]) -> ZGSSError {
+        failureNeedsNoError = true
+        let peer = isServer ? "client" : "server"
+        guard let reason = try? ErrorCommand.parseReason(body) else {
+            return fail(.protocolViolation, "\(peer) sent a malformed ERROR command")
+        }
+        let text = "\(peer) refused the handshake with ERROR \"\(ErrorCommand.displayText(reason))\""
+        switch ErrorCommand.zapStatus(reason) {
+        case 300?:
+            return fail(.denied, text + ": its authorization service failed for now (ZAP status 300, try again later)")
+        case 400?:
+            return fail(.denied, text + ": this \(isServer ? "server" : "client") is not authorized (ZAP status 400)")
+        case 500?:
+            return fail(.denied, text + ": its authorization service failed (ZAP status 500)")
+        default:
+            return fail(.protocolViolation, text)
+        }
     }
 
     private func parse<T>(_ body: () throws -> T) throws(ZGSSError) -> T {

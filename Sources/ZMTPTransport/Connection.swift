@@ -29,6 +29,9 @@ enum ConnectionEvent {
 /// Why a connection died. `reason` is a sentence for ZGSS_LAST_ERROR.
 struct ConnectionFailure: Error {
     let reason: String
+    /// The peer refused the handshake with a ZMTP ERROR command: it will
+    /// not change its mind soon, so a reconnect waits the longest backoff.
+    var refusedByPeer = false
 }
 
 /// One ZMTP 3.1 connection over a TCP fd, owned by its socket's I/O
@@ -140,6 +143,10 @@ final class Connection: @unchecked Sendable {
     }
 
     /// `receive` appending to the caller's array (the I/O thread reuses one).
+    /// When it throws, `events` still holds what the frames before the bad
+    /// one produced (complete, authenticated messages): the caller delivers
+    /// them, then drops the connection. The frame that failed and anything
+    /// after it are lost, and so is a multipart message it was part of.
     func receive(_ bytes: ArraySlice<UInt8>, into events: inout [ConnectionEvent]) throws(ConnectionFailure) {
         try codecLock.withLock { () throws(ConnectionFailure) in try receiveLocked(bytes, into: &events) }
     }
@@ -254,12 +261,13 @@ final class Connection: @unchecked Sendable {
         guard frame.isCommand else {
             throw fail("peer sent a message before the \(security.name) handshake completed")
         }
-        if Command.hasName(frame.body, "ERROR") {
-            let reason = (try? Command(parsing: frame.body)).map { String(decoding: $0.data.dropFirst(), as: UTF8.self) }
-            throw fail("peer refused the handshake: ERROR \(reason ?? "")")
-        }
+        let peerRefused = Command.hasName(frame.body, "ERROR")
         switch security {
         case .null:
+            if peerRefused {
+                let reason = (try? ErrorCommand.parseReason(frame.body)).map { ErrorCommand.displayText($0) }
+                throw fail("peer refused the handshake: ERROR \"\(reason ?? "(malformed)")\"", refusedByPeer: true)
+            }
             guard Command.hasName(frame.body, "READY") else {
                 throw fail("expected READY, got \(GSSAPICommand.describe(frame.body))")
             }
@@ -284,7 +292,13 @@ final class Connection: @unchecked Sendable {
             do {
                 try gss.processHandshakeCommand(frame.body)
             } catch {
-                throw fail(error.message)
+                // A client this side refused is told so (the I/O thread
+                // writes what is queued before it closes the connection).
+                if let refusal = gss.errorCommand() {
+                    Trace.log("\(peerText): send \(GSSAPICommand.describe(refusal)) (\(refusal.count) bytes)")
+                    appendFrame(refusal, more: false, command: true)
+                }
+                throw fail(error.message, refusedByPeer: peerRefused)
             }
             try pumpGSS()
             guard gss.status == .ready else { return false }
@@ -447,9 +461,9 @@ final class Connection: @unchecked Sendable {
     /// Writes what the kernel accepts now.
     func flush() throws(ConnectionFailure) { try output.flush() }
 
-    private func fail(_ reason: String) -> ConnectionFailure {
+    private func fail(_ reason: String, refusedByPeer: Bool = false) -> ConnectionFailure {
         Trace.log("\(peerText): failed: \(reason)")
-        return ConnectionFailure(reason: reason)
+        return ConnectionFailure(reason: reason, refusedByPeer: refusedByPeer)
     }
 }
 

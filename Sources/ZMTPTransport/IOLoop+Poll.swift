@@ -194,17 +194,24 @@ extension IOLoop {
             switch Net.read(connection.fd, into: &readBuffer) {
             case .data(let count):
                 eventBuffer.removeAll(keepingCapacity: true)
+                var failure: ConnectionFailure?
                 do {
                     try connection.receive(readBuffer[0..<count], into: &eventBuffer)
                 } catch {
-                    drop(connection, reason: error.reason)
-                    return
+                    failure = error
                 }
+                // What the read held before a bad frame was whole and
+                // valid: it is delivered even when the connection then
+                // drops (see Connection.receive).
                 var readiedNow = false
                 for event in eventBuffer {
                     guard !connection.closed else { return }
                     if case .ready = event { readiedNow = true }
                     handle(event, from: connection)
+                }
+                if let failure {
+                    drop(connection, reason: failure.reason, refused: failure.refusedByPeer)
+                    return
                 }
                 // What waits for the new peer leaves with the handshake's
                 // last command, in the flush below.
@@ -271,8 +278,13 @@ extension IOLoop {
         return true
     }
 
-    func drop(_ connection: Connection, reason: String?) {
+    /// Closes a connection. `refused`: the peer refused the handshake with
+    /// an ERROR, so reconnecting waits the longest backoff at once.
+    func drop(_ connection: Connection, reason: String?, refused: Bool = false) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
+        // What a failed handshake queued last (the ERROR that tells a
+        // refused client to stop) leaves now if the kernel takes it.
+        if !connection.isReady { try? connection.flush() }
         connection.closeSocket()
         deferred[connection.id] = nil
         if let index = order.firstIndex(of: connection.id) { order.remove(at: index) }
@@ -283,6 +295,7 @@ extension IOLoop {
                 targets[target].handshakeFailures += 1
                 let doublings = min(targets[target].handshakeFailures - 1, 8)
                 delay = max(delay, min(delay << Int64(doublings), Self.maxHandshakeBackoff))
+                if refused { delay = max(delay, Self.maxHandshakeBackoff) }
             }
             targets[target].nextAttempt = reconnectInterval < 0 ? Int64.max : Clock.now + delay
         }

@@ -52,6 +52,8 @@ _sig = {
                                         _u8pp, ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_int)]),
     "zgss_mech_status": (ctypes.c_int, [ctypes.c_void_p]),
     "zgss_mech_peer_closed": (ctypes.c_int, [ctypes.c_void_p]),
+    "zgss_mech_error_command": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, _u8pp,
+                                               ctypes.POINTER(ctypes.c_size_t)]),
     "zgss_mech_peer_principal": (ctypes.c_char_p, [ctypes.c_void_p]),
     "zgss_mech_last_error": (ctypes.c_char_p, [ctypes.c_void_p]),
 }
@@ -125,6 +127,16 @@ class Mechanism:
     def decode(self, data, flags=0):
         return self._transform(_lib.zgss_mech_decode, data, flags)
 
+    def error_command(self, reason=None):
+        """After this side refused the handshake: the ERROR command body to
+        send before closing ("400" after a refusal, or `reason`), else None."""
+        body = ctypes.POINTER(ctypes.c_uint8)()
+        length = ctypes.c_size_t()
+        raw = reason.encode() if isinstance(reason, str) else reason
+        if self._check(_lib.zgss_mech_error_command(self._mech, raw, ctypes.byref(body), ctypes.byref(length))) == 0:
+            return None
+        return ctypes.string_at(body, length.value)
+
     def peer_closed(self):
         """Reports EOF to the mechanism; returns its code (0 after READY)."""
         return _lib.zgss_mech_peer_closed(self._mech)
@@ -192,7 +204,15 @@ class Peer:
             flags, body = self._read_frame()
             if not flags & 0x04:
                 raise ConnectionError("peer sent a message frame during the handshake")
-            self.mech.process_command(body)
+            try:
+                self.mech.process_command(body)
+            except ZGSSError:
+                # A refused peer is told so (ERROR "400"): it stops instead
+                # of reconnecting at once.
+                refusal = self.mech.error_command()
+                if refusal is not None:
+                    self._send_frame(refusal, command=True)
+                raise
 
     def send(self, parts):
         for index, part in enumerate(parts):

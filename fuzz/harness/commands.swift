@@ -1,7 +1,7 @@
-// libFuzzer harness: Command, Metadata, GSSAPICommand and SocketType
-// parsers on arbitrary command bodies. Whatever parses must re-encode to
-// the same bytes (metadata: unless a name was not valid UTF-8, which the
-// String decoding replaces with U+FFFD).
+// libFuzzer harness: Command, Metadata, GSSAPICommand, ErrorCommand and
+// SocketType parsers on arbitrary command bodies. Whatever parses must
+// re-encode to the same bytes (metadata: unless a name was not valid
+// UTF-8, which the String decoding replaces with U+FFFD).
 
 func metadataRoundTrips(_ metadata: Metadata, _ bytes: ArraySlice<UInt8>) -> Bool {
     var out: [UInt8] = []
@@ -30,6 +30,17 @@ public func fuzzCommands(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if let token = try? GSSAPICommand.parseMessage(body) {
         if GSSAPICommand.message(token: Array(token)) != body { fatalError("MESSAGE round trip") }
     }
+    if let reason = try? ErrorCommand.parseReason(body) {
+        let used = body.prefix(ErrorCommand.prefix.count + 1 + reason.count)
+        if ErrorCommand.encode(reason: Array(reason)) != Array(used) { fatalError("ERROR round trip") }
+        if !ErrorCommand.displayText(reason).unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7f }) {
+            fatalError("ERROR display text is not printable ASCII")
+        }
+    } else if Command.hasName(body, "ERROR") && body.count > ErrorCommand.prefix.count
+                && body.count - ErrorCommand.prefix.count - 1 >= Int(body[ErrorCommand.prefix.count]) {
+        fatalError("ERROR refused although its reason fits")
+    }
+    if let status = ErrorCommand.zapStatus(body[...]), ![300, 400, 500].contains(status) { fatalError("ZAP status") }
     if let metadata = try? GSSAPICommand.parseReady(body) {
         if !metadataRoundTrips(metadata, body.dropFirst(GSSAPICommand.readyPrefix.count)) { fatalError("READY round trip") }
         if let type = metadata["Socket-Type"], let socketType = SocketType(name: type) {

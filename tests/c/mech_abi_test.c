@@ -246,6 +246,45 @@ static void test_null_and_wrong_handles(void) {
     zgss_config_destroy(config);
 }
 
+/* A server that refuses the client offers ERROR "400"; the client reads
+ * it as a refusal (ZGSS_E_DENIED) and answers nothing. */
+static void test_refusal_error_command(void) {
+    zgss_config_t *sc = server_config(0);
+    zgss_config_set(sc, ZGSS_ALLOW_PRINCIPAL, "bob@EXAMPLE.TEST", 16);
+    zgss_config_t *cc = client_config(0, "zmq@localhost");
+    zgss_mech_t *server = zgss_mech_new(sc, ZMQ_REP, NULL, 0);
+    zgss_mech_t *client = zgss_mech_new(cc, ZMQ_REQ, NULL, 0);
+    const uint8_t *body = NULL;
+    size_t len = 0;
+    CHECK(zgss_mech_error_command(server, NULL, &body, &len) == 0 && body == NULL && len == 0,
+          "no ERROR before a failure");
+    CHECK(zgss_mech_error_command(NULL, NULL, &body, &len) == ZGSS_E_INVAL, "NULL mech");
+    CHECK(zgss_mech_error_command(server, NULL, NULL, &len) == ZGSS_E_INVAL, "NULL body");
+    CHECK(zgss_mech_error_command(server, "", &body, &len) == ZGSS_E_INVAL, "empty reason");
+    char long_reason[300];
+    memset(long_reason, 'x', sizeof long_reason - 1);
+    long_reason[sizeof long_reason - 1] = 0;
+    CHECK(zgss_mech_error_command(server, long_reason, &body, &len) == ZGSS_E_INVAL, "reason over 255 bytes");
+    int frames = 0;
+    CHECK(run_handshake(client, server, &frames) == ZGSS_E_DENIED, "alice is refused");
+    CHECK(zgss_mech_error_command(server, NULL, &body, &len) == 1 && len == 10
+            && memcmp(body, "\x05" "ERROR\x03" "400", 10) == 0,
+          "ERROR 400 after the refusal");
+    uint8_t error[10];
+    memcpy(error, body, sizeof error);
+    CHECK(zgss_mech_error_command(server, "500", &body, &len) == 1 && len == 10
+            && memcmp(body, "\x05" "ERROR\x03" "500", 10) == 0,
+          "the host's status code");
+    CHECK(zgss_mech_process_command(client, error, sizeof error) == ZGSS_E_DENIED, "client reads the refusal");
+    CHECK(strstr(zgss_mech_last_error(client), "server refused the handshake with ERROR \"400\"") != NULL,
+          "client's last error: %s", zgss_mech_last_error(client));
+    CHECK(zgss_mech_error_command(client, "x", &body, &len) == 0, "no ERROR answers an ERROR");
+    zgss_mech_destroy(client);
+    zgss_mech_destroy(server);
+    zgss_config_destroy(cc);
+    zgss_config_destroy(sc);
+}
+
 static void test_library(void) {
     CHECK(strcmp(zgss_version(), "0.1.0") == 0, "version %s", zgss_version());
     CHECK(zgss_has("gssapi") == 1 && zgss_has("curve") == 0 && zgss_has(NULL) == 0, "zgss_has");
@@ -261,6 +300,7 @@ int main(void) {
     test_handshake_and_messages(1);
     test_kerberos_failure_text();
     test_garbage_token();
+    test_refusal_error_command();
     printf("c-abi: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

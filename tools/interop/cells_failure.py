@@ -2,11 +2,18 @@
 a timeout and keep serving a good peer afterwards."""
 import os
 import socket as pysocket
+import struct
+import sys
+import threading
+import time
 
 import zmq
 import zgss
 
 from sides import check, wait_for
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "sansio"))
+import zgss_mech  # noqa: E402  (a scriptable encrypted ZMTP peer over the sans-I/O API)
 
 
 def expect_error(sock, *needles, timeout=8.0):
@@ -92,6 +99,108 @@ def unauthorized_principal(sides):
     good.connect(endpoint)
     round_trip(good, server)
     check(server.getsockopt(zgss.PEER_PRINCIPAL) == "alice@EXAMPLE.TEST", "PEER_PRINCIPAL is not alice")
+
+
+def refused_stock_client_stops(sides):
+    """A zgss server that refuses a stock libzmq 4.3.4 client (not in
+    ZGSS_ALLOW_PRINCIPAL) sends ERROR "400": the client takes it for a
+    protocol error and stops, where it used to reconnect every ~150 ms
+    (HANDSHAKE_FAILED_NO_DETAIL each time)."""
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.REP, "server", "encrypted", ALLOW_PRINCIPAL="bob@EXAMPLE.TEST")
+    endpoint = z.bind_any(server)
+    client = l.socket(zmq.REQ, "client", "encrypted")
+    monitor = client.get_monitor_socket()
+    try:
+        client.connect(endpoint)
+        events = count_monitor_events(monitor, seconds=2.5)
+    finally:
+        client.disable_monitor()
+        monitor.close(linger=0)
+    expect_error(server, "alice@EXAMPLE.TEST", "not in the allowed list")
+    check(events.get(zmq.EVENT_HANDSHAKE_SUCCEEDED, 0) == 0, "the refused client's handshake succeeded")
+    check(1 <= events.get(zmq.EVENT_CONNECTED, 0) <= 2,
+          "the refused client connected %d times in 2.5 s" % events.get(zmq.EVENT_CONNECTED, 0))
+    check(events.get(zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL, 0) == 0, "HANDSHAKE_FAILED_NO_DETAIL: no ERROR was read")
+    check(events.get(zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL, 0) >= 1, "no HANDSHAKE_FAILED_PROTOCOL (events %r)" % events)
+
+
+def refused_zgss_client_backs_off(sides):
+    """A zgss client refused by a zgss server reads its ERROR "400", says
+    so in ZGSS_LAST_ERROR, and waits the longest backoff (3.2 s) before
+    trying again (counted by a TCP relay in front of the server)."""
+    z = sides["zgss"]
+    server = z.socket(zmq.REP, "server", "encrypted", ALLOW_PRINCIPAL="bob@EXAMPLE.TEST")
+    endpoint = z.bind_any(server)
+    relay = CountingRelay(endpoint)
+    try:
+        client = z.socket(zmq.REQ, "client", "encrypted")
+        client.connect(relay.endpoint)
+        expect_error(client, "server refused the handshake", '"400"', "not authorized")
+        time.sleep(2.5)
+        check(relay.connections == 1, "the refused client connected %d times in 2.5 s" % relay.connections)
+    finally:
+        relay.close()
+
+
+def count_monitor_events(monitor, seconds):
+    """{event: count} from a pyzmq monitor socket over `seconds`."""
+    from zmq.utils.monitor import recv_monitor_message
+    counts = {}
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if monitor.poll(max(1, int((deadline - time.monotonic()) * 1000))):
+            event = recv_monitor_message(monitor)["event"]
+            counts[event] = counts.get(event, 0) + 1
+    return counts
+
+
+class CountingRelay:
+    """A TCP relay to `endpoint` on a free loopback port that counts the
+    connections it accepts."""
+
+    def __init__(self, endpoint):
+        host, port = endpoint.rsplit("/", 1)[1].rsplit(":", 1)
+        self.target = (host, int(port))
+        self.listener = pysocket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.endpoint = "tcp://127.0.0.1:%d" % self.listener.getsockname()[1]
+        self.connections = 0
+        self.open = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                inbound, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            outbound = pysocket.create_connection(self.target)
+            self.open += [inbound, outbound]
+            threading.Thread(target=self._pump, args=(inbound, outbound), daemon=True).start()
+            threading.Thread(target=self._pump, args=(outbound, inbound), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        try:
+            sink.shutdown(pysocket.SHUT_WR)
+        except OSError:
+            pass
+
+    def close(self):
+        self.listener.close()
+        for sock in self.open:
+            sock.close()
 
 
 def mechanism_mismatch(sides):
@@ -216,7 +325,58 @@ def server_keytab_lacks_the_key(sides):
     round_trip(good, server)
 
 
+def frame_bytes(body, command=False):
+    """One ZMTP frame, short or long form."""
+    flags = 0x04 if command else 0
+    if len(body) <= 255:
+        return bytes([flags, len(body)]) + body
+    return bytes([flags | 0x02]) + struct.pack(">Q", len(body)) + body
+
+
+def good_messages_before_a_bad_mac(sides):
+    """A raw encrypted peer writes, with one send, 40 good messages and
+    then one whose wrap token was tampered with: the zgss socket gets the
+    40, then drops the connection with the integrity failure."""
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.PULL, "server", "encrypted")
+    endpoint = z.bind_any(server)
+    host, port = endpoint.rsplit("/", 1)[1].rsplit(":", 1)
+    mech = zgss_mech.Mechanism("PUSH", {zgss_mech.ZMQ_GSSAPI_SERVICE_PRINCIPAL: "zmq@localhost"})
+    raw = pysocket.create_connection((host, int(port)))
+    try:
+        zgss_mech.Peer(raw, mech).handshake()
+        expected = [b"good %d " % i + b"x" * (i * 7) for i in range(40)]
+        batch = b""
+        for body in expected:
+            wire, _ = mech.encode(body)
+            batch += frame_bytes(wire)
+        forged, _ = mech.encode(b"tampered")
+        forged = forged[:-1] + bytes([forged[-1] ^ 0x01])
+        batch += frame_bytes(forged)
+        raw.sendall(batch)
+        got = []
+        for _ in expected:
+            message = z.try_recv(server) or wait_for(lambda: z.try_recv(server), timeout=10)
+            if message is None:
+                break
+            got.append(message)
+        check(got == expected, "received %d of the %d good messages sent before the bad one"
+              % (len(got), len(expected)))
+        expect_error(server, "integrity check")
+        raw.settimeout(10)
+        check(raw.recv(1) == b"", "the connection stayed open after the bad message")
+    finally:
+        raw.close()
+        mech.close()
+    good = l.socket(zmq.PUSH, "client", "encrypted")
+    good.connect(endpoint)
+    good.send(b"after the bad one")
+    check(server.recv() == b"after the bad one", "good client after the bad message")
+
+
 CELLS = [
+    ("failure: good messages before a tampered one in the same read are delivered (encrypted)",
+     good_messages_before_a_bad_mac),
     ("failure: zgss server keytab lacks the service key, then fixed", server_keytab_lacks_the_key),
     ("failure: KDC unreachable (Cannot contact any KDC), then fixed", kdc_unreachable),
     ("failure: 120 connections of random garbage, then a good client (NULL and GSSAPI)", random_garbage_storm),
@@ -226,6 +386,9 @@ CELLS = [
     ("failure: plaintext mismatch (zgss client), then fixed", plaintext_mismatch_zgss_client),
     ("failure: plaintext mismatch (zgss server), then a good libzmq client", plaintext_mismatch_zgss_server),
     ("failure: unauthorized principal (ZGSS_ALLOW_PRINCIPAL), then a good libzmq client", unauthorized_principal),
+    ("failure: stock libzmq client refused by ZGSS_ALLOW_PRINCIPAL gets ERROR 400 and stops reconnecting",
+     refused_stock_client_stops),
+    ("failure: zgss client refused with ERROR 400 says so and backs off", refused_zgss_client_backs_off),
     ("failure: NULL client on a GSSAPI zgss server, then a good client", mechanism_mismatch),
     ("failure: silent peer hits ZMQ_HANDSHAKE_IVL, then a good client", silent_peer_times_out),
     ("failure: garbage instead of a greeting, then a good client", garbage_peer),

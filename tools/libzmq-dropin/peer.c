@@ -9,6 +9,12 @@
  * service); the server must see HANDSHAKE_FAILED_PROTOCOL promptly, not
  * after ZMQ_HANDSHAKE_IVL, and deliver nothing. PEER_HEARTBEAT=1 turns on
  * 100 ms heartbeats (wrapped PING/PONG) and waits 1 s before the exchange.
+ * PEER_REFUSED=1 (client facing a server that refuses it): the client
+ * watches its own monitor for 2 s and exits 0 when the server's ERROR
+ * stopped it: at most 2 handshakes (not a reconnect loop), none failed
+ * without detail, and HANDSHAKE_FAILED_AUTH 400 (rebuilt libzmq reads the
+ * ZAP status in the ERROR) or HANDSHAKE_FAILED_PROTOCOL (stock 4.3.4's
+ * GSSAPI client takes the ERROR for an unexpected command).
  *
  * Service principal zmq@localhost (server: KRB5_KTNAME), client principal
  * from KRB5_CLIENT_KTNAME. Exit 0 when the exchange went as expected (for
@@ -109,6 +115,64 @@ static int has_more (void *s)
 }
 
 #include <pthread.h>
+#include <time.h>
+
+static long now_ms (void)
+{
+    struct timespec t;
+    clock_gettime (CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
+}
+
+/* PEER_REFUSED: counts this client's handshakes for 2 s on its monitor. */
+static int refusal_check (void *mon, int rebuilt)
+{
+    int connected = 0, no_detail = 0, auth = 0, auth_status = 0, protocol = 0,
+        succeeded = 0;
+    const long end = now_ms () + 2000;
+    for (long left; (left = end - now_ms ()) > 0;) {
+        zmq_pollitem_t item = {mon, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll (&item, 1, left) <= 0)
+            continue;
+        zmq_msg_t ev, addr;
+        zmq_msg_init (&ev);
+        zmq_msg_init (&addr);
+        if (zmq_msg_recv (&ev, mon, 0) >= 6 && zmq_msg_recv (&addr, mon, 0) >= 0) {
+            const uint8_t *d = (const uint8_t *) zmq_msg_data (&ev);
+            uint16_t event;
+            uint32_t value;
+            memcpy (&event, d, 2);
+            memcpy (&value, d + 2, 4);
+            if (event == ZMQ_EVENT_CONNECTED)
+                connected++;
+            else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+                no_detail++;
+            else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+                auth++;
+                auth_status = (int) value;
+            } else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+                protocol++;
+            else if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+                succeeded++;
+        }
+        zmq_msg_close (&ev);
+        zmq_msg_close (&addr);
+    }
+    fprintf (stderr,
+             "%s: in 2 s: %d handshakes, %d failed without detail, %d "
+             "HANDSHAKE_FAILED_AUTH (status %d), %d HANDSHAKE_FAILED_PROTOCOL\n",
+             who, connected, no_detail, auth, auth_status, protocol);
+    CHECK (succeeded == 0, "the refused handshake succeeded");
+    CHECK (connected >= 1 && connected <= 2,
+           "%d handshakes in 2 s: the client reconnects in a loop", connected);
+    CHECK (no_detail == 0, "handshake failed without detail (no ERROR read)");
+    if (rebuilt)
+        CHECK (auth >= 1 && auth_status == 400,
+               "no HANDSHAKE_FAILED_AUTH with status 400");
+    else
+        CHECK (protocol >= 1, "no HANDSHAKE_FAILED_PROTOCOL");
+    return 0;
+}
 
 int main (int argc, char **argv)
 {
@@ -192,6 +256,13 @@ int main (int argc, char **argv)
                "GSSAPI_SERVICE_PRINCIPAL");
         if (stype == ZMQ_DEALER)
             zmq_setsockopt (s, ZMQ_ROUTING_ID, "dealer-1", 8);
+        if (getenv ("PEER_REFUSED")) {
+            CHECK (zmq_socket_monitor (s, "inproc://cmon", ZMQ_EVENT_ALL) == 0,
+                   "client monitor");
+            mon = zmq_socket (ctx, ZMQ_PAIR);
+            zmq_setsockopt (mon, ZMQ_LINGER, &zero, sizeof zero);
+            CHECK (zmq_connect (mon, "inproc://cmon") == 0, "monitor connect");
+        }
         char ep[256] = "";
         for (int i = 0; i < 100 && !ep[0]; i++) {
             FILE *f = fopen (epfile, "r");
@@ -210,7 +281,10 @@ int main (int argc, char **argv)
 
     char buf[256];
     int rc = 0;
-    if (stype == ZMQ_SUB) {
+    if (!server && mon) {
+        rc = refusal_check (mon, rebuilt);
+        zmq_close (mon);
+    } else if (stype == ZMQ_SUB) {
         /* the subscription must reach the (X)PUB through the wrap */
         CHECK (zmq_setsockopt (s, ZMQ_SUBSCRIBE, "topic-a", 7) == 0, "subscribe");
         CHECK (recv_str (s, buf, sizeof buf, NULL) >= 0, "recv publication");

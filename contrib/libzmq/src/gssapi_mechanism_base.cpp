@@ -162,7 +162,8 @@ zmq::gssapi_mechanism_base_t::gssapi_mechanism_base_t (
     _config_key (config_key (options_)),
     _finished (false),
     _failure_reported (false),
-    _error_sent (false)
+    _error_sent (false),
+    _error_pending (false)
 {
     _config = acquire_config (options_, _config_key);
     if (_config)
@@ -210,6 +211,13 @@ void zmq::gssapi_mechanism_base_t::failure_reported ()
     _failure_reported = true;
 }
 
+void zmq::gssapi_mechanism_base_t::refuse_with_error (
+  const std::string &status_)
+{
+    _error_reason = status_;
+    _error_pending = true;
+}
+
 int zmq::gssapi_mechanism_base_t::produce_error (msg_t *msg_)
 {
     if (_error_sent) {
@@ -217,15 +225,52 @@ int zmq::gssapi_mechanism_base_t::produce_error (msg_t *msg_)
         return -1;
     }
     _error_sent = true;
-    static const char reason[] = "GSSAPI handshake failed";
-    const size_t reason_len = sizeof reason - 1;
+    static const char generic[] = "GSSAPI handshake failed";
+    const uint8_t *body = NULL;
+    size_t body_len = 0;
+    //  zgss's own ERROR ("400" after a refusal, or the ZAP status code
+    //  given here); other local failures carry the generic reason.
+    if (_mech
+        && zgss_mech_error_command (
+             _mech, _error_reason.empty () ? NULL : _error_reason.c_str (),
+             &body, &body_len)
+             != 1)
+        zgss_mech_error_command (_mech, generic, &body, &body_len);
+    if (body) {
+        const int rc = msg_->init_size (body_len);
+        errno_assert (rc == 0);
+        memcpy (msg_->data (), body, body_len);
+        return 0;
+    }
+    //  No mechanism at all (bad options): build the generic ERROR here.
+    const size_t reason_len = sizeof generic - 1;
     const int rc = msg_->init_size (6 + 1 + reason_len);
     errno_assert (rc == 0);
     uint8_t *ptr = static_cast<uint8_t *> (msg_->data ());
     memcpy (ptr, "\x05ERROR", 6);
     ptr[6] = static_cast<uint8_t> (reason_len);
-    memcpy (ptr + 7, reason, reason_len);
+    memcpy (ptr + 7, generic, reason_len);
     return 0;
+}
+
+bool zmq::gssapi_mechanism_base_t::peer_refused (msg_t *msg_)
+{
+    const char *data = static_cast<const char *> (msg_->data ());
+    const size_t size = msg_->size ();
+    if (size < 7 || memcmp (data, "\x05ERROR", 6) != 0)
+        return false;
+    const size_t reason_len = static_cast<uint8_t> (data[6]);
+    const char *reason = data + 7;
+    if (reason_len != 3 || size - 7 < reason_len || reason[0] < '3'
+        || reason[0] > '5' || reason[1] != '0' || reason[2] != '0')
+        return false;
+    handle_error_reason (reason, reason_len);
+    _failure_reported = true;
+    if (getenv ("ZGSS_LIBZMQ_DEBUG"))
+        fprintf (stderr, "zgss: GSSAPI %s failed: %s\n",
+                 zgss_mech_is_server (_mech) == 1 ? "server" : "client",
+                 zgss_mech_last_error (_mech));
+    return true;
 }
 
 int zmq::gssapi_mechanism_base_t::produce_handshake_command (msg_t *msg_)
@@ -262,8 +307,16 @@ int zmq::gssapi_mechanism_base_t::consume_handshake_command (msg_t *msg_)
         return fail (ZGSS_E_GSS);
     const int rc = zgss_mech_process_command (
       _mech, static_cast<const uint8_t *> (msg_->data ()), msg_->size ());
-    if (rc < 0)
+    if (rc < 0) {
+        //  A server that refused us with a ZAP status code: monitor event
+        //  HANDSHAKE_FAILED_AUTH with it, and the protocol error that
+        //  follows stops reconnection to that endpoint, as with CURVE.
+        if (peer_refused (msg_)) {
+            errno = EPROTO;
+            return -1;
+        }
         return fail (rc);
+    }
     int rc2 = msg_->close ();
     errno_assert (rc2 == 0);
     rc2 = msg_->init ();
@@ -414,7 +467,10 @@ zmq::gssapi_mechanism_base_t::mechanism_status () const
 {
     //  A failure counts once it has been reported (monitor event, ERROR
     //  command): libzmq's engine stops calling a mechanism in error state,
-    //  so one that failed at creation must still get its first call.
+    //  so one that failed at creation must still get its first call, and
+    //  one that refused the peer must still send its ERROR.
+    if (_error_pending && !_error_sent)
+        return mechanism_t::handshaking;
     if (!_mech)
         return _failure_reported ? mechanism_t::error
                                  : mechanism_t::handshaking;

@@ -45,8 +45,14 @@ class gssapi_mechanism_base_t : public virtual mechanism_base_t
     //  The failure's monitor event was already emitted (by ZAP code).
     void failure_reported ();
 
-    //  A ZMTP ERROR command for the peer after a local failure (once).
+    //  A ZMTP ERROR command for the peer after a local failure (once):
+    //  zgss's (the refusal's status code), else a generic reason.
     int produce_error (msg_t *msg_);
+
+    //  The handshake was refused (a ZAP denial): the ERROR carrying
+    //  `status_` ("400", "500") still has to go out, and the mechanism
+    //  reports "handshaking" until produce_error has made it.
+    void refuse_with_error (const std::string &status_);
 
     //  Once zgss reports READY: peer's READY metadata into libzmq's
     //  properties (Identity, Socket-Type), User-Id on a server.
@@ -66,6 +72,13 @@ class gssapi_mechanism_base_t : public virtual mechanism_base_t
     bool _finished;
     bool _failure_reported;
     bool _error_sent;
+    bool _error_pending;
+    std::string _error_reason;
+
+    //  The peer's ERROR (in msg_) when its reason is a ZAP status code:
+    //  reported as libzmq's CURVE and PLAIN clients do (monitor event
+    //  HANDSHAKE_FAILED_AUTH with the code). False for anything else.
+    bool peer_refused (msg_t *msg_);
 
     gssapi_mechanism_base_t (const gssapi_mechanism_base_t &);
     const gssapi_mechanism_base_t &operator= (const gssapi_mechanism_base_t &);

@@ -3,7 +3,10 @@
  * the client, then pauses (ZGSS_EXTERNAL_AUTHZ); this class asks the ZAP
  * handler, when one is bound, with mechanism "GSSAPI" and the client's
  * principal as the credential, and tells zgss the verdict. Unlike libzmq
- * 4.3.4, a refusal (any status but 200) closes the connection.
+ * 4.3.4, a refusal (any status but 200) ends the handshake: for 400 and
+ * 500 with a ZMTP ERROR carrying the status code, as libzmq's CURVE and
+ * PLAIN servers send (the client then stops reconnecting), for 300
+ * (temporary) by closing the connection.
  */
 
 #include "precompiled.hpp"
@@ -103,8 +106,14 @@ int zmq::gssapi_server_t::apply_zap_reply ()
         const std::string reason = "ZAP handler replied " + status_code;
         zgss_mech_authorize (_mech, 0, reason.c_str ());
         failure_reported ();
-        errno = EPROTO;
-        return -1;
+        if (status_code == "300") {
+            errno = EPROTO;
+            return -1;
+        }
+        //  next_handshake_command sends ERROR <status code>; the client
+        //  then closes (or the handshake timer does).
+        refuse_with_error (status_code);
+        return 0;
     }
     const int rc = zgss_mech_authorize (_mech, 1, NULL);
     return rc < 0 ? fail (rc) : 0;

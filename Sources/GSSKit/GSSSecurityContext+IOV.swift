@@ -102,10 +102,13 @@ extension GSSSecurityContext {
                 iov[0].type = OM_uint32(GSS_IOV_BUFFER_TYPE_STREAM)
                 iov[0].buffer = gss_buffer_desc(length: raw.count, value: raw.baseAddress)
                 iov[1].type = OM_uint32(GSS_IOV_BUFFER_TYPE_DATA)
+                // Read before MIT decrypts (and may rotate) the token in place.
+                let sequence = Self.wrapTokenSequence(UnsafeRawBufferPointer(raw))
                 let major = gss_unwrap_iov(&minor, handle, &confState, &qop, iov.baseAddress, 2)
                 guard major == cgss_s_complete() else {
                     throw GSSError("gss_unwrap_iov", major: major, minor: minor)
                 }
+                noteUnwrapped(sequence)
                 let data = UnsafeRawBufferPointer(start: iov[1].buffer.value, count: iov[1].buffer.length)
                 return try body(data, confState != 0)
             }

@@ -35,6 +35,10 @@ public final class GSSSecurityContext {
     private var peer: GSSName?
     public internal(set) var isEstablished = false
     private var returnedFlags: OM_uint32 = 0
+    /// The sequence number of the newest RFC 4121 wrap token from the peer
+    /// that MIT's unwrap accepted; nil before the first. Whoever takes the
+    /// keys over must not accept it again (see exportSessionKeys).
+    var newestUnwrappedSequence: UInt64?
 
     /// A client context towards `target`, with mutual authentication and
     /// replay detection (the flags libzmq requests).
@@ -215,8 +219,10 @@ public final class GSSSecurityContext {
         var output = gss_buffer_desc()
         var confState: Int32 = 0
         var qop: gss_qop_t = 0
+        var sequence: UInt64? = nil
         let major = GSSBuffers.withInput(token) { buffer in
-            gss_unwrap(&minor, handle, &buffer, &output, &confState, &qop)
+            sequence = Self.wrapTokenSequence(UnsafeRawBufferPointer(start: buffer.value, count: buffer.length))
+            return gss_unwrap(&minor, handle, &buffer, &output, &confState, &qop)
         }
         let message = GSSBuffers.takeWiping(&output)
         // Supplementary bits (duplicate, old, out-of-sequence token) are
@@ -225,6 +231,7 @@ public final class GSSSecurityContext {
         guard major == cgss_s_complete() else {
             throw GSSError("gss_unwrap", major: major, minor: minor)
         }
+        noteUnwrapped(sequence)
         return (message, confState != 0)
     }
 

@@ -78,6 +78,24 @@ import GSSKit
         }
     }
 
+    /// The exported side unwrapped `unwrapped` MIT tokens from its peer
+    /// before the switch (ZMTP: the peer's READY). None of them opens
+    /// again; the peer's next token does.
+    @Test(arguments: [true, false], [1, 3])
+    func exportStartsAfterTheTokensMITUnwrapped(exportInitiator: Bool, unwrapped: Int) throws {
+        let (initiator, acceptor) = try Self.contextPair(.aes256CtsHmacSha1)
+        let (exported, mit) = exportInitiator ? (initiator, acceptor) : (acceptor, initiator)
+        let early = try (0..<unwrapped).map { try Self.mitWrap(mit, flags: 0, [UInt8($0)]) }
+        for (index, token) in early.enumerated() { #expect(try Self.mitUnwrap(exported, token) == [0, UInt8(index)]) }
+        var keys = try exported.exportSessionKeys()
+        let codec = try WrapTokenCodec(keys: &keys)
+        for token in early {
+            #expect(throws: KerberosCryptoError.self, "a token MIT already accepted") { try Self.open(codec, token) }
+        }
+        let next = try Self.mitWrap(mit, flags: 0x01, [7])
+        #expect(try Self.open(codec, next) == [0x01, 7])
+    }
+
     @Test(arguments: Enctype.allCases)
     func refusesTamperedReplayedAndReflectedTokens(enctype: Enctype) throws {
         let (initiator, acceptor) = try Self.contextPair(enctype)

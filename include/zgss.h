@@ -356,7 +356,9 @@ int zgss_mech_authorize(zgss_mech_t *mech, int allowed, const char *reason);
  * travels inside the wrap). Plaintext mode: *out is the data unchanged and
  * *out_flags the flags. Returns 0, ZGSS_E_STATE before READY, ZGSS_E_GSS
  * when wrapping fails (e.g. the context expired: fatal, never an abort),
- * ZGSS_E_INVAL for NULL out pointers. Does not block.
+ * ZGSS_E_INVAL for NULL out pointers or, in encrypted mode, a message
+ * longer than 4 GiB - 4097 bytes (its token would not fit the MESSAGE
+ * length field; the session goes on). Does not block.
  * Once READY, an AES session key (enctypes 17-20) is taken over from MIT
  * by zgss's own RFC 4121 code (docs/crypto.md): the same tokens, less CPU.
  * ZGSS_MESSAGE_CRYPTO=mit in the environment keeps gss_wrap/gss_unwrap. */

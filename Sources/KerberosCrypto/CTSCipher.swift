@@ -19,6 +19,11 @@ final class CTSCipher {
     private let encrypting: Bool
     /// The CBC context's current IV: the last ciphertext block it saw.
     private var chain = Block()
+    /// The most bytes handed to libcrypto in one call (see `update`).
+    private let updateLimit: Int
+
+    /// 1 GiB: well inside libcrypto's `int` byte counts.
+    static let defaultUpdateLimit = 1 << 30
 
     /// 16 bytes without a heap allocation.
     struct Block {
@@ -26,8 +31,13 @@ final class CTSCipher {
         var high: UInt64 = 0
     }
 
-    init(key: [UInt8], enctype: Enctype, encrypting: Bool) throws(KerberosCryptoError) {
+    /// `updateLimit` (a multiple of 16) is for tests of the piecewise path.
+    init(key: [UInt8], enctype: Enctype, encrypting: Bool,
+         updateLimit: Int = CTSCipher.defaultUpdateLimit) throws(KerberosCryptoError) {
         guard key.count == enctype.keyCount else { throw KerberosCryptoError("AES key of \(key.count) bytes") }
+        guard updateLimit >= 16, updateLimit % 16 == 0, updateLimit <= CTSCipher.defaultUpdateLimit else {
+            throw KerberosCryptoError("AES update limit of \(updateLimit) bytes")
+        }
         guard let cbcCipher = Algorithms.cbc(enctype), let ecbCipher = Algorithms.ecb(enctype) else {
             throw KerberosCryptoError("libcrypto has no AES-\(enctype.keyCount * 8)")
         }
@@ -50,6 +60,7 @@ final class CTSCipher {
         self.cbc = cbc
         self.ecb = ecb
         self.encrypting = encrypting
+        self.updateLimit = updateLimit
     }
 
     deinit {
@@ -118,12 +129,23 @@ final class CTSCipher {
         return true
     }
 
+    /// EVP_CipherUpdate counts bytes in an `int`: longer runs go through
+    /// in pieces of at most `updateLimit` bytes, a multiple of the block
+    /// size, so the CBC chain carries over from piece to piece exactly as
+    /// it does inside one call.
     private func update(_ context: OpaquePointer, _ data: UnsafeMutableRawPointer, _ count: Int,
                         into out: UnsafeMutableRawPointer? = nil) -> Bool {
-        var produced: Int32 = 0
         let bytes = data.assumingMemoryBound(to: UInt8.self)
         let target = (out ?? data).assumingMemoryBound(to: UInt8.self)
-        return EVP_CipherUpdate(context, target, &produced, bytes, Int32(count)) == 1 && Int(produced) == count
+        var done = 0
+        while done < count {
+            let piece = min(count - done, updateLimit)
+            var produced: Int32 = 0
+            guard EVP_CipherUpdate(context, target + done, &produced, bytes + done, Int32(piece)) == 1,
+                  Int(produced) == piece else { return false }
+            done += piece
+        }
+        return true
     }
 
     private func loadBlock(_ at: UnsafeRawPointer) -> Block {
@@ -138,6 +160,7 @@ final class CTSCipher {
 
 /// One AES block encrypted with a raw key (ECB): key derivation's E().
 func aesEncryptBlock(_ block: [UInt8], key: [UInt8], enctype: Enctype) throws(KerberosCryptoError) -> [UInt8] {
+    guard block.count == 16 else { throw KerberosCryptoError("an AES block is 16 bytes, not \(block.count)") }
     guard let cipher = Algorithms.ecb(enctype) else {
         throw KerberosCryptoError("libcrypto has no \(enctype.ecbCipherName)")
     }

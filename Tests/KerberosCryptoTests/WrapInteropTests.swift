@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import TestRealm
 import GSSKit
@@ -116,6 +119,24 @@ import GSSKit
         #expect(throws: KerberosCryptoError.self, "reflection") { try Self.open(server, reply) }
         #expect(try Self.open(client, reply) == [9])
         #expect(throws: KerberosCryptoError.self, "truncated") { try Self.open(client, Array(reply.prefix(40))) }
+    }
+
+    /// MIT's krb5 crypto counts bytes in 32-bit unsigned ints and cuts a
+    /// longer buffer short (the uncut rest would leave in the clear): zgss
+    /// refuses such buffers before MIT sees them. The input is an untouched
+    /// anonymous mapping, so no memory stands behind its 4 GiB.
+    @Test func mitPathRefusesBuffersPast4GiB() throws {
+        let (initiator, acceptor) = try Self.contextPair(.aes256CtsHmacSha1)
+        let count = (1 << 32) + 16
+        let region = mmap(nil, count, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        try #require(region != MAP_FAILED)
+        defer { munmap(region, count) }
+        let huge = UnsafeRawBufferPointer(start: region, count: count)
+        #expect(throws: GSSError.self) { try initiator.wrap(prefixCount: 0, flags: 0, payload: huge) }
+        #expect(throws: GSSError.self) { try initiator.wrap(huge, confidential: true) }
+        #expect(throws: GSSError.self) { try acceptor.unwrap(huge) }
+        let token = try Self.mitWrap(initiator, flags: 0, [1])
+        #expect(try Self.mitUnwrap(acceptor, token) == [0, 1], "the contexts still work")
     }
 
     @Test func undoesRRCRotation() {

@@ -355,7 +355,8 @@ int zgss_mech_authorize(zgss_mech_t *mech, int allowed, const char *reason);
  * command body to send in an ordinary frame with *out_flags 0 (MORE
  * travels inside the wrap). Plaintext mode: *out is the data unchanged and
  * *out_flags the flags. Returns 0, ZGSS_E_STATE before READY, ZGSS_E_GSS
- * when wrapping fails (e.g. the context expired: fatal, never an abort),
+ * when wrapping fails (e.g. the context expired, or all 2^64 sequence
+ * numbers are used: fatal, never an abort),
  * ZGSS_E_INVAL for NULL out pointers or, in encrypted mode, a message
  * longer than 4 GiB - 4097 bytes (its token would not fit the MESSAGE
  * length field; the session goes on). Does not block.

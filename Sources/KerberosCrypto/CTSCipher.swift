@@ -78,6 +78,8 @@ final class CTSCipher {
         let last = buffer.count - bulk - 16   // bytes in the final, partial block: 1...16
         let ok = withUnsafeTemporaryAllocation(byteCount: 48, alignment: 16) { scratch -> Bool in
             guard let tail = scratch.baseAddress else { return false }
+            // The scratch holds the last two plaintext blocks.
+            defer { Secret.wipe(scratch) }
             return encrypting ? encrypt(base, bulk: bulk, last: last, tail: tail)
                               : decrypt(base, bulk: bulk, last: last, tail: tail)
         }
@@ -125,7 +127,6 @@ final class CTSCipher {
         if bulk == 0 { xorBlock(tail, start) }
         (base + bulk).copyMemory(from: tail, byteCount: 16)
         (base + bulk + 16).copyMemory(from: tail + 16, byteCount: last)
-        (tail + 32).initializeMemory(as: UInt8.self, repeating: 0, count: 16)
         return true
     }
 
@@ -158,21 +159,23 @@ final class CTSCipher {
     }
 }
 
-/// One AES block encrypted with a raw key (ECB): key derivation's E().
-func aesEncryptBlock(_ block: [UInt8], key: [UInt8], enctype: Enctype) throws(KerberosCryptoError) -> [UInt8] {
-    guard block.count == 16 else { throw KerberosCryptoError("an AES block is 16 bytes, not \(block.count)") }
+/// One AES block encrypted with a raw key (ECB), in place: key
+/// derivation's E(). libcrypto cleanses the key schedule when the context
+/// is freed.
+func aesEncryptBlock(inPlace block: UnsafeMutableRawBufferPointer, key: [UInt8], enctype: Enctype) throws(KerberosCryptoError) {
+    guard block.count == 16, let bytes = block.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+        throw KerberosCryptoError("an AES block is 16 bytes, not \(block.count)")
+    }
     guard let cipher = Algorithms.ecb(enctype) else {
         throw KerberosCryptoError("libcrypto has no \(enctype.ecbCipherName)")
     }
     guard let context = EVP_CIPHER_CTX_new() else { throw KerberosCryptoError("out of memory") }
     defer { EVP_CIPHER_CTX_free(context) }
-    var out = [UInt8](repeating: 0, count: 32)
     var produced: Int32 = 0
     let ok = key.withUnsafeBufferPointer { keyBytes in
         EVP_EncryptInit_ex2(context, cipher, keyBytes.baseAddress, nil, nil) == 1
             && EVP_CIPHER_CTX_set_padding(context, 0) == 1
-            && EVP_EncryptUpdate(context, &out, &produced, block, Int32(block.count)) == 1
+            && EVP_EncryptUpdate(context, bytes, &produced, bytes, 16) == 1
     }
     guard ok, produced == 16 else { throw KerberosCryptoError("AES block encryption failed") }
-    return Array(out.prefix(16))
 }

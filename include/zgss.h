@@ -382,8 +382,11 @@ int zgss_mech_error_command(zgss_mech_t *mech, const char *reason,
  * command body to send in an ordinary frame with *out_flags 0 (MORE
  * travels inside the wrap). Plaintext mode: *out is the data unchanged and
  * *out_flags the flags. Returns 0, ZGSS_E_STATE before READY, ZGSS_E_GSS
- * when wrapping fails (e.g. the context expired: fatal, never an abort),
- * ZGSS_E_INVAL for NULL out pointers. Does not block.
+ * when wrapping fails (e.g. the context expired, or all 2^64 sequence
+ * numbers are used: fatal, never an abort),
+ * ZGSS_E_INVAL for NULL out pointers or, in encrypted mode, a message
+ * longer than 4 GiB - 4097 bytes (its token would not fit the MESSAGE
+ * length field; the session goes on). Does not block.
  * Once READY, an AES session key (enctypes 17-20) is taken over from MIT
  * by zgss's own RFC 4121 code (docs/crypto.md): the same tokens, less CPU.
  * ZGSS_MESSAGE_CRYPTO=mit in the environment keeps gss_wrap/gss_unwrap. */

@@ -90,6 +90,16 @@ c_abi() {
 }
 run_stage c-abi c_abi
 
+# Messages and tokens past 2 GiB through the C ABI, without valgrind (far
+# too slow at that size); needs about 4 GiB of memory for a few seconds.
+c_large() {
+  local bin="$log/mech_large_test"
+  cc -std=c99 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$bin" tests/c/mech_large_test.c \
+    $(pkg-config --cflags --libs zgss) -Wl,-rpath,"$root/.dist/lib" || return 1
+  python3 tools/testrealm.py run -- "$bin"
+}
+run_stage c-large c_large
+
 # Runs a pytest command (given as everything after NAME) with a JUnit
 # report and prints its counts as "NAME: N passed, M failed" (a skipped test
 # counts as failed).

@@ -8,12 +8,14 @@ internal import CGSSAPI
 extension GSSSecurityContext {
     /// Builds `[prefixCount zero bytes][wrap token of (flags + payload)]` in
     /// one allocation. The caller fills the prefix (e.g. a command name and
-    /// the token length, which is `result.count - prefixCount`).
+    /// the token length, which is `result.count - prefixCount`). Throws
+    /// when `1 + payload.count` exceeds `largestMessage`.
     public func wrap(prefixCount: Int, flags: UInt8, payload: UnsafeRawBufferPointer,
                      confidential: Bool = true) throws -> [UInt8] {
         guard isEstablished, let handle = contextHandle else {
             throw GSSError("gss_wrap_iov", reason: "security context is not established")
         }
+        try Self.checkWrapSize(1 + payload.count, "gss_wrap_iov")
         // Five descriptors on the stack: no allocation besides the result.
         let (result, confState) = try withUnsafeTemporaryAllocation(of: gss_iov_buffer_desc.self, capacity: 5) { iov in
             iov.initialize(repeating: gss_iov_buffer_desc())
@@ -91,6 +93,7 @@ extension GSSSecurityContext {
         guard isEstablished, let handle = contextHandle else {
             throw GSSError("gss_unwrap_iov", reason: "security context is not established")
         }
+        try Self.checkUnwrapSize(range.count, "gss_unwrap_iov")
         return try buffer.withUnsafeMutableBytes { whole -> R in
             let raw = UnsafeMutableRawBufferPointer(rebasing: whole[range])
             defer { raw.initializeMemory(as: UInt8.self, repeating: 0) }
@@ -102,10 +105,13 @@ extension GSSSecurityContext {
                 iov[0].type = OM_uint32(GSS_IOV_BUFFER_TYPE_STREAM)
                 iov[0].buffer = gss_buffer_desc(length: raw.count, value: raw.baseAddress)
                 iov[1].type = OM_uint32(GSS_IOV_BUFFER_TYPE_DATA)
+                // Read before MIT decrypts (and may rotate) the token in place.
+                let sequence = Self.wrapTokenSequence(UnsafeRawBufferPointer(raw))
                 let major = gss_unwrap_iov(&minor, handle, &confState, &qop, iov.baseAddress, 2)
                 guard major == cgss_s_complete() else {
                     throw GSSError("gss_unwrap_iov", major: major, minor: minor)
                 }
+                noteUnwrapped(sequence)
                 let data = UnsafeRawBufferPointer(start: iov[1].buffer.value, count: iov[1].buffer.length)
                 return try body(data, confState != 0)
             }

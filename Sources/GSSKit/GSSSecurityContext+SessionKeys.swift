@@ -57,9 +57,39 @@ extension GSSSecurityContext {
         guard let enctype = Enctype(rawValue: Int32(bitPattern: key.type)), let data = key.data else {
             throw GSSError("gss_krb5_export_lucid_sec_context", reason: "enctype \(key.type) is not supported")
         }
+        let receiveSequence = try nextReceiveSequence(exported: lucid.pointee.recv_seq)
         let bytes = Array(UnsafeRawBufferPointer(start: data, count: Int(key.length)))
         return SessionKeys(enctype: enctype, key: bytes, isInitiator: lucid.pointee.initiate != 0,
                            acceptorSubkey: subkey, sendSequence: lucid.pointee.send_seq,
-                           receiveSequence: lucid.pointee.recv_seq, endTime: lucid.pointee.endtime)
+                           receiveSequence: receiveSequence, endTime: lucid.pointee.endtime)
+    }
+
+    /// The first peer sequence number the new owner of the keys may accept.
+    /// MIT's lucid `recv_seq` is the peer's initial sequence number, fixed
+    /// when the context was established: it does not move as MIT unwraps
+    /// tokens (MIT's replay window lives elsewhere and is not exported). So
+    /// after MIT unwrapped the peer's READY, `recv_seq` is READY's own
+    /// number, and starting there would accept READY a second time. Start
+    /// past the newest token MIT accepted instead.
+    private func nextReceiveSequence(exported: UInt64) throws -> UInt64 {
+        guard let newest = newestUnwrappedSequence else { return exported }
+        guard newest < UInt64.max else {
+            throw GSSError("gss_krb5_export_lucid_sec_context", reason: "the peer's sequence numbers are used up")
+        }
+        return max(exported, newest + 1)
+    }
+
+    /// The SND_SEQ of an RFC 4121 wrap token (TOK_ID 05 04), or nil for
+    /// anything else (RFC 1964 tokens carry no plain sequence number, and
+    /// their enctypes are never exported).
+    static func wrapTokenSequence(_ token: UnsafeRawBufferPointer) -> UInt64? {
+        guard token.count >= 16, token[0] == 0x05, token[1] == 0x04 else { return nil }
+        return token[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    }
+
+    /// Records that MIT accepted the peer's token with `sequence`.
+    func noteUnwrapped(_ sequence: UInt64?) {
+        guard let sequence else { return }
+        newestUnwrappedSequence = max(newestUnwrappedSequence ?? 0, sequence)
     }
 }

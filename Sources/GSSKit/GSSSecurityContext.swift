@@ -35,6 +35,10 @@ public final class GSSSecurityContext {
     private var peer: GSSName?
     public internal(set) var isEstablished = false
     private var returnedFlags: OM_uint32 = 0
+    /// The sequence number of the newest RFC 4121 wrap token from the peer
+    /// that MIT's unwrap accepted; nil before the first. Whoever takes the
+    /// keys over must not accept it again (see exportSessionKeys).
+    var newestUnwrappedSequence: UInt64?
 
     /// A client context towards `target`, with mutual authentication and
     /// replay detection (the flags libzmq requests).
@@ -181,11 +185,33 @@ public final class GSSSecurityContext {
         return cgss_is_error(major) == 0 ? seconds : 0
     }
 
+    /// The most bytes wrap accepts (header and message together), and the
+    /// longest token unwrap accepts. MIT's krb5 crypto counts bytes in
+    /// 32-bit unsigned ints and silently cuts a longer buffer (the rest of
+    /// the message would be sent unencrypted), and every carrier of these
+    /// tokens (ZMTP's MESSAGE, RFC 4752 framing) has a 32-bit length field:
+    /// 4 KiB below 4 GiB leaves room for any token overhead.
+    public static let largestMessage: UInt64 = UInt64(UInt32.max) - 4096
+
+    static func checkWrapSize(_ count: Int, _ function: String) throws {
+        guard UInt64(count) <= largestMessage else {
+            throw GSSError(function, reason: "message of \(count) bytes is larger than the \(largestMessage)-byte limit")
+        }
+    }
+
+    static func checkUnwrapSize(_ count: Int, _ function: String) throws {
+        guard UInt64(count) <= UInt64(UInt32.max) else {
+            throw GSSError(function, reason: "token of \(count) bytes is larger than any valid token (4 GiB)")
+        }
+    }
+
     /// Protects `message` (prefixed by `header`, so a flags byte costs no
     /// copy of its own) and returns the wrap token. `confidential` false
-    /// gives integrity only. Throws on an expired context; never traps.
+    /// gives integrity only. Throws on an expired context or a message
+    /// above `largestMessage`; never traps.
     public func wrap(header: [UInt8] = [], _ message: some Collection<UInt8>, confidential: Bool) throws -> [UInt8] {
         guard isEstablished else { throw GSSError("gss_wrap", reason: "security context is not established") }
+        try Self.checkWrapSize(header.count + message.count, "gss_wrap")
         var plain: [UInt8] = []
         plain.reserveCapacity(header.count + message.count)
         plain.append(contentsOf: header)
@@ -211,12 +237,15 @@ public final class GSSSecurityContext {
     /// was encrypted. A tampered, replayed or foreign token throws.
     public func unwrap(_ token: some Collection<UInt8>) throws -> (message: [UInt8], wasConfidential: Bool) {
         guard isEstablished else { throw GSSError("gss_unwrap", reason: "security context is not established") }
+        try Self.checkUnwrapSize(token.count, "gss_unwrap")
         var minor: OM_uint32 = 0
         var output = gss_buffer_desc()
         var confState: Int32 = 0
         var qop: gss_qop_t = 0
+        var sequence: UInt64? = nil
         let major = GSSBuffers.withInput(token) { buffer in
-            gss_unwrap(&minor, handle, &buffer, &output, &confState, &qop)
+            sequence = Self.wrapTokenSequence(UnsafeRawBufferPointer(start: buffer.value, count: buffer.length))
+            return gss_unwrap(&minor, handle, &buffer, &output, &confState, &qop)
         }
         let message = GSSBuffers.takeWiping(&output)
         // Supplementary bits (duplicate, old, out-of-sequence token) are
@@ -225,6 +254,7 @@ public final class GSSSecurityContext {
         guard major == cgss_s_complete() else {
             throw GSSError("gss_unwrap", major: major, minor: minor)
         }
+        noteUnwrapped(sequence)
         return (message, confState != 0)
     }
 

@@ -19,6 +19,11 @@ final class CTSCipher {
     private let encrypting: Bool
     /// The CBC context's current IV: the last ciphertext block it saw.
     private var chain = Block()
+    /// The most bytes handed to libcrypto in one call (see `update`).
+    private let updateLimit: Int
+
+    /// 1 GiB: well inside libcrypto's `int` byte counts.
+    static let defaultUpdateLimit = 1 << 30
 
     /// 16 bytes without a heap allocation.
     struct Block {
@@ -26,8 +31,13 @@ final class CTSCipher {
         var high: UInt64 = 0
     }
 
-    init(key: [UInt8], enctype: Enctype, encrypting: Bool) throws(KerberosCryptoError) {
+    /// `updateLimit` (a multiple of 16) is for tests of the piecewise path.
+    init(key: [UInt8], enctype: Enctype, encrypting: Bool,
+         updateLimit: Int = CTSCipher.defaultUpdateLimit) throws(KerberosCryptoError) {
         guard key.count == enctype.keyCount else { throw KerberosCryptoError("AES key of \(key.count) bytes") }
+        guard updateLimit >= 16, updateLimit % 16 == 0, updateLimit <= CTSCipher.defaultUpdateLimit else {
+            throw KerberosCryptoError("AES update limit of \(updateLimit) bytes")
+        }
         guard let cbcCipher = Algorithms.cbc(enctype), let ecbCipher = Algorithms.ecb(enctype) else {
             throw KerberosCryptoError("libcrypto has no AES-\(enctype.keyCount * 8)")
         }
@@ -50,6 +60,7 @@ final class CTSCipher {
         self.cbc = cbc
         self.ecb = ecb
         self.encrypting = encrypting
+        self.updateLimit = updateLimit
     }
 
     deinit {
@@ -67,6 +78,8 @@ final class CTSCipher {
         let last = buffer.count - bulk - 16   // bytes in the final, partial block: 1...16
         let ok = withUnsafeTemporaryAllocation(byteCount: 48, alignment: 16) { scratch -> Bool in
             guard let tail = scratch.baseAddress else { return false }
+            // The scratch holds the last two plaintext blocks.
+            defer { Secret.wipe(scratch) }
             return encrypting ? encrypt(base, bulk: bulk, last: last, tail: tail)
                               : decrypt(base, bulk: bulk, last: last, tail: tail)
         }
@@ -114,16 +127,26 @@ final class CTSCipher {
         if bulk == 0 { xorBlock(tail, start) }
         (base + bulk).copyMemory(from: tail, byteCount: 16)
         (base + bulk + 16).copyMemory(from: tail + 16, byteCount: last)
-        (tail + 32).initializeMemory(as: UInt8.self, repeating: 0, count: 16)
         return true
     }
 
+    /// EVP_CipherUpdate counts bytes in an `int`: longer runs go through
+    /// in pieces of at most `updateLimit` bytes, a multiple of the block
+    /// size, so the CBC chain carries over from piece to piece exactly as
+    /// it does inside one call.
     private func update(_ context: OpaquePointer, _ data: UnsafeMutableRawPointer, _ count: Int,
                         into out: UnsafeMutableRawPointer? = nil) -> Bool {
-        var produced: Int32 = 0
         let bytes = data.assumingMemoryBound(to: UInt8.self)
         let target = (out ?? data).assumingMemoryBound(to: UInt8.self)
-        return EVP_CipherUpdate(context, target, &produced, bytes, Int32(count)) == 1 && Int(produced) == count
+        var done = 0
+        while done < count {
+            let piece = min(count - done, updateLimit)
+            var produced: Int32 = 0
+            guard EVP_CipherUpdate(context, target + done, &produced, bytes + done, Int32(piece)) == 1,
+                  Int(produced) == piece else { return false }
+            done += piece
+        }
+        return true
     }
 
     private func loadBlock(_ at: UnsafeRawPointer) -> Block {
@@ -136,20 +159,23 @@ final class CTSCipher {
     }
 }
 
-/// One AES block encrypted with a raw key (ECB): key derivation's E().
-func aesEncryptBlock(_ block: [UInt8], key: [UInt8], enctype: Enctype) throws(KerberosCryptoError) -> [UInt8] {
+/// One AES block encrypted with a raw key (ECB), in place: key
+/// derivation's E(). libcrypto cleanses the key schedule when the context
+/// is freed.
+func aesEncryptBlock(inPlace block: UnsafeMutableRawBufferPointer, key: [UInt8], enctype: Enctype) throws(KerberosCryptoError) {
+    guard block.count == 16, let bytes = block.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+        throw KerberosCryptoError("an AES block is 16 bytes, not \(block.count)")
+    }
     guard let cipher = Algorithms.ecb(enctype) else {
         throw KerberosCryptoError("libcrypto has no \(enctype.ecbCipherName)")
     }
     guard let context = EVP_CIPHER_CTX_new() else { throw KerberosCryptoError("out of memory") }
     defer { EVP_CIPHER_CTX_free(context) }
-    var out = [UInt8](repeating: 0, count: 32)
     var produced: Int32 = 0
     let ok = key.withUnsafeBufferPointer { keyBytes in
         EVP_EncryptInit_ex2(context, cipher, keyBytes.baseAddress, nil, nil) == 1
             && EVP_CIPHER_CTX_set_padding(context, 0) == 1
-            && EVP_EncryptUpdate(context, &out, &produced, block, Int32(block.count)) == 1
+            && EVP_EncryptUpdate(context, bytes, &produced, bytes, 16) == 1
     }
     guard ok, produced == 16 else { throw KerberosCryptoError("AES block encryption failed") }
-    return Array(out.prefix(16))
 }

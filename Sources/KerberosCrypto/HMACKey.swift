@@ -31,34 +31,43 @@ final class HMACKey {
             outer[index] ^= byte
         }
         defer {
-            for index in 0..<blockCount { inner[index] = 0; outer[index] = 0 }
+            Secret.wipe(&inner)
+            Secret.wipe(&outer)
         }
+        // The padded key and every state derived from it are as good as the
+        // key: the local copies are wiped once they are stored.
         switch enctype {
         case .aes128CtsHmacSha1, .aes256CtsHmacSha1:
             var i = SHA_CTX(), o = SHA_CTX()
             SHA1_Init(&i); SHA1_Update(&i, inner, blockCount)
             SHA1_Init(&o); SHA1_Update(&o, outer, blockCount)
             states = .sha1(inner: i, outer: o)
+            Secret.wipe(value: &i); Secret.wipe(value: &o)
         case .aes128CtsHmacSha256:
             var i = SHA256_CTX(), o = SHA256_CTX()
             SHA256_Init(&i); SHA256_Update(&i, inner, blockCount)
             SHA256_Init(&o); SHA256_Update(&o, outer, blockCount)
             states = .sha256(inner: i, outer: o)
+            Secret.wipe(value: &i); Secret.wipe(value: &o)
         case .aes256CtsHmacSha384:
             var i = SHA512_CTX(), o = SHA512_CTX()
             SHA384_Init(&i); SHA384_Update(&i, inner, blockCount)
             SHA384_Init(&o); SHA384_Update(&o, outer, blockCount)
             states = .sha384(inner: i, outer: o)
+            Secret.wipe(value: &i); Secret.wipe(value: &o)
         }
     }
 
-    deinit {
-        // The states are as good as the key: overwrite them.
-        switch states {
-        case .sha1: states = .sha1(inner: SHA_CTX(), outer: SHA_CTX())
-        case .sha256: states = .sha256(inner: SHA256_CTX(), outer: SHA256_CTX())
-        case .sha384: states = .sha384(inner: SHA512_CTX(), outer: SHA512_CTX())
-        }
+    deinit { wipe() }
+
+    /// Overwrites the keyed states (all zero bytes: the first case with
+    /// zeroed contexts, a valid value). Authenticating afterwards gives
+    /// garbage, never the key's MAC. The deinit calls it.
+    func wipe() { Secret.wipe(value: &states) }
+
+    /// Whether every byte of the stored states is zero (tests of `wipe`).
+    var isWiped: Bool {
+        withUnsafeBytes(of: &states) { raw in raw.allSatisfy { $0 == 0 } }
     }
 
     /// HMAC over `first` followed by `second`, written to `out` (at least
@@ -68,6 +77,7 @@ final class HMACKey {
         guard out.count >= digestCount, let target = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
             throw KerberosCryptoError("MAC buffer too small")
         }
+        // The per-message copies start as the keyed states: wiped after use.
         switch states {
         case .sha1(var inner, var outer):
             SHA1_Update(&inner, first.baseAddress, first.count)
@@ -75,28 +85,21 @@ final class HMACKey {
             SHA1_Final(target, &inner)
             SHA1_Update(&outer, target, digestCount)
             SHA1_Final(target, &outer)
+            Secret.wipe(value: &inner); Secret.wipe(value: &outer)
         case .sha256(var inner, var outer):
             SHA256_Update(&inner, first.baseAddress, first.count)
             SHA256_Update(&inner, second.baseAddress, second.count)
             SHA256_Final(target, &inner)
             SHA256_Update(&outer, target, digestCount)
             SHA256_Final(target, &outer)
+            Secret.wipe(value: &inner); Secret.wipe(value: &outer)
         case .sha384(var inner, var outer):
             SHA384_Update(&inner, first.baseAddress, first.count)
             SHA384_Update(&inner, second.baseAddress, second.count)
             SHA384_Final(target, &inner)
             SHA384_Update(&outer, target, digestCount)
             SHA384_Final(target, &outer)
+            Secret.wipe(value: &inner); Secret.wipe(value: &outer)
         }
-    }
-
-    /// One-shot convenience for key derivation.
-    func authenticate(_ bytes: [UInt8]) throws(KerberosCryptoError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: digestCount)
-        let ok = bytes.withUnsafeBytes { input in
-            out.withUnsafeMutableBytes { target in (try? authenticate(input, into: target)) != nil }
-        }
-        guard ok else { throw KerberosCryptoError("HMAC failed") }
-        return out
     }
 }

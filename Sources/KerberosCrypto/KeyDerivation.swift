@@ -24,31 +24,63 @@ struct DerivedKeys {
 
     /// Overwrites both keys (call when done with them).
     mutating func wipe() {
-        for i in encryption.indices { encryption[i] = 0 }
-        for i in integrity.indices { integrity[i] = 0 }
+        Secret.wipe(&encryption)
+        Secret.wipe(&integrity)
     }
 
     /// RFC 3961 DK with AES (random-to-key is the identity): encrypt the
     /// constant n-folded to one block, then each output block again, and
-    /// keep the first `count` bytes.
+    /// keep the first `count` bytes. The result is allocated once at its
+    /// final size; the running block is wiped.
     static func dk(_ base: [UInt8], constant: [UInt8], count: Int, enctype: Enctype) throws(KerberosCryptoError) -> [UInt8] {
         var block = nfold(constant, to: 16)
-        var out: [UInt8] = []
-        while out.count < count {
-            block = try aesEncryptBlock(block, key: base, enctype: enctype)
-            out += block
+        defer { Secret.wipe(&block) }
+        var out = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let failure: KerberosCryptoError? = block.withUnsafeMutableBytes { raw in
+                do throws(KerberosCryptoError) {
+                    try aesEncryptBlock(inPlace: raw, key: base, enctype: enctype)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let failure { throw failure }
+            let taken = min(16, count - filled)
+            out.withUnsafeMutableBytes { target in
+                block.withUnsafeBytes { source in
+                    UnsafeMutableRawBufferPointer(rebasing: target[filled..<(filled + taken)])
+                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<taken]))
+                }
+            }
+            filled += taken
         }
-        return Array(out.prefix(count))
+        return out
     }
 
     /// RFC 8009 KDF-HMAC-SHA2: HMAC(base, 00000001 | label | 00 | bits(k)),
-    /// truncated to `count` bytes.
+    /// truncated to `count` bytes. The full digest is wiped.
     static func kdfHMACSHA2(_ base: [UInt8], label: [UInt8], count: Int, enctype: Enctype) throws(KerberosCryptoError) -> [UInt8] {
         let bits = UInt32(count * 8)
         let input = [0, 0, 0, 1] + label + [0,
             UInt8(truncatingIfNeeded: bits >> 24), UInt8(truncatingIfNeeded: bits >> 16),
             UInt8(truncatingIfNeeded: bits >> 8), UInt8(truncatingIfNeeded: bits)]
         let mac = try HMACKey(key: base, for: enctype)
-        return Array(try mac.authenticate(input).prefix(count))
+        guard count <= mac.digestCount else { throw KerberosCryptoError("KDF output longer than the HMAC") }
+        var digest = [UInt8](repeating: 0, count: 64)
+        defer { Secret.wipe(&digest) }
+        let failure: KerberosCryptoError? = input.withUnsafeBytes { message in
+            digest.withUnsafeMutableBytes { target in
+                do throws(KerberosCryptoError) {
+                    try mac.authenticate(message, into: target)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+        }
+        if let failure { throw failure }
+        return Array(digest[0..<count])
     }
 }

@@ -28,6 +28,8 @@ final class UsageCipher {
         self.mac = try HMACKey(key: keys.integrity, for: enctype)
     }
 
+    deinit { Secret.wipe(&confounders) }
+
     /// Bytes added around a plaintext.
     var overhead: Int { Self.confounderCount + enctype.macCount }
 

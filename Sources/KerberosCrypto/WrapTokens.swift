@@ -29,7 +29,7 @@ public struct SessionKeys: Sendable {
         self.endTime = endTime
     }
 
-    mutating func wipe() { for i in key.indices { key[i] = 0 } }
+    mutating func wipe() { Secret.wipe(&key) }
 }
 
 /// RFC 4121 confidential wrap tokens (section 4.2.6.2), sealed and opened
@@ -40,7 +40,8 @@ public struct SessionKeys: Sendable {
 ///     then Kerberos-encrypted: data | EC filler bytes | header (RRC 0)
 ///
 /// Opening refuses replays and tokens older than the last one: over one
-/// TCP stream tokens arrive in order. Not thread-safe (one connection).
+/// TCP stream tokens arrive in order. Sequence numbers never wrap: after
+/// UInt64.max, sealing and opening refuse. Not thread-safe (one connection).
 public final class WrapTokenCodec {
     static let headerCount = 16
     static let flagSentByAcceptor: UInt8 = 0x01
@@ -52,8 +53,13 @@ public final class WrapTokenCodec {
     private let sendFlags: UInt8
     private let receiveFlags: UInt8
     private let endTime: UInt32
-    private var sendSequence: UInt64
-    private var receiveSequence: UInt64
+    /// The next sequence number to send. Nil once UInt64.max went out:
+    /// RFC 4121 numbers never wrap, and a reused one would let a peer take
+    /// a recorded old token for a new one.
+    private var sendSequence: UInt64?
+    /// The lowest sequence number still acceptable. Nil once a token with
+    /// UInt64.max was accepted: nothing can follow it.
+    private var receiveSequence: UInt64?
 
     /// Takes the keys (and wipes the caller's copy of the key bytes).
     public init(keys: inout SessionKeys) throws(KerberosCryptoError) {
@@ -85,13 +91,16 @@ public final class WrapTokenCodec {
             throw KerberosCryptoError("token buffer too small")
         }
         try checkExpiry()
+        guard let sequence = sendSequence else {
+            throw KerberosCryptoError("all 2^64 sequence numbers of this context are used up; reconnect")
+        }
         let header = base.assumingMemoryBound(to: UInt8.self)
-        writeHeader(header, flags: sendFlags, sequence: sendSequence)
+        writeHeader(header, flags: sendFlags, sequence: sequence)
         // The encrypted copy of the header goes after the data (RRC 0 in both).
         let copyAt = token.count - sender.enctype.macCount - Self.headerCount
         (base + copyAt).copyMemory(from: base, byteCount: Self.headerCount)
         try sender.seal(UnsafeMutableRawBufferPointer(rebasing: token[Self.headerCount...]))
-        sendSequence &+= 1
+        sendSequence = sequence == .max ? nil : sequence + 1
     }
 
     /// Checks and decrypts a token where it lies; returns the data's range
@@ -126,10 +135,13 @@ public final class WrapTokenCodec {
               (8..<16).allSatisfy({ copy[$0] == bytes[$0] }) else {
             throw KerberosCryptoError("wrap token header does not match its encrypted copy")
         }
-        guard sequence >= receiveSequence else {
-            throw KerberosCryptoError("replayed or out-of-order wrap token (sequence \(sequence), expected \(receiveSequence) or later)")
+        guard let expected = receiveSequence else {
+            throw KerberosCryptoError("wrap token after the last sequence number (sequence \(sequence)): the peer's numbers are used up")
         }
-        receiveSequence = sequence &+ 1
+        guard sequence >= expected else {
+            throw KerberosCryptoError("replayed or out-of-order wrap token (sequence \(sequence), expected \(expected) or later)")
+        }
+        receiveSequence = sequence == .max ? nil : sequence + 1
         let start = Self.headerCount + plain.lowerBound
         return start..<(start + plain.count - ec - Self.headerCount)
     }

@@ -50,7 +50,9 @@ struct SecurityLayerSession {
     func encode(_ message: [UInt8]) throws(SASLError) -> [UInt8] {
         if layer == .none { return message }
         let token = try wrap(message)
-        let n = UInt32(token.count)
+        guard let n = UInt32(exactly: token.count) else {
+            throw SASLError(.invalidArgument, "protected message of \(token.count) octets does not fit the 4-octet length")
+        }
         return [UInt8(n >> 24), UInt8((n >> 16) & 0xff), UInt8((n >> 8) & 0xff), UInt8(n & 0xff)] + token
     }
 

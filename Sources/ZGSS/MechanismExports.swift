@@ -104,10 +104,12 @@ private typealias Transform = (GSSAPIMechanism, ZMTPMessage) throws(ZGSSError) -
 private func transform(_ mech: OpaquePointer?, _ data: UnsafePointer<UInt8>?, _ length: Int, _ flags: Int32,
                        _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<Int>?,
                        _ outFlags: UnsafeMutablePointer<Int32>?, _ body: Transform) -> Int32 {
-    guard let handle = mechanism(mech), let out, let outLength, let input = bytes(data, length),
+    guard let handle = mechanism(mech), let out, let outLength, isValidBuffer(data, length),
           flags >= 0, flags <= 0x0f else { return invalid }
     do throws(ZGSSError) {
-        let result = try body(handle.mechanism, ZMTPMessage(input, flags: MessageFlags(rawValue: UInt8(flags))))
+        // The input's copy is a temporary, released before the result is
+        // copied out: zgss holds at most two copies of a large message.
+        let result = try body(handle.mechanism, ZMTPMessage(bytes(data, length) ?? [], flags: MessageFlags(rawValue: UInt8(flags))))
         handle.output.replace(with: result.body)
         out.pointee = UnsafePointer(handle.output.pointer)
         outLength.pointee = result.body.count
@@ -122,7 +124,15 @@ private func transform(_ mech: OpaquePointer?, _ data: UnsafePointer<UInt8>?, _ 
 public func zgss_mech_encode(_ mech: OpaquePointer?, _ data: UnsafePointer<UInt8>?, _ length: Int, _ flags: Int32,
                              _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<Int>?,
                              _ outFlags: UnsafeMutablePointer<Int32>?) -> Int32 {
-    transform(mech, data, length, flags, out, outLength, outFlags) { (m, message) throws(ZGSSError) in try m.encode(message) }
+    // Refuse a message too large to encrypt before copying it in.
+    if let handle = mechanism(mech), isValidBuffer(data, length) {
+        do throws(ZGSSError) {
+            try handle.mechanism.checkEncodable(byteCount: length)
+        } catch {
+            return error.code.rawValue
+        }
+    }
+    return transform(mech, data, length, flags, out, outLength, outFlags) { (m, message) throws(ZGSSError) in try m.encode(message) }
 }
 
 @_cdecl("zgss_mech_decode")

@@ -24,19 +24,27 @@ final class OwnedBytes {
         let needed = bytes.count + (nulTerminated ? 1 : 0)
         pointer.update(repeating: 0, count: count)
         if needed > capacity {
-            var newCapacity = capacity
-            while newCapacity < needed { newCapacity *= 2 }
+            // Doubling for small outputs; a large one gets just its size
+            // (rounding 2 GiB + 1 up to 4 GiB would waste the rest).
+            let newCapacity = max(needed, capacity <= Int.max / 2 ? capacity * 2 : needed)
             pointer.deallocate()
             capacity = newCapacity
             pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
             pointer.initialize(repeating: 0, count: capacity)
         }
-        var index = 0
-        for byte in bytes {
-            pointer[index] = byte
-            index += 1
+        let copied = bytes.withContiguousStorageIfAvailable { source -> Bool in
+            guard let base = source.baseAddress else { return true }
+            pointer.update(from: base, count: source.count)
+            return true
         }
-        if nulTerminated { pointer[index] = 0 }
+        if copied == nil {
+            var index = 0
+            for byte in bytes {
+                pointer[index] = byte
+                index += 1
+            }
+        }
+        if nulTerminated { pointer[bytes.count] = 0 }
         count = bytes.count
         return true
     }

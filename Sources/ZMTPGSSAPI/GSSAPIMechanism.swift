@@ -259,11 +259,14 @@ public final class GSSAPIMechanism {
     // MARK: messages
 
     /// Protects an outgoing message. Encrypted: returns the MESSAGE command
-    /// body to send in an ordinary frame (no MORE: it travels inside).
+    /// body to send in an ordinary frame (no MORE: it travels inside); a
+    /// body above `GSSSecurityContext.largestMessage - 1` bytes is refused
+    /// with `.invalidArgument` and the session stays ready.
     /// Plaintext: returns the message unchanged.
     public func encode(_ message: ZMTPMessage) throws(ZGSSError) -> ZMTPMessage {
         try requireReady("encode")
         guard encrypted else { return message }
+        try requireEncodable(message)
         return ZMTPMessage(try wrapMessage(message))
     }
 
@@ -275,6 +278,7 @@ public final class GSSAPIMechanism {
     public func encode(_ message: ZMTPMessage, into body: inout [UInt8]) throws(ZGSSError) {
         try requireReady("encode")
         guard encrypted else { throw ZGSSError(.wrongState, "encode(_:into:) is for encrypted mode") }
+        try requireEncodable(message)
         guard let tokens else {
             body = try wrapMessage(message)
             return
@@ -307,6 +311,23 @@ public final class GSSAPIMechanism {
         } catch {
             throw fail(.gss, "cannot take over the session keys for message protection: \(error)")
         }
+    }
+
+    /// Throws what `encode` throws for a message of `byteCount` bytes that
+    /// is too large to encrypt, so a host can refuse it before copying it.
+    /// A token that would not fit the MESSAGE command's 32-bit length (nor
+    /// MIT's 32-bit byte counts) is the caller's error: `.invalidArgument`,
+    /// and the session goes on. Plaintext mode has no such limit.
+    public func checkEncodable(byteCount: Int) throws(ZGSSError) {
+        guard encrypted else { return }
+        let limit = GSSSecurityContext.largestMessage - 1
+        guard UInt64(clamping: byteCount) <= limit else {
+            throw ZGSSError(.invalidArgument, "a message of \(byteCount) bytes is too large to encrypt (at most \(limit) bytes)")
+        }
+    }
+
+    private func requireEncodable(_ message: ZMTPMessage) throws(ZGSSError) {
+        try checkEncodable(byteCount: message.body.count)
     }
 
     private func requireReady(_ operation: String) throws(ZGSSError) {

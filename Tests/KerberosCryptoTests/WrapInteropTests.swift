@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import TestRealm
 import GSSKit
@@ -78,6 +81,24 @@ import GSSKit
         }
     }
 
+    /// The exported side unwrapped `unwrapped` MIT tokens from its peer
+    /// before the switch (ZMTP: the peer's READY). None of them opens
+    /// again; the peer's next token does.
+    @Test(arguments: [true, false], [1, 3])
+    func exportStartsAfterTheTokensMITUnwrapped(exportInitiator: Bool, unwrapped: Int) throws {
+        let (initiator, acceptor) = try Self.contextPair(.aes256CtsHmacSha1)
+        let (exported, mit) = exportInitiator ? (initiator, acceptor) : (acceptor, initiator)
+        let early = try (0..<unwrapped).map { try Self.mitWrap(mit, flags: 0, [UInt8($0)]) }
+        for (index, token) in early.enumerated() { #expect(try Self.mitUnwrap(exported, token) == [0, UInt8(index)]) }
+        var keys = try exported.exportSessionKeys()
+        let codec = try WrapTokenCodec(keys: &keys)
+        for token in early {
+            #expect(throws: KerberosCryptoError.self, "a token MIT already accepted") { try Self.open(codec, token) }
+        }
+        let next = try Self.mitWrap(mit, flags: 0x01, [7])
+        #expect(try Self.open(codec, next) == [0x01, 7])
+    }
+
     @Test(arguments: Enctype.allCases)
     func refusesTamperedReplayedAndReflectedTokens(enctype: Enctype) throws {
         let (initiator, acceptor) = try Self.contextPair(enctype)
@@ -98,6 +119,24 @@ import GSSKit
         #expect(throws: KerberosCryptoError.self, "reflection") { try Self.open(server, reply) }
         #expect(try Self.open(client, reply) == [9])
         #expect(throws: KerberosCryptoError.self, "truncated") { try Self.open(client, Array(reply.prefix(40))) }
+    }
+
+    /// MIT's krb5 crypto counts bytes in 32-bit unsigned ints and cuts a
+    /// longer buffer short (the uncut rest would leave in the clear): zgss
+    /// refuses such buffers before MIT sees them. The input is an untouched
+    /// anonymous mapping, so no memory stands behind its 4 GiB.
+    @Test func mitPathRefusesBuffersPast4GiB() throws {
+        let (initiator, acceptor) = try Self.contextPair(.aes256CtsHmacSha1)
+        let count = (1 << 32) + 16
+        let region = mmap(nil, count, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        try #require(region != MAP_FAILED)
+        defer { munmap(region, count) }
+        let huge = UnsafeRawBufferPointer(start: region, count: count)
+        #expect(throws: GSSError.self) { try initiator.wrap(prefixCount: 0, flags: 0, payload: huge) }
+        #expect(throws: GSSError.self) { try initiator.wrap(huge, confidential: true) }
+        #expect(throws: GSSError.self) { try acceptor.unwrap(huge) }
+        let token = try Self.mitWrap(initiator, flags: 0, [1])
+        #expect(try Self.mitUnwrap(acceptor, token) == [0, 1], "the contexts still work")
     }
 
     @Test func undoesRRCRotation() {

@@ -267,6 +267,35 @@ struct NativeTokenTests {
         #expect(error?.code == .protocolViolation)
     }
 
+    /// The peer's READY travels as a MESSAGE that MIT unwraps during the
+    /// handshake; the side that then switches to KerberosCrypto must not
+    /// open it again (a copy an attacker re-sends after the handshake would
+    /// otherwise arrive as a message). Either side, either peer kind.
+    @Test(arguments: [(false, false), (true, false), (false, true)])
+    func peersReadyIsNotAcceptedTwice(mitClient: Bool, mitServer: Bool) throws {
+        let pair = try MechanismPair(Sides(), mitClient: mitClient, mitServer: mitServer)
+        try pair.run()
+        let ready = { (fromClient: Bool) in pair.transcript.last { $0.fromClient == fromClient }?.body ?? [] }
+        let clientReady = ready(true), serverReady = ready(false)
+        #expect(clientReady.starts(with: GSSAPICommand.messagePrefix) && serverReady.starts(with: GSSAPICommand.messagePrefix))
+        for (receiver, copy) in [(pair.server, clientReady), (pair.client, serverReady)] {
+            let error = expectFailure { _ = try receiver.decode(ZMTPMessage(copy, flags: .command)) }
+            #expect(error?.code == .protocolViolation)
+            #expect(receiver.status == .failed)
+        }
+    }
+
+    /// After the switch the first token each side sends is still accepted:
+    /// the receive counter starts right after READY, not further on.
+    @Test func firstMessageAfterReadyIsAccepted() throws {
+        let pair = try MechanismPair(Sides())
+        try pair.run()
+        let up = try pair.client.encode(ZMTPMessage(Array("first up".utf8)))
+        #expect(try pair.server.decode(up).body == Array("first up".utf8))
+        let down = try pair.server.encode(ZMTPMessage(Array("first down".utf8)))
+        #expect(try pair.client.decode(down).body == Array("first down".utf8))
+    }
+
     @Test func nativeSideRefusesReplay() throws {
         let pair = try MechanismPair(Sides(), mitClient: true)
         try pair.run()

@@ -10,6 +10,7 @@ import time
 import zmq
 import zgss
 
+from replay_proxy import ReadyReplayProxy
 from sides import check, wait_for
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "sansio"))
@@ -374,9 +375,58 @@ def good_messages_before_a_bad_mac(sides):
     check(server.recv() == b"after the bad one", "good client after the bad message")
 
 
+def replayed_ready(victim_role, peer_name):
+    """An on-path attacker sends the peer's wrapped READY a second time,
+    after both READYs crossed. The zgss victim must neither deliver it as
+    a message nor keep the connection; a clean reconnect then works."""
+    def cell(sides):
+        z, peer = sides["zgss"], sides[peer_name]
+        peer_role = "client" if victim_role == "server" else "server"
+        # The victim receives (PULL), the peer sends (PUSH); the GSSAPI
+        # server binds, the client connects through the proxy.
+        if victim_role == "server":
+            victim = z.socket(zmq.PULL, "server", "encrypted")
+            proxy = ReadyReplayProxy(z.bind_any(victim), duplicate=peer_role)
+            sender = peer.socket(zmq.PUSH, "client", "encrypted")
+            sender.connect(proxy.endpoint)
+        else:
+            sender = peer.socket(zmq.PUSH, "server", "encrypted")
+            proxy = ReadyReplayProxy(peer.bind_any(sender), duplicate=peer_role)
+            victim = z.socket(zmq.PULL, "client", "encrypted")
+            victim.connect(proxy.endpoint)
+        try:
+            check(wait_for(proxy.injected.is_set, timeout=10), "the proxy never saw both READYs")
+            delivered = []
+
+            def settled():
+                message = z.try_recv(victim)
+                if message is not None:
+                    delivered.append(message)
+                return proxy.victim_closed.is_set()
+            wait_for(settled, timeout=10)
+            check(not delivered, "zgss %s delivered the replayed READY as a message: %r" % (victim_role, delivered[:1]))
+            check(proxy.victim_closed.is_set(), "zgss %s kept the connection after a replayed READY" % victim_role)
+            expect_error(victim, "replayed")
+            # The next connection through the proxy is left alone.
+            check(wait_for(proxy.later_ready.is_set, timeout=10), "no clean reconnect after the replay")
+            sender.send(b"after the replay")
+            check(victim.recv() == b"after the replay", "zgss %s got the wrong message after reconnecting" % victim_role)
+        finally:
+            proxy.close()
+    return cell
+
+
 CELLS = [
     ("failure: good messages before a tampered one in the same read are delivered (encrypted)",
      good_messages_before_a_bad_mac),
+    ("failure: replayed READY (libzmq client -> zgss server) is refused and drops the connection",
+     replayed_ready("server", "libzmq")),
+    ("failure: replayed READY (libzmq server -> zgss client) is refused and drops the connection",
+     replayed_ready("client", "libzmq")),
+    ("failure: replayed READY (zgss client -> zgss server) is refused and drops the connection",
+     replayed_ready("server", "zgss")),
+    ("failure: replayed READY (zgss server -> zgss client) is refused and drops the connection",
+     replayed_ready("client", "zgss")),
     ("failure: zgss server keytab lacks the service key, then fixed", server_keytab_lacks_the_key),
     ("failure: KDC unreachable (Cannot contact any KDC), then fixed", kdc_unreachable),
     ("failure: 120 connections of random garbage, then a good client (NULL and GSSAPI)", random_garbage_storm),

@@ -95,7 +95,8 @@ public final class GSSAPIMechanism {
     /// Creates one side of one connection. Acquires (or reuses) the
     /// configuration's credentials; a failure there is recorded and thrown
     /// on the first handshake call, so the host sees it where it expects
-    /// errors. May block on the KDC (client keytab, first use only).
+    /// errors. May block on the KDC (client keytab: on first use, and
+    /// when half of the tickets' lifetime has passed).
     public init(configuration: SecurityConfiguration, socketType: SocketType, routingId: [UInt8] = []) {
         self.configuration = configuration
         self.socketType = socketType
@@ -340,8 +341,9 @@ public final class GSSAPIMechanism {
 
     /// One GSS step. A client whose first step fails because libkrb5
     /// refused the configuration's shared credential (a new kinit as
-    /// another principal, say) drops it and tries once more with a fresh
-    /// one, so a stale cached credential costs no connection.
+    /// another principal, or tickets that ended sooner than expected)
+    /// drops it and tries once more with a fresh one, so a stale cached
+    /// credential costs no connection.
     private func stepRetryingCredential(_ context: GSSSecurityContext,
                                         _ token: ArraySlice<UInt8>?) throws -> GSSSecurityContext.Step {
         do {

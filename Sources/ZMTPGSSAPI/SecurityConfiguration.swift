@@ -34,7 +34,9 @@ public final class SecurityConfiguration: Sendable {
     /// A client credential is replaced once half of its ticket lifetime has
     /// passed (see CredentialLifetime), so a long-lived configuration never
     /// hands out expired tickets. Getting tickets from a client keytab asks
-    /// the KDC and may block.
+    /// the KDC and may block; after a failure it is not asked again before
+    /// a short delay (see AcquisitionBackoff), and the failure, with the
+    /// KDC's reason, is what callers get meanwhile.
     public func credential() throws(ZGSSError) -> SharedCredential? {
         let result: Result<SharedCredential?, ZGSSError> = cache.withLock { cached in
             options.isServer ? serverCredential(&cached) : clientCredential(&cached)
@@ -75,42 +77,71 @@ public final class SecurityConfiguration: Sendable {
             guard let lifetime = current.lifetime, lifetime.isRenewalDue(at: now) else { return .success(current) }
             if !lifetime.isExpired(at: now) { stillValid = current }
         }
-        let result = freshClientCredential(now: now)
-        if case .success(let fresh?) = result {
+        let clock = AcquisitionBackoff.now()
+        if let refusal = cached.backoff.refusal(at: clock) {
+            if let stillValid { return .success(stillValid) }
+            cached.credential = nil
+            return .failure(refusal)
+        }
+        let attempt = freshClientCredential(now: now)
+        switch attempt.result {
+        case .success(let fresh?):
+            cached.backoff.succeeded()
             cached.credential = fresh
             return .success(fresh)
+        case .success(nil):
+            cached.backoff.succeeded()
+        case .failure(let error):
+            if attempt.asksKDC { cached.backoff.failed(error, at: clock) }
         }
         if let stillValid { return .success(stillValid) }
         cached.credential = nil
-        return result
+        return attempt.result
     }
 
-    /// A new client credential.
-    private func freshClientCredential(now: Int) -> Result<SharedCredential?, ZGSSError> {
+    /// A new client credential. `asksKDC`: getting it may have needed the
+    /// KDC, so a failure is not retried at once. Past `keytabLogin`, that
+    /// is when a client keytab is named, or a ccache option sits beside a
+    /// default client keytab (libkrb5 fills the cache from it); a default
+    /// client keytab without the principal's keys is no use to libkrb5.
+    private func freshClientCredential(now: Int) -> (result: Result<SharedCredential?, ZGSSError>, asksKDC: Bool) {
         if let login = keytabLogin() {
             do {
-                let name = try GSSName(login.principal, type: .krb5Principal)
-                let credential = try GSSCredential(initiatingAs: name, clientKeytab: login.keytab,
+                let credential = try GSSCredential(initiatingAs: login.name, clientKeytab: login.keytab,
                                                    cache: MemoryCredentialCache())
-                return shared(credential, remaining: try credential.secondsRemaining(), now: now)
+                return (shared(credential, remaining: try credential.secondsRemaining(), now: now), true)
             } catch {
-                // Go the plain way: libkrb5 explains.
+                let reason = (error as? GSSError)?.reason ?? "\(error)"
+                let failure = ZGSSError(.gss, "cannot acquire initiator credentials for \"\(login.principal)\" "
+                                        + "with the client keytab \(login.keytab): \(reason)")
+                // No fallback to a credential libkrb5 would resolve later
+                // (a failed resolution leaves it broken for good), except to
+                // tickets that a kinit for the same principal left in the
+                // default cache, while they last.
+                if KerberosDefaults.defaultCachePrincipal() == login.principal,
+                   let cached = try? GSSCredential(name: nil, usage: .initiate),
+                   let remaining = try? cached.secondsRemaining(), remaining != 0 {
+                    return (shared(cached, remaining: remaining, now: now), true)
+                }
+                return (.failure(failure), true)
             }
         }
+        let asksKDC = options.store.clientKeytab != nil
+            || (options.store.ccache != nil && KerberosDefaults.clientKeytabName() != nil)
         guard options.principal != nil || !options.store.isEmpty else {
             // A client on a kinit'ed cache: resolving the default
             // principal once, not per connection, still pays. If that
             // fails, each connection asks libkrb5 itself, as before.
             guard let plain = try? GSSCredential(name: nil, usage: .initiate),
-                  let remaining = try? plain.secondsRemaining() else { return .success(nil) }
-            return shared(plain, remaining: remaining, now: now)
+                  let remaining = try? plain.secondsRemaining() else { return (.success(nil), asksKDC) }
+            return (shared(plain, remaining: remaining, now: now), asksKDC)
         }
         do {
             let name = try options.principal.map { try GSSName($0, type: options.principalNameType) }
             let credential = try GSSCredential(name: name, usage: .initiate, store: options.store)
-            return shared(credential, remaining: try credential.secondsRemaining(), now: now)
+            return (shared(credential, remaining: try credential.secondsRemaining(), now: now), asksKDC)
         } catch {
-            return .failure(describeAcquisition(error))
+            return (.failure(describeAcquisition(error)), asksKDC)
         }
     }
 
@@ -152,18 +183,25 @@ public final class SecurityConfiguration: Sendable {
     /// memory cache: only when the principal this side would use anyway
     /// (the option, else the default cache's, else the client keytab's
     /// first) has keys in that keytab and no ccache option names another
-    /// cache; nil otherwise (the plain way). Asks no KDC.
-    private func keytabLogin() -> (principal: String, keytab: String)? {
+    /// cache; nil otherwise (the plain way). Asks no KDC. `name` is the
+    /// option as imported, not its canonical text parsed again: a hostbased
+    /// name whose host maps to no realm only matches keys as imported.
+    private func keytabLogin() -> (principal: String, name: GSSName, keytab: String)? {
         guard options.store.ccache == nil,
               let keytab = options.store.clientKeytab ?? KerberosDefaults.clientKeytabName() else { return nil }
         let principal: String?
+        let name: GSSName?
         if let option = options.principal {
-            principal = try? GSSName(option, type: options.principalNameType).canonicalName()
+            name = try? GSSName(option, type: options.principalNameType)
+            principal = try? name?.canonicalName()
         } else {
             principal = KerberosDefaults.defaultCachePrincipal() ?? KerberosDefaults.firstPrincipal(inKeytab: keytab)
+            name = principal.flatMap { try? GSSName($0, type: .krb5Principal) }
         }
-        guard let principal, (try? KerberosDefaults.checkKeytab(keytab, holds: principal)) != nil else { return nil }
-        return (principal, keytab)
+        guard let principal, let name, (try? KerberosDefaults.checkKeytab(keytab, holds: principal)) != nil else {
+            return nil
+        }
+        return (principal, name, keytab)
     }
 
     /// The service principal a client authenticates to, imported once.
@@ -254,4 +292,6 @@ struct CachedCredential: ~Copyable {
     /// The keytab copy a server credential reads, checked for changes.
     var snapshot: KeytabSnapshot?
     var target: SharedName?
+    /// Spacing of client attempts after a failure that may involve the KDC.
+    var backoff = AcquisitionBackoff()
 }

@@ -3,7 +3,7 @@ import TestRealm
 import GSSKit
 @testable import ZMTPGSSAPI
 
-@Suite("When client credentials are renewed")
+@Suite("When client credentials are renewed and the KDC asked again")
 struct CredentialRenewalTests {
     @Test func renewalIsDueAtHalfTheLifetime() {
         let lifetime = CredentialLifetime(acquired: 1000, secondsRemaining: 600)
@@ -18,6 +18,29 @@ struct CredentialRenewalTests {
     @Test func timesAreShownInUTC() {
         #expect(CredentialLifetime.text(0) == "1970-01-01 00:00:00 UTC")
         #expect(CredentialLifetime.text(1_796_559_316) == "2026-12-06 12:15:16 UTC")
+    }
+
+    @Test func kdcFailuresAreRetriedAfterAGrowingBoundedDelay() {
+        var backoff = AcquisitionBackoff()
+        #expect(backoff.refusal(at: 0) == nil)
+        let kdcDown = ZGSSError(.gss, "Cannot contact any KDC for realm 'EXAMPLE.TEST'")
+        var now: Int64 = 10_000
+        var delays: [Int64] = []
+        for _ in 0..<6 {
+            backoff.failed(kdcDown, at: now)
+            let refusal = backoff.refusal(at: now)
+            #expect(refusal?.code == .gss)
+            #expect(refusal?.message.hasPrefix(kdcDown.message) == true)
+            delays.append(backoff.nextAttempt - now)
+            #expect(backoff.refusal(at: backoff.nextAttempt) == nil)
+            now = backoff.nextAttempt
+        }
+        #expect(delays == [1000, 2000, 4000, 8000, 8000, 8000])
+        backoff.failed(kdcDown, at: now)
+        #expect(backoff.refusal(at: now + 1)?.message.hasSuffix("(asking again in 8 s)") == true)
+        backoff.succeeded()
+        #expect(backoff.refusal(at: now + 1) == nil)
+        #expect(backoff.failures == 0)
     }
 
     @Test func keytabCredentialsKnowWhenTheirTicketsEnd() throws {

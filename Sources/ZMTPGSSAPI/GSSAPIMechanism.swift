@@ -213,8 +213,12 @@ public final class GSSAPIMechanism {
         switch state {
         case .failed(let error): return error
         case .ready: return nil
-        case .clientStart, .serverAwaitToken:
-            reason = "peer closed the connection before the GSSAPI handshake started (is it using GSSAPI?)"
+        case .clientStart:
+            reason = "server closed the connection before this client sent INITIATE"
+        case .serverAwaitToken:
+            reason = "client closed the connection after the greeting without sending INITIATE "
+                + "(a GSSAPI client gives up there when its own Kerberos step fails, e.g. it has no "
+                + "credentials or cannot reach its KDC: its error says which)"
         case .clientAwaitToken, .clientSendToken:
             reason = "server closed the connection instead of answering our Kerberos token (it may lack keys for \(configuration.options.servicePrincipal ?? "the service principal"))"
         case .serverSendToken, .serverAwaitEmpty:

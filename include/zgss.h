@@ -322,11 +322,15 @@ const char *zgss_config_last_error(const zgss_config_t *config);
  * checked against the peer's); routing_id (may be NULL when routing_id_len is 0, at most 255
  * bytes) goes into READY's Identity for REQ, DEALER and ROUTER.
  * Credentials named by the config are acquired on the first mechanism and
- * reused by later ones; a credential failure does not fail this call: the
- * mechanism starts failed and the first handshake call reports it.
- * Returns NULL for a NULL config, an unknown socket type or a client
- * config without ZMQ_GSSAPI_SERVICE_PRINCIPAL. May block (client keytab:
- * first ticket request). Free with zgss_mech_destroy. */
+ * reused by later ones (a client's are acquired again once half of their
+ * tickets' lifetime has passed); a credential failure does not fail this
+ * call: the mechanism starts failed and the first handshake call reports
+ * it. After a failure to get tickets with a client keytab (KDC down, say)
+ * the KDC is asked again only after 1 s, then 2, 4, up to 8 s; mechanisms
+ * made meanwhile start failed with that failure's reason. Returns NULL
+ * for a NULL config, an unknown socket type or a client config without
+ * ZMQ_GSSAPI_SERVICE_PRINCIPAL. May block (client keytab: first ticket
+ * request, and renewal). Free with zgss_mech_destroy. */
 zgss_mech_t *zgss_mech_new(zgss_config_t *config, int socket_type,
                            const void *routing_id, size_t routing_id_len);
 

@@ -124,6 +124,20 @@ def test_add_command_takes_any_bytes(realm, tmp_path):
         assert name + b"@EXAMPLE.TEST" in klist.stdout
 
 
+def test_set_max_life(tmp_path):
+    with Realm(realm="SHORT.TEST") as r:
+        r.set_max_life("20 seconds", "alice", "krbtgt/SHORT.TEST")
+        res = run(r, "kinit", "-k", "-t", r.client_keytab, "alice",
+                  ccache=str(tmp_path / "cc"))
+        assert res.returncode == 0, res.stdout
+        listing = run(r, "klist", ccache=str(tmp_path / "cc")).stdout
+        fields = [line.split() for line in listing.splitlines()
+                  if "krbtgt/SHORT.TEST@" in line][0]
+        started = time.strptime(" ".join(fields[0:2]), "%m/%d/%y %H:%M:%S")
+        expires = time.strptime(" ".join(fields[2:4]), "%m/%d/%y %H:%M:%S")
+        assert time.mktime(expires) - time.mktime(started) == 20, listing
+
+
 def test_stop_and_start_kdc(tmp_path):
     with Realm() as r:
         port = r.kdc_port

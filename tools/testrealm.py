@@ -396,6 +396,14 @@ class Realm:
         self.principals.append(name)
         return target or self.keytab_for(name)
 
+    def set_max_life(self, lifetime, *principals):
+        """Cap the ticket lifetime of `principals` (kadmin's -maxlife, e.g.
+        "20 seconds").  A ticket lives no longer than the smallest cap of
+        its client, its service and, for service tickets, the TGT it came
+        from: cut krbtgt/REALM and the service too for a short test."""
+        self._kadmin(['modprinc -maxlife "%s" %s' % (lifetime, name)
+                      for name in principals])
+
     def _make_down_keytab(self):
         # No KDC exists for DOWN.TEST, so the key is made offline by ktutil.
         script = ("addent -password -p alice@%s -k 1 -e aes256-cts-hmac-sha1-96\n"

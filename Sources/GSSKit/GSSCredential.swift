@@ -121,6 +121,20 @@ public final class GSSCredential {
         return try? GSSName(taking: name).displayName()
     }
 
+    /// How many seconds the credential stays valid: 0 once its tickets
+    /// have expired, nil when it has no end (an acceptor). For an initiator
+    /// whose principal or cache libkrb5 has not chosen yet, it chooses them
+    /// now and may get tickets with a client keytab (a KDC request); a
+    /// failure there throws, with the KDC's reason.
+    public func secondsRemaining() throws -> UInt32? {
+        var minor: OM_uint32 = 0
+        var lifetime: OM_uint32 = 0
+        let major = gss_inquire_cred(&minor, handle, nil, &lifetime, nil, nil)
+        if cgss_routine_error(major) == cgss_s_credentials_expired() { return 0 }
+        guard cgss_is_error(major) == 0 else { throw GSSError("gss_inquire_cred", major: major, minor: minor) }
+        return lifetime == cgss_c_indefinite() ? nil : lifetime
+    }
+
     private static func withKeyValueSet<R>(_ pairs: [(String, String)], _ body: (UnsafePointer<gss_key_value_set_desc>) -> R) -> R {
         var arena = CStringArena()
         defer { arena.release() }

@@ -46,7 +46,14 @@ public struct GSSError: Error, CustomStringConvertible, Sendable {
     public var isCredentialProblem: Bool {
         let routine = cgss_routine_error(major)
         return routine == cgss_s_no_cred() || routine == cgss_s_defective_credential()
-            || routine == cgss_s_credentials_expired()
+            || routine == cgss_s_credentials_expired() || isTicketExpired
+    }
+
+    /// Whether Kerberos called a ticket expired ("Ticket expired"): on a
+    /// client's first step, its own tickets ended (libkrb5 reports that
+    /// as a general failure, not as expired credentials).
+    public var isTicketExpired: Bool {
+        Int32(bitPattern: minor) == Int32(truncatingIfNeeded: KRB5KRB_AP_ERR_TKT_EXPIRED)
     }
 
     public var description: String {

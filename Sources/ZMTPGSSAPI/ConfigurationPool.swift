@@ -8,7 +8,8 @@ import Synchronization
 /// Keeps at most `capacity` configurations; the least recently used one
 /// is dropped first (its credentials go when no connection uses them).
 /// Only configurations are kept, never failures: a credential that could
-/// not be acquired is tried again by the next connection.
+/// not be acquired is tried again by a later connection (after a short,
+/// growing delay when the KDC may be involved: see AcquisitionBackoff).
 public final class ConfigurationPool: Sendable {
     public let capacity: Int
     private let entries = Mutex<[SecurityConfiguration]>([])

@@ -104,7 +104,8 @@ public final class GSSAPIMechanism {
     /// Creates one side of one connection. Acquires (or reuses) the
     /// configuration's credentials; a failure there is recorded and thrown
     /// on the first handshake call, so the host sees it where it expects
-    /// errors. May block on the KDC (client keytab, first use only).
+    /// errors. May block on the KDC (client keytab: on first use, and
+    /// when half of the tickets' lifetime has passed).
     public init(configuration: SecurityConfiguration, socketType: SocketType, routingId: [UInt8] = []) {
         self.configuration = configuration
         self.socketType = socketType
@@ -240,8 +241,12 @@ public final class GSSAPIMechanism {
         switch state {
         case .failed(let error): return error
         case .ready: return nil
-        case .clientStart, .serverAwaitToken:
-            reason = "peer closed the connection before the GSSAPI handshake started (is it using GSSAPI?)"
+        case .clientStart:
+            reason = "server closed the connection before this client sent INITIATE"
+        case .serverAwaitToken:
+            reason = "client closed the connection after the greeting without sending INITIATE "
+                + "(a GSSAPI client gives up there when its own Kerberos step fails, e.g. it has no "
+                + "credentials or cannot reach its KDC: its error says which)"
         case .clientAwaitToken, .clientSendToken:
             reason = "server closed the connection instead of answering our Kerberos token (it may lack keys for \(configuration.options.servicePrincipal ?? "the service principal"))"
         case .serverSendToken, .serverAwaitEmpty:
@@ -411,8 +416,9 @@ public final class GSSAPIMechanism {
 
     /// One GSS step. A client whose first step fails because libkrb5
     /// refused the configuration's shared credential (a new kinit as
-    /// another principal, say) drops it and tries once more with a fresh
-    /// one, so a stale cached credential costs no connection.
+    /// another principal, or tickets that ended sooner than expected)
+    /// drops it and tries once more with a fresh one, so a stale cached
+    /// credential costs no connection.
     private func stepRetryingCredential(_ context: GSSSecurityContext,
                                         _ token: ArraySlice<UInt8>?) throws -> GSSSecurityContext.Step {
         do {

@@ -4,8 +4,9 @@ import Synchronization
 
 /// A frozen set of GSSAPI options plus the credentials they name, acquired
 /// once and shared by every connection made with it (libzmq acquires them
-/// again for each connection). A server acquires acceptor credentials only,
-/// a client initiator credentials only.
+/// again for each connection); a client's are acquired again once half of
+/// their tickets' lifetime has passed. A server acquires acceptor
+/// credentials only, a client initiator credentials only.
 ///
 /// Safe to share between threads: the credential is created under a lock,
 /// and MIT krb5 locks its credential records internally.
@@ -18,7 +19,7 @@ public final class SecurityConfiguration: Sendable {
     }
 
     /// The credential for this side, acquired on first use. A failure is not
-    /// cached: the next connection tries again (the keytab may appear).
+    /// cached: a later connection tries again (the keytab may appear).
     /// Returns nil when the defaults (environment) are to be used as they
     /// are and cannot be acquired ahead: a server whose keytab cannot be
     /// copied, or a client with no usable default credential (libkrb5 then
@@ -29,44 +30,126 @@ public final class SecurityConfiguration: Sendable {
     /// files: a server's keytab is snapshotted (and copied again when the
     /// file changes, checked with one stat per call); a client with a
     /// client keytab keeps its tickets in a private memory cache.
-    /// May block on the KDC (client keytab).
+    ///
+    /// A client credential is replaced once half of its ticket lifetime has
+    /// passed (see CredentialLifetime), so a long-lived configuration never
+    /// hands out expired tickets. Getting tickets from a client keytab asks
+    /// the KDC and may block; after a failure it is not asked again before
+    /// a short delay (see AcquisitionBackoff), and the failure, with the
+    /// KDC's reason, is what callers get meanwhile.
     public func credential() throws(ZGSSError) -> SharedCredential? {
         let result: Result<SharedCredential?, ZGSSError> = cache.withLock { cached in
-            if let credential = cached.credential {
-                guard let snapshot = cached.snapshot, !snapshot.isCurrent() else { return .success(credential) }
-                // The keytab file changed (key rotation): copy it again.
-                cached.credential = nil
-                cached.snapshot = nil
-            }
-            if let fast = options.isServer ? snapshotAcceptor() : memoryInitiator() {
-                cached.credential = fast.credential
-                cached.snapshot = fast.snapshot
-                return .success(fast.credential)
-            }
-            guard options.principal != nil || !options.store.isEmpty else {
-                // A client on a kinit'ed cache: resolving the default
-                // principal once, not per connection, still pays. If that
-                // fails, each connection asks libkrb5 itself, as before.
-                guard !options.isServer, let plain = try? GSSCredential(name: nil, usage: .initiate) else {
-                    return .success(nil)
-                }
-                let credential = SharedCredential(plain)
-                cached.credential = credential
-                return .success(credential)
-            }
-            do {
-                let name = try options.principal.map { try GSSName($0, type: options.principalNameType) }
-                let usage: GSSCredentialUsage = options.isServer ? .accept : .initiate
-                let credential = SharedCredential(try GSSCredential(name: name, usage: usage, store: options.store))
-                cached.credential = credential
-                return .success(credential)
-            } catch let error as GSSError {
-                return .failure(ZGSSError(.gss, Self.describe(error, options: options)))
-            } catch {
-                return .failure(ZGSSError(.gss, "\(error)"))
-            }
+            options.isServer ? serverCredential(&cached) : clientCredential(&cached)
         }
         return try result.get()
+    }
+
+    private func serverCredential(_ cached: inout CachedCredential) -> Result<SharedCredential?, ZGSSError> {
+        if let credential = cached.credential {
+            guard let snapshot = cached.snapshot, !snapshot.isCurrent() else { return .success(credential) }
+            // The keytab file changed (key rotation): copy it again.
+            cached.credential = nil
+            cached.snapshot = nil
+        }
+        if let fast = snapshotAcceptor() {
+            cached.credential = fast.credential
+            cached.snapshot = fast.snapshot
+            return .success(fast.credential)
+        }
+        guard options.principal != nil || !options.store.isEmpty else { return .success(nil) }
+        do {
+            let name = try options.principal.map { try GSSName($0, type: options.principalNameType) }
+            let credential = SharedCredential(try GSSCredential(name: name, usage: .accept, store: options.store))
+            cached.credential = credential
+            return .success(credential)
+        } catch {
+            return .failure(describeAcquisition(error))
+        }
+    }
+
+    /// The cached client credential while less than half of its lifetime
+    /// has passed; else a new one, or the old one while it is still valid
+    /// and no new one can be had yet (the KDC is down, say).
+    private func clientCredential(_ cached: inout CachedCredential) -> Result<SharedCredential?, ZGSSError> {
+        let now = CredentialLifetime.now()
+        var stillValid: SharedCredential? = nil
+        if let current = cached.credential {
+            guard let lifetime = current.lifetime, lifetime.isRenewalDue(at: now) else { return .success(current) }
+            if !lifetime.isExpired(at: now) { stillValid = current }
+        }
+        let clock = AcquisitionBackoff.now()
+        if let refusal = cached.backoff.refusal(at: clock) {
+            if let stillValid { return .success(stillValid) }
+            cached.credential = nil
+            return .failure(refusal)
+        }
+        let attempt = freshClientCredential(now: now)
+        switch attempt.result {
+        case .success(let fresh?):
+            cached.backoff.succeeded()
+            cached.credential = fresh
+            return .success(fresh)
+        case .success(nil):
+            cached.backoff.succeeded()
+        case .failure(let error):
+            if attempt.asksKDC { cached.backoff.failed(error, at: clock) }
+        }
+        if let stillValid { return .success(stillValid) }
+        cached.credential = nil
+        return attempt.result
+    }
+
+    /// A new client credential. `asksKDC`: getting it may have needed the
+    /// KDC, so a failure is not retried at once. Past `keytabLogin`, that
+    /// is when a client keytab is named, or a ccache option sits beside a
+    /// default client keytab (libkrb5 fills the cache from it); a default
+    /// client keytab without the principal's keys is no use to libkrb5.
+    private func freshClientCredential(now: Int) -> (result: Result<SharedCredential?, ZGSSError>, asksKDC: Bool) {
+        if let login = keytabLogin() {
+            do {
+                let credential = try GSSCredential(initiatingAs: login.name, clientKeytab: login.keytab,
+                                                   cache: MemoryCredentialCache())
+                return (shared(credential, remaining: try credential.secondsRemaining(), now: now), true)
+            } catch {
+                let reason = (error as? GSSError)?.reason ?? "\(error)"
+                let failure = ZGSSError(.gss, "cannot acquire initiator credentials for \"\(login.principal)\" "
+                                        + "with the client keytab \(login.keytab): \(reason)")
+                // No fallback to a credential libkrb5 would resolve later
+                // (a failed resolution leaves it broken for good), except to
+                // tickets that a kinit for the same principal left in the
+                // default cache, while they last.
+                if KerberosDefaults.defaultCachePrincipal() == login.principal,
+                   let cached = try? GSSCredential(name: nil, usage: .initiate),
+                   let remaining = try? cached.secondsRemaining(), remaining != 0 {
+                    return (shared(cached, remaining: remaining, now: now), true)
+                }
+                return (.failure(failure), true)
+            }
+        }
+        let asksKDC = options.store.clientKeytab != nil
+            || (options.store.ccache != nil && KerberosDefaults.clientKeytabName() != nil)
+        guard options.principal != nil || !options.store.isEmpty else {
+            // A client on a kinit'ed cache: resolving the default
+            // principal once, not per connection, still pays. If that
+            // fails, each connection asks libkrb5 itself, as before.
+            guard let plain = try? GSSCredential(name: nil, usage: .initiate),
+                  let remaining = try? plain.secondsRemaining() else { return (.success(nil), asksKDC) }
+            return (shared(plain, remaining: remaining, now: now), asksKDC)
+        }
+        do {
+            let name = try options.principal.map { try GSSName($0, type: options.principalNameType) }
+            let credential = try GSSCredential(name: name, usage: .initiate, store: options.store)
+            return (shared(credential, remaining: try credential.secondsRemaining(), now: now), asksKDC)
+        } catch {
+            return (.failure(describeAcquisition(error)), asksKDC)
+        }
+    }
+
+    /// `credential` with its lifetime, or why it cannot serve (no time left).
+    private func shared(_ credential: GSSCredential, remaining: UInt32?, now: Int) -> Result<SharedCredential?, ZGSSError> {
+        if remaining == 0 { return .failure(ZGSSError(.gss, expiredTicketsText())) }
+        let lifetime = remaining.map { CredentialLifetime(acquired: now, secondsRemaining: $0) }
+        return .success(SharedCredential(credential, lifetime: lifetime))
     }
 
     /// Forgets `credential` when it is still the cached one, after libkrb5
@@ -96,29 +179,29 @@ public final class SecurityConfiguration: Sendable {
         }
     }
 
-    /// A client credential whose tickets live in a private memory cache,
-    /// got with the client keytab's keys. Only when the principal this
-    /// side would use anyway (the option, else the default cache's, else
-    /// the client keytab's first) has keys in that keytab and no ccache
-    /// option names another cache; nil otherwise (the plain way).
-    private func memoryInitiator() -> (credential: SharedCredential, snapshot: KeytabSnapshot?)? {
+    /// The principal and client keytab to get tickets with into a private
+    /// memory cache: only when the principal this side would use anyway
+    /// (the option, else the default cache's, else the client keytab's
+    /// first) has keys in that keytab and no ccache option names another
+    /// cache; nil otherwise (the plain way). Asks no KDC. `name` is the
+    /// option as imported, not its canonical text parsed again: a hostbased
+    /// name whose host maps to no realm only matches keys as imported.
+    private func keytabLogin() -> (principal: String, name: GSSName, keytab: String)? {
         guard options.store.ccache == nil,
               let keytab = options.store.clientKeytab ?? KerberosDefaults.clientKeytabName() else { return nil }
-        do {
-            let principal: String?
-            if let option = options.principal {
-                principal = try GSSName(option, type: options.principalNameType).canonicalName()
-            } else {
-                principal = KerberosDefaults.defaultCachePrincipal() ?? KerberosDefaults.firstPrincipal(inKeytab: keytab)
-            }
-            guard let principal else { return nil }
-            try KerberosDefaults.checkKeytab(keytab, holds: principal)
-            let name = try GSSName(principal, type: .krb5Principal)
-            let credential = try GSSCredential(initiatingAs: name, clientKeytab: keytab, cache: MemoryCredentialCache())
-            return (SharedCredential(credential), nil)
-        } catch {
+        let principal: String?
+        let name: GSSName?
+        if let option = options.principal {
+            name = try? GSSName(option, type: options.principalNameType)
+            principal = try? name?.canonicalName()
+        } else {
+            principal = KerberosDefaults.defaultCachePrincipal() ?? KerberosDefaults.firstPrincipal(inKeytab: keytab)
+            name = principal.flatMap { try? GSSName($0, type: .krb5Principal) }
+        }
+        guard let principal, let name, (try? KerberosDefaults.checkKeytab(keytab, holds: principal)) != nil else {
             return nil
         }
+        return (principal, name, keytab)
     }
 
     /// The service principal a client authenticates to, imported once.
@@ -137,6 +220,28 @@ public final class SecurityConfiguration: Sendable {
             }
         }
         return try result.get()
+    }
+
+    private func describeAcquisition(_ error: any Error) -> ZGSSError {
+        guard let error = error as? GSSError else { return ZGSSError(.gss, "\(error)") }
+        return ZGSSError(.gss, Self.describe(error, options: options))
+    }
+
+    /// Why a client credential has no time left, naming the cache, its
+    /// principal and what would help.
+    private func expiredTicketsText() -> String {
+        let summary = CredentialCacheSummary(options.store.ccache)
+        let who = summary?.principal ?? options.principal ?? "the default principal"
+        var text = "Ticket expired: the Kerberos tickets of \(who)"
+        if let summary { text += " in \(summary.name)" }
+        text += summary?.ticketsEnd.map { " ended at \(CredentialLifetime.text($0))" } ?? " have expired"
+        let keytab = options.store.clientKeytab ?? KerberosDefaults.clientKeytabName()
+        if let keytab, (try? KerberosDefaults.checkKeytab(keytab, holds: who)) != nil {
+            return text + ", and libkrb5 could not get new ones with the client keytab \(keytab) "
+                + "(kinit -k -t \(keytab) \(who) shows why)"
+        }
+        return text + ", and no client keytab holds keys for \(who) to get new ones: run kinit again, "
+            + "or give this client a keytab (ZGSS_CLIENT_KEYTAB or KRB5_CLIENT_KTNAME)"
     }
 
     static func describe(_ error: GSSError, options: GSSAPIOptions) -> String {
@@ -163,7 +268,12 @@ public final class SharedCredential: @unchecked Sendable {
     // MIT krb5 guards each credential record with its own mutex, so using
     // one credential from several threads is safe; nothing here mutates it.
     let credential: GSSCredential
-    init(_ credential: GSSCredential) { self.credential = credential }
+    /// When its tickets end; nil for acceptors (they have none).
+    let lifetime: CredentialLifetime?
+    init(_ credential: GSSCredential, lifetime: CredentialLifetime? = nil) {
+        self.credential = credential
+        self.lifetime = lifetime
+    }
 
     public var principal: String? { credential.principal() }
     /// The private memory cache or keytab copy it reads, if any.
@@ -182,4 +292,6 @@ struct CachedCredential: ~Copyable {
     /// The keytab copy a server credential reads, checked for changes.
     var snapshot: KeytabSnapshot?
     var target: SharedName?
+    /// Spacing of client attempts after a failure that may involve the KDC.
+    var backoff = AcquisitionBackoff()
 }

@@ -427,6 +427,29 @@ final class Connection: @unchecked Sendable {
     /// Closes the fd (I/O thread), so that no direct send writes to it.
     func closeSocket() { output.close() }
 
+    /// Why the peer hung up before the handshake finished, as far as what
+    /// it sent shows (libzmq sends no ERROR command); nil once ready. In
+    /// the GSSAPI handshake the mechanism says what it was waiting for.
+    func peerClosedReason() -> String? {
+        codecLock.withLock { () -> String? in
+            switch phase {
+            case .ready:
+                return nil
+            case .greeting:
+                // A libzmq peer hangs up here, before naming its own
+                // mechanism, when ours is not the one it was set up for.
+                let seen = greeting.isEmpty ? "before sending its greeting"
+                    : "after \(greeting.count) of the \(Greeting.size) bytes of its greeting"
+                return "peer closed the connection \(seen), before naming its security mechanism "
+                    + "(a libzmq peer does that when its mechanism is not this socket's \(security.name); "
+                    + "NULL is the one without any GSSAPI option)"
+            case .handshake:
+                if let reason = gss?.connectionClosed()?.message { return reason }
+                return "peer closed the connection during the \(security.name) handshake"
+            }
+        }
+    }
+
     /// Returns whether the output was idle before this frame.
     @discardableResult
     private func sendPart(_ body: [UInt8], more: Bool, command: Bool) throws(ConnectionFailure) -> Bool {

@@ -179,6 +179,11 @@ extension IOLoop {
         do {
             try connection.startEarly()
         } catch {
+            // This side gives up before its handshake (its credentials
+            // failed): its greeting still goes out, so the peer sees a
+            // GSSAPI peer that sent no INITIATE rather than a stranger.
+            // (A write error here must not replace the real reason.)
+            try? connection.flush()
             drop(connection, reason: error.reason)
             return
         }
@@ -233,18 +238,7 @@ extension IOLoop {
     /// Why a peer that hung up before the handshake finished did so, as
     /// far as this side can tell (libzmq sends no ERROR command).
     private func closeReason(_ connection: Connection) -> String? {
-        let mechanism = connection.security.name
-        switch connection.phase {
-        case .ready:
-            return nil
-        case .greeting:
-            return "peer closed the connection during the greeting: it probably uses another security "
-                + "mechanism than this socket's \(mechanism) (NULL when no GSSAPI option is set on it)"
-        case .handshake:
-            return "peer closed the connection during the \(mechanism) handshake"
-                + (mechanism == "GSSAPI" ? " (it may have refused our credentials or authorization, "
-                   + "or ZMQ_GSSAPI_PLAINTEXT differs between the peers)" : "")
-        }
+        connection.peerClosedReason()
     }
 
     func flush(_ connection: Connection) {

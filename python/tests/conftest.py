@@ -34,3 +34,25 @@ def zctx():
     context = zmq.Context()
     yield context
     context.destroy(linger=0)
+
+
+@pytest.fixture
+def own_realm():
+    """Makes a private realm for one test (its KDC may be stopped, its
+    ticket lifetimes cut) and points this process at it; the environment
+    (the session realm) comes back afterwards."""
+    from testrealm import Realm
+    saved = dict(os.environ)
+    made = []
+
+    def make(name):
+        realm = Realm(realm=name)
+        made.append(realm)
+        realm.apply_env()
+        return realm
+
+    yield make
+    for realm in made:
+        realm.close()
+    os.environ.clear()
+    os.environ.update(saved)

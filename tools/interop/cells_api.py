@@ -79,7 +79,7 @@ def state_machine_and_timeouts(sides):
     started = time.monotonic()
     expect_errno(lambda: lib.zgss_recv(pull._handle, None, 0, 0), errno.EAGAIN, "RCVTIMEO")
     elapsed = time.monotonic() - started
-    check(0.15 <= elapsed < 2.0, "RCVTIMEO 200 ms took %.3f s" % elapsed)
+    check(0.15 <= elapsed < 5.0, "RCVTIMEO 200 ms took %.3f s" % elapsed)
     push = z.socket(zmq.PUSH, "client", "null", SNDHWM=2, SNDTIMEO=100)
     push.connect("tcp://127.0.0.1:9")  # nobody there: messages queue up
     push.send(b"1")
@@ -169,7 +169,7 @@ def term_unblocks_recv(sides):
     check(lib.zgss_ctx_term(ctx) == 0, "ctx_term failed")
     thread.join(5)
     check(outcome.get("rc") == -1 and outcome.get("errno") == zgss.ETERM, "blocked recv got %r" % outcome)
-    check(time.monotonic() - started < 3, "ctx_term took too long")
+    check(time.monotonic() - started < 5, "ctx_term took too long")
 
 
 def linger_bounds_term(sides):
@@ -181,7 +181,7 @@ def linger_bounds_term(sides):
     started = time.monotonic()
     ctx.term()
     elapsed = time.monotonic() - started
-    check(0.1 <= elapsed < 2.0, "LINGER 200 ms: ctx_term took %.3f s" % elapsed)
+    check(0.1 <= elapsed < 5.0, "LINGER 200 ms: ctx_term took %.3f s" % elapsed)
 
 
 def resources_released(sides):

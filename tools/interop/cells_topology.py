@@ -267,7 +267,7 @@ def slow_peer_does_not_block_others(sides):
     started = time.monotonic()
     router.send_multipart([b"lively", b"not blocked"])
     check(lively.recv() == b"not blocked", "the lively peer got the wrong message")
-    check(time.monotonic() - started < 2, "the lively peer waited behind the stuck one")
+    check(time.monotonic() - started < 5, "the lively peer waited behind the stuck one")
     check(len(stuck.recv()) == 1 << 20, "the stuck peer's messages are still coming")
 
 

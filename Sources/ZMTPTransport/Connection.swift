@@ -74,7 +74,13 @@ final class Connection: @unchecked Sendable {
     private var greeting: [UInt8] = []
     /// Whether the mechanism has started (see `startEarly`).
     private var handshakeStarted = false
-    private var decoder = FrameDecoder()
+    private var decoder: FrameDecoder
+    /// The frame limits: before READY (ZGSS_HANDSHAKE_MAXMSGSIZE), so an
+    /// unauthenticated peer cannot make this side hold more than a
+    /// handshake needs, and after it (ZMQ_MAXMSGSIZE, -1 when unset).
+    private let handshakeFrameLimit: Int
+    private let frameLimit: Int
+    private let maxMessageSize: Int
     private var gss: GSSAPIMechanism?
     private var encrypted = false
     private var partial: [[UInt8]] = []
@@ -102,7 +108,8 @@ final class Connection: @unchecked Sendable {
     private(set) var peerTTLDeadline: Int64?
 
     init(id: UInt64, fd: Int32, targetIndex: Int?, peerText: String, socketType: SocketType,
-         security: SecurityMode, routingId: [UInt8], handshakeDeadline: Int64?, maxMessageSize: Int = -1) {
+         security: SecurityMode, routingId: [UInt8], handshakeDeadline: Int64?, maxMessageSize: Int = -1,
+         handshakeMaxMessageSize: Int = Int(SocketOptions.defaultHandshakeMaxMessageSize)) {
         self.id = id
         self.fd = fd
         self.targetIndex = targetIndex
@@ -111,11 +118,14 @@ final class Connection: @unchecked Sendable {
         self.security = security
         self.localRoutingId = routingId
         self.handshakeDeadline = handshakeDeadline
-        // ZMQ_MAXMSGSIZE bounds one frame (wrap overhead included); the
-        // decoder refuses larger declared sizes before buffering them.
-        if maxMessageSize >= 0 {
-            decoder = FrameDecoder(maxFrameSize: min(maxMessageSize + 256, FrameDecoder.defaultMaxFrameSize))
-        }
+        // ZMQ_MAXMSGSIZE bounds one frame once ready (wrap overhead
+        // included); before that, handshake frames have their own small
+        // limit. The decoder refuses larger declared sizes from the header.
+        self.maxMessageSize = maxMessageSize
+        let largest = FrameDecoder.defaultMaxFrameSize
+        frameLimit = maxMessageSize >= 0 ? min(maxMessageSize, largest - 256) + 256 : largest
+        handshakeFrameLimit = max(0, handshakeMaxMessageSize)
+        decoder = FrameDecoder(maxFrameSize: handshakeFrameLimit)
         var asServer = false
         if case .gssapi(let configuration) = security { asServer = configuration.options.isServer }
         output = OutputBuffer(fd: fd, peerText: peerText,
@@ -169,7 +179,7 @@ final class Connection: @unchecked Sendable {
             do {
                 frame = try decoder.next()
             } catch {
-                throw fail("peer sent a malformed frame: \(describe(error))")
+                throw fail(frameFailure(error))
             }
             guard let frame else { break }
             if phase == .handshake {
@@ -178,6 +188,20 @@ final class Connection: @unchecked Sendable {
                 events.append(event)
             }
         }
+    }
+
+    /// The text for a frame the decoder refused: one over a limit names
+    /// the limit and the option that sets it.
+    private func frameFailure(_ error: any Error) -> String {
+        guard let header = decoder.refusedHeader else { return "peer sent a malformed frame: \(describe(error))" }
+        let what = header.isCommand ? "command frame" : "frame"
+        guard phase == .ready else {
+            return "peer declared a \(header.size)-byte \(what) before the \(security.name) handshake completed; "
+                + "handshake frames are limited to \(handshakeFrameLimit) bytes (ZGSS_HANDSHAKE_MAXMSGSIZE)"
+        }
+        let setting = maxMessageSize >= 0 ? "ZMQ_MAXMSGSIZE \(maxMessageSize), plus 256 bytes of room for a GSSAPI wrap"
+            : "the default; ZMQ_MAXMSGSIZE sets another"
+        return "peer declared a \(header.size)-byte \(what); the limit is \(frameLimit) bytes (\(setting))"
     }
 
     private func checkGreeting() throws(ConnectionFailure) {
@@ -312,6 +336,7 @@ final class Connection: @unchecked Sendable {
     private func becomeReady() {
         peerType = peerMetadata["Socket-Type"].flatMap { SocketType(name: $0) }
         phase = .ready
+        decoder.setMaxFrameSize(frameLimit)
         Trace.log("\(peerText): ready (\(security.name)\(encrypted ? ", encrypted" : "")"
                   + ", peer \(peerType?.name ?? "?")\(peerPrincipal.map { ", principal \($0)" } ?? ""))")
     }

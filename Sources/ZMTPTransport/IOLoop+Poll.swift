@@ -172,7 +172,7 @@ extension IOLoop {
         let deadline = handshakeInterval > 0 ? Clock.now + Int64(handshakeInterval) : nil
         let connection = Connection(id: id, fd: fd, targetIndex: targetIndex, peerText: peerText, socketType: type,
                                     security: security, routingId: routingId, handshakeDeadline: deadline,
-                                    maxMessageSize: maxMessageSize)
+                                    maxMessageSize: maxMessageSize, handshakeMaxMessageSize: handshakeMaxMessageSize)
         connections[id] = connection
         order.append(id)
         if let targetIndex { targets[targetIndex].connection = id }

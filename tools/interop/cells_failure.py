@@ -10,6 +10,7 @@ import time
 import zmq
 import zgss
 
+import hostile
 from sides import check, wait_for
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "sansio"))
@@ -374,6 +375,39 @@ def good_messages_before_a_bad_mac(sides):
     check(server.recv() == b"after the bad one", "good client after the bad message")
 
 
+def preauth_huge_frames(sides):
+    """4 unauthenticated raw clients each declare a 250 MiB INITIATE and
+    stream up to 48 MiB of it at a GSSAPI zgss server (its own process, so
+    its VmRSS is its alone). The server drops each one at the frame's
+    header, with ZGSS_LAST_ERROR naming ZGSS_HANDSHAKE_MAXMSGSIZE, its RSS
+    stays within 32 MB of where it was, and a stock client is served."""
+    server = hostile.ServerProcess()
+    try:
+        check(hostile.good_round_trip(server.endpoint), "the server does not answer a good client")
+        before = server.rss_kib()
+        peers = [hostile.HostilePeer(server.address, 48 << 20) for _ in range(4)]
+        for peer in peers:
+            peer.start()
+        give_up = time.monotonic() + 15
+        peak = hostile.watch_rss(server, lambda: all(p.finished.is_set() for p in peers)
+                                 or time.monotonic() > give_up)
+        slowest = max(p.dropped_after if p.dropped_after is not None else 15 for p in peers)
+        check(slowest < 5, "the server held a hostile connection for %.1f s (sent %s MiB; VmRSS %.1f -> %.1f MB)"
+              % (slowest, ", ".join("%.1f" % (p.sent / 1048576) for p in peers), before / 1024, peak / 1024))
+        check(peak - before < 32 << 10, "server VmRSS grew from %.1f MB to %.1f MB" % (before / 1024, peak / 1024))
+        text = server.last_error()
+        for needle in ("262144000-byte command frame before the GSSAPI handshake completed", "131072",
+                       "ZGSS_HANDSHAKE_MAXMSGSIZE"):
+            check(needle in text, "ZGSS_LAST_ERROR %r does not mention %r" % (text, needle))
+        check(hostile.good_round_trip(server.endpoint), "good client after the hostile ones")
+        after = server.rss_kib()
+        check(after - before < 32 << 10, "server VmRSS %.1f MB after, %.1f MB before" % (after / 1024, before / 1024))
+        if os.environ.get("ZGSS_TEST_VERBOSE"):
+            print("    VmRSS %.1f -> peak %.1f -> %.1f MB; %s" % (before / 1024, peak / 1024, after / 1024, text))
+    finally:
+        server.close()
+
+
 CELLS = [
     ("failure: good messages before a tampered one in the same read are delivered (encrypted)",
      good_messages_before_a_bad_mac),
@@ -392,4 +426,6 @@ CELLS = [
     ("failure: NULL client on a GSSAPI zgss server, then a good client", mechanism_mismatch),
     ("failure: silent peer hits ZMQ_HANDSHAKE_IVL, then a good client", silent_peer_times_out),
     ("failure: garbage instead of a greeting, then a good client", garbage_peer),
+    ("failure: 4 unauthenticated 250 MiB INITIATE frames are dropped at the header, RSS stays bounded",
+     preauth_huge_frames),
 ]

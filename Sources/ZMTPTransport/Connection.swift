@@ -81,6 +81,8 @@ final class Connection: @unchecked Sendable {
     private let handshakeFrameLimit: Int
     private let frameLimit: Int
     private let maxMessageSize: Int
+    /// Handshake commands received so far (for the texts of timeouts).
+    private var handshakeFramesReceived = 0
     private var gss: GSSAPIMechanism?
     private var encrypted = false
     private var partial: [[UInt8]] = []
@@ -285,6 +287,7 @@ final class Connection: @unchecked Sendable {
         guard frame.isCommand else {
             throw fail("peer sent a message before the \(security.name) handshake completed")
         }
+        handshakeFramesReceived += 1
         let peerRefused = Command.hasName(frame.body, "ERROR")
         switch security {
         case .null:
@@ -451,6 +454,38 @@ final class Connection: @unchecked Sendable {
 
     /// Closes the fd (I/O thread), so that no direct send writes to it.
     func closeSocket() { output.close() }
+
+    /// What the peer had sent of its handshake, for the text of a
+    /// handshake that timed out: "nothing", "12 of the 64 greeting bytes",
+    /// "its greeting, 1 handshake command and 4096 of the 100000 bytes of a
+    /// command frame".
+    func handshakeProgress() -> String {
+        codecLock.withLock {
+            guard phase != .greeting else {
+                return greeting.isEmpty ? "nothing" : "\(greeting.count) of the \(Greeting.size) greeting bytes"
+            }
+            var parts = ["its greeting"]
+            if handshakeFramesReceived > 0 {
+                parts.append("\(handshakeFramesReceived) handshake command\(handshakeFramesReceived == 1 ? "" : "s")")
+            }
+            if let (header, received) = decoder.unfinishedFrame {
+                parts.append("\(received) of the \(header.size) bytes of a \(header.isCommand ? "command " : "")frame")
+            }
+            let last = parts.removeLast()
+            return parts.isEmpty ? last : parts.joined(separator: ", ") + " and " + last
+        }
+    }
+
+    /// "stopped 4096 bytes into a 100000-byte command frame" when the
+    /// peer's input ends inside a frame; nil at a frame boundary.
+    func unfinishedFrameNote() -> String? {
+        codecLock.withLock { unfinishedFrameNoteLocked() }
+    }
+
+    private func unfinishedFrameNoteLocked() -> String? {
+        guard phase != .greeting, let (header, received) = decoder.unfinishedFrame else { return nil }
+        return "stopped \(received) bytes into a \(header.size)-byte \(header.isCommand ? "command " : "")frame"
+    }
 
     /// Returns whether the output was idle before this frame.
     @discardableResult

@@ -85,8 +85,9 @@ extension IOLoop {
         for connection in Array(connections.values) where !connection.isReady {
             if let deadline = connection.handshakeDeadline, now >= deadline {
                 drop(connection, reason: "\(connection.security.name) handshake timed out after "
-                     + "\(handshakeInterval) ms (the peer went silent: a Kerberos failure on its side, "
-                     + "or security settings that differ)")
+                     + "\(handshakeInterval) ms; the peer had sent \(connection.handshakeProgress()) "
+                     + "(a Kerberos failure on its side, security settings that differ, or a peer that "
+                     + "only holds the connection open)")
             }
         }
         heartbeats(now: now)
@@ -223,7 +224,11 @@ extension IOLoop {
             case .wouldBlock:
                 return flush(connection)
             case .closed, .failed:
-                drop(connection, reason: closeReason(connection))
+                // A peer that hangs up inside a frame: say how far it got.
+                let reason = closeReason(connection)
+                drop(connection, reason: reason.map { reason in
+                    connection.unfinishedFrameNote().map { "\(reason) (it \($0))" } ?? reason
+                })
                 return
             }
         }

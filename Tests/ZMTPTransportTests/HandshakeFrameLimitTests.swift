@@ -139,4 +139,60 @@ struct HandshakeFrameLimitTests {
         _ = try pump(push, pull)
         #expect(pull.isReady)
     }
+
+    @Test func handshakeProgressSaysWhatArrived() throws {
+        let pull = make(.pull)
+        #expect(pull.handshakeProgress() == "nothing")
+        _ = try pull.receive(greeting()[0..<12])
+        #expect(pull.handshakeProgress() == "12 of the 64 greeting bytes")
+        _ = try pull.receive(greeting()[12...])
+        #expect(pull.handshakeProgress() == "its greeting")
+        #expect(pull.unfinishedFrameNote() == nil)
+        _ = try pull.receive((longHeader(100_000, command: true) + [UInt8](repeating: 0, count: 4096))[...])
+        #expect(pull.handshakeProgress() == "its greeting and 4096 of the 100000 bytes of a command frame")
+        #expect(pull.unfinishedFrameNote() == "stopped 4096 bytes into a 100000-byte command frame")
+    }
+
+    /// Over TCP: a peer that sends its greeting and then trickles a
+    /// handshake frame is dropped at ZMQ_HANDSHAKE_IVL (trickling does not
+    /// extend it), and the socket says what the peer had sent.
+    @Test func aTricklingPeerIsDroppedAtTheHandshakeInterval() throws {
+        let context = ZContext()
+        let pull = try context.socket(type: 7)
+        defer {
+            pull.close()
+            context.terminate()
+        }
+        var interval: Int32 = 400
+        try withUnsafeBytes(of: &interval) { try pull.setOption(SocketOption.handshakeInterval, $0) }
+        try pull.bind("tcp://127.0.0.1:0")
+        guard case .string(let endpoint) = try pull.option(SocketOption.lastEndpoint),
+              let port = UInt16(endpoint.split(separator: ":").last ?? "") else {
+            Issue.record("no endpoint")
+            return
+        }
+        let peer = try RawPeer(port: port)
+        defer { peer.close() }
+        let started = Clock.now
+        try peer.send(greeting() + longHeader(100_000, command: true))
+        var closed = false
+        while Clock.now - started < 10_000 && !closed {
+            if (try? peer.send([0])) == nil { break }
+            closed = peer.waitForClose(milliseconds: 50)
+        }
+        let elapsed = Clock.now - started
+        #expect(elapsed >= 350 && elapsed < 5000, "dropped after \(elapsed) ms")
+        // The I/O thread publishes the reason in its next round.
+        var reason = ""
+        while Clock.now - started < 10_000 {
+            if case .string(let text) = try pull.option(1004), !text.isEmpty {
+                reason = text
+                break
+            }
+            usleep(20_000)
+        }
+        #expect(reason.contains("timed out after 400 ms; the peer had sent its greeting and ")
+                && reason.contains(" of the 100000 bytes of a command frame"),
+                "ZGSS_LAST_ERROR: \(reason)")
+    }
 }

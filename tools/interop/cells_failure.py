@@ -408,6 +408,43 @@ def preauth_huge_frames(sides):
         server.close()
 
 
+def preauth_trickle_times_out(sides):
+    """A raw client sends a GSSAPI greeting and a 100 KB INITIATE header
+    (within the handshake limit), then one byte every 50 ms: the server
+    (ZMQ_HANDSHAKE_IVL 500) drops it at the interval, says how far it got,
+    and serves a good client."""
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.REP, "server", "encrypted", HANDSHAKE_IVL=500)
+    endpoint = z.bind_any(server)
+    host, port = endpoint.rsplit("/", 1)[1].rsplit(":", 1)
+    raw = pysocket.create_connection((host, int(port)))
+    started = time.monotonic()
+    dropped = None
+    try:
+        raw.sendall(hostile.GSSAPI_GREETING + hostile.huge_command_header(100000))
+        raw.settimeout(0.05)
+        while time.monotonic() - started < 10:
+            try:
+                raw.sendall(b"\0")
+                if raw.recv(65536) == b"":
+                    dropped = time.monotonic() - started
+                    break
+            except pysocket.timeout:
+                continue
+            except OSError:
+                dropped = time.monotonic() - started
+                break
+    finally:
+        raw.close()
+    check(dropped is not None, "a trickling pre-auth client was kept for 10 s")
+    check(0.4 <= dropped < 5, "dropped after %.2f s with ZMQ_HANDSHAKE_IVL 500 ms" % dropped)
+    expect_error(server, "timed out after 500 ms", "the peer had sent its greeting and",
+                 "of the 100000 bytes of a command frame")
+    good = l.socket(zmq.REQ, "client", "encrypted")
+    good.connect(endpoint)
+    round_trip(good, server)
+
+
 CELLS = [
     ("failure: good messages before a tampered one in the same read are delivered (encrypted)",
      good_messages_before_a_bad_mac),
@@ -428,4 +465,5 @@ CELLS = [
     ("failure: garbage instead of a greeting, then a good client", garbage_peer),
     ("failure: 4 unauthenticated 250 MiB INITIATE frames are dropped at the header, RSS stays bounded",
      preauth_huge_frames),
+    ("failure: a pre-auth client trickling a handshake frame is dropped at ZMQ_HANDSHAKE_IVL", preauth_trickle_times_out),
 ]

@@ -191,6 +191,9 @@ extension IOLoop {
         // With the inbox at ZMQ_RCVHWM only handshakes and hang-ups are read.
         let hangUp = revents & Int16(POLLHUP | POLLERR) != 0
         guard canRead || !connection.isReady || hangUp else { return flush(connection) }
+        // The events hold the messages just read (decrypted): once handed
+        // on they must not stay referenced here until the next read.
+        defer { eventBuffer.removeAll(keepingCapacity: true) }
         for _ in 0..<16 {
             switch Net.read(connection.fd, into: &readBuffer) {
             case .data(let count):

@@ -408,6 +408,24 @@ def preauth_huge_frames(sides):
         server.close()
 
 
+def big_message_not_kept(sides):
+    """A stock libzmq client sends one 128 MiB encrypted request to a zgss
+    server (its own process): once it has been delivered and answered, the
+    server's VmRSS is back within 32 MB of where it was (the I/O thread used
+    to keep the last messages it read until its next read)."""
+    server = hostile.ServerProcess()
+    try:
+        check(hostile.good_round_trip(server.endpoint), "the server does not answer a good client")
+        before = server.rss_kib()
+        check(hostile.good_round_trip(server.endpoint, timeout_ms=60000, request=b"\x5a" * (128 << 20)),
+              "no answer to the 128 MiB request")
+        after = wait_for(lambda: server.rss_kib() if server.rss_kib() - before < 32 << 10 else None, timeout=5)
+        check(after, "server VmRSS %.1f MB after a 128 MiB message, %.1f MB before"
+              % (server.rss_kib() / 1024, before / 1024))
+    finally:
+        server.close()
+
+
 def preauth_trickle_times_out(sides):
     """A raw client sends a GSSAPI greeting and a 100 KB INITIATE header
     (within the handshake limit), then one byte every 50 ms: the server
@@ -466,4 +484,5 @@ CELLS = [
     ("failure: 4 unauthenticated 250 MiB INITIATE frames are dropped at the header, RSS stays bounded",
      preauth_huge_frames),
     ("failure: a pre-auth client trickling a handshake frame is dropped at ZMQ_HANDSHAKE_IVL", preauth_trickle_times_out),
+    ("failure: a 128 MiB message is not kept by the server after delivery (VmRSS)", big_message_not_kept),
 ]

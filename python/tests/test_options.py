@@ -210,3 +210,18 @@ def test_config_refuses_the_socket_only_handshake_limit():
         assert b"ZGSS_HANDSHAKE_MAXMSGSIZE is a socket option" in lib.zgss_config_last_error(config)
     finally:
         lib.zgss_config_destroy(config)
+
+
+def test_the_largest_maxmsgsize_is_no_limit_not_a_crash(ctx, zctx):
+    # INT64_MAX + 256 (room for the GSSAPI wrap) overflowed in the I/O
+    # thread when a connection was made, and the process died.
+    with ctx.socket(zgss.PULL) as pull:
+        pull.setsockopt(zgss.LINGER, 0)
+        pull.setsockopt(zgss.RCVTIMEO, 10000)
+        pull.setsockopt(zgss.MAXMSGSIZE, (1 << 63) - 1)
+        pull.bind("tcp://127.0.0.1:*")
+        push = zctx.socket(zmq.PUSH)
+        push.linger = 0
+        push.connect(pull.last_endpoint)
+        push.send(b"x" * 300000)
+        assert pull.recv() == b"x" * 300000

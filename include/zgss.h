@@ -233,6 +233,16 @@ extern "C" {
 /* Server, int 0/1: pause each handshake after authentication until the
  * host calls zgss_mech_authorize (for hosts that run ZAP). Default 0. */
 #define ZGSS_EXTERNAL_AUTHZ 1006
+/* Sockets only, int64_t bytes (like ZMQ_MAXMSGSIZE): the largest frame a
+ * peer may send before its handshake completes (its greeting-time
+ * commands: INITIATE with the Kerberos token, READY, ERROR). Default
+ * 131072 (128 KiB; a Kerberos AP-REQ is at most tens of KiB, Windows caps
+ * its tokens at 65535 bytes); 0 to 268435456, anything else EINVAL. A peer
+ * declaring a larger frame is disconnected as soon as the frame's header
+ * arrives, and ZGSS_LAST_ERROR names this option; after READY,
+ * ZMQ_MAXMSGSIZE applies. zgss_config_set refuses it (ZGSS_E_INVAL): a
+ * host that frames ZMTP itself limits what it reads before READY. */
+#define ZGSS_HANDSHAKE_MAXMSGSIZE 1007
 
 /* ---- Mechanism error codes (negative; never renumbered) ----------------- */
 
@@ -800,10 +810,14 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  *   ZMQ_LINGER (int ms, default -1 = forever), ZMQ_RCVTIMEO, ZMQ_SNDTIMEO
  *     (int ms, -1 = block, 0 = never), ZMQ_SNDHWM, ZMQ_RCVHWM (int
  *     messages, default 1000, 0 = unlimited), ZMQ_HANDSHAKE_IVL (int ms,
- *     default 30000, 0 = none), ZMQ_RECONNECT_IVL (int ms, default 100,
- *     -1 = never), ZMQ_MAXMSGSIZE (int64_t bytes, default -1: frames up to
- *     256 MiB; a peer declaring a larger frame is disconnected before any
- *     of it is buffered), ZMQ_HEARTBEAT_IVL (int ms, default 0 = off: send
+ *     default 30000, 0 = none: a peer that never completes its handshake,
+ *     authenticated or not, then keeps its connection), ZMQ_RECONNECT_IVL
+ *     (int ms, default 100, -1 = never), ZMQ_MAXMSGSIZE (int64_t bytes,
+ *     default -1: frames up to 256 MiB once the peer is ready; a peer
+ *     declaring a larger frame is disconnected when its header arrives, and
+ *     a frame is buffered as it arrives, not at its declared size),
+ *     ZGSS_HANDSHAKE_MAXMSGSIZE (int64_t bytes, default 131072: the same
+ *     before READY, see above), ZMQ_HEARTBEAT_IVL (int ms, default 0 = off: send
  *     a PING that often), ZMQ_HEARTBEAT_TIMEOUT (int ms, default -1 = the
  *     interval: drop a peer silent for interval + timeout),
  *     ZMQ_HEARTBEAT_TTL (int ms, rounded up to 100 ms, sent in our PINGs;

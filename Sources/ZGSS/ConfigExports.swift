@@ -1,4 +1,5 @@
 import ZMTPGSSAPI
+import ZMTPTransport
 
 @_cdecl("zgss_config_new")
 public func zgss_config_new() -> OpaquePointer? {
@@ -18,6 +19,12 @@ public func zgss_config_set(_ config: OpaquePointer?, _ option: Int32,
     }
     guard isValidBuffer(value, length) else {
         handle.recordError("option \(option): NULL value with a non-zero length")
+        return ZGSSError.Code.invalidArgument.rawValue
+    }
+    if option == SocketOption.handshakeMaxMessageSize {
+        // The host frames ZMTP, so the frame limits are its own.
+        handle.recordError("ZGSS_HANDSHAKE_MAXMSGSIZE is a socket option; a host that frames ZMTP itself "
+                           + "limits the frames it reads before READY")
         return ZGSSError.Code.invalidArgument.rawValue
     }
     guard GSSAPIOptions.handles(option) else {

@@ -56,86 +56,198 @@ public struct Frame: Equatable, Sendable {
 
 /// Incremental frame parser: feed bytes as they arrive, take frames out.
 ///
-/// A declared size above `maxFrameSize` is refused before any body byte is
-/// buffered, so a peer announcing 4 GiB costs nothing. Once it has thrown,
-/// the decoder stays failed.
+/// A declared size above `maxFrameSize` is refused as soon as the frame's
+/// header is read, before its body is collected: a peer announcing 4 GiB
+/// costs at most the bytes that came with the header. A frame within the
+/// limit is collected as its bytes arrive (its buffer grows with them and
+/// never beyond the declared size), so a peer that announces a large frame
+/// and sends little of it costs little. Once it has thrown, the decoder
+/// stays failed.
 public struct FrameDecoder: Sendable {
     public static let defaultMaxFrameSize = 256 << 20
 
-    public let maxFrameSize: Int
+    /// The largest body accepted; see `setMaxFrameSize`.
+    public private(set) var maxFrameSize: Int
+    /// Bytes not yet parsed (headers, small frames) start at `readIndex`.
     private var buffer: [UInt8] = []
     private var readIndex = 0
+    /// A large frame whose header was read and whose body is still
+    /// arriving: its bytes go straight into its own array.
+    private var collecting: Collecting?
     private var failure: CodecError?
+    /// The header of the frame refused for its size (see `refusedHeader`).
+    public private(set) var refusedHeader: FrameHeader?
+
+    /// A body longer than this that has not fully arrived is collected in
+    /// an array of its own rather than in `buffer`.
+    static let collectThreshold = 1 << 15
+    /// `buffer` capacity kept once it is empty; a larger one is released.
+    static let keptCapacity = 1 << 17
+
+    private struct Collecting: Sendable {
+        var header: FrameHeader
+        /// The header as it arrived (for `takeRemaining`).
+        var headerBytes: [UInt8]
+        var body: [UInt8]
+    }
 
     /// A negative `maxFrameSize` is treated as 0 (only empty frames pass).
     public init(maxFrameSize: Int = FrameDecoder.defaultMaxFrameSize) {
         self.maxFrameSize = max(0, maxFrameSize)
     }
 
+    /// Changes the limit for frames whose header has not been read yet (a
+    /// frame already being collected keeps the limit it passed). A negative
+    /// value is treated as 0.
+    public mutating func setMaxFrameSize(_ limit: Int) {
+        maxFrameSize = max(0, limit)
+    }
+
     /// Bytes received but not yet returned as frames.
-    public var bufferedByteCount: Int { buffer.count - readIndex }
+    public var bufferedByteCount: Int {
+        buffer.count - readIndex + (collecting.map { $0.headerBytes.count + $0.body.count } ?? 0)
+    }
+
+    /// Bytes of memory the decoder holds for its buffers now (their
+    /// capacity, not their contents).
+    public var reservedByteCount: Int {
+        buffer.capacity + (collecting.map { $0.headerBytes.capacity + $0.body.capacity } ?? 0)
+    }
+
+    /// The frame whose body is arriving, and how much of it has: nil when
+    /// the decoder waits at a frame boundary or in a small frame.
+    public var unfinishedFrame: (header: FrameHeader, received: Int)? {
+        if let collecting { return (collecting.header, collecting.body.count) }
+        guard let (header, headerSize) = peekHeader() else { return nil }
+        let received = buffer.count - readIndex - headerSize
+        return UInt64(received) < header.size ? (header, received) : nil
+    }
 
     public mutating func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        guard failure == nil else { return }
+        var rest = bytes[...]
+        if collecting != nil {
+            rest = collect(rest)
+            if rest.isEmpty { return }
+        }
         if readIndex > 0 && readIndex == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
+            buffer.removeAll(keepingCapacity: buffer.capacity <= Self.keptCapacity)
             readIndex = 0
         } else if readIndex > 65536 && readIndex * 2 > buffer.count {
             buffer.removeSubrange(0..<readIndex)
             readIndex = 0
         }
-        buffer.append(contentsOf: bytes)
+        buffer.append(contentsOf: rest)
+    }
+
+    /// Moves what the collected frame still lacks from `bytes` into its
+    /// body; returns the rest. The body's capacity grows by doubling with
+    /// what arrives, capped at the declared size.
+    private mutating func collect<S: Collection>(_ bytes: S) -> S.SubSequence where S.Element == UInt8 {
+        guard var frame = collecting else { return bytes[...] }
+        collecting = nil  // the body is uniquely referenced while it grows
+        let wanted = Int(frame.header.size) - frame.body.count
+        let taken = bytes.prefix(wanted)
+        let needed = frame.body.count + taken.count
+        if needed > frame.body.capacity {
+            frame.body.reserveCapacity(min(Int(frame.header.size), max(needed, frame.body.capacity * 2)))
+        }
+        frame.body.append(contentsOf: taken)
+        collecting = frame
+        return bytes.dropFirst(taken.count)
     }
 
     /// Takes the bytes that follow the frames already returned (used when a
     /// greeting and the first frames arrive in the same read).
     public mutating func takeRemaining() -> [UInt8] {
-        let rest = Array(buffer[readIndex...])
-        buffer.removeAll(keepingCapacity: true)
+        var rest: [UInt8] = []
+        if let collecting {
+            rest = collecting.headerBytes + collecting.body
+            self.collecting = nil
+        }
+        rest += buffer[readIndex...]
+        buffer.removeAll(keepingCapacity: buffer.capacity <= Self.keptCapacity)
         readIndex = 0
         return rest
+    }
+
+    /// The header at `readIndex` and its size, once all of it is buffered.
+    private func peekHeader() -> (FrameHeader, Int)? {
+        let available = buffer.count - readIndex
+        guard available >= 2 else { return nil }
+        let flags = buffer[readIndex]
+        if flags & Frame.longBit != 0 {
+            guard available >= 9 else { return nil }
+            return (FrameHeader(flags: flags, size: readUInt64BE(buffer, at: readIndex + 1)), 9)
+        }
+        return (FrameHeader(flags: flags, size: UInt64(buffer[readIndex + 1])), 2)
     }
 
     /// The next complete frame, or nil when more bytes are needed.
     public mutating func next() throws -> Frame? {
         if let failure { throw failure }
-        let available = buffer.count - readIndex
-        guard available >= 2 else { return nil }
-        let flags = buffer[readIndex]
-        if flags & ~(Frame.moreBit | Frame.longBit | Frame.commandBit) != 0 {
+        if let frame = collecting {
+            guard frame.body.count == Int(frame.header.size) else { return nil }
+            collecting = nil
+            return Frame(body: frame.body, more: frame.header.more, isCommand: frame.header.isCommand)
+        }
+        // Reserved bits are refused from the flags byte alone.
+        if readIndex < buffer.count, case let flags = buffer[readIndex],
+           flags & ~(Frame.moreBit | Frame.longBit | Frame.commandBit) != 0 {
             return try fail(CodecError(.reservedFlags, "frame flags 0x\(String(flags, radix: 16)) use reserved bits"))
         }
-        let headerSize: Int
-        let declared: UInt64
-        if flags & Frame.longBit != 0 {
-            guard available >= 9 else { return nil }
-            headerSize = 9
-            declared = readUInt64BE(buffer, at: readIndex + 1)
-        } else {
-            headerSize = 2
-            declared = UInt64(buffer[readIndex + 1])
+        guard let (header, headerSize) = peekHeader() else { return nil }
+        guard header.size <= UInt64(maxFrameSize) else {
+            refusedHeader = header
+            return try fail(CodecError(.frameTooLarge, "peer declared a frame of \(header.size) bytes; the limit is \(maxFrameSize)"))
         }
-        guard declared <= UInt64(maxFrameSize) else {
-            return try fail(CodecError(.frameTooLarge, "peer declared a frame of \(declared) bytes; the limit is \(maxFrameSize)"))
-        }
-        let size = Int(declared)
-        guard available - headerSize >= size else { return nil }
-        let start = readIndex + headerSize
-        let frame = Frame(body: Array(buffer[start..<start + size]),
-                          more: flags & Frame.moreBit != 0,
-                          isCommand: flags & Frame.commandBit != 0)
-        if frame.isCommand && frame.more {
+        if header.isCommand && header.more {
             return try fail(CodecError(.malformedCommand, "a command frame must not have the MORE flag"))
         }
+        let size = Int(header.size)
+        let start = readIndex + headerSize
+        let available = buffer.count - start
+        guard available >= size else {
+            if size > Self.collectThreshold { startCollecting(header, headerSize: headerSize) }
+            return nil
+        }
+        let frame = Frame(body: Array(buffer[start..<start + size]), more: header.more, isCommand: header.isCommand)
         readIndex = start + size
         if readIndex == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
+            buffer.removeAll(keepingCapacity: buffer.capacity <= Self.keptCapacity)
             readIndex = 0
         }
         return frame
+    }
+
+    /// Moves a large frame's header and the part of its body already
+    /// buffered out of `buffer`, into an array that grows as the rest comes.
+    private mutating func startCollecting(_ header: FrameHeader, headerSize: Int) {
+        let start = readIndex + headerSize
+        var body: [UInt8] = []
+        body.reserveCapacity(min(Int(header.size), max(buffer.count - start, Self.collectThreshold)))
+        body.append(contentsOf: buffer[start...])
+        collecting = Collecting(header: header, headerBytes: Array(buffer[readIndex..<start]), body: body)
+        buffer.removeAll(keepingCapacity: buffer.capacity <= Self.keptCapacity)
+        readIndex = 0
     }
 
     private mutating func fail(_ error: CodecError) throws -> Frame? {
         failure = error
         throw error
     }
+}
+
+/// A frame's flags byte and declared body size, as read from its header.
+public struct FrameHeader: Equatable, Sendable {
+    public let flags: UInt8
+    public let size: UInt64
+
+    public init(flags: UInt8, size: UInt64) {
+        self.flags = flags
+        self.size = size
+    }
+
+    public var more: Bool { flags & Frame.moreBit != 0 }
+    public var isCommand: Bool { flags & Frame.commandBit != 0 }
 }

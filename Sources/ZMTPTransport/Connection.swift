@@ -74,7 +74,15 @@ final class Connection: @unchecked Sendable {
     private var greeting: [UInt8] = []
     /// Whether the mechanism has started (see `startEarly`).
     private var handshakeStarted = false
-    private var decoder = FrameDecoder()
+    private var decoder: FrameDecoder
+    /// The frame limits: before READY (ZGSS_HANDSHAKE_MAXMSGSIZE), so an
+    /// unauthenticated peer cannot make this side hold more than a
+    /// handshake needs, and after it (ZMQ_MAXMSGSIZE, -1 when unset).
+    private let handshakeFrameLimit: Int
+    private let frameLimit: Int
+    private let maxMessageSize: Int
+    /// Handshake commands received so far (for the texts of timeouts).
+    private var handshakeFramesReceived = 0
     private var gss: GSSAPIMechanism?
     private var encrypted = false
     private var partial: [[UInt8]] = []
@@ -102,7 +110,8 @@ final class Connection: @unchecked Sendable {
     private(set) var peerTTLDeadline: Int64?
 
     init(id: UInt64, fd: Int32, targetIndex: Int?, peerText: String, socketType: SocketType,
-         security: SecurityMode, routingId: [UInt8], handshakeDeadline: Int64?, maxMessageSize: Int = -1) {
+         security: SecurityMode, routingId: [UInt8], handshakeDeadline: Int64?, maxMessageSize: Int = -1,
+         handshakeMaxMessageSize: Int = Int(SocketOptions.defaultHandshakeMaxMessageSize)) {
         self.id = id
         self.fd = fd
         self.targetIndex = targetIndex
@@ -111,11 +120,14 @@ final class Connection: @unchecked Sendable {
         self.security = security
         self.localRoutingId = routingId
         self.handshakeDeadline = handshakeDeadline
-        // ZMQ_MAXMSGSIZE bounds one frame (wrap overhead included); the
-        // decoder refuses larger declared sizes before buffering them.
-        if maxMessageSize >= 0 {
-            decoder = FrameDecoder(maxFrameSize: min(maxMessageSize + 256, FrameDecoder.defaultMaxFrameSize))
-        }
+        // ZMQ_MAXMSGSIZE bounds one frame once ready (wrap overhead
+        // included); before that, handshake frames have their own small
+        // limit. The decoder refuses larger declared sizes from the header.
+        self.maxMessageSize = maxMessageSize
+        let largest = FrameDecoder.defaultMaxFrameSize
+        frameLimit = maxMessageSize >= 0 ? min(maxMessageSize, largest - 256) + 256 : largest
+        handshakeFrameLimit = max(0, handshakeMaxMessageSize)
+        decoder = FrameDecoder(maxFrameSize: handshakeFrameLimit)
         var asServer = false
         if case .gssapi(let configuration) = security { asServer = configuration.options.isServer }
         output = OutputBuffer(fd: fd, peerText: peerText,
@@ -169,7 +181,7 @@ final class Connection: @unchecked Sendable {
             do {
                 frame = try decoder.next()
             } catch {
-                throw fail("peer sent a malformed frame: \(describe(error))")
+                throw fail(frameFailure(error))
             }
             guard let frame else { break }
             if phase == .handshake {
@@ -178,6 +190,20 @@ final class Connection: @unchecked Sendable {
                 events.append(event)
             }
         }
+    }
+
+    /// The text for a frame the decoder refused: one over a limit names
+    /// the limit and the option that sets it.
+    private func frameFailure(_ error: any Error) -> String {
+        guard let header = decoder.refusedHeader else { return "peer sent a malformed frame: \(describe(error))" }
+        let what = header.isCommand ? "command frame" : "frame"
+        guard phase == .ready else {
+            return "peer declared a \(header.size)-byte \(what) before the \(security.name) handshake completed; "
+                + "handshake frames are limited to \(handshakeFrameLimit) bytes (ZGSS_HANDSHAKE_MAXMSGSIZE)"
+        }
+        let setting = maxMessageSize >= 0 ? "ZMQ_MAXMSGSIZE \(maxMessageSize), plus 256 bytes of room for a GSSAPI wrap"
+            : "the default; ZMQ_MAXMSGSIZE sets another"
+        return "peer declared a \(header.size)-byte \(what); the limit is \(frameLimit) bytes (\(setting))"
     }
 
     private func checkGreeting() throws(ConnectionFailure) {
@@ -261,6 +287,7 @@ final class Connection: @unchecked Sendable {
         guard frame.isCommand else {
             throw fail("peer sent a message before the \(security.name) handshake completed")
         }
+        handshakeFramesReceived += 1
         let peerRefused = Command.hasName(frame.body, "ERROR")
         switch security {
         case .null:
@@ -312,6 +339,7 @@ final class Connection: @unchecked Sendable {
     private func becomeReady() {
         peerType = peerMetadata["Socket-Type"].flatMap { SocketType(name: $0) }
         phase = .ready
+        decoder.setMaxFrameSize(frameLimit)
         Trace.log("\(peerText): ready (\(security.name)\(encrypted ? ", encrypted" : "")"
                   + ", peer \(peerType?.name ?? "?")\(peerPrincipal.map { ", principal \($0)" } ?? ""))")
     }
@@ -448,6 +476,38 @@ final class Connection: @unchecked Sendable {
                 return "peer closed the connection during the \(security.name) handshake"
             }
         }
+    }
+
+    /// What the peer had sent of its handshake, for the text of a
+    /// handshake that timed out: "nothing", "12 of the 64 greeting bytes",
+    /// "its greeting, 1 handshake command and 4096 of the 100000 bytes of a
+    /// command frame".
+    func handshakeProgress() -> String {
+        codecLock.withLock {
+            guard phase != .greeting else {
+                return greeting.isEmpty ? "nothing" : "\(greeting.count) of the \(Greeting.size) greeting bytes"
+            }
+            var parts = ["its greeting"]
+            if handshakeFramesReceived > 0 {
+                parts.append("\(handshakeFramesReceived) handshake command\(handshakeFramesReceived == 1 ? "" : "s")")
+            }
+            if let (header, received) = decoder.unfinishedFrame {
+                parts.append("\(received) of the \(header.size) bytes of a \(header.isCommand ? "command " : "")frame")
+            }
+            let last = parts.removeLast()
+            return parts.isEmpty ? last : parts.joined(separator: ", ") + " and " + last
+        }
+    }
+
+    /// "stopped 4096 bytes into a 100000-byte command frame" when the
+    /// peer's input ends inside a frame; nil at a frame boundary.
+    func unfinishedFrameNote() -> String? {
+        codecLock.withLock { unfinishedFrameNoteLocked() }
+    }
+
+    private func unfinishedFrameNoteLocked() -> String? {
+        guard phase != .greeting, let (header, received) = decoder.unfinishedFrame else { return nil }
+        return "stopped \(received) bytes into a \(header.size)-byte \(header.isCommand ? "command " : "")frame"
     }
 
     /// Returns whether the output was idle before this frame.

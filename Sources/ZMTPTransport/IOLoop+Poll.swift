@@ -85,8 +85,9 @@ extension IOLoop {
         for connection in Array(connections.values) where !connection.isReady {
             if let deadline = connection.handshakeDeadline, now >= deadline {
                 drop(connection, reason: "\(connection.security.name) handshake timed out after "
-                     + "\(handshakeInterval) ms (the peer went silent: a Kerberos failure on its side, "
-                     + "or security settings that differ)")
+                     + "\(handshakeInterval) ms; the peer had sent \(connection.handshakeProgress()) "
+                     + "(a Kerberos failure on its side, security settings that differ, or a peer that "
+                     + "only holds the connection open)")
             }
         }
         heartbeats(now: now)
@@ -172,7 +173,7 @@ extension IOLoop {
         let deadline = handshakeInterval > 0 ? Clock.now + Int64(handshakeInterval) : nil
         let connection = Connection(id: id, fd: fd, targetIndex: targetIndex, peerText: peerText, socketType: type,
                                     security: security, routingId: routingId, handshakeDeadline: deadline,
-                                    maxMessageSize: maxMessageSize)
+                                    maxMessageSize: maxMessageSize, handshakeMaxMessageSize: handshakeMaxMessageSize)
         connections[id] = connection
         order.append(id)
         if let targetIndex { targets[targetIndex].connection = id }
@@ -195,6 +196,9 @@ extension IOLoop {
         // With the inbox at ZMQ_RCVHWM only handshakes and hang-ups are read.
         let hangUp = revents & Int16(POLLHUP | POLLERR) != 0
         guard canRead || !connection.isReady || hangUp else { return flush(connection) }
+        // The events hold the messages just read (decrypted): once handed
+        // on they must not stay referenced here until the next read.
+        defer { eventBuffer.removeAll(keepingCapacity: true) }
         for _ in 0..<16 {
             switch Net.read(connection.fd, into: &readBuffer) {
             case .data(let count):
@@ -228,7 +232,11 @@ extension IOLoop {
             case .wouldBlock:
                 return flush(connection)
             case .closed, .failed:
-                drop(connection, reason: closeReason(connection))
+                // A peer that hangs up inside a frame: say how far it got.
+                let reason = closeReason(connection)
+                drop(connection, reason: reason.map { reason in
+                    connection.unfinishedFrameNote().map { "\(reason) (it \($0))" } ?? reason
+                })
                 return
             }
         }

@@ -82,6 +82,7 @@ final class IOLoop {
     var handshakeInterval: Int32 = 30_000
     var reconnectInterval: Int32 = 100
     var maxMessageSize = -1
+    var handshakeMaxMessageSize = Int(SocketOptions.defaultHandshakeMaxMessageSize)
     var heartbeatInterval: Int32 = 0
     var heartbeatTTL: Int32 = 0
     var heartbeatTimeout: Int32 = -1
@@ -133,6 +134,7 @@ final class IOLoop {
         handshakeInterval = state.options.handshakeInterval
         reconnectInterval = state.options.reconnectInterval
         maxMessageSize = Int(clamping: state.options.maxMessageSize)
+        handshakeMaxMessageSize = Int(clamping: state.options.handshakeMaxMessageSize)
         heartbeatInterval = state.options.heartbeatInterval
         heartbeatTTL = state.options.heartbeatTTL
         heartbeatTimeout = state.options.heartbeatTimeout

@@ -3,9 +3,12 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import ZMTPCodec
 import ZMTPGSSAPI
 
-/// zmq.h option numbers the transport understands (same values).
+/// zmq.h option numbers the transport understands (same values), and
+/// zgss's own options that only sockets have (zgss.h; the GSSAPI ones are
+/// in OptionName).
 public enum SocketOption {
     public static let routingId: Int32 = 5
     public static let subscribe: Int32 = 6
@@ -26,6 +29,8 @@ public enum SocketOption {
     public static let heartbeatInterval: Int32 = 75
     public static let heartbeatTTL: Int32 = 76
     public static let heartbeatTimeout: Int32 = 77
+    /// ZGSS_HANDSHAKE_MAXMSGSIZE: the frame limit before a peer is ready.
+    public static let handshakeMaxMessageSize: Int32 = 1007
 }
 
 /// A value read back with getsockopt. `string` is copied with a NUL;
@@ -49,6 +54,10 @@ struct SocketOptions {
     var reconnectInterval: Int32 = 100
     var ipv6: Int32 = 0
     var maxMessageSize: Int64 = -1
+    /// The largest frame a peer may send before its handshake completes
+    /// (ZGSS_HANDSHAKE_MAXMSGSIZE): greeting-time commands, INITIATE with
+    /// its Kerberos token, READY, ERROR.
+    var handshakeMaxMessageSize = SocketOptions.defaultHandshakeMaxMessageSize
     var heartbeatInterval: Int32 = 0
     var heartbeatTTL: Int32 = 0
     var heartbeatTimeout: Int32 = -1
@@ -58,6 +67,11 @@ struct SocketOptions {
     /// configuration and its credentials (nil: this socket's own).
     var pool: ConfigurationPool?
     private var frozen: SecurityConfiguration?
+
+    /// A Kerberos AP-REQ is at most tens of KiB (Windows caps its tokens at
+    /// MaxTokenSize, 48000 bytes by default, 65535 at most); 128 KiB leaves
+    /// room for that and the INITIATE framing around it.
+    static let defaultHandshakeMaxMessageSize: Int64 = 128 << 10
 
     /// The mechanism new connections use. GSSAPI credentials are acquired
     /// once per set of options and shared by the connections, and by the
@@ -99,6 +113,16 @@ struct SocketOptions {
             let limit = value.loadUnaligned(as: Int64.self)
             guard limit >= -1 else { throw .invalid("ZMQ_MAXMSGSIZE must be -1 (no limit) or a size") }
             maxMessageSize = limit
+        case SocketOption.handshakeMaxMessageSize:
+            guard let value, value.baseAddress != nil, value.count == MemoryLayout<Int64>.size else {
+                throw .invalid("ZGSS_HANDSHAKE_MAXMSGSIZE takes an int64_t (8 bytes)")
+            }
+            let limit = value.loadUnaligned(as: Int64.self)
+            let most = Int64(FrameDecoder.defaultMaxFrameSize)
+            guard (0...most).contains(limit) else {
+                throw .invalid("ZGSS_HANDSHAKE_MAXMSGSIZE must be 0 to \(most) bytes, got \(limit)")
+            }
+            handshakeMaxMessageSize = limit
         case SocketOption.routingId:
             guard let value, value.baseAddress != nil, (1...255).contains(value.count) else {
                 throw .invalid("ZMQ_ROUTING_ID takes 1 to 255 bytes")
@@ -131,6 +155,7 @@ struct SocketOptions {
         case SocketOption.heartbeatTimeout: .int(heartbeatTimeout)
         case SocketOption.ipv6: .int(ipv6)
         case SocketOption.maxMessageSize: .int64(maxMessageSize)
+        case SocketOption.handshakeMaxMessageSize: .int64(handshakeMaxMessageSize)
         case SocketOption.routingId: .bytes(routingId)
         case SocketOption.mechanism: .int(gssapi.selected ? 3 : 0)
         default:

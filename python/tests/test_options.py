@@ -1,6 +1,7 @@
 """Socket options set as attributes (pyzmq's style, `sock.gssapi_server =
 True`) either reach the library or fail: a security option must never be
 dropped silently, leaving the socket on the NULL mechanism."""
+import ctypes
 import errno
 import time
 
@@ -177,3 +178,50 @@ def test_every_option_attribute_reaches_the_library(ctx, name):
         assert sock.getsockopt(spec.number) == expected
         assert getattr(sock, attribute) == expected
         assert getattr(sock, name) == expected   # pyzmq takes any case
+
+
+def test_handshake_maxmsgsize_reads_back_and_refuses_nonsense(ctx):
+    with ctx.socket(zgss.REP) as rep:
+        assert rep.getsockopt(zgss.HANDSHAKE_MAXMSGSIZE) == 128 << 10
+        rep.setsockopt(zgss.HANDSHAKE_MAXMSGSIZE, 65536)
+        assert rep.handshake_maxmsgsize == 65536
+        for bad in (-1, (256 << 20) + 1, 1 << 40):
+            with pytest.raises(zgss.ZGSSError) as caught:
+                rep.setsockopt(zgss.HANDSHAKE_MAXMSGSIZE, bad)
+            assert caught.value.errno == errno.EINVAL
+        # An int (4 bytes) where an int64_t is due: EINVAL, not a guess.
+        four = ctypes.c_int(4096)
+        rc = zgss._lib.lib.zgss_setsockopt(rep._handle, zgss.HANDSHAKE_MAXMSGSIZE, ctypes.byref(four), 4)
+        assert rc == -1
+        assert rep.getsockopt(zgss.HANDSHAKE_MAXMSGSIZE) == 65536
+
+
+def test_config_refuses_the_socket_only_handshake_limit():
+    lib = zgss._lib.lib
+    lib.zgss_config_new.restype = ctypes.c_void_p
+    lib.zgss_config_set.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
+    lib.zgss_config_last_error.restype = ctypes.c_char_p
+    lib.zgss_config_last_error.argtypes = [ctypes.c_void_p]
+    lib.zgss_config_destroy.argtypes = [ctypes.c_void_p]
+    config = lib.zgss_config_new()
+    try:
+        value = ctypes.c_int64(65536)
+        assert lib.zgss_config_set(config, zgss.HANDSHAKE_MAXMSGSIZE, ctypes.byref(value), 8) == -1  # ZGSS_E_INVAL
+        assert b"ZGSS_HANDSHAKE_MAXMSGSIZE is a socket option" in lib.zgss_config_last_error(config)
+    finally:
+        lib.zgss_config_destroy(config)
+
+
+def test_the_largest_maxmsgsize_is_no_limit_not_a_crash(ctx, zctx):
+    # INT64_MAX + 256 (room for the GSSAPI wrap) overflowed in the I/O
+    # thread when a connection was made, and the process died.
+    with ctx.socket(zgss.PULL) as pull:
+        pull.setsockopt(zgss.LINGER, 0)
+        pull.setsockopt(zgss.RCVTIMEO, 10000)
+        pull.setsockopt(zgss.MAXMSGSIZE, (1 << 63) - 1)
+        pull.bind("tcp://127.0.0.1:*")
+        push = zctx.socket(zmq.PUSH)
+        push.linger = 0
+        push.connect(pull.last_endpoint)
+        push.send(b"x" * 300000)
+        assert pull.recv() == b"x" * 300000

@@ -62,6 +62,7 @@ SOCKET_OPTIONS = {
     "ALLOW_PRINCIPAL": OptionSpec(1003, _STRING),
     "LAST_ERROR": OptionSpec(1004, _STRING, writable=False),
     "PEER_PRINCIPAL": OptionSpec(1005, _STRING, writable=False),
+    "HANDSHAKE_MAXMSGSIZE": OptionSpec(1007, _INT64),
 }
 globals().update((name, option.number) for name, option in SOCKET_OPTIONS.items())
 # number -> name (the first listed: ROUTING_ID, not IDENTITY, names 5)

@@ -11,6 +11,7 @@ import zmq
 import zgss
 
 from replay_proxy import ReadyReplayProxy
+import hostile
 from sides import check, wait_for
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "sansio"))
@@ -416,6 +417,94 @@ def replayed_ready(victim_role, peer_name):
     return cell
 
 
+def preauth_huge_frames(sides):
+    """4 unauthenticated raw clients each declare a 250 MiB INITIATE and
+    stream up to 48 MiB of it at a GSSAPI zgss server (its own process, so
+    its VmRSS is its alone). The server drops each one at the frame's
+    header, with ZGSS_LAST_ERROR naming ZGSS_HANDSHAKE_MAXMSGSIZE, its RSS
+    stays within 32 MB of where it was, and a stock client is served."""
+    server = hostile.ServerProcess()
+    try:
+        check(hostile.good_round_trip(server.endpoint), "the server does not answer a good client")
+        before = server.rss_kib()
+        peers = [hostile.HostilePeer(server.address, 48 << 20) for _ in range(4)]
+        for peer in peers:
+            peer.start()
+        give_up = time.monotonic() + 15
+        peak = hostile.watch_rss(server, lambda: all(p.finished.is_set() for p in peers)
+                                 or time.monotonic() > give_up)
+        slowest = max(p.dropped_after if p.dropped_after is not None else 15 for p in peers)
+        check(slowest < 5, "the server held a hostile connection for %.1f s (sent %s MiB; VmRSS %.1f -> %.1f MB)"
+              % (slowest, ", ".join("%.1f" % (p.sent / 1048576) for p in peers), before / 1024, peak / 1024))
+        check(peak - before < 32 << 10, "server VmRSS grew from %.1f MB to %.1f MB" % (before / 1024, peak / 1024))
+        text = server.last_error()
+        for needle in ("262144000-byte command frame before the GSSAPI handshake completed", "131072",
+                       "ZGSS_HANDSHAKE_MAXMSGSIZE"):
+            check(needle in text, "ZGSS_LAST_ERROR %r does not mention %r" % (text, needle))
+        check(hostile.good_round_trip(server.endpoint), "good client after the hostile ones")
+        after = server.rss_kib()
+        check(after - before < 32 << 10, "server VmRSS %.1f MB after, %.1f MB before" % (after / 1024, before / 1024))
+        if os.environ.get("ZGSS_TEST_VERBOSE"):
+            print("    VmRSS %.1f -> peak %.1f -> %.1f MB; %s" % (before / 1024, peak / 1024, after / 1024, text))
+    finally:
+        server.close()
+
+
+def big_message_not_kept(sides):
+    """A stock libzmq client sends one 128 MiB encrypted request to a zgss
+    server (its own process): once it has been delivered and answered, the
+    server's VmRSS is back within 32 MB of where it was (the I/O thread used
+    to keep the last messages it read until its next read)."""
+    server = hostile.ServerProcess()
+    try:
+        check(hostile.good_round_trip(server.endpoint), "the server does not answer a good client")
+        before = server.rss_kib()
+        check(hostile.good_round_trip(server.endpoint, timeout_ms=60000, request=b"\x5a" * (128 << 20)),
+              "no answer to the 128 MiB request")
+        after = wait_for(lambda: server.rss_kib() if server.rss_kib() - before < 32 << 10 else None, timeout=5)
+        check(after, "server VmRSS %.1f MB after a 128 MiB message, %.1f MB before"
+              % (server.rss_kib() / 1024, before / 1024))
+    finally:
+        server.close()
+
+
+def preauth_trickle_times_out(sides):
+    """A raw client sends a GSSAPI greeting and a 100 KB INITIATE header
+    (within the handshake limit), then one byte every 50 ms: the server
+    (ZMQ_HANDSHAKE_IVL 500) drops it at the interval, says how far it got,
+    and serves a good client."""
+    z, l = sides["zgss"], sides["libzmq"]
+    server = z.socket(zmq.REP, "server", "encrypted", HANDSHAKE_IVL=500)
+    endpoint = z.bind_any(server)
+    host, port = endpoint.rsplit("/", 1)[1].rsplit(":", 1)
+    raw = pysocket.create_connection((host, int(port)))
+    started = time.monotonic()
+    dropped = None
+    try:
+        raw.sendall(hostile.GSSAPI_GREETING + hostile.huge_command_header(100000))
+        raw.settimeout(0.05)
+        while time.monotonic() - started < 10:
+            try:
+                raw.sendall(b"\0")
+                if raw.recv(65536) == b"":
+                    dropped = time.monotonic() - started
+                    break
+            except pysocket.timeout:
+                continue
+            except OSError:
+                dropped = time.monotonic() - started
+                break
+    finally:
+        raw.close()
+    check(dropped is not None, "a trickling pre-auth client was kept for 10 s")
+    check(0.4 <= dropped < 5, "dropped after %.2f s with ZMQ_HANDSHAKE_IVL 500 ms" % dropped)
+    expect_error(server, "timed out after 500 ms", "the peer had sent its greeting and",
+                 "of the 100000 bytes of a command frame")
+    good = l.socket(zmq.REQ, "client", "encrypted")
+    good.connect(endpoint)
+    round_trip(good, server)
+
+
 CELLS = [
     ("failure: good messages before a tampered one in the same read are delivered (encrypted)",
      good_messages_before_a_bad_mac),
@@ -442,4 +531,8 @@ CELLS = [
     ("failure: NULL client on a GSSAPI zgss server, then a good client", mechanism_mismatch),
     ("failure: silent peer hits ZMQ_HANDSHAKE_IVL, then a good client", silent_peer_times_out),
     ("failure: garbage instead of a greeting, then a good client", garbage_peer),
+    ("failure: 4 unauthenticated 250 MiB INITIATE frames are dropped at the header, RSS stays bounded",
+     preauth_huge_frames),
+    ("failure: a pre-auth client trickling a handshake frame is dropped at ZMQ_HANDSHAKE_IVL", preauth_trickle_times_out),
+    ("failure: a 128 MiB message is not kept by the server after delivery (VmRSS)", big_message_not_kept),
 ]

@@ -62,7 +62,7 @@ public final class GSSName {
             throw GSSError("gss_display_name", major: major, minor: minor)
         }
         let text = GSSBuffers.string(from: buffer)
-        gss_release_buffer(&minor, &buffer)
+        GSSBuffers.release(&buffer)
         return text
     }
 

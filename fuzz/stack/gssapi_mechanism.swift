@@ -304,5 +304,6 @@ public func fuzzMechanism(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         session.check()
         count += 1
     }
+    trace("target \(session.target.status) peer \(session.peer.status) ops \(count) error \(session.target.lastError.map { "\($0)" } ?? "-")")
     return 0
 }

@@ -413,5 +413,6 @@ public func fuzzSASL(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         session.check()
         count += 1
     }
+    trace("target \(zgss_sasl_status(session.target)) peer \(zgss_sasl_status(session.peer)) layer \(zgss_sasl_layer(session.target)) ops \(count) error \(String(cString: zgss_sasl_last_error(session.target)))")
     return 0
 }

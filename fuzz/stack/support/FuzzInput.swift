@@ -80,6 +80,14 @@ func finding(_ message: String) -> Never {
     fatalError("FUZZ FINDING: \(message)")
 }
 
+/// With ZGSS_FUZZ_TRACE=1 a harness says how far each input got (run the
+/// binary on seed files to check that they reach what they are for).
+let tracing = getenv("ZGSS_FUZZ_TRACE") != nil
+
+func trace(_ line: @autoclosure () -> String) {
+    if tracing { fputs(line() + "\n", stderr) }
+}
+
 /// The Kerberos environment `python3 tools/testrealm.py run -- ...` sets.
 /// A harness that needs the KDC calls this at start-up and stops loudly
 /// without it (a harness that silently ran without a realm would fuzz

@@ -35,6 +35,7 @@ mkdir -p "$work/artifacts"
 marker=$(mktemp)
 trap 'rm -f "$marker"' EXIT
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+load=$(cut -d" " -f1-3 /proc/loadavg)
 
 if [ ${#names[@]} -gt 0 ]; then
     "$here/run.sh" "$seconds" "${names[@]}" | grep -E "^(== |!! |fuzz-result: )"
@@ -69,7 +70,7 @@ row() {
 }
 
 {
-    echo "Fuzzing campaign, ${seconds} s per harness, started $started on $(nproc) cores (load $(cut -d' ' -f1-3 /proc/loadavg))."
+    echo "Fuzzing campaign, ${seconds} s per harness, started $started on $(nproc) cores (load average at the start: $load)."
     echo
     echo "| harness | execs | corpus | cov | ft | crashes |"
     echo "|---|---:|---:|---:|---:|---:|"

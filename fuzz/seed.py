@@ -180,3 +180,7 @@ conn("null-error", 0x00, 0, 0, 0, 9, 5, d(b"\x05nope!"))
 for (cap, direction), stream in sorted(libzmq_streams.items()):
     conn(f"libzmq-{cap}-{direction}", (2 if "encrypted" in cap else 1) | (4 if direction == "c2s" else 0), 0,
          2, d(stream), 0x11, 1)
+mech("client-error", 0x00, 0, 1, 2, d(b"\x05ERROR\x05nope!"), 1)
+mech("server-error", 0x01, 0, 2, d(b"\x05ERROR\x00"), 0, 1)
+mech("client-plain-ready-when-encrypted", 0x00, 0, 1, 0, 1, 2, d(b"\x05READY\x0bSocket-Type\x00\x00\x00\x03REP"), 1)
+mech("server-garbage-initiate", 0x01, 0, 2, d(b"\x08INITIATE\x00\x00\x00\x04\x60\x02\x06\x00"), 1)

@@ -1,4 +1,9 @@
 internal import CGSSAPI
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// Copies between Swift byte arrays and GSS buffers. GSS output buffers are
 /// released right after the copy; input buffers borrow Swift storage for the
@@ -19,9 +24,22 @@ enum GSSBuffers {
     /// Copies and releases an output buffer.
     static func take(_ buffer: inout gss_buffer_desc) -> [UInt8] {
         let out = bytes(from: buffer)
+        release(&buffer)
+        return out
+    }
+
+    /// Frees an output buffer. MIT's gss_release_buffer skips one whose
+    /// length is 0, but MIT's unwrap of an empty integrity-only message
+    /// hands out malloc(0): that one is freed here (MIT allocates GSS
+    /// buffers with malloc on Unix), or every such message would leak.
+    static func release(_ buffer: inout gss_buffer_desc) {
+        if buffer.length == 0, let value = buffer.value {
+            free(value)
+            buffer.value = nil
+            return
+        }
         var minor: OM_uint32 = 0
         gss_release_buffer(&minor, &buffer)
-        return out
     }
 
     /// Copies and releases an output buffer that held plaintext, zeroing
@@ -32,8 +50,7 @@ enum GSSBuffers {
             let raw = UnsafeMutableRawBufferPointer(start: value, count: buffer.length)
             for i in raw.indices { raw[i] = 0 }
         }
-        var minor: OM_uint32 = 0
-        gss_release_buffer(&minor, &buffer)
+        release(&buffer)
         return out
     }
 

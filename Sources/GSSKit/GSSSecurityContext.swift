@@ -233,6 +233,21 @@ public final class GSSSecurityContext {
         return token
     }
 
+    /// The largest message whose wrap token fits in `tokenLimit` bytes
+    /// (gss_wrap_size_limit). A caller with a size limit checks it before
+    /// wrapping: every wrap uses up a sequence number, so a token made and
+    /// then not sent leaves a gap that the peer's sequence check refuses.
+    public func largestMessage(fittingIn tokenLimit: UInt32, confidential: Bool) throws -> Int {
+        guard isEstablished else { throw GSSError("gss_wrap_size_limit", reason: "security context is not established") }
+        var minor: OM_uint32 = 0
+        var largest: OM_uint32 = 0
+        let major = gss_wrap_size_limit(&minor, handle, confidential ? 1 : 0, cgss_c_qop_default(), tokenLimit, &largest)
+        guard cgss_is_error(major) == 0 else {
+            throw GSSError("gss_wrap_size_limit", major: major, minor: minor)
+        }
+        return Int(largest)
+    }
+
     /// Checks and decrypts a wrap token. Returns the message and whether it
     /// was encrypted. A tampered, replayed or foreign token throws.
     public func unwrap(_ token: some Collection<UInt8>) throws -> (message: [UInt8], wasConfidential: Bool) {

@@ -18,9 +18,24 @@ struct SecurityLayerSession {
 
     func wrap(_ message: [UInt8]) throws(SASLError) -> [UInt8] {
         if layer == .none { return message }
+        let confidential = layer == .confidentiality
+        // Refuse an oversized message before wrapping it: a wrap uses up a
+        // sequence number, and a token not sent makes the peer refuse the
+        // next one as out of sequence (the session would not go on).
+        if sendLimit > 0 {
+            let largest: Int
+            do {
+                largest = try context.largestMessage(fittingIn: sendLimit, confidential: confidential)
+            } catch {
+                throw SASLError(.gss, "cannot size a protected message: \(Self.reason(error))")
+            }
+            if message.count > largest {
+                throw SASLError(.invalidArgument, "a message of \(message.count) octets exceeds the peer's maximum buffer of \(sendLimit) once protected (at most \(largest) octets fit)")
+            }
+        }
         let token: [UInt8]
         do {
-            token = try context.wrap(message, confidential: layer == .confidentiality)
+            token = try context.wrap(message, confidential: confidential)
         } catch {
             throw SASLError(.gss, "cannot protect message: \(Self.reason(error))")
         }

@@ -41,5 +41,6 @@ let package = Package(
                     swiftSettings: strict),
         .target(name: "ZMTPTransport", dependencies: ["ZMTPCodec", "ZMTPGSSAPI"], swiftSettings: strict),
         .testTarget(name: "ZMTPTransportTests", dependencies: ["ZMTPTransport"], swiftSettings: strict),
+        .testTarget(name: "ZGSSTests", dependencies: ["ZGSS"], swiftSettings: strict),
     ]
 )

@@ -15,9 +15,18 @@
  *   4. Library-wide helpers: version, errno-style errors, feature tests.
  *
  * Conventions (read once, they hold for every function below):
- *   - Handles are opaque and typed. Passing NULL where a handle is expected
- *     returns ZGSS_E_INVAL (or NULL); it never crashes. Passing a handle of
- *     the wrong kind is detected and also returns ZGSS_E_INVAL.
+ *   - Handles are opaque and typed. A handle is a number that zgss issued
+ *     (slot, generation and kind in one value), not an address: zgss never
+ *     dereferences it. It is never NULL and never below 2^32, so no small
+ *     integer or NULL names one. NULL, a destroyed handle (so a second
+ *     destroy too), a value zgss never issued (any pointer, 1, -1,
+ *     0xdeadbeef) and a handle of another kind are all refused with the
+ *     function's documented result (ZGSS_E_INVAL, NULL, "",
+ *     ZGSS_STATUS_FAILED; the socket API: -1 with ENOTSOCK or EFAULT); a
+ *     destroy function does nothing. None of them crashes or reads freed
+ *     memory. A destroyed handle's value never names a later object.
+ *     At most 4194304 handles exist at once; past that, functions that
+ *     make one return NULL as when out of memory.
  *   - Mechanism functions return 0 (or a documented positive value) on
  *     success and a negative ZGSS_E_* code on failure. zgss_mech_last_error
  *     then gives a sentence for a human, with the Kerberos reason.
@@ -28,7 +37,12 @@
  *   - Input buffers are only read during the call; zgss keeps no pointer.
  *   - Threads: one handle must not be used by two threads at once.
  *     Different handles may be used in parallel. A config may be shared by
- *     mechanisms on several threads once its options are set.
+ *     mechanisms on several threads once its options are set. Destroying
+ *     a handle while another thread is inside a call on it is a bug, but a
+ *     safe one: the running call finishes on the intact object (freed when
+ *     the call returns), calls that start after the destroy are refused as
+ *     above, and of two racing destroys one does the work. Pointers the
+ *     handle gave out are invalid once it is destroyed.
  *   - Blocking: only the calls marked "may block" can wait, and only on
  *     the Kerberos KDC (ticket requests), bounded by krb5.conf timeouts.
  *   - A mechanism that failed stays failed: every later call returns the
@@ -866,20 +880,24 @@ void *zgss_ctx_new(void);
  * with ETERM, later calls on them (except zgss_close) fail with ETERM, and
  * this call blocks until every socket has been closed with zgss_close and
  * has finished lingering (ZMQ_LINGER), as zmq_ctx_term does, and until the
- * context's I/O threads have exited. Then the context handle is freed. Returns 0, or -1/EFAULT for an invalid handle.
- * Call it once, from one thread. */
+ * context's I/O threads have exited. Then the context handle ends (later
+ * calls with it fail with EFAULT). Returns 0, or -1/EFAULT for an
+ * invalid, terminated or non-context handle. Call it once, from one thread
+ * (of two concurrent calls, both wait and one returns -1/EFAULT). */
 int zgss_ctx_term(void *context);
 
 /* A new socket of type ZMQ_PAIR..ZMQ_PUSH, with its I/O thread. Returns
  * NULL with errno EFAULT (invalid context), EINVAL (unknown type), ETERM
- * (context terminated), EMFILE or EMTHREAD (no descriptor or thread).
+ * (context terminated), EMFILE or EMTHREAD (no descriptor, handle or
+ * thread).
  * Does not block. */
 void *zgss_socket(void *context, int type);
 
-/* Closes the socket and frees the handle (it must not be used again).
- * Queued messages are still sent by the I/O thread for ZMQ_LINGER ms;
- * this call does not wait (zgss_ctx_term does). Returns 0, or
- * -1/ENOTSOCK for an invalid handle. */
+/* Closes the socket and ends the handle: later calls with it (a second
+ * zgss_close too) fail with ENOTSOCK; a call already running on another
+ * thread finishes first. Queued messages are still sent by the I/O thread
+ * for ZMQ_LINGER ms; this call does not wait (zgss_ctx_term does).
+ * Returns 0, or -1/ENOTSOCK for an invalid, closed or non-socket handle. */
 int zgss_close(void *socket);
 
 /* Sets an option (see the list above). Returns 0 or -1 with EINVAL (unknown

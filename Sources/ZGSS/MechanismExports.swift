@@ -144,12 +144,13 @@ public func zgss_mech_decode(_ mech: OpaquePointer?, _ data: UnsafePointer<UInt8
 
 @_cdecl("zgss_mech_status")
 public func zgss_mech_status(_ mech: OpaquePointer?) -> Int32 {
-    guard let handle = mechanism(mech) else { return 3 }
-    switch handle.mechanism.status {
-    case .handshaking: return 0
-    case .awaitingAuthorization: return 1
-    case .ready: return 2
-    case .failed: return 3
+    Handles.with(mech, kind: .mechanism, as: MechanismHandle.self, otherwise: 3) { handle in
+        switch handle.mechanism.status {
+        case .handshaking: 0
+        case .awaitingAuthorization: 1
+        case .ready: 2
+        case .failed: 3
+        }
     }
 }
 

@@ -32,6 +32,35 @@ def bad_handles(sides):
     handle = sock._handle
     sock.close()
     check(handle is not None and sock.closed, "closed socket")
+    # Values zgss never issued (handles are numbers, never dereferenced),
+    # the closed socket, and a second close: refused, never a crash (which
+    # would end the whole matrix here).
+    stack = ctypes.create_string_buffer(64)
+    values = [("(void*)1", 1), ("0xdeadbeef", 0xDEADBEEF), ("all ones", 2**64 - 1),
+              ("a buffer's address", ctypes.addressof(stack)), ("the closed socket", handle)]
+    for name, value in values:
+        expect_errno(lambda v=value: lib.zgss_send(v, b"x", 1, zmq.DONTWAIT), errno.ENOTSOCK, "send(%s)" % name)
+        expect_errno(lambda v=value: lib.zgss_recv(v, None, 0, zmq.DONTWAIT), errno.ENOTSOCK, "recv(%s)" % name)
+        one = ctypes.c_int(1)
+        expect_errno(lambda v=value: lib.zgss_setsockopt(v, zmq.LINGER, ctypes.byref(one), 4), errno.ENOTSOCK,
+                     "setsockopt(%s)" % name)
+        expect_errno(lambda v=value: lib.zgss_close(v), errno.ENOTSOCK, "close(%s)" % name)
+        expect_errno(lambda v=value: lib.zgss_ctx_term(v), errno.EFAULT, "ctx_term(%s)" % name)
+        check(lib.zgss_socket(value, zmq.PAIR) is None and lib.zgss_errno() == errno.EFAULT,
+              "socket(%s as context)" % name)
+    # A live handle of the other kind: refused, and left working.
+    live = ctx.socket(zmq.PAIR)
+    expect_errno(lambda: lib.zgss_close(ctx._handle), errno.ENOTSOCK, "close(a context)")
+    expect_errno(lambda: lib.zgss_send(ctx._handle, b"x", 1, zmq.DONTWAIT), errno.ENOTSOCK, "send(a context)")
+    expect_errno(lambda: lib.zgss_ctx_term(live._handle), errno.EFAULT, "ctx_term(a socket)")
+    check(live.getsockopt(zmq.TYPE) == zmq.PAIR, "the socket still works")
+    live.close()
+    # A terminated context: a second term and a new socket are refused.
+    other = lib.zgss_ctx_new()
+    check(lib.zgss_ctx_term(other) == 0, "ctx_term")
+    expect_errno(lambda: lib.zgss_ctx_term(other), errno.EFAULT, "second ctx_term")
+    check(lib.zgss_socket(other, zmq.PAIR) is None and lib.zgss_errno() == errno.EFAULT,
+          "socket(terminated context)")
 
 
 def options(sides):

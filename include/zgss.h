@@ -248,15 +248,23 @@ extern "C" {
  * host calls zgss_mech_authorize (for hosts that run ZAP). Default 0. */
 #define ZGSS_EXTERNAL_AUTHZ 1006
 
-/* ---- Mechanism error codes (negative; never renumbered) ----------------- */
+/* ---- Error codes of the mechanism and SASL APIs (never renumbered) ----- */
 
-#define ZGSS_E_INVAL -1  /* bad argument or option value (local) */
-#define ZGSS_E_AGAIN -2  /* nothing to do now (not an error of the session) */
-#define ZGSS_E_PROTO -3  /* the peer broke the ZMTP/GSSAPI protocol (fatal) */
-#define ZGSS_E_GSS -4    /* Kerberos/GSS-API failure (fatal) */
-#define ZGSS_E_DENIED -5 /* peer authenticated but is not authorized (fatal) */
-#define ZGSS_E_STATE -6  /* call not valid in the current state (local) */
-#define ZGSS_E_NOMEM -7  /* out of memory */
+/* Functions return them as int; zgss_mech_strerror names each and
+ * zgss_is_fatal tells which end a session (zgss_mech_t, zgss_sasl_t).
+ * "Usable": the call changed nothing and the session goes on. "Fatal": the
+ * session failed; every later call on it returns the same code, and only
+ * its accessors (status, last error) and destroy still work. A config
+ * (zgss_config_t, zgss_sasl_config_t) is never failed by an error. */
+typedef enum zgss_error {
+    ZGSS_E_INVAL = -1,  /* bad argument or option value (usable) */
+    ZGSS_E_AGAIN = -2,  /* nothing to do now (usable) */
+    ZGSS_E_PROTO = -3,  /* the peer broke the ZMTP/GSSAPI protocol (fatal) */
+    ZGSS_E_GSS = -4,    /* Kerberos/GSS-API failure (fatal) */
+    ZGSS_E_DENIED = -5, /* peer authenticated but is not authorized (fatal) */
+    ZGSS_E_STATE = -6,  /* call not valid in the current state (usable) */
+    ZGSS_E_NOMEM = -7   /* out of memory (fatal) */
+} zgss_error;
 
 /* Mechanism status (zgss_mech_status) */
 #define ZGSS_STATUS_HANDSHAKING 0
@@ -294,6 +302,13 @@ const char *zgss_strerror(int errnum);
 /* Text for a negative ZGSS_E_* code. Static storage; unknown codes give
  * "unknown zgss error". Never fails. */
 const char *zgss_mech_strerror(int code);
+
+/* 1 when `code`, returned by a call on a session (zgss_mech_t,
+ * zgss_sasl_t), means the session has failed for good (ZGSS_E_PROTO, ZGSS_E_GSS, ZGSS_E_DENIED,
+ * ZGSS_E_NOMEM, and any negative code this version does not know); 0 when
+ * the handle is still usable (ZGSS_E_INVAL, ZGSS_E_AGAIN, ZGSS_E_STATE,
+ * and 0 or any positive result). As nghttp2_is_fatal. Never fails. */
+int zgss_is_fatal(int code);
 
 /* ---- Configuration ----------------------------------------------------- */
 
@@ -830,8 +845,10 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  *     (string: last handshake or protocol failure on this socket, prefixed
  *     with the peer's address), ZGSS_PEER_PRINCIPAL (string: authenticated
  *     principal of the most recent GSSAPI peer to complete the handshake).
- *   getsockopt: an int needs *optvallen >= sizeof(int) and sets it to
- *   sizeof(int); a string is copied with its NUL and *optvallen set to its
+ *   getsockopt: an int needs *optvallen == sizeof(int) exactly (as in
+ *   libzmq 4.3.4, whose one exception is kept: ZMQ_RCVMORE takes any
+ *   *optvallen >= sizeof(int)) and ZMQ_MAXMSGSIZE exactly 8; *optvallen
+ *   is set to the size written; other sizes give EINVAL. A string is copied with its NUL and *optvallen set to its
  *   length + 1 (EINVAL if the buffer is smaller); ZMQ_ROUTING_ID is copied
  *   as raw bytes without a NUL.
  *

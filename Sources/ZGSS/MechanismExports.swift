@@ -1,3 +1,4 @@
+internal import CZGSSHeader
 import ZMTPCodec
 import ZMTPGSSAPI
 
@@ -144,12 +145,12 @@ public func zgss_mech_decode(_ mech: OpaquePointer?, _ data: UnsafePointer<UInt8
 
 @_cdecl("zgss_mech_status")
 public func zgss_mech_status(_ mech: OpaquePointer?) -> Int32 {
-    Handles.with(mech, kind: .mechanism, as: MechanismHandle.self, otherwise: 3) { handle in
+    Handles.with(mech, kind: .mechanism, as: MechanismHandle.self, otherwise: ZGSS_STATUS_FAILED) { handle in
         switch handle.mechanism.status {
-        case .handshaking: 0
-        case .awaitingAuthorization: 1
-        case .ready: 2
-        case .failed: 3
+        case .handshaking: ZGSS_STATUS_HANDSHAKING
+        case .awaitingAuthorization: ZGSS_STATUS_AWAITING_AUTHZ
+        case .ready: ZGSS_STATUS_READY
+        case .failed: ZGSS_STATUS_FAILED
         }
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import ZMTPGSSAPI
 import ZMTPTransport
 
 // The zmq-shaped socket API (see "Sockets" in include/zgss.h): each call
@@ -86,14 +87,14 @@ public func zgss_getsockopt(_ handle: OpaquePointer?, _ option: Int32, _ value: 
     let bytes: [UInt8]
     switch optionValue {
     case .int(let number):
-        guard length.pointee >= MemoryLayout<Int32>.size else { return failure(EINVAL) }
+        guard OptionLength.fitsInt(length.pointee, option: option) else { return failure(EINVAL) }
         value.storeBytes(of: number, as: Int32.self)
-        length.pointee = MemoryLayout<Int32>.size
+        length.pointee = OptionLength.int
         return 0
     case .int64(let number):
-        guard length.pointee >= MemoryLayout<Int64>.size else { return failure(EINVAL) }
+        guard length.pointee == OptionLength.int64 else { return failure(EINVAL) }
         value.storeBytes(of: number, as: Int64.self)
-        length.pointee = MemoryLayout<Int64>.size
+        length.pointee = OptionLength.int64
         return 0
     case .string(let text):
         bytes = Array(text.utf8) + [0]

@@ -4,11 +4,14 @@
  *   ./handlebench [MILLIONS]        (default 5 million calls per cell)
  * Cells (each prints "cell=... ns_per_call=..."):
  *   mech_status      zgss_mech_status on a live mechanism: the lookup and
- *                    almost nothing else
+ *                    almost nothing else (the pinned path of zgss_send/recv)
+ *   mech_is_server   zgss_mech_is_server: the lookup that retains the
+ *                    object, as most calls do
  *   bad_handle       zgss_mech_status on a destroyed mechanism (refused)
  *   recv_dontwait    zgss_recv(ZMQ_DONTWAIT) on an empty PULL socket: the
  *                    per-message path of zgss_recv up to the empty queue
  *   send_dontwait    zgss_send(ZMQ_DONTWAIT) on a PUSH with no peer
+ *   getsockopt       zgss_getsockopt(ZMQ_RCVMORE), read once per message part
  *   two_threads      two threads, each calling zgss_mech_status on its own
  *                    mechanism (ns per call per thread)
  *   shared_handle    two threads calling zgss_mech_status on one mechanism */
@@ -49,6 +52,14 @@ static void *status_loop(void *mech)
     return NULL;
 }
 
+static void *is_server_loop(void *mech)
+{
+    volatile int sink = 0;
+    for (long i = 0; i < calls; i++) sink += zgss_mech_is_server(mech);
+    (void)sink;
+    return NULL;
+}
+
 static void report(const char *cell, double seconds, long n)
 {
     printf("cell=%s ns_per_call=%.1f\n", cell, seconds * 1e9 / (double)n);
@@ -63,6 +74,9 @@ int main(int argc, char **argv)
     double t = now();
     status_loop(m1);
     report("mech_status", now() - t, calls);
+    t = now();
+    is_server_loop(m1);
+    report("mech_is_server", now() - t, calls);
 
     zgss_config_t *c3;
     zgss_mech_t *gone = server_mech(&c3);
@@ -81,6 +95,11 @@ int main(int argc, char **argv)
     t = now();
     for (long i = 0; i < calls; i++) zgss_send(push, buf, sizeof buf, ZMQ_DONTWAIT);
     report("send_dontwait", now() - t, calls);
+    int more;
+    size_t more_len = sizeof more;
+    t = now();
+    for (long i = 0; i < calls; i++) zgss_getsockopt(pull, ZMQ_RCVMORE, &more, &more_len);
+    report("getsockopt", now() - t, calls);
     int zero = 0;
     zgss_setsockopt(pull, ZMQ_LINGER, &zero, sizeof zero);
     zgss_setsockopt(push, ZMQ_LINGER, &zero, sizeof zero);

@@ -194,15 +194,19 @@ public func zgss_sasl_layer(_ session: OpaquePointer?) -> Int32 {
 
 private typealias Protect = (SASLHandle.Side, [UInt8]) throws(SASLError) -> [UInt8]
 
+/// wrap, unwrap, encode, decode: per-message calls, so the handle stays
+/// pinned for the call instead of retaining the session.
 private func protect(_ session: OpaquePointer?, _ input: UnsafePointer<UInt8>?, _ length: Int,
                      _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<Int>?,
                      _ body: Protect) -> Int32 {
-    guard let handle = sasl(session), let out, let outLength, let data = bytes(input, length) else { return invalid }
-    do throws(SASLError) {
-        hand(handle, try body(handle.side, data), out, outLength)
-        return 0
-    } catch {
-        return record(handle, error)
+    Handles.with(session, kind: .sasl, as: SASLHandle.self, otherwise: invalid) { handle in
+        guard let out, let outLength, let data = bytes(input, length) else { return invalid }
+        do throws(SASLError) {
+            hand(handle, try body(handle.side, data), out, outLength)
+            return 0
+        } catch {
+            return record(handle, error)
+        }
     }
 }
 

@@ -76,13 +76,17 @@ public func zgss_setsockopt(_ handle: OpaquePointer?, _ option: Int32, _ value: 
 @_cdecl("zgss_getsockopt")
 public func zgss_getsockopt(_ handle: OpaquePointer?, _ option: Int32, _ value: UnsafeMutableRawPointer?,
                             _ length: UnsafeMutablePointer<Int>?) -> Int32 {
-    guard let socket = socketObject(handle) else { return failure(ENOTSOCK) }
+    // Pinned, not retained: ZMQ_RCVMORE is read once per message part.
+    let read: Result<SocketOptionValue, TransportError>? =
+        Handles.with(handle, kind: .socket, as: ZSocket.self, otherwise: nil) { socket in
+            Result { () throws(TransportError) in try socket.option(option) }
+        }
+    guard let read else { return failure(ENOTSOCK) }
     guard let value, let length else { return failure(EFAULT) }
     let optionValue: SocketOptionValue
-    do {
-        optionValue = try socket.option(option)
-    } catch {
-        return failure(error.errno)
+    switch read {
+    case .success(let got): optionValue = got
+    case .failure(let error): return failure(error.errno)
     }
     let bytes: [UInt8]
     switch optionValue {

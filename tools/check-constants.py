@@ -6,7 +6,9 @@ copies that cannot include it:
     flags, options, ZMQ_HAUSNUMERO and libzmq's errno values, the API
     version) against the system's <errno.h> + <zmq.h> (stock libzmq);
   - python/zgss/constants.py (SOCKET_OPTIONS names and numbers, socket
-    types, flags, name types, errno values) against the headers.
+    types, flags, name types, errno values) and the example bindings'
+    top-level constants (examples/sansio, examples/mqtt) against the
+    headers.
 
 The values come from a C compiler, never from reading the text, so an
 expression such as (ZMQ_HAUSNUMERO + 51) counts as the compiler sees it.
@@ -15,6 +17,7 @@ Tests/ZGSSTests/HeaderConstantsTests checks what it must still spell
 itself. Prints "constants: N passed, M failed"; exits 1 on any failure.
   tools/check-constants.py
 """
+import ast
 import importlib.util
 import os
 import re
@@ -89,6 +92,24 @@ def mirrored_names():
     return sorted(set(names))
 
 
+EXAMPLE_BINDINGS = ["examples/sansio/zgss_mech.py", "examples/mqtt/zgss_mqtt.py"]
+
+
+def top_level_numbers(path):
+    """NAME = <int> at the top level of a Python file."""
+    tree = ast.parse(open(path, encoding="utf-8").read(), path)
+    numbers = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):
+                numbers[node.targets[0].id] = value
+    return numbers
+
+
 def load_python_constants():
     path = os.path.join(ROOT, "python", "zgss", "constants.py")
     spec = importlib.util.spec_from_file_location("zgss_constants", path)
@@ -130,6 +151,18 @@ def main():
         if hasattr(py, name):
             check(getattr(py, name) == header.get(name), "python %s is %r, the header's is %r"
                   % (name, getattr(py, name), header.get(name)))
+
+    # The example bindings' own copies (top-level NAME = number, where NAME
+    # or ZGSS_NAME is a header constant), read without importing them.
+    for relative in EXAMPLE_BINDINGS:
+        copies = top_level_numbers(os.path.join(ROOT, relative))
+        check(len(copies) > 0, "%s: no constants found (moved? update EXAMPLE_BINDINGS)" % relative)
+        for name, value in copies.items():
+            header_name = name if name in header else "ZGSS_" + name if "ZGSS_" + name in header else None
+            if header_name is None:
+                continue
+            check(value == header[header_name], "%s: %s is %d, %s is %r"
+                  % (relative, name, value, header_name, header[header_name]))
 
     print("constants: %d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1

@@ -23,6 +23,10 @@ import Testing
         (bits(handle) >> HandleBits.indexBits) & HandleBits.generationMask
     }
 
+    @Test func aSlotFillsOneCacheLine() {
+        #expect(MemoryLayout<HandleSlot>.stride == 64)
+    }
+
     @Test func aHandleIsATaggedNumberNamingItsKind() throws {
         let handle = try #require(Handles.make(Probe("a"), kind: .config))
         defer { Handles.destroy(handle, kind: .config, as: Probe.self) }

@@ -304,10 +304,11 @@ const char *zgss_strerror(int errnum);
 const char *zgss_mech_strerror(int code);
 
 /* 1 when `code`, returned by a call on a session (zgss_mech_t,
- * zgss_sasl_t), means the session has failed for good (ZGSS_E_PROTO, ZGSS_E_GSS, ZGSS_E_DENIED,
- * ZGSS_E_NOMEM, and any negative code this version does not know); 0 when
- * the handle is still usable (ZGSS_E_INVAL, ZGSS_E_AGAIN, ZGSS_E_STATE,
- * and 0 or any positive result). As nghttp2_is_fatal. Never fails. */
+ * zgss_sasl_t), means the session has failed for good: ZGSS_E_PROTO,
+ * ZGSS_E_GSS, ZGSS_E_DENIED, ZGSS_E_NOMEM, and any negative code this
+ * version does not know. 0 when the session is still usable: ZGSS_E_INVAL,
+ * ZGSS_E_AGAIN, ZGSS_E_STATE, and 0 or any positive result. As
+ * nghttp2_is_fatal. Never fails. */
 int zgss_is_fatal(int code);
 
 /* ---- Configuration ----------------------------------------------------- */
@@ -848,9 +849,10 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  *   getsockopt: an int needs *optvallen == sizeof(int) exactly (as in
  *   libzmq 4.3.4, whose one exception is kept: ZMQ_RCVMORE takes any
  *   *optvallen >= sizeof(int)) and ZMQ_MAXMSGSIZE exactly 8; *optvallen
- *   is set to the size written; other sizes give EINVAL. A string is copied with its NUL and *optvallen set to its
- *   length + 1 (EINVAL if the buffer is smaller); ZMQ_ROUTING_ID is copied
- *   as raw bytes without a NUL.
+ *   is set to the size written; other sizes give EINVAL. A string is
+ *   copied with its NUL and *optvallen set to its length + 1 (EINVAL if
+ *   the buffer is smaller); ZMQ_ROUTING_ID is copied as raw bytes without
+ *   a NUL.
  *
  * Socket types: PAIR (one peer; later ones are dropped), REQ/REP (strict
  * alternation, EFSM otherwise; REQ adds the empty delimiter, REP keeps the
@@ -912,8 +914,9 @@ void *zgss_socket(void *context, int type);
 
 /* Closes the socket and ends the handle: later calls with it (a second
  * zgss_close too) fail with ENOTSOCK; a call already running on another
- * thread finishes first. Queued messages are still sent by the I/O thread
- * for ZMQ_LINGER ms; this call does not wait (zgss_ctx_term does).
+ * thread keeps the socket's memory alive until it returns. Queued
+ * messages are still sent by the I/O thread for ZMQ_LINGER ms; this call
+ * does not wait (zgss_ctx_term does).
  * Returns 0, or -1/ENOTSOCK for an invalid, closed or non-socket handle. */
 int zgss_close(void *socket);
 

@@ -21,12 +21,15 @@ let package = Package(
                        providers: [.apt(["libkrb5-dev"])]),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        // include/zgss.h, imported for its constants (the one place they live).
+        .systemLibrary(name: "CZGSSHeader", path: "Sources/CZGSSHeader"),
         .target(name: "ZGSSBase", swiftSettings: strict),
         .target(name: "KerberosCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(name: "ZMTPCodec", swiftSettings: strict),
         .target(name: "GSSKit", dependencies: ["CGSSAPI", "KerberosCrypto"], swiftSettings: strict),
-        .target(name: "ZMTPGSSAPI", dependencies: ["ZGSSBase", "ZMTPCodec", "GSSKit", "KerberosCrypto"], swiftSettings: strict),
-        .target(name: "ZGSS", dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "SASLGSSAPI", "ZMTPTransport"],
+        .target(name: "ZMTPGSSAPI", dependencies: ["ZGSSBase", "ZMTPCodec", "GSSKit", "KerberosCrypto", "CZGSSHeader"],
+                swiftSettings: strict),
+        .target(name: "ZGSS", dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "SASLGSSAPI", "ZMTPTransport", "CZGSSHeader"],
                 swiftSettings: strict),
         .target(name: "SASLGSSAPI", dependencies: ["ZGSSBase", "GSSKit"], swiftSettings: strict),
         .target(name: "TestRealm", path: "Tests/TestRealm", swiftSettings: strict),
@@ -39,7 +42,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "SASLGSSAPITests", dependencies: ["SASLGSSAPI", "GSSKit", "TestRealm", "TestSupport"],
                     swiftSettings: strict),
-        .target(name: "ZMTPTransport", dependencies: ["ZMTPCodec", "ZMTPGSSAPI"], swiftSettings: strict),
+        .target(name: "ZMTPTransport", dependencies: ["ZMTPCodec", "ZMTPGSSAPI", "CZGSSHeader"], swiftSettings: strict),
         .testTarget(name: "ZMTPTransportTests", dependencies: ["ZMTPTransport"], swiftSettings: strict),
+        .testTarget(name: "ZGSSTests", dependencies: ["ZGSS", "CZGSSHeader"], swiftSettings: strict),
     ]
 )

@@ -15,9 +15,18 @@
  *   4. Library-wide helpers: version, errno-style errors, feature tests.
  *
  * Conventions (read once, they hold for every function below):
- *   - Handles are opaque and typed. Passing NULL where a handle is expected
- *     returns ZGSS_E_INVAL (or NULL); it never crashes. Passing a handle of
- *     the wrong kind is detected and also returns ZGSS_E_INVAL.
+ *   - Handles are opaque and typed. A handle is a number that zgss issued
+ *     (slot, generation and kind in one value), not an address: zgss never
+ *     dereferences it. It is never NULL and never below 2^32, so no small
+ *     integer or NULL names one. NULL, a destroyed handle (so a second
+ *     destroy too), a value zgss never issued (any pointer, 1, -1,
+ *     0xdeadbeef) and a handle of another kind are all refused with the
+ *     function's documented result (ZGSS_E_INVAL, NULL, "",
+ *     ZGSS_STATUS_FAILED; the socket API: -1 with ENOTSOCK or EFAULT); a
+ *     destroy function does nothing. None of them crashes or reads freed
+ *     memory. A destroyed handle's value never names a later object.
+ *     At most 4194304 handles exist at once; past that, functions that
+ *     make one return NULL as when out of memory.
  *   - Mechanism functions return 0 (or a documented positive value) on
  *     success and a negative ZGSS_E_* code on failure. zgss_mech_last_error
  *     then gives a sentence for a human, with the Kerberos reason.
@@ -28,7 +37,12 @@
  *   - Input buffers are only read during the call; zgss keeps no pointer.
  *   - Threads: one handle must not be used by two threads at once.
  *     Different handles may be used in parallel. A config may be shared by
- *     mechanisms on several threads once its options are set.
+ *     mechanisms on several threads once its options are set. Destroying
+ *     a handle while another thread is inside a call on it is a bug, but a
+ *     safe one: the running call finishes on the intact object (freed when
+ *     the call returns), calls that start after the destroy are refused as
+ *     above, and of two racing destroys one does the work. Pointers the
+ *     handle gave out are invalid once it is destroyed.
  *   - Blocking: only the calls marked "may block" can wait, and only on
  *     the Kerberos KDC (ticket requests), bounded by krb5.conf timeouts.
  *   - A mechanism that failed stays failed: every later call returns the
@@ -244,15 +258,23 @@ extern "C" {
  * host that frames ZMTP itself limits what it reads before READY. */
 #define ZGSS_HANDSHAKE_MAXMSGSIZE 1007
 
-/* ---- Mechanism error codes (negative; never renumbered) ----------------- */
+/* ---- Error codes of the mechanism and SASL APIs (never renumbered) ----- */
 
-#define ZGSS_E_INVAL -1  /* bad argument or option value (local) */
-#define ZGSS_E_AGAIN -2  /* nothing to do now (not an error of the session) */
-#define ZGSS_E_PROTO -3  /* the peer broke the ZMTP/GSSAPI protocol (fatal) */
-#define ZGSS_E_GSS -4    /* Kerberos/GSS-API failure (fatal) */
-#define ZGSS_E_DENIED -5 /* peer authenticated but is not authorized (fatal) */
-#define ZGSS_E_STATE -6  /* call not valid in the current state (local) */
-#define ZGSS_E_NOMEM -7  /* out of memory */
+/* Functions return them as int; zgss_mech_strerror names each and
+ * zgss_is_fatal tells which end a session (zgss_mech_t, zgss_sasl_t).
+ * "Usable": the call changed nothing and the session goes on. "Fatal": the
+ * session failed; every later call on it returns the same code, and only
+ * its accessors (status, last error) and destroy still work. A config
+ * (zgss_config_t, zgss_sasl_config_t) is never failed by an error. */
+typedef enum zgss_error {
+    ZGSS_E_INVAL = -1,  /* bad argument or option value (usable) */
+    ZGSS_E_AGAIN = -2,  /* nothing to do now (usable) */
+    ZGSS_E_PROTO = -3,  /* the peer broke the ZMTP/GSSAPI protocol (fatal) */
+    ZGSS_E_GSS = -4,    /* Kerberos/GSS-API failure (fatal) */
+    ZGSS_E_DENIED = -5, /* peer authenticated but is not authorized (fatal) */
+    ZGSS_E_STATE = -6,  /* call not valid in the current state (usable) */
+    ZGSS_E_NOMEM = -7   /* out of memory (fatal) */
+} zgss_error;
 
 /* Mechanism status (zgss_mech_status) */
 #define ZGSS_STATUS_HANDSHAKING 0
@@ -290,6 +312,14 @@ const char *zgss_strerror(int errnum);
 /* Text for a negative ZGSS_E_* code. Static storage; unknown codes give
  * "unknown zgss error". Never fails. */
 const char *zgss_mech_strerror(int code);
+
+/* 1 when `code`, returned by a call on a session (zgss_mech_t,
+ * zgss_sasl_t), means the session has failed for good: ZGSS_E_PROTO,
+ * ZGSS_E_GSS, ZGSS_E_DENIED, ZGSS_E_NOMEM, and any negative code this
+ * version does not know. 0 when the session is still usable: ZGSS_E_INVAL,
+ * ZGSS_E_AGAIN, ZGSS_E_STATE, and 0 or any positive result. As
+ * nghttp2_is_fatal. Never fails. */
+int zgss_is_fatal(int code);
 
 /* ---- Configuration ----------------------------------------------------- */
 
@@ -830,10 +860,13 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  *     (string: last handshake or protocol failure on this socket, prefixed
  *     with the peer's address), ZGSS_PEER_PRINCIPAL (string: authenticated
  *     principal of the most recent GSSAPI peer to complete the handshake).
- *   getsockopt: an int needs *optvallen >= sizeof(int) and sets it to
- *   sizeof(int); a string is copied with its NUL and *optvallen set to its
- *   length + 1 (EINVAL if the buffer is smaller); ZMQ_ROUTING_ID is copied
- *   as raw bytes without a NUL.
+ *   getsockopt: an int needs *optvallen == sizeof(int) exactly (as in
+ *   libzmq 4.3.4, whose one exception is kept: ZMQ_RCVMORE takes any
+ *   *optvallen >= sizeof(int)) and ZMQ_MAXMSGSIZE exactly 8; *optvallen
+ *   is set to the size written; other sizes give EINVAL. A string is
+ *   copied with its NUL and *optvallen set to its length + 1 (EINVAL if
+ *   the buffer is smaller); ZMQ_ROUTING_ID is copied as raw bytes without
+ *   a NUL.
  *
  * Socket types: PAIR (one peer; later ones are dropped), REQ/REP (strict
  * alternation, EFSM otherwise; REQ adds the empty delimiter, REP keeps the
@@ -880,20 +913,25 @@ void *zgss_ctx_new(void);
  * with ETERM, later calls on them (except zgss_close) fail with ETERM, and
  * this call blocks until every socket has been closed with zgss_close and
  * has finished lingering (ZMQ_LINGER), as zmq_ctx_term does, and until the
- * context's I/O threads have exited. Then the context handle is freed. Returns 0, or -1/EFAULT for an invalid handle.
- * Call it once, from one thread. */
+ * context's I/O threads have exited. Then the context handle ends (later
+ * calls with it fail with EFAULT). Returns 0, or -1/EFAULT for an
+ * invalid, terminated or non-context handle. Call it once, from one thread
+ * (of two concurrent calls, both wait and one returns -1/EFAULT). */
 int zgss_ctx_term(void *context);
 
 /* A new socket of type ZMQ_PAIR..ZMQ_PUSH, with its I/O thread. Returns
  * NULL with errno EFAULT (invalid context), EINVAL (unknown type), ETERM
- * (context terminated), EMFILE or EMTHREAD (no descriptor or thread).
+ * (context terminated), EMFILE or EMTHREAD (no descriptor, handle or
+ * thread).
  * Does not block. */
 void *zgss_socket(void *context, int type);
 
-/* Closes the socket and frees the handle (it must not be used again).
- * Queued messages are still sent by the I/O thread for ZMQ_LINGER ms;
- * this call does not wait (zgss_ctx_term does). Returns 0, or
- * -1/ENOTSOCK for an invalid handle. */
+/* Closes the socket and ends the handle: later calls with it (a second
+ * zgss_close too) fail with ENOTSOCK; a call already running on another
+ * thread keeps the socket's memory alive until it returns. Queued
+ * messages are still sent by the I/O thread for ZMQ_LINGER ms; this call
+ * does not wait (zgss_ctx_term does).
+ * Returns 0, or -1/ENOTSOCK for an invalid, closed or non-socket handle. */
 int zgss_close(void *socket);
 
 /* Sets an option (see the list above). Returns 0 or -1 with EINVAL (unknown

@@ -38,6 +38,13 @@ c++ -std=c++11 -Wall -Wextra -Werror -o "$tmp/smoke" "$root/tests/c/header_smoke
   $(pkg-config --cflags --libs zgss) -Wl,-rpath,"$prefix/lib" \
   && "$tmp/smoke" >/dev/null && ok || { echo "check-abi: C++ smoke program failed"; fail=$((fail + 1)); }
 
+# The header is the one source of zgss's numbers: its zmq.h constants
+# against the system's zmq.h and errno.h, and the Python binding's copies
+# against it (tools/check-constants.py; Swift's are checked by swift test).
+if python3 "$root/tools/check-constants.py" > "$tmp/constants" 2>&1; then ok; else
+  grep -v '^constants: ' "$tmp/constants"; fail=$((fail + 1)); fi
+grep '^constants: ' "$tmp/constants" | sed 's/^/check-abi: /'
+
 n="$(wc -l < "$tmp/exported")"
 if [ "$fail" -eq 0 ]; then echo "check-abi: $n exported functions match the headers; SONAME $soname"; fi
 echo "check-abi: $pass passed, $fail failed"

@@ -90,6 +90,36 @@ c_abi() {
 }
 run_stage c-abi c_abi
 
+# Handle checking through the C ABI (tests/c/handles_test.c): every kind of
+# handle destroyed, foreign, of another kind, and destroyed while another
+# thread calls into it; natively (threads really in parallel), then under
+# valgrind (any read of freed memory fails the run). Counts both runs.
+c_handles() {
+  local bin="$log/handles_test" rc=0 p=0 f=0 line run
+  cc -std=c11 -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$bin" tests/c/handles_test.c \
+    $(pkg-config --cflags --libs zgss) -lpthread -Wl,-rpath,"$root/.dist/lib" || return 1
+  for run in native valgrind; do
+    if [ "$run" = native ]; then
+      python3 tools/testrealm.py run -- "$bin" 300 >"$log/handles-$run.out" 2>&1 || rc=1
+    else
+      python3 tools/testrealm.py run -- valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+        --show-leak-kinds=definite,indirect --error-exitcode=3 "$bin" 20 >"$log/handles-$run.out" 2>&1 || rc=1
+    fi
+    grep -v '^handles: ' "$log/handles-$run.out"
+    line="$(grep -E '^handles: [0-9]+ passed, [0-9]+ failed' "$log/handles-$run.out" | tail -1)"
+    if [ -z "$line" ]; then
+      echo "c-handles ($run): no result line (crash?)"; f=$((f + 1)); rc=1
+    else
+      echo "$line ($run)"
+      p=$((p + $(sed -E 's/^handles: ([0-9]+) passed.*/\1/' <<<"$line")))
+      f=$((f + $(sed -E 's/^handles: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")))
+    fi
+  done
+  echo "c-handles: $p passed, $f failed"
+  [ "$rc" -eq 0 ] && [ "$f" -eq 0 ]
+}
+run_stage c-handles c_handles
+
 # Messages and tokens past 2 GiB through the C ABI, without valgrind (far
 # too slow at that size); needs about 4 GiB of memory for a few seconds.
 c_large() {

@@ -45,7 +45,7 @@ public func zgss_config_get(_ config: OpaquePointer?, _ option: Int32,
         handle.recordError("option \(option) is unknown")
         return ZGSSError.Code.invalidArgument.rawValue
     }
-    if let problem = OptionCopy.copy(optionValue, to: value, length: length) {
+    if let problem = OptionCopy.copy(optionValue, option: option, to: value, length: length) {
         handle.recordError("option \(option): \(problem)")
         return ZGSSError.Code.invalidArgument.rawValue
     }
@@ -63,15 +63,16 @@ public func zgss_config_last_error(_ config: OpaquePointer?) -> UnsafePointer<CC
 /// Copies an option value out with zmq_getsockopt's rules.
 enum OptionCopy {
     /// Returns nil on success, or what was wrong.
-    static func copy(_ optionValue: GSSAPIOptions.OptionValue, to value: UnsafeMutableRawPointer?,
+    static func copy(_ optionValue: GSSAPIOptions.OptionValue, option: Int32, to value: UnsafeMutableRawPointer?,
                      length: UnsafeMutablePointer<Int>?) -> String? {
         guard let value, let length else { return "NULL value or length pointer" }
         switch optionValue {
         case .int(let number):
-            guard length.pointee == MemoryLayout<Int32>.size else {
-                return "an int option needs a buffer of exactly \(MemoryLayout<Int32>.size) bytes"
+            guard OptionLength.fitsInt(length.pointee, option: option) else {
+                return "an int option needs a buffer of exactly \(OptionLength.int) bytes"
             }
             value.storeBytes(of: number, as: Int32.self)
+            length.pointee = OptionLength.int
         case .string(let text):
             let bytes = Array(text.utf8)
             guard length.pointee >= bytes.count + 1 else {

@@ -1,3 +1,4 @@
+internal import CZGSSHeader
 import SASLGSSAPI
 
 // MQTT 5 "GSSAPI-KERBEROS" enhanced-authentication decisions over a
@@ -6,9 +7,12 @@ import SASLGSSAPI
 private let invalid = SASLError.Code.invalidArgument.rawValue
 private let methodName: StaticString = "GSSAPI-KERBEROS"
 
-/// Action codes (ZGSS_MQTT_*).
-private enum MQTTAction: Int32 {
-    case notMine = 0, sendAuth = 1, accept = 2, refuse = 3
+/// Action codes, from include/zgss.h.
+private enum MQTTAction {
+    static let notMine: Int32 = ZGSS_MQTT_NOT_MINE
+    static let sendAuth: Int32 = ZGSS_MQTT_SEND_AUTH
+    static let accept: Int32 = ZGSS_MQTT_ACCEPT
+    static let refuse: Int32 = ZGSS_MQTT_REFUSE
 }
 
 @_cdecl("zgss_mqtt_auth_method")
@@ -27,18 +31,18 @@ private func reply(_ handle: SASLHandle, _ action: MQTTGSSAPI.ServerAction,
     outLength.pointee = 0
     switch action {
     case .notMine:
-        return MQTTAction.notMine.rawValue
+        return MQTTAction.notMine
     case .sendAuth(let data):
         hand(handle, data, out, outLength)
         reason?.pointee = Int32(MQTTGSSAPI.ReasonCode.continueAuthentication.rawValue)
-        return MQTTAction.sendAuth.rawValue
+        return MQTTAction.sendAuth
     case .accept:
         reason?.pointee = 0
-        return MQTTAction.accept.rawValue
+        return MQTTAction.accept
     case .refuse(let code, let text):
         handle.localError = SASLError(.denied, text)
         reason?.pointee = Int32(code)
-        return MQTTAction.refuse.rawValue
+        return MQTTAction.refuse
     }
 }
 

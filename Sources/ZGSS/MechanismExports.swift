@@ -1,3 +1,4 @@
+internal import CZGSSHeader
 import ZMTPCodec
 import ZMTPGSSAPI
 
@@ -100,23 +101,32 @@ public func zgss_mech_error_command(_ mech: OpaquePointer?, _ reason: UnsafePoin
 }
 
 private typealias Transform = (GSSAPIMechanism, ZMTPMessage) throws(ZGSSError) -> ZMTPMessage
+private typealias Precheck = (GSSAPIMechanism) throws(ZGSSError) -> Void
 
+/// encode and decode: per-message calls, so the handle stays pinned for
+/// the call instead of retaining the mechanism.
 private func transform(_ mech: OpaquePointer?, _ data: UnsafePointer<UInt8>?, _ length: Int, _ flags: Int32,
                        _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<Int>?,
-                       _ outFlags: UnsafeMutablePointer<Int32>?, _ body: Transform) -> Int32 {
-    guard let handle = mechanism(mech), let out, let outLength, isValidBuffer(data, length),
-          flags >= 0, flags <= 0x0f else { return invalid }
-    do throws(ZGSSError) {
-        // The input's copy is a temporary, released before the result is
-        // copied out: zgss holds at most two copies of a large message.
-        let result = try body(handle.mechanism, ZMTPMessage(bytes(data, length) ?? [], flags: MessageFlags(rawValue: UInt8(flags))))
-        handle.output.replace(with: result.body)
-        out.pointee = UnsafePointer(handle.output.pointer)
-        outLength.pointee = result.body.count
-        outFlags?.pointee = Int32(result.flags.rawValue)
-        return 0
-    } catch {
-        return error.code.rawValue
+                       _ outFlags: UnsafeMutablePointer<Int32>?, precheck: Precheck? = nil,
+                       _ body: Transform) -> Int32 {
+    Handles.with(mech, kind: .mechanism, as: MechanismHandle.self, otherwise: invalid) { handle in
+        do throws(ZGSSError) {
+            // Before the input is copied (encode: refuse a message too
+            // large to encrypt).
+            if isValidBuffer(data, length) { try precheck?(handle.mechanism) }
+            guard let out, let outLength, isValidBuffer(data, length), flags >= 0, flags <= 0x0f else { return invalid }
+            // The input's copy is a temporary, released before the result is
+            // copied out: zgss holds at most two copies of a large message.
+            let result = try body(handle.mechanism,
+                                  ZMTPMessage(bytes(data, length) ?? [], flags: MessageFlags(rawValue: UInt8(flags))))
+            handle.output.replace(with: result.body)
+            out.pointee = UnsafePointer(handle.output.pointer)
+            outLength.pointee = result.body.count
+            outFlags?.pointee = Int32(result.flags.rawValue)
+            return 0
+        } catch {
+            return error.code.rawValue
+        }
     }
 }
 
@@ -124,15 +134,9 @@ private func transform(_ mech: OpaquePointer?, _ data: UnsafePointer<UInt8>?, _ 
 public func zgss_mech_encode(_ mech: OpaquePointer?, _ data: UnsafePointer<UInt8>?, _ length: Int, _ flags: Int32,
                              _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<Int>?,
                              _ outFlags: UnsafeMutablePointer<Int32>?) -> Int32 {
-    // Refuse a message too large to encrypt before copying it in.
-    if let handle = mechanism(mech), isValidBuffer(data, length) {
-        do throws(ZGSSError) {
-            try handle.mechanism.checkEncodable(byteCount: length)
-        } catch {
-            return error.code.rawValue
-        }
-    }
-    return transform(mech, data, length, flags, out, outLength, outFlags) { (m, message) throws(ZGSSError) in try m.encode(message) }
+    transform(mech, data, length, flags, out, outLength, outFlags,
+              precheck: { (m) throws(ZGSSError) in try m.checkEncodable(byteCount: length) },
+              { (m, message) throws(ZGSSError) in try m.encode(message) })
 }
 
 @_cdecl("zgss_mech_decode")
@@ -144,12 +148,13 @@ public func zgss_mech_decode(_ mech: OpaquePointer?, _ data: UnsafePointer<UInt8
 
 @_cdecl("zgss_mech_status")
 public func zgss_mech_status(_ mech: OpaquePointer?) -> Int32 {
-    guard let handle = mechanism(mech) else { return 3 }
-    switch handle.mechanism.status {
-    case .handshaking: return 0
-    case .awaitingAuthorization: return 1
-    case .ready: return 2
-    case .failed: return 3
+    Handles.with(mech, kind: .mechanism, as: MechanismHandle.self, otherwise: ZGSS_STATUS_FAILED) { handle in
+        switch handle.mechanism.status {
+        case .handshaking: ZGSS_STATUS_HANDSHAKING
+        case .awaitingAuthorization: ZGSS_STATUS_AWAITING_AUTHZ
+        case .ready: ZGSS_STATUS_READY
+        case .failed: ZGSS_STATUS_FAILED
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+internal import CZGSSHeader
 import GSSKit
 import SASLGSSAPI
 
@@ -146,11 +147,12 @@ public func zgss_sasl_step(_ session: OpaquePointer?, _ input: UnsafePointer<UIn
 
 @_cdecl("zgss_sasl_status")
 public func zgss_sasl_status(_ session: OpaquePointer?) -> Int32 {
-    guard let handle = sasl(session) else { return 2 }
-    switch handle.side {
-    case .client(let c): return c.state == .complete ? 1 : c.state == .failed ? 2 : 0
-    case .server(let s): return s.state == .complete ? 1 : s.state == .failed ? 2 : 0
+    guard let handle = sasl(session) else { return ZGSS_SASL_STATUS_FAILED }
+    let (complete, failed): (Bool, Bool) = switch handle.side {
+    case .client(let c): (c.state == .complete, c.state == .failed)
+    case .server(let s): (s.state == .complete, s.state == .failed)
     }
+    return complete ? ZGSS_SASL_STATUS_COMPLETE : failed ? ZGSS_SASL_STATUS_FAILED : ZGSS_SASL_STATUS_IN_PROGRESS
 }
 
 @_cdecl("zgss_sasl_is_server")
@@ -192,15 +194,19 @@ public func zgss_sasl_layer(_ session: OpaquePointer?) -> Int32 {
 
 private typealias Protect = (SASLHandle.Side, [UInt8]) throws(SASLError) -> [UInt8]
 
+/// wrap, unwrap, encode, decode: per-message calls, so the handle stays
+/// pinned for the call instead of retaining the session.
 private func protect(_ session: OpaquePointer?, _ input: UnsafePointer<UInt8>?, _ length: Int,
                      _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<Int>?,
                      _ body: Protect) -> Int32 {
-    guard let handle = sasl(session), let out, let outLength, let data = bytes(input, length) else { return invalid }
-    do throws(SASLError) {
-        hand(handle, try body(handle.side, data), out, outLength)
-        return 0
-    } catch {
-        return record(handle, error)
+    Handles.with(session, kind: .sasl, as: SASLHandle.self, otherwise: invalid) { handle in
+        guard let out, let outLength, let data = bytes(input, length) else { return invalid }
+        do throws(SASLError) {
+            hand(handle, try body(handle.side, data), out, outLength)
+            return 0
+        } catch {
+            return record(handle, error)
+        }
     }
 }
 

@@ -3,7 +3,7 @@ import GSSKit
 import SASLGSSAPI
 
 /// Option numbers of zgss_sasl_config_set_* (see zgss.h).
-enum SASLOption: Int32 {
+enum SASLOption: Int32, CaseIterable {
     case principal = 1
     case keytab = 2
     case service = 3

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import ZMTPGSSAPI
 import ZMTPTransport
 
 // The zmq-shaped socket API (see "Sockets" in include/zgss.h): each call
@@ -26,7 +27,8 @@ public func zgss_ctx_new() -> OpaquePointer? {
 public func zgss_ctx_term(_ ctx: OpaquePointer?) -> Int32 {
     guard let context = Handles.get(ctx, kind: .context, as: ZContext.self) else { return failure(EFAULT) }
     context.terminate()
-    Handles.destroy(ctx, kind: .context, as: ZContext.self)
+    // Two concurrent terms: both wait, one ends the handle, the other fails.
+    guard Handles.destroy(ctx, kind: .context, as: ZContext.self) else { return failure(EFAULT) }
     return 0
 }
 
@@ -37,7 +39,13 @@ public func zgss_socket(_ ctx: OpaquePointer?, _ type: Int32) -> OpaquePointer? 
         return nil
     }
     do {
-        return Handles.make(try context.socket(type: type), kind: .socket)
+        let socket = try context.socket(type: type)
+        guard let handle = Handles.make(socket, kind: .socket) else {
+            socket.close()
+            errno = EMFILE
+            return nil
+        }
+        return handle
     } catch {
         errno = error.errno
         return nil
@@ -46,9 +54,10 @@ public func zgss_socket(_ ctx: OpaquePointer?, _ type: Int32) -> OpaquePointer? 
 
 @_cdecl("zgss_close")
 public func zgss_close(_ handle: OpaquePointer?) -> Int32 {
-    guard let socket = socketObject(handle) else { return failure(ENOTSOCK) }
+    // The handle ends first: a second close, or a call racing this one,
+    // gets ENOTSOCK; a call already running keeps the socket alive.
+    guard let socket = Handles.take(handle, kind: .socket, as: ZSocket.self) else { return failure(ENOTSOCK) }
     socket.close()
-    Handles.destroy(handle, kind: .socket, as: ZSocket.self)
     return 0
 }
 
@@ -67,25 +76,29 @@ public func zgss_setsockopt(_ handle: OpaquePointer?, _ option: Int32, _ value: 
 @_cdecl("zgss_getsockopt")
 public func zgss_getsockopt(_ handle: OpaquePointer?, _ option: Int32, _ value: UnsafeMutableRawPointer?,
                             _ length: UnsafeMutablePointer<Int>?) -> Int32 {
-    guard let socket = socketObject(handle) else { return failure(ENOTSOCK) }
+    // Pinned, not retained: ZMQ_RCVMORE is read once per message part.
+    let read: Result<SocketOptionValue, TransportError>? =
+        Handles.with(handle, kind: .socket, as: ZSocket.self, otherwise: nil) { socket in
+            Result { () throws(TransportError) in try socket.option(option) }
+        }
+    guard let read else { return failure(ENOTSOCK) }
     guard let value, let length else { return failure(EFAULT) }
     let optionValue: SocketOptionValue
-    do {
-        optionValue = try socket.option(option)
-    } catch {
-        return failure(error.errno)
+    switch read {
+    case .success(let got): optionValue = got
+    case .failure(let error): return failure(error.errno)
     }
     let bytes: [UInt8]
     switch optionValue {
     case .int(let number):
-        guard length.pointee >= MemoryLayout<Int32>.size else { return failure(EINVAL) }
+        guard OptionLength.fitsInt(length.pointee, option: option) else { return failure(EINVAL) }
         value.storeBytes(of: number, as: Int32.self)
-        length.pointee = MemoryLayout<Int32>.size
+        length.pointee = OptionLength.int
         return 0
     case .int64(let number):
-        guard length.pointee >= MemoryLayout<Int64>.size else { return failure(EINVAL) }
+        guard length.pointee == OptionLength.int64 else { return failure(EINVAL) }
         value.storeBytes(of: number, as: Int64.self)
-        length.pointee = MemoryLayout<Int64>.size
+        length.pointee = OptionLength.int64
         return 0
     case .string(let text):
         bytes = Array(text.utf8) + [0]
@@ -126,34 +139,38 @@ public func zgss_connect(_ handle: OpaquePointer?, _ endpoint: UnsafePointer<CCh
 
 @_cdecl("zgss_send")
 public func zgss_send(_ handle: OpaquePointer?, _ buffer: UnsafeRawPointer?, _ length: Int, _ flags: Int32) -> Int32 {
-    guard let socket = socketObject(handle) else { return failure(ENOTSOCK) }
-    guard let message = bytes(buffer, length) else { return failure(EFAULT) }
-    do {
-        try socket.send(message, flags: flags)
-        return Int32(clamping: length)
-    } catch {
-        return failure(error.errno)
+    // The per-message path: the handle stays pinned instead of retaining
+    // the socket.
+    Handles.with(handle, kind: .socket, as: ZSocket.self, otherwise: failure(ENOTSOCK)) { socket in
+        guard let message = bytes(buffer, length) else { return failure(EFAULT) }
+        do throws(TransportError) {
+            try socket.send(message, flags: flags)
+            return Int32(clamping: length)
+        } catch {
+            return failure(error.errno)
+        }
     }
 }
 
 @_cdecl("zgss_recv")
 public func zgss_recv(_ handle: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?, _ length: Int, _ flags: Int32) -> Int32 {
-    guard let socket = socketObject(handle) else { return failure(ENOTSOCK) }
-    guard isValidBuffer(buffer, length) else { return failure(EFAULT) }
-    do {
-        var message = try socket.receive(flags: flags)
-        let copied = min(length, message.count)
-        if let buffer, copied > 0 {
-            message.withUnsafeBytes { source in
-                if let base = source.baseAddress { buffer.copyMemory(from: base, byteCount: copied) }
+    Handles.with(handle, kind: .socket, as: ZSocket.self, otherwise: failure(ENOTSOCK)) { socket in
+        guard isValidBuffer(buffer, length) else { return failure(EFAULT) }
+        do throws(TransportError) {
+            var message = try socket.receive(flags: flags)
+            let copied = min(length, message.count)
+            if let buffer, copied > 0 {
+                message.withUnsafeBytes { source in
+                    if let base = source.baseAddress { buffer.copyMemory(from: base, byteCount: copied) }
+                }
             }
+            // The message may be decrypted data: wipe the transient copy.
+            message.withUnsafeMutableBytes { bytes in
+                if let base = bytes.baseAddress { memset(base, 0, bytes.count) }
+            }
+            return Int32(clamping: message.count)
+        } catch {
+            return failure(error.errno)
         }
-        // The message may be decrypted data: wipe the transient copy.
-        message.withUnsafeMutableBytes { bytes in
-            if let base = bytes.baseAddress { memset(base, 0, bytes.count) }
-        }
-        return Int32(clamping: message.count)
-    } catch {
-        return failure(error.errno)
     }
 }

@@ -3,7 +3,9 @@
 /// (negative ZGSS_E_*); `message` is the sentence shown to users, with the
 /// Kerberos reason when there is one (ZGSS_LAST_ERROR, zgss_*_last_error).
 public struct ZGSSError: Error, CustomStringConvertible, Sendable, Equatable {
-    public enum Code: Int32, Sendable {
+    /// The C ABI's ZGSS_E_* codes. The raw values must equal include/zgss.h's
+    /// `zgss_error` enum (Tests/ZGSSTests/HeaderConstantsTests checks them).
+    public enum Code: Int32, Sendable, CaseIterable {
         /// A bad argument or option value from the caller (local error).
         case invalidArgument = -1
         /// Nothing to do now: no command to send, or waiting on the peer.
@@ -18,6 +20,16 @@ public struct ZGSSError: Error, CustomStringConvertible, Sendable, Equatable {
         case wrongState = -6
         /// Out of memory.
         case noMemory = -7
+
+        /// Whether a session that returned this code is dead (what
+        /// zgss_is_fatal answers). Only `again` and local misuse leave it
+        /// usable.
+        public var isFatal: Bool {
+            switch self {
+            case .again, .invalidArgument, .wrongState: false
+            case .protocolViolation, .gss, .denied, .noMemory: true
+            }
+        }
     }
 
     public let code: Code
@@ -32,7 +44,5 @@ public struct ZGSSError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// Whether the session that raised it is dead. Only `again` and local
     /// argument errors leave it usable.
-    public var isFatal: Bool {
-        code != .again && code != .invalidArgument && code != .wrongState
-    }
+    public var isFatal: Bool { code.isFatal }
 }

@@ -1,23 +1,40 @@
+internal import CZGSSHeader
 public import ZGSSBase
 public import GSSKit
 
 /// Option numbers shared with zmq.h (identical values) and zgss's own
-/// (1000 and up).
+/// (1000 and up), from include/zgss.h: the one place they are written.
 public enum OptionName {
-    public static let gssapiServer: Int32 = 62
-    public static let gssapiPrincipal: Int32 = 63
-    public static let gssapiServicePrincipal: Int32 = 64
-    public static let gssapiPlaintext: Int32 = 65
-    public static let gssapiPrincipalNameType: Int32 = 90
-    public static let gssapiServicePrincipalNameType: Int32 = 91
+    public static let gssapiServer: Int32 = ZMQ_GSSAPI_SERVER
+    public static let gssapiPrincipal: Int32 = ZMQ_GSSAPI_PRINCIPAL
+    public static let gssapiServicePrincipal: Int32 = ZMQ_GSSAPI_SERVICE_PRINCIPAL
+    public static let gssapiPlaintext: Int32 = ZMQ_GSSAPI_PLAINTEXT
+    public static let gssapiPrincipalNameType: Int32 = ZMQ_GSSAPI_PRINCIPAL_NAMETYPE
+    public static let gssapiServicePrincipalNameType: Int32 = ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE
 
-    public static let keytab: Int32 = 1000
-    public static let clientKeytab: Int32 = 1001
-    public static let ccache: Int32 = 1002
-    public static let allowPrincipal: Int32 = 1003
-    public static let lastError: Int32 = 1004
-    public static let peerPrincipal: Int32 = 1005
-    public static let externalAuthorization: Int32 = 1006
+    public static let keytab: Int32 = ZGSS_KEYTAB
+    public static let clientKeytab: Int32 = ZGSS_CLIENT_KEYTAB
+    public static let ccache: Int32 = ZGSS_CCACHE
+    public static let allowPrincipal: Int32 = ZGSS_ALLOW_PRINCIPAL
+    public static let lastError: Int32 = ZGSS_LAST_ERROR
+    public static let peerPrincipal: Int32 = ZGSS_PEER_PRINCIPAL
+    public static let externalAuthorization: Int32 = ZGSS_EXTERNAL_AUTHZ
+}
+
+/// The one length rule for numeric options, set and get, config and
+/// socket alike (libzmq 4.3.4's): an int option's value is exactly
+/// sizeof(int) bytes and an int64_t option's exactly 8; anything else is
+/// EINVAL / ZGSS_E_INVAL. libzmq's one exception, ZMQ_RCVMORE, is read with
+/// any buffer of at least sizeof(int) (see `fitsInt(_:option:)`).
+public enum OptionLength {
+    public static let int = MemoryLayout<Int32>.size
+    public static let int64 = MemoryLayout<Int64>.size
+
+    /// Whether a getsockopt buffer of `count` bytes may receive int
+    /// `option`.
+    public static func fitsInt(_ count: Int, option: Int32) -> Bool {
+        count == int || (option == ZMQ_RCVMORE && count > int)
+    }
 }
 
 /// The GSSAPI settings of one socket or mechanism host, with
@@ -140,8 +157,8 @@ public struct GSSAPIOptions: Sendable, Equatable {
     // MARK: value parsing
 
     static func int(_ value: UnsafeRawBufferPointer?, _ option: Int32) throws(ZGSSError) -> Int32 {
-        guard let value, value.count == MemoryLayout<Int32>.size, value.baseAddress != nil else {
-            throw ZGSSError(.invalidArgument, "option \(option) takes an int (\(MemoryLayout<Int32>.size) bytes)")
+        guard let value, value.count == OptionLength.int, value.baseAddress != nil else {
+            throw ZGSSError(.invalidArgument, "option \(option) takes an int (exactly \(OptionLength.int) bytes)")
         }
         return value.loadUnaligned(as: Int32.self)
     }

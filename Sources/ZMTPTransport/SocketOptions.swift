@@ -3,34 +3,35 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+internal import CZGSSHeader
 import ZMTPCodec
 import ZMTPGSSAPI
 
-/// zmq.h option numbers the transport understands (same values), and
-/// zgss's own options that only sockets have (zgss.h; the GSSAPI ones are
-/// in OptionName).
+/// zmq.h option numbers the transport understands, and zgss's own options
+/// that only sockets have, from include/zgss.h (which has zmq.h's values;
+/// the GSSAPI ones are in OptionName).
 public enum SocketOption {
-    public static let routingId: Int32 = 5
-    public static let subscribe: Int32 = 6
-    public static let unsubscribe: Int32 = 7
-    public static let receiveMore: Int32 = 13
-    public static let type: Int32 = 16
-    public static let linger: Int32 = 17
-    public static let reconnectInterval: Int32 = 18
-    public static let maxMessageSize: Int32 = 22
-    public static let sendHWM: Int32 = 23
-    public static let receiveHWM: Int32 = 24
-    public static let receiveTimeout: Int32 = 27
-    public static let sendTimeout: Int32 = 28
-    public static let lastEndpoint: Int32 = 32
-    public static let ipv6: Int32 = 42
-    public static let mechanism: Int32 = 43
-    public static let handshakeInterval: Int32 = 66
-    public static let heartbeatInterval: Int32 = 75
-    public static let heartbeatTTL: Int32 = 76
-    public static let heartbeatTimeout: Int32 = 77
+    public static let routingId: Int32 = ZMQ_ROUTING_ID
+    public static let subscribe: Int32 = ZMQ_SUBSCRIBE
+    public static let unsubscribe: Int32 = ZMQ_UNSUBSCRIBE
+    public static let receiveMore: Int32 = ZMQ_RCVMORE
+    public static let type: Int32 = ZMQ_TYPE
+    public static let linger: Int32 = ZMQ_LINGER
+    public static let reconnectInterval: Int32 = ZMQ_RECONNECT_IVL
+    public static let maxMessageSize: Int32 = ZMQ_MAXMSGSIZE
+    public static let sendHWM: Int32 = ZMQ_SNDHWM
+    public static let receiveHWM: Int32 = ZMQ_RCVHWM
+    public static let receiveTimeout: Int32 = ZMQ_RCVTIMEO
+    public static let sendTimeout: Int32 = ZMQ_SNDTIMEO
+    public static let lastEndpoint: Int32 = ZMQ_LAST_ENDPOINT
+    public static let ipv6: Int32 = ZMQ_IPV6
+    public static let mechanism: Int32 = ZMQ_MECHANISM
+    public static let handshakeInterval: Int32 = ZMQ_HANDSHAKE_IVL
+    public static let heartbeatInterval: Int32 = ZMQ_HEARTBEAT_IVL
+    public static let heartbeatTTL: Int32 = ZMQ_HEARTBEAT_TTL
+    public static let heartbeatTimeout: Int32 = ZMQ_HEARTBEAT_TIMEOUT
     /// ZGSS_HANDSHAKE_MAXMSGSIZE: the frame limit before a peer is ready.
-    public static let handshakeMaxMessageSize: Int32 = 1007
+    public static let handshakeMaxMessageSize: Int32 = ZGSS_HANDSHAKE_MAXMSGSIZE
 }
 
 /// A value read back with getsockopt. `string` is copied with a NUL;
@@ -107,8 +108,8 @@ struct SocketOptions {
             guard flag <= 1 else { throw .invalid("ZMQ_IPV6 takes 0 or 1") }
             ipv6 = flag
         case SocketOption.maxMessageSize:
-            guard let value, value.baseAddress != nil, value.count == MemoryLayout<Int64>.size else {
-                throw .invalid("ZMQ_MAXMSGSIZE takes an int64_t (8 bytes)")
+            guard let value, value.baseAddress != nil, value.count == OptionLength.int64 else {
+                throw .invalid("ZMQ_MAXMSGSIZE takes an int64_t (exactly \(OptionLength.int64) bytes)")
             }
             let limit = value.loadUnaligned(as: Int64.self)
             guard limit >= -1 else { throw .invalid("ZMQ_MAXMSGSIZE must be -1 (no limit) or a size") }
@@ -168,8 +169,8 @@ struct SocketOptions {
     }
 
     static func int(_ value: UnsafeRawBufferPointer?, _ option: Int32, minimum: Int32) throws(TransportError) -> Int32 {
-        guard let value, value.baseAddress != nil, value.count == MemoryLayout<Int32>.size else {
-            throw .invalid("option \(option) takes an int (\(MemoryLayout<Int32>.size) bytes)")
+        guard let value, value.baseAddress != nil, value.count == OptionLength.int else {
+            throw .invalid("option \(option) takes an int (exactly \(OptionLength.int) bytes)")
         }
         let number = value.loadUnaligned(as: Int32.self)
         guard number >= minimum else { throw .invalid("option \(option) must be at least \(minimum), got \(number)") }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+internal import CZGSSHeader
 
 /// Why a socket call failed: the errno value the C ABI sets (libzmq's
 /// conventions) and a sentence for logs.
@@ -23,10 +24,10 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
     static func fsm(_ reason: String) -> TransportError { TransportError(ZMQErrnoValue.efsm, reason) }
 }
 
-/// libzmq's own errno values (ZMQ_HAUSNUMERO + n).
+/// libzmq's own errno values, from include/zgss.h (which has zmq.h's).
 public enum ZMQErrnoValue {
-    public static let hausnumero: Int32 = 156_384_712
-    public static let efsm = hausnumero + 51
-    public static let enocompatproto = hausnumero + 52
-    public static let eterm = hausnumero + 53
+    public static let efsm: Int32 = EFSM
+    public static let enocompatproto: Int32 = ENOCOMPATPROTO
+    public static let eterm: Int32 = ETERM
+    public static let emthread: Int32 = EMTHREAD
 }

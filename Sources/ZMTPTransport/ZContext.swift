@@ -47,7 +47,7 @@ public final class ZContext: @unchecked Sendable {
                 runningLoops -= 1
                 monitor.broadcast()
             }
-            throw TransportError(ZMQErrnoValue.hausnumero + 54, "cannot start the socket's I/O thread")
+            throw TransportError(ZMQErrnoValue.emthread, "cannot start the socket's I/O thread")
         }
         return socket
     }

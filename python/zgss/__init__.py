@@ -16,8 +16,8 @@ import errno as _errno
 
 from ._lib import lib
 from .constants import *  # noqa: F401,F403
-from .constants import (LAST_ERROR, LINGER, OPTION_NAMES, RCVMORE, SNDMORE, SOCKET_OPTIONS, SUBSCRIBE,
-                        UNSUBSCRIBE, OptionType)
+from .constants import (LAST_ENDPOINT, LAST_ERROR, LINGER, OPTION_NAMES, RCVMORE, SNDMORE, SOCKET_OPTIONS,
+                        SUBSCRIBE, UNSUBSCRIBE, OptionType)
 
 _C_INTS = {OptionType.INT: ctypes.c_int, OptionType.INT64: ctypes.c_int64}
 
@@ -212,7 +212,7 @@ class Socket:
 
     @property
     def last_endpoint(self):
-        return self.getsockopt(32)
+        return self.getsockopt(LAST_ENDPOINT)
 
     # endpoints
     def bind(self, endpoint):

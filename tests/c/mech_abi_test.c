@@ -6,6 +6,7 @@
 #include <zmq.h>
 #include <zgss.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,14 +232,72 @@ static void test_refusal_error_command(void) {
 }
 
 static void test_library(void) {
-    CHECK(strcmp(zgss_version(), "0.1.0") == 0, "version %s", zgss_version());
+    char version[32];
+    snprintf(version, sizeof version, "%d.%d.%d", ZGSS_VERSION_MAJOR, ZGSS_VERSION_MINOR, ZGSS_VERSION_PATCH);
+    CHECK(strcmp(zgss_version(), version) == 0, "version %s, header %s", zgss_version(), version);
     CHECK(zgss_has("gssapi") == 1 && zgss_has("curve") == 0 && zgss_has(NULL) == 0, "zgss_has");
     CHECK(strlen(zgss_mech_strerror(ZGSS_E_PROTO)) > 0 && strlen(zgss_mech_strerror(-999)) > 0, "strerror");
     CHECK(strlen(zgss_strerror(ZMQ_HAUSNUMERO + 53)) > 0, "zmq errno text");
 }
 
+/* zgss_error: an enum whose constants keep the old #define names and
+ * values, and zgss_is_fatal telling which codes end a session. */
+static void test_error_codes(void) {
+    static const struct { zgss_error code; int value; int fatal; } codes[] = {
+        {ZGSS_E_INVAL, -1, 0}, {ZGSS_E_AGAIN, -2, 0}, {ZGSS_E_PROTO, -3, 1}, {ZGSS_E_GSS, -4, 1},
+        {ZGSS_E_DENIED, -5, 1}, {ZGSS_E_STATE, -6, 0}, {ZGSS_E_NOMEM, -7, 1},
+    };
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        CHECK((int)codes[i].code == codes[i].value, "code %d keeps its value", codes[i].value);
+        CHECK(zgss_is_fatal(codes[i].code) == codes[i].fatal, "zgss_is_fatal(%d)", codes[i].value);
+        CHECK(strcmp(zgss_mech_strerror(codes[i].code), zgss_mech_strerror(-999)) != 0, "text for %d",
+              codes[i].value);
+    }
+    CHECK(zgss_is_fatal(0) == 0 && zgss_is_fatal(1) == 0 && zgss_is_fatal(-99) == 1, "zgss_is_fatal edges");
+    int rc = ZGSS_E_GSS;
+    switch (rc) {
+    case ZGSS_E_GSS: CHECK(1, "switch on an int result"); break;
+    default: CHECK(0, "switch on an int result"); break;
+    }
+    /* What a failed session's code says, end to end: a replayed message
+     * fails the server for good, a local misuse does not. */
+    zgss_config_t *cc = client_config(0, "zmq@localhost");
+    zgss_mech_t *client = zgss_mech_new(cc, ZMQ_REQ, NULL, 0);
+    const uint8_t *out;
+    size_t out_len;
+    int out_flags;
+    rc = zgss_mech_encode(client, (const uint8_t *)"x", 1, 0, &out, &out_len, &out_flags);
+    CHECK(rc == ZGSS_E_STATE && !zgss_is_fatal(rc) && zgss_mech_status(client) != ZGSS_STATUS_FAILED,
+          "encode before READY is usable (rc %d)", rc);
+    zgss_mech_destroy(client);
+    zgss_config_destroy(cc);
+}
+
+/* Int options take exactly sizeof(int) bytes, as in libzmq 4.3.4: a
+ * larger buffer is refused like a smaller one. */
+static void test_int_option_lengths(void) {
+    zgss_config_t *config = zgss_config_new();
+    int64_t wide = 1;
+    int value = 1;
+    size_t len;
+    CHECK(zgss_config_set(config, ZMQ_GSSAPI_PLAINTEXT, &wide, sizeof wide) == ZGSS_E_INVAL, "set int with 8 bytes");
+    CHECK(zgss_config_set(config, ZMQ_GSSAPI_PLAINTEXT, &value, 2) == ZGSS_E_INVAL, "set int with 2 bytes");
+    CHECK(zgss_config_set(config, ZMQ_GSSAPI_PLAINTEXT, &value, sizeof value) == 0, "set int with sizeof(int)");
+    len = sizeof wide;
+    CHECK(zgss_config_get(config, ZMQ_GSSAPI_PLAINTEXT, &wide, &len) == ZGSS_E_INVAL, "get int into 8 bytes");
+    len = 2;
+    CHECK(zgss_config_get(config, ZMQ_GSSAPI_PLAINTEXT, &value, &len) == ZGSS_E_INVAL, "get int into 2 bytes");
+    value = -1;
+    len = sizeof value;
+    CHECK(zgss_config_get(config, ZMQ_GSSAPI_PLAINTEXT, &value, &len) == 0 && value == 1 && len == sizeof value,
+          "get int into sizeof(int)");
+    zgss_config_destroy(config);
+}
+
 int main(void) {
     test_library();
+    test_error_codes();
+    test_int_option_lengths();
     test_options();
     test_null_and_wrong_handles();
     test_handshake_and_messages(0);

@@ -32,6 +32,35 @@ def bad_handles(sides):
     handle = sock._handle
     sock.close()
     check(handle is not None and sock.closed, "closed socket")
+    # Values zgss never issued (handles are numbers, never dereferenced),
+    # the closed socket, and a second close: refused, never a crash (which
+    # would end the whole matrix here).
+    stack = ctypes.create_string_buffer(64)
+    values = [("(void*)1", 1), ("0xdeadbeef", 0xDEADBEEF), ("all ones", 2**64 - 1),
+              ("a buffer's address", ctypes.addressof(stack)), ("the closed socket", handle)]
+    for name, value in values:
+        expect_errno(lambda v=value: lib.zgss_send(v, b"x", 1, zmq.DONTWAIT), errno.ENOTSOCK, "send(%s)" % name)
+        expect_errno(lambda v=value: lib.zgss_recv(v, None, 0, zmq.DONTWAIT), errno.ENOTSOCK, "recv(%s)" % name)
+        one = ctypes.c_int(1)
+        expect_errno(lambda v=value: lib.zgss_setsockopt(v, zmq.LINGER, ctypes.byref(one), 4), errno.ENOTSOCK,
+                     "setsockopt(%s)" % name)
+        expect_errno(lambda v=value: lib.zgss_close(v), errno.ENOTSOCK, "close(%s)" % name)
+        expect_errno(lambda v=value: lib.zgss_ctx_term(v), errno.EFAULT, "ctx_term(%s)" % name)
+        check(lib.zgss_socket(value, zmq.PAIR) is None and lib.zgss_errno() == errno.EFAULT,
+              "socket(%s as context)" % name)
+    # A live handle of the other kind: refused, and left working.
+    live = ctx.socket(zmq.PAIR)
+    expect_errno(lambda: lib.zgss_close(ctx._handle), errno.ENOTSOCK, "close(a context)")
+    expect_errno(lambda: lib.zgss_send(ctx._handle, b"x", 1, zmq.DONTWAIT), errno.ENOTSOCK, "send(a context)")
+    expect_errno(lambda: lib.zgss_ctx_term(live._handle), errno.EFAULT, "ctx_term(a socket)")
+    check(live.getsockopt(zmq.TYPE) == zmq.PAIR, "the socket still works")
+    live.close()
+    # A terminated context: a second term and a new socket are refused.
+    other = lib.zgss_ctx_new()
+    check(lib.zgss_ctx_term(other) == 0, "ctx_term")
+    expect_errno(lambda: lib.zgss_ctx_term(other), errno.EFAULT, "second ctx_term")
+    check(lib.zgss_socket(other, zmq.PAIR) is None and lib.zgss_errno() == errno.EFAULT,
+          "socket(terminated context)")
 
 
 def options(sides):
@@ -64,6 +93,42 @@ def options(sides):
     check(s.getsockopt(zgss.MAXMSGSIZE) == 1 << 33, "MAXMSGSIZE read-back")
     expect_errno(lambda: lib.zgss_setsockopt(s._handle, zgss.MAXMSGSIZE, ctypes.byref(one), 4), errno.EINVAL,
                  "MAXMSGSIZE as a 4-byte int")
+
+
+def int_option_lengths(sides):
+    """Int and int64 options accept exactly their size, in both directions,
+    as stock libzmq 4.3.4 does (its one exception, ZMQ_RCVMORE, read with
+    any buffer of at least 4 bytes, is kept): the same calls on a stock
+    socket and a zgss socket must succeed or fail alike."""
+    stock = ctypes.CDLL("libzmq.so.5")
+    stock.zmq_getsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t)]
+    stock.zmq_setsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
+    z = sides["zgss"].socket(zmq.PULL, "server", "null")
+    l = sides["libzmq"].socket(zmq.PULL, "server", "null")
+    sides_ = {"libzmq": (stock.zmq_getsockopt, stock.zmq_setsockopt, l.underlying),
+              "zgss": (lib.zgss_getsockopt, lib.zgss_setsockopt, z._handle)}
+    readable = [zmq.LINGER, zmq.SNDHWM, zmq.RCVTIMEO, zmq.TYPE, zmq.RCVMORE, zmq.MECHANISM, zmq.MAXMSGSIZE,
+                zmq.GSSAPI_PLAINTEXT, zmq.HANDSHAKE_IVL]
+    writable = [zmq.LINGER, zmq.SNDHWM, zmq.RCVTIMEO, zmq.MAXMSGSIZE, zmq.HANDSHAKE_IVL]
+    for option in readable:
+        for length in (2, 4, 8, 16):
+            seen = {}
+            for name, (get, _, handle) in sides_.items():
+                buffer = ctypes.create_string_buffer(16)
+                size = ctypes.c_size_t(length)
+                rc = get(handle, option, buffer, ctypes.byref(size))
+                seen[name] = (rc == 0, size.value if rc == 0 else None)
+            check(seen["zgss"] == seen["libzmq"], "getsockopt(%d) into %d bytes: zgss %r, libzmq %r"
+                  % (option, length, seen["zgss"], seen["libzmq"]))
+    for option in writable:
+        for length in (2, 4, 8, 16):
+            seen = {}
+            for name, (_, set_, handle) in sides_.items():
+                buffer = ctypes.create_string_buffer(16)
+                buffer[0] = 1  # 1 as an int or an int64_t on little-endian
+                seen[name] = set_(handle, option, buffer, length) == 0
+            check(seen["zgss"] == seen["libzmq"], "setsockopt(%d) with %d bytes: zgss %r, libzmq %r"
+                  % (option, length, seen["zgss"], seen["libzmq"]))
 
 
 def state_machine_and_timeouts(sides):
@@ -237,6 +302,7 @@ CELLS = [
     ("api: ctx_term releases every I/O thread and descriptor", resources_released),
     ("api: bad handles give ENOTSOCK/EFAULT/EINVAL", bad_handles),
     ("api: options, sizes, read-back, MECHANISM", options),
+    ("api: int option lengths as stock libzmq's (exactly sizeof, RCVMORE at least)", int_option_lengths),
     ("api: EFSM, EAGAIN, ENOTSUP, RCVTIMEO, SNDHWM", state_machine_and_timeouts),
     ("api: endpoints, wildcard, EADDRINUSE, EPROTONOSUPPORT", endpoints),
     ("api: IPv6 both ways with libzmq (encrypted)", ipv6),

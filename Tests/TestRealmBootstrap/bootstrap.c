@@ -10,8 +10,9 @@
  *     what tools/test.sh does): nothing to do;
  *   - ZGSS_NO_TEST_REALM=1: no realm; the Kerberos tests report why;
  *   - otherwise `python3 tools/testrealm.py start --dir $TMPDIR/zgss-swift-realm-PID`
- *     makes one, its env.sh is exported here, and a watchdog process
- *     stops it (testrealm.py stop) when this process ends, however it ends.
+ *     makes one and its env.sh is exported here. A watchdog process,
+ *     started first, stops it (testrealm.py stop) when this process ends,
+ *     however it ends.
  *
  * When the start fails (no krb5kdc, no python3), the reason is kept for
  * zgss_test_realm_unavailable(): the Kerberos tests fail with it under CI
@@ -25,7 +26,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,6 +68,7 @@ static int run(char *const argv[], char *err, size_t err_size) {
         int null = open("/dev/null", O_RDWR);
         if (null >= 0) { dup2(null, 0); dup2(null, 1); }
         dup2(pipefd[1], 2);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);   /* dies with the test process */
         execvp(argv[0], argv);
         fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -183,6 +187,9 @@ static void zgss_test_realm_start(void) {
     const char *tmp = getenv("TMPDIR");
     snprintf(script, sizeof script, "%s/tools/testrealm.py", root);
     snprintf(dir, sizeof dir, "%s/zgss-swift-realm-%ld", tmp && *tmp ? tmp : "/tmp", (long)getpid());
+    /* The watchdog comes first: from here on, however this process ends,
+     * the realm directory and its KDC are removed. */
+    start_watchdog(root, dir);
     char *argv[] = {"python3", script, "start", "--dir", dir, NULL};
     char err[1024];
     int rc = run(argv, err, sizeof err);
@@ -195,11 +202,8 @@ static void zgss_test_realm_start(void) {
     snprintf(env_file, sizeof env_file, "%s/env.sh", dir);
     if (export_env_file(env_file) <= 0) {
         set_unavailable("tools/testrealm.py start wrote no usable env.sh in", dir);
-        char *stop[] = {"python3", script, "stop", "--dir", dir, NULL};
-        run(stop, err, sizeof err);
         return;
     }
-    start_watchdog(root, dir);
 }
 
 /* Said last, under the test run's summary: that summary counts a skipped

@@ -58,7 +58,7 @@ import GSSKit
         }
     }
 
-    @Test(arguments: Enctype.allCases, [true, false])
+    @Test(.tags(.kerberos), .needsRealm, arguments: Enctype.allCases, [true, false])
     func crossesMIT(enctype: Enctype, exportInitiator: Bool) throws {
         let (initiator, acceptor) = try Self.contextPair(enctype)
         let (exported, mit) = exportInitiator ? (initiator, acceptor) : (acceptor, initiator)
@@ -84,7 +84,7 @@ import GSSKit
     /// The exported side unwrapped `unwrapped` MIT tokens from its peer
     /// before the switch (ZMTP: the peer's READY). None of them opens
     /// again; the peer's next token does.
-    @Test(arguments: [true, false], [1, 3])
+    @Test(.tags(.kerberos), .needsRealm, arguments: [true, false], [1, 3])
     func exportStartsAfterTheTokensMITUnwrapped(exportInitiator: Bool, unwrapped: Int) throws {
         let (initiator, acceptor) = try Self.contextPair(.aes256CtsHmacSha1)
         let (exported, mit) = exportInitiator ? (initiator, acceptor) : (acceptor, initiator)
@@ -99,7 +99,7 @@ import GSSKit
         #expect(try Self.open(codec, next) == [0x01, 7])
     }
 
-    @Test(arguments: Enctype.allCases)
+    @Test(.tags(.kerberos), .needsRealm, arguments: Enctype.allCases)
     func refusesTamperedReplayedAndReflectedTokens(enctype: Enctype) throws {
         let (initiator, acceptor) = try Self.contextPair(enctype)
         var initiatorKeys = try initiator.exportSessionKeys()
@@ -125,7 +125,7 @@ import GSSKit
     /// longer buffer short (the uncut rest would leave in the clear): zgss
     /// refuses such buffers before MIT sees them. The input is an untouched
     /// anonymous mapping, so no memory stands behind its 4 GiB.
-    @Test func mitPathRefusesBuffersPast4GiB() throws {
+    @Test(.tags(.kerberos), .needsRealm) func mitPathRefusesBuffersPast4GiB() throws {
         let (initiator, acceptor) = try Self.contextPair(.aes256CtsHmacSha1)
         let count = (1 << 32) + 16
         let region = mmap(nil, count, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)

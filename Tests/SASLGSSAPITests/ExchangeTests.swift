@@ -3,7 +3,7 @@ import TestRealm
 import GSSKit
 @testable import SASLGSSAPI
 
-@Suite("SASL GSSAPI exchanges against the test realm")
+@Suite("SASL GSSAPI exchanges against the test realm", .tags(.kerberos), .needsRealm)
 struct ExchangeTests {
     @Test func mutualExchangeFollowsRFC4752() throws {
         var pair = try SASLPair()

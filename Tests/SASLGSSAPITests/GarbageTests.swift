@@ -6,7 +6,7 @@ import TestSupport
 /// Random bytes into every waiting state of both machines: always a typed
 /// error, never a crash, and the machine ends failed (or, for the server's
 /// one empty-token allowance, asks for the initial response).
-@Suite("SASL GSSAPI: random tokens in every state")
+@Suite("SASL GSSAPI: random tokens in every state", .tags(.kerberos), .needsRealm)
 struct GarbageTests {
     static func tokens(seed: UInt64, count: Int = 24) -> [[UInt8]] {
         var rng = SeededGenerator(seed: seed)

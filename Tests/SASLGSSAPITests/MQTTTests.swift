@@ -3,7 +3,7 @@ import TestRealm
 import GSSKit
 @testable import SASLGSSAPI
 
-@Suite("MQTT 5 GSSAPI-KERBEROS enhanced authentication helpers")
+@Suite("MQTT 5 GSSAPI-KERBEROS enhanced authentication helpers", .tags(.kerberos), .needsRealm)
 struct MQTTTests {
     @Test func fullExchangeThroughTheHelpers() throws {
         let pair = try SASLPair()
@@ -88,7 +88,7 @@ struct MQTTTests {
 }
 
 /// MQTT 5 re-authentication (AUTH 0x19) keeps the connection's identity.
-@Suite("MQTT 5 re-authentication keeps the identity")
+@Suite("MQTT 5 re-authentication keeps the identity", .tags(.kerberos), .needsRealm)
 struct MQTTReauthenticationTests {
     static let method = MQTTGSSAPI.authenticationMethod
 

@@ -63,7 +63,7 @@ struct NameBytesTests {
     }
 }
 
-@Suite("SASL names against a real KDC: a principal in NFD is not its NFC twin")
+@Suite("SASL names against a real KDC: a principal in NFD is not its NFC twin", .tags(.kerberos), .needsRealm)
 struct NameBytesKerberosTests {
     /// A client that authenticates as `jose\u{301}@EXAMPLE.TEST` (NFD).
     static func nfdClient() throws -> SASLClientConfiguration {

@@ -92,7 +92,7 @@ struct PrincipalEscapesTests {
     }
 }
 
-@Suite("A principal with a control character against a real KDC")
+@Suite("A principal with a control character against a real KDC", .tags(.kerberos), .needsRealm)
 struct PrincipalEscapesKerberosTests {
     /// The KDC holds "bo" + U+0008; gss_display_name shows it as
     /// `bo\b@EXAMPLE.TEST`, which used to be read as "bob".

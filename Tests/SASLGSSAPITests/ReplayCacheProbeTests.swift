@@ -17,19 +17,16 @@ struct ReplayCacheProbeTests {
         #expect(ReplayCacheProbe.functions.close != nil)
     }
 
-    @Test func probeWritesTheAcceptorsCache() throws {
-        _ = try TestRealm.shared()
-        guard let directory = ProcessInfo.processInfo.environment["KRB5RCACHEDIR"] else {
-            Issue.record("the test realm sets KRB5RCACHEDIR"); return
-        }
-        let file = directory + "/krb5_\(geteuid()).rcache2"
+    @Test(.tags(.kerberos), .needsRealm) func probeWritesTheAcceptorsCache() throws {
+        let realm = try TestRealm.shared()
+        let file = realm.replayCacheDirectory + "/krb5_\(geteuid()).rcache2"
         try ReplayCacheProbe.check()
         let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         #expect(size > 0, "\(file) holds the probe's record")
         try ReplayCacheProbe.check() // a second random record is no replay
     }
 
-    @Test func serverCheckIncludesTheProbe() throws {
+    @Test(.tags(.kerberos), .needsRealm) func serverCheckIncludesTheProbe() throws {
         _ = try TestRealm.shared()
         _ = try serverConfiguration().makeCredential()
     }

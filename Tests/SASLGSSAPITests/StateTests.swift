@@ -4,7 +4,7 @@ import GSSKit
 @testable import SASLGSSAPI
 
 /// Every state of both machines against every kind of input.
-@Suite("SASL GSSAPI states × inputs")
+@Suite("SASL GSSAPI states × inputs", .tags(.kerberos), .needsRealm)
 struct StateTests {
     // MARK: server
 

@@ -1,12 +1,25 @@
 import Foundation
+import Testing
+internal import TestRealmBootstrap
 
-/// The throwaway Kerberos realm the Kerberos tests run against.
+/// The throwaway Kerberos realm the Kerberos tests run against: the one
+/// place tests get it from.
 ///
-/// When the test process runs under `tools/testrealm.py run -- ...` the
-/// realm's environment is already set and is used as it is. Otherwise the
-/// first use starts one with `tools/testrealm.py start`, exports its
-/// environment into this process and stops it at exit. A missing KDC or
-/// tool is a test failure, never a skip.
+/// The realm's variables (KRB5_CONFIG, KRB5_KTNAME, KRB5_CLIENT_KTNAME,
+/// KRB5CCNAME, KRB5RCACHEDIR, ZGSS_TEST_*) are in the environment before
+/// any test runs: either the caller set them (`tools/testrealm.py run --
+/// swift test`, what tools/test.sh does), or the bootstrap in
+/// Tests/TestRealmBootstrap started a realm before main and exported them
+/// there (nothing here calls setenv while tests run in parallel).
+///
+/// Tests that need the realm carry `.tags(.kerberos), .needsRealm`.
+/// Without a realm (no krb5kdc, or ZGSS_NO_TEST_REALM=1) they are reported
+/// as skipped with the reason, the pure tests run, and the test process's
+/// last line on stderr says that the Kerberos tests did not run. Under CI
+/// (CI set to anything but "", "false" or "0") or with ZGSS_REQUIRE_REALM=1
+/// they run and fail with the reason instead: in CI a test that needs a
+/// missing tool fails loudly. A test that calls `shared()` without the tag
+/// fails without a realm too, so a forgotten tag is noticed.
 public struct TestRealm: Sendable {
     public let realm: String
     public let directory: String
@@ -35,43 +48,40 @@ public struct TestRealm: Sendable {
         return keytab
     }
 
-    /// The shared realm, started on first use.
+    /// The realm; throws, naming the reason, when there is none.
     public static func shared() throws -> TestRealm {
-        try lock.withLock {
-            if let realm = current { return realm }
-            let realm = try start()
-            current = realm
-            return realm
-        }
+        try resolved.get()
     }
+
+    /// Why this process has no realm, or nil when it has one.
+    public static var unavailableReason: String? {
+        zgss_test_realm_unavailable().map { String(cString: $0) }
+    }
+
+    /// Whether a missing realm fails the Kerberos tests (CI, or
+    /// ZGSS_REQUIRE_REALM=1) instead of skipping them.
+    public static var isRequired: Bool {
+        zgss_test_realm_required() != 0
+    }
+
+    /// KRB5RCACHEDIR: where acceptors keep their replay cache.
+    public var replayCacheDirectory: String { directory + "/rcache" }
 
     public static var repositoryRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    nonisolated(unsafe) private static var current: TestRealm?
-    nonisolated(unsafe) private static var ownedDirectory: String?
-    private static let lock = NSLock()
     private static let adminLock = NSLock()
 
-    private static func start() throws -> TestRealm {
+    /// Read once, from the environment the process started with.
+    private static let resolved: Result<TestRealm, any Error> = Result {
+        if let reason = unavailableReason {
+            throw RealmFailure("no Kerberos realm: \(reason)")
+        }
         let env = ProcessInfo.processInfo.environment
-        if let dir = env["ZGSS_TEST_DIR"], let realm = env["ZGSS_TEST_REALM"],
-           let port = env["ZGSS_TEST_KDC_PORT"].flatMap(Int.init) {
-            return TestRealm(realm: realm, directory: dir, kdcPort: port)
-        }
-        let dir = NSTemporaryDirectory() + "zgss-swift-realm-\(getpid())"
-        let output = try runHarness(["start", "--dir", dir])
-        guard let json = try JSONSerialization.jsonObject(with: output) as? [String: Any],
-              let vars = json["env"] as? [String: String],
-              let realm = json["realm"] as? String,
-              let port = json["kdc_port"] as? Int else {
-            throw RealmFailure("testrealm.py start printed no usable JSON: \(String(decoding: output, as: UTF8.self))")
-        }
-        for (key, value) in vars { setenv(key, value, 1) }
-        ownedDirectory = dir
-        atexit {
-            if let dir = TestRealm.ownedDirectory { _ = try? TestRealm.runHarness(["stop", "--dir", dir]) }
+        guard let dir = env["ZGSS_TEST_DIR"], let realm = env["ZGSS_TEST_REALM"],
+              let port = env["ZGSS_TEST_KDC_PORT"].flatMap(Int.init), env["KRB5_CONFIG"] != nil else {
+            throw RealmFailure("no Kerberos realm: ZGSS_TEST_DIR, ZGSS_TEST_REALM, ZGSS_TEST_KDC_PORT and KRB5_CONFIG must all be set")
         }
         return TestRealm(realm: realm, directory: dir, kdcPort: port)
     }
@@ -100,4 +110,21 @@ public struct TestRealm: Sendable {
 public struct RealmFailure: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension Tag {
+    /// Needs the Kerberos realm (a KDC, keytabs, krb5.conf).
+    @Tag public static var kerberos: Self
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the test when the realm is there, or when it must be (CI,
+    /// ZGSS_REQUIRE_REALM=1: then `TestRealm.shared()` fails with the
+    /// reason). Otherwise the test is skipped and says why.
+    public static var needsRealm: Self {
+        let reason = TestRealm.unavailableReason ?? ""
+        return .enabled(if: TestRealm.unavailableReason == nil || TestRealm.isRequired,
+                        Comment(rawValue: "no Kerberos realm (\(reason)); tools/setup.sh installs krb5-kdc, "
+                                + "CI=true makes this a failure"))
+    }
 }

@@ -43,7 +43,7 @@ struct CredentialRenewalTests {
         #expect(backoff.failures == 0)
     }
 
-    @Test func keytabCredentialsKnowWhenTheirTicketsEnd() throws {
+    @Test(.tags(.kerberos), .needsRealm) func keytabCredentialsKnowWhenTheirTicketsEnd() throws {
         _ = try TestRealm.shared()
         let client = SecurityConfiguration(options: Sides().client)
         let before = CredentialLifetime.now()
@@ -56,7 +56,7 @@ struct CredentialRenewalTests {
         #expect(try client.credential() === credential)
     }
 
-    @Test func acceptorCredentialsHaveNoEnd() throws {
+    @Test(.tags(.kerberos), .needsRealm) func acceptorCredentialsHaveNoEnd() throws {
         _ = try TestRealm.shared()
         let server = SecurityConfiguration(options: Sides().server)
         let credential = try #require(try server.credential())

@@ -2,7 +2,7 @@ import Testing
 import TestRealm
 import GSSKit
 
-@Suite("GSS display names keep their bytes or are refused")
+@Suite("GSS display names keep their bytes or are refused", .tags(.kerberos), .needsRealm)
 struct DisplayNameBytesTests {
     /// "caf\xE9" and "caf\xE8" (Latin-1) used to display as the same
     /// "caf\u{FFFD}@EXAMPLE.TEST"; now neither displays at all.

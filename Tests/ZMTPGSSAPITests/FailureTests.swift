@@ -4,7 +4,7 @@ import ZMTPCodec
 import GSSKit
 @testable import ZMTPGSSAPI
 
-@Suite("Kerberos failures carry the Kerberos reason")
+@Suite("Kerberos failures carry the Kerberos reason", .tags(.kerberos), .needsRealm)
 struct FailureTests {
     @Test func unknownServicePrincipal() throws {
         var sides = Sides()

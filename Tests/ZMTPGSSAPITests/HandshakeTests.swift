@@ -4,7 +4,7 @@ import ZMTPCodec
 import GSSKit
 @testable import ZMTPGSSAPI
 
-@Suite("Kerberos handshakes against the test realm")
+@Suite("Kerberos handshakes against the test realm", .tags(.kerberos), .needsRealm)
 struct HandshakeTests {
     @Test func encryptedHandshakeMatchesLibzmqSequence() throws {
         let pair = try MechanismPair(Sides())

@@ -9,7 +9,7 @@ import GSSKit
 /// (Tests/Fixtures/libzmq-4.3.4, made by tools/capture_libzmq.py). Kerberos
 /// tokens differ on every run, so the comparison is of everything else:
 /// the command sequence and the exact plaintext inside each wrap.
-@Suite("Byte-compatibility with libzmq 4.3.4 captures")
+@Suite("Byte-compatibility with libzmq 4.3.4 captures", .tags(.kerberos), .needsRealm)
 struct LibzmqFixtureTests {
     struct Capture {
         let wraps: [(dir: String, plaintext: [UInt8])]

@@ -43,7 +43,7 @@ private func replace(_ path: String, with source: String) throws {
 
 @Suite("Credentials over in-memory Kerberos stores")
 struct MemoryStoreTests {
-    @Test func serverReadsACopyOfItsKeytab() throws {
+    @Test(.tags(.kerberos), .needsRealm) func serverReadsACopyOfItsKeytab() throws {
         _ = try TestRealm.shared()
         let server = SecurityConfiguration(options: Sides().server)
         let credential = try #require(try server.credential())
@@ -52,7 +52,7 @@ struct MemoryStoreTests {
         #expect(try handshake(client: client, server: server).peerPrincipal == "alice@EXAMPLE.TEST")
     }
 
-    @Test func keytabCopyIsReloadedWhenTheFileChanges() throws {
+    @Test(.tags(.kerberos), .needsRealm) func keytabCopyIsReloadedWhenTheFileChanges() throws {
         let realm = try TestRealm.shared()
         let path = try scratchKeytab(copying: realm.keytab(for: "zmq/localhost"))
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -83,7 +83,7 @@ struct MemoryStoreTests {
         #expect(try server.credential() === second)
     }
 
-    @Test func missingKeytabIsNotCachedAndStillExplained() throws {
+    @Test(.tags(.kerberos), .needsRealm) func missingKeytabIsNotCachedAndStillExplained() throws {
         let realm = try TestRealm.shared()
         let path = NSTemporaryDirectory() + "zgss-kt-later-\(getpid()).keytab"
         try? FileManager.default.removeItem(atPath: path)
@@ -99,7 +99,7 @@ struct MemoryStoreTests {
         #expect(credential.memoryStoreName != nil)
     }
 
-    @Test func clientTicketsLiveInAPrivateMemoryCache() throws {
+    @Test(.tags(.kerberos), .needsRealm) func clientTicketsLiveInAPrivateMemoryCache() throws {
         _ = try TestRealm.shared()
         let client = SecurityConfiguration(options: Sides().client)
         let credential = try #require(try client.credential())
@@ -113,7 +113,7 @@ struct MemoryStoreTests {
         #expect(try client.credential() === credential)
     }
 
-    @Test func memoryCacheIsDestroyedWithItsOwner() throws {
+    @Test(.tags(.kerberos), .needsRealm) func memoryCacheIsDestroyedWithItsOwner() throws {
         let realm = try TestRealm.shared()
         var name = ""
         var ticketsOnly = GSSCredentialStore()
@@ -136,7 +136,7 @@ struct MemoryStoreTests {
         }
     }
 
-    @Test func keytabCopyIsEmptiedWithItsOwner() throws {
+    @Test(.tags(.kerberos), .needsRealm) func keytabCopyIsEmptiedWithItsOwner() throws {
         let realm = try TestRealm.shared()
         var name = ""
         do {
@@ -205,7 +205,7 @@ private func kinit(_ principal: String, keytab: String, cache: String) throws {
     #expect(process.terminationStatus == 0, "kinit \(principal)")
 }
 
-@Suite("A cached client credential that goes stale")
+@Suite("A cached client credential that goes stale", .tags(.kerberos), .needsRealm)
 struct StaleCredentialTests {
     @Test func newKinitAsAnotherPrincipalIsPickedUp() throws {
         let realm = try TestRealm.shared()

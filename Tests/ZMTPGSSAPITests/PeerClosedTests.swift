@@ -5,7 +5,7 @@ import ZMTPCodec
 
 /// libzmq peers send no ERROR command: a mechanism told that its peer hung
 /// up says what it was waiting for, without guessing at other mechanisms.
-@Suite("What a mechanism says when its peer hangs up")
+@Suite("What a mechanism says when its peer hangs up", .tags(.kerberos), .needsRealm)
 struct PeerClosedTests {
     @Test func serverStillWaitingForInitiate() throws {
         _ = try TestRealm.shared()

@@ -72,7 +72,7 @@ struct AllowOptionBytesTests {
     }
 }
 
-@Suite("ZGSS_ALLOW_PRINCIPAL against a real KDC: names are octets")
+@Suite("ZGSS_ALLOW_PRINCIPAL against a real KDC: names are octets", .tags(.kerberos), .needsRealm)
 struct AllowlistKerberosTests {
     /// Options for a client that authenticates as `name` (raw bytes) from
     /// a keytab of its own.

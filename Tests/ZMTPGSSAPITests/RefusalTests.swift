@@ -5,7 +5,7 @@ import ZMTPCodec
 
 /// A refused handshake ends with a ZMTP ERROR: the refusing side offers
 /// it (`errorCommand`), the refused side reads it as a refusal.
-@Suite("ERROR: refusing and being refused")
+@Suite("ERROR: refusing and being refused", .tags(.kerberos), .needsRealm)
 struct RefusalTests {
     static let error400 = ErrorCommand.encode(reason: Array("400".utf8))
 

@@ -8,7 +8,7 @@ import GSSKit
 /// can send. Each cell builds a real pair on the test realm, drives it to
 /// the state, feeds the input and checks the outcome: accepted, or a fatal
 /// error of the expected kind with the session failed. Nothing may crash.
-@Suite("State × input table")
+@Suite("State × input table", .tags(.kerberos), .needsRealm)
 struct StateTableTests {
     enum Side: String, CaseIterable, Sendable { case client, server }
 
@@ -118,7 +118,7 @@ struct StateTableTests {
     }
 }
 
-@Suite("Messages after the handshake")
+@Suite("Messages after the handshake", .tags(.kerberos), .needsRealm)
 struct MessageDecodeTests {
     static func readyPair(mitClient: Bool = false) throws -> MechanismPair {
         let pair = try MechanismPair(Sides(), mitClient: mitClient)
@@ -189,7 +189,7 @@ struct MessageDecodeTests {
     }
 }
 
-@Suite("gss_wrap_iov tokens are plain RFC 4121 tokens")
+@Suite("gss_wrap_iov tokens are plain RFC 4121 tokens", .tags(.kerberos), .needsRealm)
 struct IOVCompatibilityTests {
     @Test(arguments: [0, 1, 15, 16, 17, 1000, 65536])
     func iovTokenOpensWithPlainUnwrap(size: Int) throws {
@@ -205,7 +205,7 @@ struct IOVCompatibilityTests {
     }
 }
 
-@Suite("KerberosCrypto tokens and MIT tokens cross")
+@Suite("KerberosCrypto tokens and MIT tokens cross", .tags(.kerberos), .needsRealm)
 struct NativeTokenTests {
     static let payloads: [[UInt8]] = [[], [7], Array("hello".utf8), (0..<4097).map { UInt8(truncatingIfNeeded: $0) }]
 

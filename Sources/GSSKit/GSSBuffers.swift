@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 internal import CGSSAPI
 
 /// Copies between Swift byte arrays and GSS buffers. GSS output buffers are
@@ -19,8 +24,7 @@ enum GSSBuffers {
     /// Copies and releases an output buffer.
     static func take(_ buffer: inout gss_buffer_desc) -> [UInt8] {
         let out = bytes(from: buffer)
-        var minor: OM_uint32 = 0
-        gss_release_buffer(&minor, &buffer)
+        release(&buffer)
         return out
     }
 
@@ -32,9 +36,23 @@ enum GSSBuffers {
             let raw = UnsafeMutableRawBufferPointer(start: value, count: buffer.length)
             for i in raw.indices { raw[i] = 0 }
         }
+        release(&buffer)
+        return out
+    }
+
+    /// Frees an output buffer. MIT's gss_release_buffer leaves a buffer of
+    /// length 0 alone, yet gss_unwrap returns an empty message sent without
+    /// confidentiality as a malloc(0) pointer of length 0 (a peer can send
+    /// those at will): that pointer is freed here, with MIT's allocator
+    /// (malloc/free outside Windows).
+    static func release(_ buffer: inout gss_buffer_desc) {
+        if buffer.length == 0, let value = buffer.value {
+            free(value)
+            buffer.value = nil
+            return
+        }
         var minor: OM_uint32 = 0
         gss_release_buffer(&minor, &buffer)
-        return out
     }
 
     /// Calls `body` with an input buffer over `bytes`. An empty input is a

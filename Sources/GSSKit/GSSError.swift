@@ -73,7 +73,7 @@ public struct GSSError: Error, CustomStringConvertible, Sendable {
             let major = gss_display_status(&minor, code, Int32(type), &mech, &messageContext, &buffer)
             if cgss_is_error(major) != 0 { break }
             parts.append(GSSBuffers.string(from: buffer))
-            gss_release_buffer(&minor, &buffer)
+            GSSBuffers.release(&buffer)
         } while messageContext != 0 && parts.count < 8
         let joined = parts.joined(separator: "; ")
         return joined.isEmpty ? "status 0x\(String(code, radix: 16))" : joined

@@ -79,7 +79,7 @@ reports() {
     [ -e "$file" ] || continue
     if [ "$shown" -eq 0 ]; then fail "$name: sanitizer reports"; shown=1; fi
     echo "=== $file"; head -120 "$file"
-    grep -h '^SUMMARY' "$file"
+    [ "$(wc -l <"$file")" -gt 120 ] && { echo "..."; grep -h '^SUMMARY' "$file"; }
     rm -f "$file"
   done
 }

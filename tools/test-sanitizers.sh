@@ -36,6 +36,7 @@ failed=0
 stage_start=$SECONDS
 
 finish() {
+  [ $((passed + failed)) -eq 0 ] && fail "nothing ran"
   echo "sanitizers: wall time $(( (SECONDS - stage_start) / 60 ))m$(( (SECONDS - stage_start) % 60 ))s"
   echo "sanitizers: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]
@@ -43,6 +44,7 @@ finish() {
 }
 fail() { echo "FAIL $*"; failed=$((failed + 1)); }
 step() { echo "--- $* ($(( SECONDS - stage_start ))s)"; }
+case "$which" in both|asan|tsan) ;; *) fail "usage: $0 [asan|tsan]"; finish ;; esac
 
 # The sanitizer runtimes and the C compiler that match the Swift toolchain.
 toolchain="$(dirname "$(readlink -f "$(command -v swift)")")/.."

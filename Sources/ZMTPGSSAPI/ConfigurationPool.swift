@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Frozen configurations shared by everything made with equal options, so
 /// a new socket (or mechanism host) with the same GSSAPI settings reuses
 /// the credentials, tickets and keytab copy the last one already has
@@ -12,7 +10,7 @@ import Synchronization
 /// growing delay when the KDC may be involved: see AcquisitionBackoff).
 public final class ConfigurationPool: Sendable {
     public let capacity: Int
-    private let entries = Mutex<[SecurityConfiguration]>([])
+    private let entries = PthreadMutex<[SecurityConfiguration]>([])
 
     public init(capacity: Int = 16) {
         self.capacity = max(1, capacity)

@@ -1,6 +1,5 @@
 import ZGSSBase
 import GSSKit
-import Synchronization
 
 /// A frozen set of GSSAPI options plus the credentials they name, acquired
 /// once and shared by every connection made with it (libzmq acquires them
@@ -12,7 +11,7 @@ import Synchronization
 /// and MIT krb5 locks its credential records internally.
 public final class SecurityConfiguration: Sendable {
     public let options: GSSAPIOptions
-    private let cache = Mutex<CachedCredential>(CachedCredential())
+    private let cache = PthreadMutex<CachedCredential>(CachedCredential())
 
     public init(options: GSSAPIOptions) {
         self.options = options

@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "SASLGSSAPITests", dependencies: ["SASLGSSAPI", "GSSKit", "TestRealm", "TestSupport"],
                     swiftSettings: strict),
         .target(name: "ZMTPTransport", dependencies: ["ZGSSBase", "ZMTPCodec", "ZMTPGSSAPI", "CZGSSHeader"], swiftSettings: strict),
-        .testTarget(name: "ZMTPTransportTests", dependencies: ["ZMTPTransport"], swiftSettings: strict),
+        .testTarget(name: "ZMTPTransportTests", dependencies: ["ZMTPTransport", "ZMTPGSSAPI", "ZGSSBase", "TestRealm"], swiftSettings: strict),
         .testTarget(name: "ZGSSTests", dependencies: ["ZGSS", "CZGSSHeader"], swiftSettings: strict),
     ]
 )

@@ -46,6 +46,7 @@ let package = Package(
                     swiftSettings: strict),
         .target(name: "ZMTPTransport", dependencies: ["ZGSSBase", "ZMTPCodec", "ZMTPGSSAPI", "CZGSSHeader"], swiftSettings: strict),
         .testTarget(name: "ZMTPTransportTests", dependencies: ["ZMTPTransport", "ZMTPGSSAPI", "ZGSSBase", "TestRealm"], swiftSettings: strict),
+        .testTarget(name: "GSSKitTests", dependencies: ["GSSKit", "CGSSAPI", "TestRealm"], swiftSettings: strict),
         .testTarget(name: "ZGSSTests", dependencies: ["ZGSS", "CZGSSHeader"], swiftSettings: strict),
     ]
 )

@@ -31,6 +31,12 @@ import Testing
         #expect(fromArray == (0, true))
         let fromSlice = GSSBuffers.withInput([UInt8(1)][1...]) { buffer in (buffer.length, buffer.value != nil) }
         #expect(fromSlice == (0, true))
+        // Contiguous but with no address at all (what a C caller's NULL, 0
+        // becomes): still a non-NULL value.
+        let fromNull = GSSBuffers.withInput(UnsafeBufferPointer<UInt8>(start: nil, count: 0)) { buffer in
+            (buffer.length, buffer.value != nil)
+        }
+        #expect(fromNull == (0, true))
         // No contiguous storage: copied, and still a non-NULL value.
         let lazy = EmptyCollection<UInt8>().lazy.map { $0 }
         let fromLazy = GSSBuffers.withInput(lazy) { buffer in (buffer.length, buffer.value != nil) }

@@ -2,9 +2,10 @@
 import PackageDescription
 
 // Layers, bottom to top (each only imports those below it):
+//   ZGSSBase (pure: the shared error type, principal names, big-endian helpers)
 //   CGSSAPI (MIT libgssapi_krb5) -> GSSKit (owning Swift types)
-//   COpenSSL (libcrypto) -> KerberosCrypto (RFC 4121 wrap tokens, AES enctypes)
-//   ZMTPCodec (pure bytes)
+//   COpenSSL (libcrypto) + ZGSSBase -> KerberosCrypto (RFC 4121 wrap tokens, AES enctypes)
+//   ZMTPCodec (pure bytes, on ZGSSBase)
 //   ZMTPGSSAPI (sans-I/O mechanism: codec + GSSKit)
 //   SASLGSSAPI (sans-I/O RFC 4752 SASL GSSAPI and MQTT 5 AUTH: GSSKit)
 //   ZGSS (the C ABI, libzgss.so)
@@ -24,9 +25,9 @@ let package = Package(
         // include/zgss.h, imported for its constants (the one place they live).
         .systemLibrary(name: "CZGSSHeader", path: "Sources/CZGSSHeader"),
         .target(name: "ZGSSBase", swiftSettings: strict),
-        .target(name: "KerberosCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
-        .target(name: "ZMTPCodec", swiftSettings: strict),
-        .target(name: "GSSKit", dependencies: ["CGSSAPI", "KerberosCrypto"], swiftSettings: strict),
+        .target(name: "KerberosCrypto", dependencies: ["COpenSSL", "ZGSSBase"], swiftSettings: strict),
+        .target(name: "ZMTPCodec", dependencies: ["ZGSSBase"], swiftSettings: strict),
+        .target(name: "GSSKit", dependencies: ["CGSSAPI", "ZGSSBase", "KerberosCrypto"], swiftSettings: strict),
         .target(name: "ZMTPGSSAPI", dependencies: ["ZGSSBase", "ZMTPCodec", "GSSKit", "KerberosCrypto", "CZGSSHeader"],
                 swiftSettings: strict),
         .target(name: "ZGSS", dependencies: ["ZMTPGSSAPI", "ZMTPCodec", "GSSKit", "SASLGSSAPI", "ZMTPTransport", "CZGSSHeader"],
@@ -35,7 +36,7 @@ let package = Package(
         .target(name: "TestRealmBootstrap", path: "Tests/TestRealmBootstrap"),
         .target(name: "TestRealm", dependencies: ["TestRealmBootstrap"], path: "Tests/TestRealm", swiftSettings: strict),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "ZMTPCodecTests", dependencies: ["ZMTPCodec", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ZMTPCodecTests", dependencies: ["ZGSSBase", "ZMTPCodec", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "KerberosCryptoTests", dependencies: ["KerberosCrypto", "GSSKit", "TestRealm", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "ZMTPGSSAPITests",
@@ -43,8 +44,9 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "SASLGSSAPITests", dependencies: ["SASLGSSAPI", "GSSKit", "TestRealm", "TestSupport"],
                     swiftSettings: strict),
-        .target(name: "ZMTPTransport", dependencies: ["ZMTPCodec", "ZMTPGSSAPI", "CZGSSHeader"], swiftSettings: strict),
-        .testTarget(name: "ZMTPTransportTests", dependencies: ["ZMTPTransport"], swiftSettings: strict),
+        .target(name: "ZMTPTransport", dependencies: ["ZGSSBase", "ZMTPCodec", "ZMTPGSSAPI", "CZGSSHeader"], swiftSettings: strict),
+        .testTarget(name: "ZMTPTransportTests", dependencies: ["ZMTPTransport", "ZMTPGSSAPI", "ZGSSBase", "TestRealm"], swiftSettings: strict),
+        .testTarget(name: "GSSKitTests", dependencies: ["GSSKit", "CGSSAPI", "TestRealm"], swiftSettings: strict),
         .testTarget(name: "ZGSSTests", dependencies: ["ZGSS", "CZGSSHeader"], swiftSettings: strict),
     ]
 )

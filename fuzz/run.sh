@@ -5,7 +5,8 @@
 #
 # Two kinds of harness (see fuzz/README.md):
 #   harness/<name>.swift  the ZMTP codec alone: compiled with swiftc
-#                         together with Sources/ZMTPCodec/*.swift.
+#                         together with Sources/ZMTPCodec/*.swift, on
+#                         Sources/ZGSSBase built as a module of its own.
 #   stack/<name>.swift    anything above it: links the library modules that
 #                         SwiftPM builds with fuzzer+address instrumentation
 #                         into .build-fuzzpm (`@testable import` works: the
@@ -82,8 +83,14 @@ build() {
     local name=$1 src
     src=$(source_of "$name")
     if [ "$src" = "$here/harness/$name.swift" ]; then
+        # ZMTPCodec imports ZGSSBase (the big-endian helpers): built first,
+        # instrumented, as a module of its own.
+        mkdir -p "$work/base"
+        "$swiftc" -sanitize=fuzzer,address -parse-as-library -O -module-name ZGSSBase \
+            -emit-module -emit-module-path "$work/base/ZGSSBase.swiftmodule" \
+            -emit-library -static -o "$work/base/libZGSSBase.a" "$root"/Sources/ZGSSBase/*.swift
         "$swiftc" -sanitize=fuzzer,address -parse-as-library -O "$ld" -module-name ZMTPCodecFuzz \
-            "$root"/Sources/ZMTPCodec/*.swift "$src" -o "$work/bin/$name"
+            -I "$work/base" "$root"/Sources/ZMTPCodec/*.swift "$src" "$work/base/libZGSSBase.a" -o "$work/bin/$name"
     else
         build_package || return 1
         local objects=()

@@ -1,9 +1,5 @@
 internal import CGSSAPI
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Copies between Swift byte arrays and GSS buffers. GSS output buffers are
 /// released right after the copy; input buffers borrow Swift storage for the

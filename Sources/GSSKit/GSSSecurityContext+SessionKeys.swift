@@ -1,4 +1,5 @@
 internal import CGSSAPI
+internal import ZGSSBase
 public import KerberosCrypto
 
 // Handing an established Kerberos context's message keys to
@@ -84,7 +85,7 @@ extension GSSSecurityContext {
     /// their enctypes are never exported).
     static func wrapTokenSequence(_ token: UnsafeRawBufferPointer) -> UInt64? {
         guard token.count >= 16, token[0] == 0x05, token[1] == 0x04 else { return nil }
-        return token[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return readUInt64BE(token, at: 8)
     }
 
     /// Records that MIT accepted the peer's token with `sequence`.

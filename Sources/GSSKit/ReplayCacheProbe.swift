@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 internal import CGSSAPI
 
 /// Proves at start-up that a server can write its replay cache.

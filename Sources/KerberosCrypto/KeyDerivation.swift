@@ -1,3 +1,5 @@
+internal import ZGSSBase
+
 /// Keys derived from a protocol key for one key usage: Ke encrypts, Ki
 /// authenticates (RFC 3961 DK for the SHA-1 enctypes, RFC 8009
 /// KDF-HMAC-SHA2 for the SHA-2 ones).
@@ -10,8 +12,7 @@ struct DerivedKeys {
             throw KerberosCryptoError("a \(enctype) key must be \(enctype.keyCount) bytes, not \(base.count)")
         }
         func label(_ kind: UInt8) -> [UInt8] {
-            [UInt8(truncatingIfNeeded: usage >> 24), UInt8(truncatingIfNeeded: usage >> 16),
-             UInt8(truncatingIfNeeded: usage >> 8), UInt8(truncatingIfNeeded: usage), kind]
+            bigEndianBytes(usage) + [kind]
         }
         if enctype.isRFC8009 {
             encryption = try Self.kdfHMACSHA2(base, label: label(0xAA), count: enctype.keyCount, enctype: enctype)
@@ -63,9 +64,7 @@ struct DerivedKeys {
     /// truncated to `count` bytes. The full digest is wiped.
     static func kdfHMACSHA2(_ base: [UInt8], label: [UInt8], count: Int, enctype: Enctype) throws(KerberosCryptoError) -> [UInt8] {
         let bits = UInt32(count * 8)
-        let input = [0, 0, 0, 1] + label + [0,
-            UInt8(truncatingIfNeeded: bits >> 24), UInt8(truncatingIfNeeded: bits >> 16),
-            UInt8(truncatingIfNeeded: bits >> 8), UInt8(truncatingIfNeeded: bits)]
+        let input = bigEndianBytes(1) + label + [0] + bigEndianBytes(bits)
         let mac = try HMACKey(key: base, for: enctype)
         guard count <= mac.digestCount else { throw KerberosCryptoError("KDF output longer than the HMAC") }
         var digest = [UInt8](repeating: 0, count: 64)

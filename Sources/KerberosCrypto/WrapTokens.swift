@@ -1,8 +1,5 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+internal import ZGSSBase
 
 /// What a finished Kerberos GSS context leaves for message protection:
 /// the key, the enctype, the direction and the next sequence numbers
@@ -120,9 +117,10 @@ public final class WrapTokenCodec {
         guard token.count >= tokenCount(dataCount: 0) else {
             throw KerberosCryptoError("wrap token too short (\(token.count) bytes)")
         }
-        let ec = Int(bytes[4]) << 8 | Int(bytes[5])
-        let rrc = Int(bytes[6]) << 8 | Int(bytes[7])
-        let sequence = (8..<16).reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[$1]) }
+        let header = UnsafeBufferPointer(start: bytes, count: Self.headerCount)
+        let ec = Int(readUInt16BE(header, at: 4))
+        let rrc = Int(readUInt16BE(header, at: 6))
+        let sequence = readUInt64BE(header, at: 8)
         let sealed = UnsafeMutableRawBufferPointer(rebasing: token[Self.headerCount...])
         if rrc != 0 { Self.rotateLeft(sealed, by: rrc % sealed.count) }
         let plain = try receiver.open(sealed)
@@ -153,7 +151,8 @@ public final class WrapTokenCodec {
         header[3] = 0xFF
         header[4] = 0; header[5] = 0   // EC: AES-CTS needs no filler
         header[6] = 0; header[7] = 0   // RRC
-        for i in 0..<8 { header[8 + i] = UInt8(truncatingIfNeeded: sequence >> (56 - 8 * UInt64(i))) }
+        var field = UnsafeMutableBufferPointer(start: header, count: Self.headerCount)
+        field.storeUInt64BE(sequence, at: 8)
     }
 
     private func checkExpiry() throws(KerberosCryptoError) {

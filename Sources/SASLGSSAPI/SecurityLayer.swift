@@ -1,3 +1,9 @@
+// tools/fuzz-sasl.sh compiles this file with ZGSSBase's sources in one
+// module, where there is no ZGSSBase to import.
+#if canImport(ZGSSBase)
+internal import ZGSSBase
+#endif
+
 /// RFC 4752 security layers, as bits of the offer's first octet.
 public struct SASLSecurityLayers: OptionSet, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt8
@@ -60,8 +66,9 @@ public struct SecurityLayerOffer: Equatable, Sendable {
     }
 
     public var bytes: [UInt8] {
-        [layers.rawValue, UInt8(truncatingIfNeeded: maxBuffer >> 16),
-         UInt8(truncatingIfNeeded: maxBuffer >> 8), UInt8(truncatingIfNeeded: maxBuffer)]
+        var out = [layers.rawValue]
+        out.appendUInt24BE(maxBuffer)
+        return out
     }
 
     /// Parses an unwrapped offer: exactly 4 octets, at least one known
@@ -74,7 +81,7 @@ public struct SecurityLayerOffer: Equatable, Sendable {
         guard bytes[0] & ~SASLSecurityLayers.all.rawValue == 0, !layers.isEmpty else {
             throw SASLError(.protocolViolation, "security layer offer has invalid layer bits 0x\(String(bytes[0], radix: 16))")
         }
-        return SecurityLayerOffer(layers: layers, maxBuffer: be24(bytes, 1))
+        return SecurityLayerOffer(layers: layers, maxBuffer: readUInt24BE(bytes, at: 1))
     }
 }
 
@@ -93,9 +100,9 @@ public struct SecurityLayerChoice: Equatable, Sendable {
     }
 
     public var bytes: [UInt8] {
-        [layer.rawValue, UInt8(truncatingIfNeeded: maxBuffer >> 16),
-         UInt8(truncatingIfNeeded: maxBuffer >> 8), UInt8(truncatingIfNeeded: maxBuffer)]
-            + Array(authorizationID.utf8)
+        var out = [layer.rawValue]
+        out.appendUInt24BE(maxBuffer)
+        return out + Array(authorizationID.utf8)
     }
 
     /// Parses an unwrapped reply: at least 4 octets, exactly one layer bit,
@@ -111,10 +118,6 @@ public struct SecurityLayerChoice: Equatable, Sendable {
         guard !authz.contains(0), let text = String(validating: authz, as: UTF8.self) else {
             throw SASLError(.protocolViolation, "authorization identity is not UTF-8 text without NUL")
         }
-        return SecurityLayerChoice(layer: layer, maxBuffer: be24(bytes, 1), authorizationID: text)
+        return SecurityLayerChoice(layer: layer, maxBuffer: readUInt24BE(bytes, at: 1), authorizationID: text)
     }
-}
-
-private func be24(_ bytes: [UInt8], _ at: Int) -> UInt32 {
-    UInt32(bytes[at]) << 16 | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2])
 }

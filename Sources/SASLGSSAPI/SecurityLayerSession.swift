@@ -1,4 +1,5 @@
 internal import GSSKit
+internal import ZGSSBase
 
 /// Per-message protection once a security layer is negotiated, shared by
 /// the client and the server machines.
@@ -68,7 +69,7 @@ struct SecurityLayerSession {
         guard let n = UInt32(exactly: token.count) else {
             throw SASLError(.invalidArgument, "protected message of \(token.count) octets does not fit the 4-octet length")
         }
-        return [UInt8(n >> 24), UInt8((n >> 16) & 0xff), UInt8((n >> 8) & 0xff), UInt8(n & 0xff)] + token
+        return bigEndianBytes(n) + token
     }
 
     func decode(_ buffer: [UInt8]) throws(SASLError) -> [UInt8] {
@@ -80,7 +81,7 @@ struct SecurityLayerSession {
             guard buffer.count - index >= 4 else {
                 throw SASLError(.protocolViolation, "truncated security layer length")
             }
-            let n = Int(buffer[index]) << 24 | Int(buffer[index + 1]) << 16 | Int(buffer[index + 2]) << 8 | Int(buffer[index + 3])
+            let n = Int(readUInt32BE(buffer, at: index))
             index += 4
             guard n <= buffer.count - index else {
                 throw SASLError(.protocolViolation, "truncated security layer buffer (\(n) octets announced, \(buffer.count - index) present)")

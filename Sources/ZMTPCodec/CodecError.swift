@@ -1,5 +1,6 @@
 /// Why a byte sequence is not valid ZMTP. Every parser in this module throws
-/// this and nothing else; the `reason` is safe to show to a user.
+/// this and nothing else (each is declared `throws(CodecError)`); the
+/// `reason` is safe to show to a user.
 public struct CodecError: Error, Equatable, CustomStringConvertible, Sendable {
     public enum Kind: Sendable, Equatable {
         case badSignature

@@ -10,7 +10,7 @@ public struct Command: Equatable, Sendable {
 
     /// Parses a command frame body. An empty body is not a command (the
     /// GSSAPI client's empty frame is handled by the mechanism, not here).
-    public init(parsing body: [UInt8]) throws {
+    public init(parsing body: [UInt8]) throws(CodecError) {
         guard let nameLength = body.first, nameLength > 0 else {
             throw CodecError(.malformedCommand, body.isEmpty ? "empty command frame" : "command with an empty name")
         }

@@ -15,7 +15,7 @@ public enum ErrorCommand {
 
     /// The reason in an ERROR body. As libzmq reads it, the declared
     /// length must fit in the body; bytes after the reason are ignored.
-    public static func parseReason(_ body: [UInt8]) throws -> ArraySlice<UInt8> {
+    public static func parseReason(_ body: [UInt8]) throws(CodecError) -> ArraySlice<UInt8> {
         guard body.starts(with: prefix) else {
             throw CodecError(.unexpectedCommand, "expected ERROR, got \(GSSAPICommand.describe(body))")
         }

@@ -1,3 +1,7 @@
+// Frame.appendHeader is @inlinable and writes the 8-byte size with
+// ZGSSBase's appendUInt64BE, so the import is public.
+public import ZGSSBase
+
 /// A ZMTP 3.x frame: flags byte, 1- or 8-byte size, body.
 ///
 /// Flags: bit 0 MORE, bit 1 LONG (8-byte size), bit 2 COMMAND. The other
@@ -184,7 +188,7 @@ public struct FrameDecoder: Sendable {
     }
 
     /// The next complete frame, or nil when more bytes are needed.
-    public mutating func next() throws -> Frame? {
+    public mutating func next() throws(CodecError) -> Frame? {
         if let failure { throw failure }
         if let frame = collecting {
             guard frame.body.count == Int(frame.header.size) else { return nil }
@@ -232,7 +236,7 @@ public struct FrameDecoder: Sendable {
         readIndex = 0
     }
 
-    private mutating func fail(_ error: CodecError) throws -> Frame? {
+    private mutating func fail(_ error: CodecError) throws(CodecError) -> Frame? {
         failure = error
         throw error
     }

@@ -1,3 +1,5 @@
+internal import ZGSSBase
+
 /// The GSSAPI mechanism's command bodies, byte for byte as libzmq 4.3.4
 /// writes them:
 ///   INITIATE: `\x08INITIATE`, uint32 BE token length, token
@@ -41,17 +43,17 @@ public enum GSSAPICommand {
 
     /// The token of an INITIATE body. The declared length must match the
     /// rest of the body exactly.
-    public static func parseInitiate(_ body: [UInt8]) throws -> ArraySlice<UInt8> {
+    public static func parseInitiate(_ body: [UInt8]) throws(CodecError) -> ArraySlice<UInt8> {
         try parseToken(body, prefix: initiatePrefix, name: "INITIATE")
     }
 
     /// The wrap token of a MESSAGE body.
-    public static func parseMessage(_ body: [UInt8]) throws -> ArraySlice<UInt8> {
+    public static func parseMessage(_ body: [UInt8]) throws(CodecError) -> ArraySlice<UInt8> {
         try parseToken(body, prefix: messagePrefix, name: "MESSAGE")
     }
 
     /// The metadata of a READY body.
-    public static func parseReady(_ body: [UInt8]) throws -> Metadata {
+    public static func parseReady(_ body: [UInt8]) throws(CodecError) -> Metadata {
         guard body.starts(with: readyPrefix) else {
             throw CodecError(.unexpectedCommand, "expected READY, got \(describe(body))")
         }
@@ -67,7 +69,7 @@ public enum GSSAPICommand {
         return out
     }
 
-    private static func parseToken(_ body: [UInt8], prefix: [UInt8], name: String) throws -> ArraySlice<UInt8> {
+    private static func parseToken(_ body: [UInt8], prefix: [UInt8], name: String) throws(CodecError) -> ArraySlice<UInt8> {
         guard body.starts(with: prefix) else {
             throw CodecError(.unexpectedCommand, "expected \(name), got \(describe(body))")
         }

@@ -26,7 +26,7 @@ public struct Greeting: Equatable, Sendable {
 
     /// Checks the first 10 bytes a peer sent. Any ZMTP 1.0-style padding is
     /// accepted; only the first byte and the low bit of the tenth matter.
-    public static func validateSignature<C: Collection>(_ bytes: C) throws where C.Element == UInt8 {
+    public static func validateSignature<C: Collection>(_ bytes: C) throws(CodecError) where C.Element == UInt8 {
         guard bytes.count >= signatureSize else {
             throw CodecError(.truncated, "greeting signature needs 10 bytes, got \(bytes.count)")
         }
@@ -52,7 +52,7 @@ public struct Greeting: Equatable, Sendable {
 
     /// Parses a full 64-byte greeting. ZMTP major version 3 is required
     /// (GSSAPI does not exist in ZMTP 1.0 and 2.0); any minor is accepted.
-    public init<C: Collection>(parsing bytes: C) throws where C.Element == UInt8 {
+    public init<C: Collection>(parsing bytes: C) throws(CodecError) where C.Element == UInt8 {
         guard bytes.count >= Greeting.size else {
             throw CodecError(.truncated, "greeting needs 64 bytes, got \(bytes.count)")
         }

@@ -1,3 +1,5 @@
+internal import ZGSSBase
+
 /// ZMTP metadata as carried by READY: a sequence of properties, each a 1-byte
 /// name length, the name, a 4-byte big-endian value length and the value.
 public struct Metadata: Equatable, Sendable {
@@ -31,7 +33,7 @@ public struct Metadata: Equatable, Sendable {
 
     /// Parses the whole of `bytes` as properties; trailing bytes that do not
     /// form a full property are an error.
-    public init<C: Collection>(parsing bytes: C) throws where C.Element == UInt8, C.Index == Int {
+    public init<C: Collection>(parsing bytes: C) throws(CodecError) where C.Element == UInt8, C.Index == Int {
         var properties: [Property] = []
         var index = bytes.startIndex
         let end = bytes.endIndex

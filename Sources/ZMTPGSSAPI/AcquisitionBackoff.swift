@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Spaces out a configuration's attempts to get tickets from the KDC after
 /// one failed, so that a KDC outage does not turn every reconnect of every

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// How long a shared client credential may serve, on the wall clock that
 /// Kerberos stamps its tickets with (seconds since the epoch).

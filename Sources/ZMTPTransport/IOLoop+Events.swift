@@ -1,4 +1,5 @@
 import ZMTPCodec
+internal import ZGSSBase
 
 /// What the I/O thread does with a connection's events, per socket type.
 extension IOLoop {
@@ -35,8 +36,7 @@ extension IOLoop {
         }
         let number = nextRoutingNumber
         nextRoutingNumber &+= 1
-        return [0, UInt8(truncatingIfNeeded: number >> 24), UInt8(truncatingIfNeeded: number >> 16),
-                UInt8(truncatingIfNeeded: number >> 8), UInt8(truncatingIfNeeded: number)]
+        return [0] + bigEndianBytes(number)
     }
 
     private func received(_ parts: [[UInt8]], from connection: Connection) {

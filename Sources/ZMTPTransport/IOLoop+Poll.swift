@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import ZMTPCodec
 
 /// (2) of a round: poll, accept, connect, read, write, time out.

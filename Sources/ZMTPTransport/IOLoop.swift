@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import ZMTPCodec
 
 /// A socket's I/O thread: a poll loop over its listeners, its pending

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// A context's I/O threads. A thread whose socket has finished parks for a
 /// while and then runs the next socket's loop, so a short-lived socket

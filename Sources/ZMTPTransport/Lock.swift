@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// A plain pthread mutex, for state that two threads share briefly (a
 /// connection's codec and output buffer). `Monitor` is the variant with a

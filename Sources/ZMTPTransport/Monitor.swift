@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// A pthread mutex with one condition variable on the monotonic clock:
 /// what Swift's `Mutex` lacks (waiting with a deadline).

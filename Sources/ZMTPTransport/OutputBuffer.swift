@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import ZMTPCodec
 
 /// A connection's bytes on their way to the kernel, and the life of its fd.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// A resolved IPv4 or IPv6 address with its port: the raw sockaddr bytes.
 struct SocketAddress: Sendable, Equatable {

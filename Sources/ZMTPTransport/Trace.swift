@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Handshake tracing to stderr, on when the environment has ZGSS_TRACE=1.
 enum Trace {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 internal import CZGSSHeader
 
 /// Why a socket call failed: the errno value the C ABI sets (libzmq's

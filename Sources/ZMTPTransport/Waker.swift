@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// A self-pipe that wakes an I/O thread out of poll(). Both ends are
 /// non-blocking: waking a thread that already has a byte pending is free.

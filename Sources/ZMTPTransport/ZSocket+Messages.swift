@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import ZMTPCodec
 
 /// send / receive with libzmq's per-type rules (REQ/REP alternation and

@@ -10,7 +10,7 @@ import Testing
             while try decoder.next() != nil {}
             return nil
         } catch {
-            return error as? CodecError
+            return error   // FrameDecoder.next() throws(CodecError)
         }
     }
 

@@ -2,6 +2,7 @@
 // arrive (never the declared size up front, never past it), large buffers
 // are let go once drained, and the limit can change between frames.
 import Testing
+import ZGSSBase
 import TestSupport
 @testable import ZMTPCodec
 

@@ -1,5 +1,6 @@
 // INITIATE, MESSAGE and READY bodies exactly as libzmq 4.3.4 writes them.
 import Testing
+import ZGSSBase
 import TestSupport
 @testable import ZMTPCodec
 

@@ -3,6 +3,7 @@
 //   C→S INITIATE (AP-REQ), S→C INITIATE (AP-REP), C→S empty command `04 00`,
 //   S→C and C→S READY (wrapped in MESSAGE when encrypted), then data.
 import Testing
+import ZGSSBase
 @testable import ZMTPCodec
 
 /// One message part as the application sees it.

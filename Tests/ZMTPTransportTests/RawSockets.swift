@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 @testable import ZMTPTransport
 
 // Raw TCP endpoints for tests that play a misbehaving or refusing peer

@@ -5,11 +5,7 @@
 // arguments. Reading past the end gives zeros and empty byte strings, so
 // every input is a valid script and the fuzzer may cut it anywhere.
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 struct FuzzInput {
     private let bytes: [UInt8]

@@ -1,5 +1,6 @@
 internal import CGSSAPI
 import Testing
+import TestRealm
 @testable import GSSKit
 @testable import KerberosCrypto
 
@@ -8,7 +9,7 @@ import Testing
 /// a malloc(0) pointer of length 0, and its gss_release_buffer frees a
 /// buffer only when the length is non-zero: every such token from a peer
 /// (a SASL integrity layer unwraps one per message) used to leak a chunk.
-@Suite(.serialized) struct GSSBufferReleaseTests {
+@Suite(.serialized, .tags(.kerberos), .needsRealm) struct GSSBufferReleaseTests {
     @Test func emptyMessageWithoutConfidentialityIsFreed() throws {
         let (initiator, acceptor) = try WrapInteropTests.contextPair(.aes256CtsHmacSha1)
         let token = try initiator.wrap([], confidential: false)

@@ -1,4 +1,5 @@
 import Testing
+import TestRealm
 import CGSSAPI
 @testable import GSSKit
 @testable import SASLGSSAPI
@@ -10,7 +11,7 @@ import Glibc
 /// an integrity-only token holding an empty message hands out malloc(0),
 /// and MIT's gss_release_buffer frees only buffers with a non-zero length,
 /// so every empty message a peer sent leaked one allocation.
-@Suite("Empty GSS output buffers")
+@Suite("Empty GSS output buffers", .tags(.kerberos), .needsRealm)
 struct EmptyMessageTests {
     @Test func anEmptyOutputBufferIsFreed() {
         var buffer = gss_buffer_desc(length: 0, value: malloc(1))

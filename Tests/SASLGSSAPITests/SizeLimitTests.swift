@@ -1,4 +1,5 @@
 import Testing
+import TestRealm
 import GSSKit
 @testable import SASLGSSAPI
 
@@ -7,7 +8,7 @@ import GSSKit
 /// after one refused (oversized) message the peer saw a gap and refused the
 /// next genuine one ("An expected per-message token was not received"),
 /// although zgss.h promises that the session goes on.
-@Suite("Security layer size limits")
+@Suite("Security layer size limits", .tags(.kerberos), .needsRealm)
 struct SizeLimitTests {
     @Test(arguments: [SASLSecurityLayers.integrity, .confidentiality])
     func anOversizedMessageLeavesTheSessionUsable(layers: SASLSecurityLayers) throws {

@@ -9,7 +9,7 @@ import GSSKit
 /// them while the first is still acquiring. Under ThreadSanitizer
 /// (tools/test-sanitizers.sh) this is also the check that its lock orders
 /// those threads in a way the sanitizer can see.
-@Suite struct ConcurrentConfigurationTests {
+@Suite(.tags(.kerberos), .needsRealm) struct ConcurrentConfigurationTests {
     /// What each thread got, kept under a lock.
     final class Seen: @unchecked Sendable {
         private let lock = NSLock()

@@ -47,15 +47,8 @@ import KerberosCrypto
 /// servers put a ZAP status code there) → failed. The other way round,
 /// after this side refused the peer, `errorCommand()` gives the ERROR the
 /// host sends before closing.
-public final class GSSAPIMechanism {
-    public enum Status: Sendable, Equatable {
-        case handshaking
-        /// The client authenticated; the host must call `authorize(_:)`
-        /// (only with external authorization, e.g. ZAP).
-        case awaitingAuthorization
-        case ready
-        case failed
-    }
+public final class GSSAPIMechanism: Mechanism {
+    public typealias Status = MechanismStatus
 
     enum State {
         case clientStart
@@ -99,7 +92,10 @@ public final class GSSAPIMechanism {
     private var failureNeedsNoError = false
 
     var isServer: Bool { configuration.options.isServer }
-    var encrypted: Bool { !configuration.options.plaintext }
+    /// Encrypted mode (the default): READY and every message travel
+    /// wrapped. False with ZMQ_GSSAPI_PLAINTEXT.
+    /// (Stored: the per-message path reads it.)
+    public let protectsMessages: Bool
 
     /// Creates one side of one connection. Acquires (or reuses) the
     /// configuration's credentials; a failure there is recorded and thrown
@@ -110,6 +106,7 @@ public final class GSSAPIMechanism {
         self.configuration = configuration
         self.socketType = socketType
         self.routingId = Array(routingId.prefix(255))
+        self.protectsMessages = !configuration.options.plaintext
         self.state = configuration.options.isServer ? .serverAwaitToken : .clientStart
         do {
             self.credential = try configuration.credential()
@@ -124,13 +121,10 @@ public final class GSSAPIMechanism {
         case .ready: .ready
         case .failed: .failed
         case .serverAwaitAuthorization: .awaitingAuthorization
-        default: .handshaking
+        case .clientStart, .clientAwaitToken, .clientSendToken, .clientAwaitReady, .clientSendReady,
+             .serverAwaitToken, .serverSendToken, .serverAwaitEmpty, .serverSendReady, .serverAwaitReady:
+            .handshaking
         }
-    }
-
-    /// The peer's socket type from its READY.
-    public var peerSocketType: SocketType? {
-        peerMetadata["Socket-Type"].flatMap { SocketType(name: $0) }
     }
 
     // MARK: handshake
@@ -164,7 +158,9 @@ public final class GSSAPIMechanism {
             let ready = try readyCommand()
             state = .serverAwaitReady
             return ready
-        default:
+        case .clientAwaitToken, .clientAwaitReady, .serverAwaitToken, .serverAwaitEmpty,
+             .serverAwaitAuthorization, .serverAwaitReady, .ready:
+            // The peer's turn, a decision the host owes, or done.
             return nil
         }
     }
@@ -193,7 +189,8 @@ public final class GSSAPIMechanism {
             if isServer { try enterReady() } else { state = .clientSendReady }
         case .ready:
             throw fail(.protocolViolation, "unexpected \(GSSAPICommand.describe(body)) after the handshake completed")
-        default:
+        case .clientStart, .clientSendToken, .clientSendReady, .serverSendToken, .serverAwaitAuthorization,
+             .serverSendReady:
             throw fail(.protocolViolation, "unexpected \(GSSAPICommand.describe(body)) while it is this side's turn to send")
         }
     }
@@ -270,7 +267,7 @@ public final class GSSAPIMechanism {
     /// Plaintext: returns the message unchanged.
     public func encode(_ message: ZMTPMessage) throws(ZGSSError) -> ZMTPMessage {
         try requireReady("encode")
-        guard encrypted else { return message }
+        guard protectsMessages else { return message }
         try requireEncodable(message)
         return ZMTPMessage(try wrapMessage(message))
     }
@@ -282,7 +279,7 @@ public final class GSSAPIMechanism {
     /// ZGSSError.wrongState: there is nothing to encode.
     public func encode(_ message: ZMTPMessage, into body: inout [UInt8]) throws(ZGSSError) {
         try requireReady("encode")
-        guard encrypted else { throw ZGSSError(.wrongState, "encode(_:into:) is for encrypted mode") }
+        guard protectsMessages else { throw ZGSSError(.wrongState, "encode(_:into:) is for encrypted mode") }
         try requireEncodable(message)
         guard let tokens else {
             body = try wrapMessage(message)
@@ -300,7 +297,7 @@ public final class GSSAPIMechanism {
     /// decrypted where it lies, without a copy.
     public func decode(_ message: consuming ZMTPMessage) throws(ZGSSError) -> ZMTPMessage {
         try requireReady("decode")
-        guard encrypted else { return message }
+        guard protectsMessages else { return message }
         return try unwrapMessage(&message.body)
     }
 
@@ -310,7 +307,7 @@ public final class GSSAPIMechanism {
     /// KerberosCrypto when it can take them.
     private func enterReady() throws(ZGSSError) {
         state = .ready
-        guard encrypted, nativeMessageProtection, let context else { return }
+        guard protectsMessages, nativeMessageProtection, let context else { return }
         do {
             tokens = try MessageProtection.takeOver(context)
         } catch {
@@ -324,7 +321,7 @@ public final class GSSAPIMechanism {
     /// MIT's 32-bit byte counts) is the caller's error: `.invalidArgument`,
     /// and the session goes on. Plaintext mode has no such limit.
     public func checkEncodable(byteCount: Int) throws(ZGSSError) {
-        guard encrypted else { return }
+        guard protectsMessages else { return }
         let limit = GSSSecurityContext.largestMessage - 1
         guard UInt64(clamping: byteCount) <= limit else {
             throw ZGSSError(.invalidArgument, "a message of \(byteCount) bytes is too large to encrypt (at most \(limit) bytes)")
@@ -339,7 +336,10 @@ public final class GSSAPIMechanism {
         switch state {
         case .ready: return
         case .failed(let error): throw error
-        default: throw ZGSSError(.wrongState, "\(operation) is valid only after the handshake")
+        case .clientStart, .clientAwaitToken, .clientSendToken, .clientAwaitReady, .clientSendReady,
+             .serverAwaitToken, .serverSendToken, .serverAwaitEmpty, .serverAwaitAuthorization,
+             .serverSendReady, .serverAwaitReady:
+            throw ZGSSError(.wrongState, "\(operation) is valid only after the handshake")
         }
     }
 
@@ -399,7 +399,7 @@ public final class GSSAPIMechanism {
             guard let context else { throw fail(.gss, "no security context") }
             if step.isComplete {
                 peerPrincipal = try context.peerName()
-                if encrypted && !context.offersConfidentiality {
+                if protectsMessages && !context.offersConfidentiality {
                     throw fail(.gss, "the security context offers no confidentiality; encryption is required")
                 }
             }
@@ -455,16 +455,12 @@ public final class GSSAPIMechanism {
 
     /// READY as this side sends it, before any wrapping.
     func readyBody() -> [UInt8] {
-        var properties = [Metadata.Property(name: "Socket-Type", value: Array(socketType.name.utf8))]
-        if socketType.sendsIdentity {
-            properties.append(Metadata.Property(name: "Identity", value: routingId))
-        }
-        return GSSAPICommand.ready(Metadata(properties))
+        GSSAPICommand.ready(readyMetadata(socketType: socketType, routingId: routingId))
     }
 
     private func readyCommand() throws(ZGSSError) -> [UInt8] {
         let ready = readyBody()
-        guard encrypted else { return ready }
+        guard protectsMessages else { return ready }
         // libzmq wraps READY with an inner flags byte of 0 (it marks the
         // frame as a command only after wrapping); do the same, byte for byte.
         return try wrapMessage(ZMTPMessage(ready))
@@ -472,7 +468,7 @@ public final class GSSAPIMechanism {
 
     private func processReady(_ body: [UInt8]) throws(ZGSSError) {
         var readyBody = body
-        if encrypted {
+        if protectsMessages {
             if Command.hasName(body, "READY") {
                 throw fail(.protocolViolation,
                            "peer sent READY in plaintext but this side requires encryption (ZMQ_GSSAPI_PLAINTEXT differs between the peers)")
@@ -500,8 +496,7 @@ public final class GSSAPIMechanism {
     private func wrapMessage(_ message: ZMTPMessage) throws(ZGSSError) -> [UInt8] {
         guard let context else { throw fail(.wrongState, "no security context") }
         let flags = message.flags.intersection([.more, .command]).rawValue
-        let prefix = GSSAPICommand.messagePrefix
-        let headerCount = prefix.count + 4
+        let headerCount = GSSAPICommand.messagePrefix.count + 4
         if let tokens {
             var out: [UInt8] = []
             try seal(message.body, flags: flags, with: tokens, headerCount: headerCount, into: &out)
@@ -511,12 +506,8 @@ public final class GSSAPIMechanism {
             var out = try message.body.withUnsafeBytes { payload in
                 try context.wrap(prefixCount: headerCount, flags: flags, payload: payload)
             }
-            let tokenCount = UInt32(truncatingIfNeeded: out.count - headerCount)
-            for i in 0..<prefix.count { out[i] = prefix[i] }
-            out[prefix.count] = UInt8(truncatingIfNeeded: tokenCount >> 24)
-            out[prefix.count + 1] = UInt8(truncatingIfNeeded: tokenCount >> 16)
-            out[prefix.count + 2] = UInt8(truncatingIfNeeded: tokenCount >> 8)
-            out[prefix.count + 3] = UInt8(truncatingIfNeeded: tokenCount)
+            let tokenCount = out.count - headerCount
+            out.withUnsafeMutableBytes { raw in GSSAPICommand.writeMessageHeader(into: raw, tokenCount: tokenCount) }
             return out
         } catch let error as GSSError {
             let reason = error.isContextExpired ? "the security context has expired" : error.reason

@@ -9,29 +9,11 @@ import KerberosCrypto
 ///
 /// # Theory of operation
 ///
-/// The exchange is libzmq 4.3.4's, byte for byte. Each row is
-/// (state, input) → output, next state. "next" is `nextHandshakeCommand()`,
-/// "recv X" is `processHandshakeCommand(X)`; anything not in the table is a
-/// protocol violation and fails the session for good.
-///
-///     client
-///     start            next        → INITIATE(AP-REQ)         awaitToken
-///     awaitToken       recv INITIATE(AP-REP) → (GSS step)     sendToken
-///     sendToken        next        → empty body               awaitReady
-///                                    (INITIATE(t) if GSS has a token:
-///                                     → awaitToken, or awaitReady if done)
-///     awaitReady       recv READY  → check Socket-Type        sendReady
-///     sendReady        next        → READY                    ready
-///
-///     server
-///     awaitToken       recv INITIATE(AP-REQ) → (GSS step)     sendToken
-///     sendToken        next        → INITIATE(AP-REP)         awaitEmpty
-///                                    (awaitToken if GSS wants more)
-///     awaitEmpty       recv empty  → allowlist check          sendReady
-///                                    (awaitAuthorization with external
-///                                     authorization: `authorize(_:)`)
-///     sendReady        next        → READY                    awaitReady
-///     awaitReady       recv READY  → check Socket-Type        ready
+/// The exchange is libzmq 4.3.4's, byte for byte: HandshakeTransitions
+/// (HandshakeTable.swift) is its table, (phase, event) → (action, next
+/// phase), which `nextHandshakeCommand()` and `processHandshakeCommand(_:)`
+/// execute; anything the table does not accept is a protocol violation and
+/// fails the session for good.
 ///
 /// In encrypted mode (the default) READY travels as
 /// MESSAGE(wrap(flags 0x00 + READY)) in a command frame and, once ready, every message as
@@ -50,26 +32,17 @@ import KerberosCrypto
 public final class GSSAPIMechanism: Mechanism {
     public typealias Status = MechanismStatus
 
-    enum State {
-        case clientStart
-        case clientAwaitToken
-        case clientSendToken([UInt8], complete: Bool)
-        case clientAwaitReady
-        case clientSendReady
-        case serverAwaitToken
-        case serverSendToken([UInt8], complete: Bool)
-        case serverAwaitEmpty
-        case serverAwaitAuthorization
-        case serverSendReady
-        case serverAwaitReady
-        case ready
-        case failed(ZGSSError)
-    }
 
     public let configuration: SecurityConfiguration
     public let socketType: SocketType
     public let routingId: [UInt8]
-    private var state: State
+    /// Where the handshake stands (see HandshakeTransitions).
+    private(set) var phase: HandshakePhase
+    /// The output of the last GSS step, while a send-token phase waits to
+    /// send it.
+    private var pendingStep: GSSSecurityContext.Step?
+    /// The error that failed the session (set with phase `.failed`).
+    private var failure: ZGSSError?
     // Internal (not private) so tests can forge integrity-only tokens.
     private(set) var context: GSSSecurityContext?
     private var credential: SharedCredential?
@@ -107,17 +80,18 @@ public final class GSSAPIMechanism: Mechanism {
         self.socketType = socketType
         self.routingId = Array(routingId.prefix(255))
         self.protectsMessages = !configuration.options.plaintext
-        self.state = configuration.options.isServer ? .serverAwaitToken : .clientStart
+        self.phase = configuration.options.isServer ? .serverAwaitToken : .clientStart
         do {
             self.credential = try configuration.credential()
         } catch {
-            self.state = .failed(error)
+            self.phase = .failed
+            self.failure = error
             self.lastError = error
         }
     }
 
     public var status: Status {
-        switch state {
+        switch phase {
         case .ready: .ready
         case .failed: .failed
         case .serverAwaitAuthorization: .awaitingAuthorization
@@ -133,35 +107,25 @@ public final class GSSAPIMechanism: Mechanism {
     /// the peer's turn. An empty array is a real command frame with no body
     /// (the client sends one after the server's token).
     public func nextHandshakeCommand() throws(ZGSSError) -> [UInt8]? {
-        switch state {
-        case .failed(let error):
-            throw error
-        case .clientStart:
-            let step = try gssStep(nil)
-            state = .clientSendToken(step.token, complete: step.isComplete)
-            return try nextHandshakeCommand()
-        case .clientSendToken(let token, let complete):
-            if complete {
-                state = .clientAwaitReady
-                return token.isEmpty ? [] : GSSAPICommand.initiate(token: token)
-            }
-            state = .clientAwaitToken
-            return GSSAPICommand.initiate(token: token)
-        case .serverSendToken(let token, let complete):
-            state = complete ? .serverAwaitEmpty : .serverAwaitToken
-            return GSSAPICommand.initiate(token: token)
-        case .clientSendReady:
-            let ready = try readyCommand()
-            try enterReady()
-            return ready
-        case .serverSendReady:
-            let ready = try readyCommand()
-            state = .serverAwaitReady
-            return ready
-        case .clientAwaitToken, .clientAwaitReady, .serverAwaitToken, .serverAwaitEmpty,
-             .serverAwaitAuthorization, .serverAwaitReady, .ready:
-            // The peer's turn, a decision the host owes, or done.
+        switch HandshakeTransitions.of(phase).onNext {
+        case .fail:
+            throw failure ?? ZGSSError(.wrongState, "the session failed")
+        case .wait:
             return nil
+        case .firstStep(let then):
+            pendingStep = try gssStep(nil)
+            phase = then
+            return try nextHandshakeCommand()
+        case .sendToken(let whenComplete, let whenMore, let emptyFinalTokenIsBareCommand):
+            guard let step = pendingStep else { throw fail(.wrongState, "no Kerberos token to send") }
+            pendingStep = nil
+            phase = step.isComplete ? whenComplete : whenMore
+            if step.isComplete && emptyFinalTokenIsBareCommand && step.token.isEmpty { return [] }
+            return GSSAPICommand.initiate(token: step.token)
+        case .sendReady(let then):
+            let ready = try readyCommand()
+            try enter(then)
+            return ready
         }
     }
 
@@ -170,27 +134,26 @@ public final class GSSAPIMechanism: Mechanism {
         if Command.hasName(body, "ERROR"), status == .handshaking || status == .awaitingAuthorization {
             throw refused(by: body)
         }
-        switch state {
-        case .failed(let error):
-            throw error
-        case .clientAwaitToken, .serverAwaitToken:
+        switch HandshakeTransitions.of(phase).onCommand {
+        case .fail:
+            throw failure ?? ZGSSError(.wrongState, "the session failed")
+        case .token(let then):
             let token = try parse { try GSSAPICommand.parseInitiate(body) }
-            let step = try gssStep(token)
-            state = isServer ? .serverSendToken(step.token, complete: step.isComplete)
-                             : .clientSendToken(step.token, complete: step.isComplete)
-        case .serverAwaitEmpty:
+            pendingStep = try gssStep(token)
+            phase = then
+        case .emptyCommand(let then, let thenWithExternalAuthorization):
             guard body.isEmpty else {
                 throw fail(.protocolViolation,
                            "expected the client's empty command after the server's token, got \(GSSAPICommand.describe(body))")
             }
             try authorizeLocally()
-        case .clientAwaitReady, .serverAwaitReady:
+            phase = configuration.options.externalAuthorization ? thenWithExternalAuthorization : then
+        case .ready(let then):
             try processReady(body)
-            if isServer { try enterReady() } else { state = .clientSendReady }
-        case .ready:
+            try enter(then)
+        case .afterHandshake:
             throw fail(.protocolViolation, "unexpected \(GSSAPICommand.describe(body)) after the handshake completed")
-        case .clientStart, .clientSendToken, .clientSendReady, .serverSendToken, .serverAwaitAuthorization,
-             .serverSendReady:
+        case .outOfTurn:
             throw fail(.protocolViolation, "unexpected \(GSSAPICommand.describe(body)) while it is this side's turn to send")
         }
     }
@@ -199,12 +162,12 @@ public final class GSSAPIMechanism: Mechanism {
     /// authenticated client in `peerPrincipal`. Only valid while
     /// `status == .awaitingAuthorization`.
     public func authorize(_ allowed: Bool, reason: String? = nil) throws(ZGSSError) {
-        guard case .serverAwaitAuthorization = state else {
-            if case .failed(let error) = state { throw error }
+        guard phase == .serverAwaitAuthorization else {
+            if let failure { throw failure }
             throw ZGSSError(.wrongState, "authorize() is valid only while awaiting authorization")
         }
         if allowed {
-            state = .serverSendReady
+            phase = .serverSendReady
         } else {
             let who = peerPrincipal ?? "the client"
             throw fail(.denied, "\(who) is not authorized" + (reason.map { ": \($0)" } ?? ""))
@@ -221,7 +184,7 @@ public final class GSSAPIMechanism: Mechanism {
     /// no failure, a failure after READY, one caused by the peer's own
     /// ERROR, or another failure and no `reason`.
     public func errorCommand(reason: [UInt8]? = nil) -> [UInt8]? {
-        guard case .failed(let error) = state, !failureNeedsNoError else { return nil }
+        guard phase == .failed, let error = failure, !failureNeedsNoError else { return nil }
         if let reason { return ErrorCommand.encode(reason: reason) }
         guard error.code == .denied else { return nil }
         return ErrorCommand.encode(reason: Array("400".utf8))
@@ -235,8 +198,8 @@ public final class GSSAPIMechanism: Mechanism {
     @discardableResult
     public func connectionClosed() -> ZGSSError? {
         let reason: String
-        switch state {
-        case .failed(let error): return error
+        switch phase {
+        case .failed: return failure
         case .ready: return nil
         case .clientStart:
             reason = "server closed the connection before this client sent INITIATE"
@@ -305,8 +268,9 @@ public final class GSSAPIMechanism: Mechanism {
 
     /// The handshake is over (both READYs crossed): hand the keys to
     /// KerberosCrypto when it can take them.
-    private func enterReady() throws(ZGSSError) {
-        state = .ready
+    private func enter(_ next: HandshakePhase) throws(ZGSSError) {
+        phase = next
+        guard next == .ready else { return }
         guard protectsMessages, nativeMessageProtection, let context else { return }
         do {
             tokens = try MessageProtection.takeOver(context)
@@ -333,9 +297,9 @@ public final class GSSAPIMechanism: Mechanism {
     }
 
     private func requireReady(_ operation: String) throws(ZGSSError) {
-        switch state {
+        switch phase {
         case .ready: return
-        case .failed(let error): throw error
+        case .failed: throw failure ?? ZGSSError(.wrongState, "the session failed")
         case .clientStart, .clientAwaitToken, .clientSendToken, .clientAwaitReady, .clientSendReady,
              .serverAwaitToken, .serverSendToken, .serverAwaitEmpty, .serverAwaitAuthorization,
              .serverSendReady, .serverAwaitReady:
@@ -345,9 +309,10 @@ public final class GSSAPIMechanism: Mechanism {
 
     @discardableResult
     private func fail(_ code: ZGSSError.Code, _ message: String) -> ZGSSError {
-        if case .ready = state { failureNeedsNoError = true }
+        if phase == .ready { failureNeedsNoError = true }
         let error = ZGSSError(code, message)
-        state = .failed(error)
+        phase = .failed
+        failure = error
         lastError = error
         return error
     }
@@ -405,7 +370,7 @@ public final class GSSAPIMechanism: Mechanism {
             }
             return step
         } catch let error as ZGSSError {
-            if case .failed = state {} else { fail(error.code, error.message) }
+            if phase != .failed { fail(error.code, error.message) }
             throw error
         } catch let error as GSSError {
             throw fail(.gss, describeStepFailure(error))
@@ -450,7 +415,6 @@ public final class GSSAPIMechanism: Mechanism {
                 throw fail(.denied, "client principal \(peerPrincipal ?? "(unknown)") is not in the allowed list")
             }
         }
-        state = configuration.options.externalAuthorization ? .serverAwaitAuthorization : .serverSendReady
     }
 
     /// READY as this side sends it, before any wrapping.

@@ -89,7 +89,7 @@ build() {
         local objects=()
         for m in "${modules[@]}"; do objects+=("$pm"/release/"$m".build/*.o); done
         "$swiftc" -sanitize=fuzzer,address -parse-as-library -O "$ld" -module-name "Fuzz_$name" \
-            -I "$pm/release/Modules" -I "$root/Sources/CGSSAPI" -I "$root/Sources/COpenSSL" \
+            -I "$pm/release/Modules" -I "$root/Sources/CGSSAPI" -I "$root/Sources/COpenSSL" -I "$root/Sources/CZGSSHeader" \
             "$src" "$here"/stack/support/*.swift "${objects[@]}" \
             -lgssapi_krb5 -lkrb5 -lcrypto -o "$work/bin/$name"
     fi

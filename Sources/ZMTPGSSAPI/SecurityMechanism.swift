@@ -2,7 +2,8 @@ public import ZMTPCodec
 
 /// One connection's mechanism, NULL or GSSAPI, for a host that keeps
 /// either: the calls dispatch with a switch, not through a protocol
-/// existential, so the per-message path stays direct.
+/// existential, and the per-message calls are inlinable into the host,
+/// so the per-message path stays direct.
 public enum SecurityMechanism: Mechanism {
     case null(NullMechanism)
     case gssapi(GSSAPIMechanism)
@@ -29,6 +30,7 @@ public enum SecurityMechanism: Mechanism {
         }
     }
 
+    @inlinable
     public var protectsMessages: Bool {
         switch self {
         case .null: false
@@ -43,6 +45,7 @@ public enum SecurityMechanism: Mechanism {
         }
     }
 
+    @inlinable
     public func encode(_ message: ZMTPMessage, into body: inout [UInt8]) throws(ZGSSError) {
         switch self {
         case .null(let null): try null.encode(message, into: &body)
@@ -50,6 +53,7 @@ public enum SecurityMechanism: Mechanism {
         }
     }
 
+    @inlinable
     public func decode(_ message: consuming ZMTPMessage) throws(ZGSSError) -> ZMTPMessage {
         switch self {
         case .null(let null): try null.decode(message)

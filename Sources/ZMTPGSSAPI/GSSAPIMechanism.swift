@@ -9,29 +9,11 @@ import KerberosCrypto
 ///
 /// # Theory of operation
 ///
-/// The exchange is libzmq 4.3.4's, byte for byte. Each row is
-/// (state, input) → output, next state. "next" is `nextHandshakeCommand()`,
-/// "recv X" is `processHandshakeCommand(X)`; anything not in the table is a
-/// protocol violation and fails the session for good.
-///
-///     client
-///     start            next        → INITIATE(AP-REQ)         awaitToken
-///     awaitToken       recv INITIATE(AP-REP) → (GSS step)     sendToken
-///     sendToken        next        → empty body               awaitReady
-///                                    (INITIATE(t) if GSS has a token:
-///                                     → awaitToken, or awaitReady if done)
-///     awaitReady       recv READY  → check Socket-Type        sendReady
-///     sendReady        next        → READY                    ready
-///
-///     server
-///     awaitToken       recv INITIATE(AP-REQ) → (GSS step)     sendToken
-///     sendToken        next        → INITIATE(AP-REP)         awaitEmpty
-///                                    (awaitToken if GSS wants more)
-///     awaitEmpty       recv empty  → allowlist check          sendReady
-///                                    (awaitAuthorization with external
-///                                     authorization: `authorize(_:)`)
-///     sendReady        next        → READY                    awaitReady
-///     awaitReady       recv READY  → check Socket-Type        ready
+/// The exchange is libzmq 4.3.4's, byte for byte: HandshakeTransitions
+/// (HandshakeTable.swift) is its table, (phase, event) → (action, next
+/// phase), which `nextHandshakeCommand()` and `processHandshakeCommand(_:)`
+/// execute; anything the table does not accept is a protocol violation and
+/// fails the session for good.
 ///
 /// In encrypted mode (the default) READY travels as
 /// MESSAGE(wrap(flags 0x00 + READY)) in a command frame and, once ready, every message as
@@ -47,36 +29,20 @@ import KerberosCrypto
 /// servers put a ZAP status code there) → failed. The other way round,
 /// after this side refused the peer, `errorCommand()` gives the ERROR the
 /// host sends before closing.
-public final class GSSAPIMechanism {
-    public enum Status: Sendable, Equatable {
-        case handshaking
-        /// The client authenticated; the host must call `authorize(_:)`
-        /// (only with external authorization, e.g. ZAP).
-        case awaitingAuthorization
-        case ready
-        case failed
-    }
+public final class GSSAPIMechanism: Mechanism {
+    public typealias Status = MechanismStatus
 
-    enum State {
-        case clientStart
-        case clientAwaitToken
-        case clientSendToken([UInt8], complete: Bool)
-        case clientAwaitReady
-        case clientSendReady
-        case serverAwaitToken
-        case serverSendToken([UInt8], complete: Bool)
-        case serverAwaitEmpty
-        case serverAwaitAuthorization
-        case serverSendReady
-        case serverAwaitReady
-        case ready
-        case failed(ZGSSError)
-    }
 
     public let configuration: SecurityConfiguration
     public let socketType: SocketType
     public let routingId: [UInt8]
-    private var state: State
+    /// Where the handshake stands (see HandshakeTransitions).
+    private(set) var phase: HandshakePhase
+    /// The output of the last GSS step, while a send-token phase waits to
+    /// send it.
+    private var pendingStep: GSSSecurityContext.Step?
+    /// The error that failed the session (set with phase `.failed`).
+    private var failure: ZGSSError?
     // Internal (not private) so tests can forge integrity-only tokens.
     private(set) var context: GSSSecurityContext?
     private var credential: SharedCredential?
@@ -99,7 +65,10 @@ public final class GSSAPIMechanism {
     private var failureNeedsNoError = false
 
     var isServer: Bool { configuration.options.isServer }
-    var encrypted: Bool { !configuration.options.plaintext }
+    /// Encrypted mode (the default): READY and every message travel
+    /// wrapped. False with ZMQ_GSSAPI_PLAINTEXT.
+    /// (Stored: the per-message path reads it.)
+    public let protectsMessages: Bool
 
     /// Creates one side of one connection. Acquires (or reuses) the
     /// configuration's credentials; a failure there is recorded and thrown
@@ -110,27 +79,26 @@ public final class GSSAPIMechanism {
         self.configuration = configuration
         self.socketType = socketType
         self.routingId = Array(routingId.prefix(255))
-        self.state = configuration.options.isServer ? .serverAwaitToken : .clientStart
+        self.protectsMessages = !configuration.options.plaintext
+        self.phase = configuration.options.isServer ? .serverAwaitToken : .clientStart
         do {
             self.credential = try configuration.credential()
         } catch {
-            self.state = .failed(error)
+            self.phase = .failed
+            self.failure = error
             self.lastError = error
         }
     }
 
     public var status: Status {
-        switch state {
+        switch phase {
         case .ready: .ready
         case .failed: .failed
         case .serverAwaitAuthorization: .awaitingAuthorization
-        default: .handshaking
+        case .clientStart, .clientAwaitToken, .clientSendToken, .clientAwaitReady, .clientSendReady,
+             .serverAwaitToken, .serverSendToken, .serverAwaitEmpty, .serverSendReady, .serverAwaitReady:
+            .handshaking
         }
-    }
-
-    /// The peer's socket type from its READY.
-    public var peerSocketType: SocketType? {
-        peerMetadata["Socket-Type"].flatMap { SocketType(name: $0) }
     }
 
     // MARK: handshake
@@ -139,33 +107,25 @@ public final class GSSAPIMechanism {
     /// the peer's turn. An empty array is a real command frame with no body
     /// (the client sends one after the server's token).
     public func nextHandshakeCommand() throws(ZGSSError) -> [UInt8]? {
-        switch state {
-        case .failed(let error):
-            throw error
-        case .clientStart:
-            let step = try gssStep(nil)
-            state = .clientSendToken(step.token, complete: step.isComplete)
-            return try nextHandshakeCommand()
-        case .clientSendToken(let token, let complete):
-            if complete {
-                state = .clientAwaitReady
-                return token.isEmpty ? [] : GSSAPICommand.initiate(token: token)
-            }
-            state = .clientAwaitToken
-            return GSSAPICommand.initiate(token: token)
-        case .serverSendToken(let token, let complete):
-            state = complete ? .serverAwaitEmpty : .serverAwaitToken
-            return GSSAPICommand.initiate(token: token)
-        case .clientSendReady:
-            let ready = try readyCommand()
-            try enterReady()
-            return ready
-        case .serverSendReady:
-            let ready = try readyCommand()
-            state = .serverAwaitReady
-            return ready
-        default:
+        switch HandshakeTransitions.of(phase).onNext {
+        case .fail:
+            throw failure ?? ZGSSError(.wrongState, "the session failed")
+        case .wait:
             return nil
+        case .firstStep(let then):
+            pendingStep = try gssStep(nil)
+            phase = then
+            return try nextHandshakeCommand()
+        case .sendToken(let whenComplete, let whenMore, let emptyFinalTokenIsBareCommand):
+            guard let step = pendingStep else { throw fail(.wrongState, "no Kerberos token to send") }
+            pendingStep = nil
+            phase = step.isComplete ? whenComplete : whenMore
+            if step.isComplete && emptyFinalTokenIsBareCommand && step.token.isEmpty { return [] }
+            return GSSAPICommand.initiate(token: step.token)
+        case .sendReady(let then):
+            let ready = try readyCommand()
+            try enter(then)
+            return ready
         }
     }
 
@@ -174,26 +134,26 @@ public final class GSSAPIMechanism {
         if Command.hasName(body, "ERROR"), status == .handshaking || status == .awaitingAuthorization {
             throw refused(by: body)
         }
-        switch state {
-        case .failed(let error):
-            throw error
-        case .clientAwaitToken, .serverAwaitToken:
+        switch HandshakeTransitions.of(phase).onCommand {
+        case .fail:
+            throw failure ?? ZGSSError(.wrongState, "the session failed")
+        case .token(let then):
             let token = try parse { try GSSAPICommand.parseInitiate(body) }
-            let step = try gssStep(token)
-            state = isServer ? .serverSendToken(step.token, complete: step.isComplete)
-                             : .clientSendToken(step.token, complete: step.isComplete)
-        case .serverAwaitEmpty:
+            pendingStep = try gssStep(token)
+            phase = then
+        case .emptyCommand(let then, let thenWithExternalAuthorization):
             guard body.isEmpty else {
                 throw fail(.protocolViolation,
                            "expected the client's empty command after the server's token, got \(GSSAPICommand.describe(body))")
             }
             try authorizeLocally()
-        case .clientAwaitReady, .serverAwaitReady:
+            phase = configuration.options.externalAuthorization ? thenWithExternalAuthorization : then
+        case .ready(let then):
             try processReady(body)
-            if isServer { try enterReady() } else { state = .clientSendReady }
-        case .ready:
+            try enter(then)
+        case .afterHandshake:
             throw fail(.protocolViolation, "unexpected \(GSSAPICommand.describe(body)) after the handshake completed")
-        default:
+        case .outOfTurn:
             throw fail(.protocolViolation, "unexpected \(GSSAPICommand.describe(body)) while it is this side's turn to send")
         }
     }
@@ -202,12 +162,12 @@ public final class GSSAPIMechanism {
     /// authenticated client in `peerPrincipal`. Only valid while
     /// `status == .awaitingAuthorization`.
     public func authorize(_ allowed: Bool, reason: String? = nil) throws(ZGSSError) {
-        guard case .serverAwaitAuthorization = state else {
-            if case .failed(let error) = state { throw error }
+        guard phase == .serverAwaitAuthorization else {
+            if let failure { throw failure }
             throw ZGSSError(.wrongState, "authorize() is valid only while awaiting authorization")
         }
         if allowed {
-            state = .serverSendReady
+            phase = .serverSendReady
         } else {
             let who = peerPrincipal ?? "the client"
             throw fail(.denied, "\(who) is not authorized" + (reason.map { ": \($0)" } ?? ""))
@@ -224,7 +184,7 @@ public final class GSSAPIMechanism {
     /// no failure, a failure after READY, one caused by the peer's own
     /// ERROR, or another failure and no `reason`.
     public func errorCommand(reason: [UInt8]? = nil) -> [UInt8]? {
-        guard case .failed(let error) = state, !failureNeedsNoError else { return nil }
+        guard phase == .failed, let error = failure, !failureNeedsNoError else { return nil }
         if let reason { return ErrorCommand.encode(reason: reason) }
         guard error.code == .denied else { return nil }
         return ErrorCommand.encode(reason: Array("400".utf8))
@@ -238,8 +198,8 @@ public final class GSSAPIMechanism {
     @discardableResult
     public func connectionClosed() -> ZGSSError? {
         let reason: String
-        switch state {
-        case .failed(let error): return error
+        switch phase {
+        case .failed: return failure
         case .ready: return nil
         case .clientStart:
             reason = "server closed the connection before this client sent INITIATE"
@@ -270,7 +230,7 @@ public final class GSSAPIMechanism {
     /// Plaintext: returns the message unchanged.
     public func encode(_ message: ZMTPMessage) throws(ZGSSError) -> ZMTPMessage {
         try requireReady("encode")
-        guard encrypted else { return message }
+        guard protectsMessages else { return message }
         try requireEncodable(message)
         return ZMTPMessage(try wrapMessage(message))
     }
@@ -282,7 +242,7 @@ public final class GSSAPIMechanism {
     /// ZGSSError.wrongState: there is nothing to encode.
     public func encode(_ message: ZMTPMessage, into body: inout [UInt8]) throws(ZGSSError) {
         try requireReady("encode")
-        guard encrypted else { throw ZGSSError(.wrongState, "encode(_:into:) is for encrypted mode") }
+        guard protectsMessages else { throw ZGSSError(.wrongState, "encode(_:into:) is for encrypted mode") }
         try requireEncodable(message)
         guard let tokens else {
             body = try wrapMessage(message)
@@ -300,7 +260,7 @@ public final class GSSAPIMechanism {
     /// decrypted where it lies, without a copy.
     public func decode(_ message: consuming ZMTPMessage) throws(ZGSSError) -> ZMTPMessage {
         try requireReady("decode")
-        guard encrypted else { return message }
+        guard protectsMessages else { return message }
         return try unwrapMessage(&message.body)
     }
 
@@ -308,9 +268,10 @@ public final class GSSAPIMechanism {
 
     /// The handshake is over (both READYs crossed): hand the keys to
     /// KerberosCrypto when it can take them.
-    private func enterReady() throws(ZGSSError) {
-        state = .ready
-        guard encrypted, nativeMessageProtection, let context else { return }
+    private func enter(_ next: HandshakePhase) throws(ZGSSError) {
+        phase = next
+        guard next == .ready else { return }
+        guard protectsMessages, nativeMessageProtection, let context else { return }
         do {
             tokens = try MessageProtection.takeOver(context)
         } catch {
@@ -324,7 +285,7 @@ public final class GSSAPIMechanism {
     /// MIT's 32-bit byte counts) is the caller's error: `.invalidArgument`,
     /// and the session goes on. Plaintext mode has no such limit.
     public func checkEncodable(byteCount: Int) throws(ZGSSError) {
-        guard encrypted else { return }
+        guard protectsMessages else { return }
         let limit = GSSSecurityContext.largestMessage - 1
         guard UInt64(clamping: byteCount) <= limit else {
             throw ZGSSError(.invalidArgument, "a message of \(byteCount) bytes is too large to encrypt (at most \(limit) bytes)")
@@ -336,18 +297,22 @@ public final class GSSAPIMechanism {
     }
 
     private func requireReady(_ operation: String) throws(ZGSSError) {
-        switch state {
+        switch phase {
         case .ready: return
-        case .failed(let error): throw error
-        default: throw ZGSSError(.wrongState, "\(operation) is valid only after the handshake")
+        case .failed: throw failure ?? ZGSSError(.wrongState, "the session failed")
+        case .clientStart, .clientAwaitToken, .clientSendToken, .clientAwaitReady, .clientSendReady,
+             .serverAwaitToken, .serverSendToken, .serverAwaitEmpty, .serverAwaitAuthorization,
+             .serverSendReady, .serverAwaitReady:
+            throw ZGSSError(.wrongState, "\(operation) is valid only after the handshake")
         }
     }
 
     @discardableResult
     private func fail(_ code: ZGSSError.Code, _ message: String) -> ZGSSError {
-        if case .ready = state { failureNeedsNoError = true }
+        if phase == .ready { failureNeedsNoError = true }
         let error = ZGSSError(code, message)
-        state = .failed(error)
+        phase = .failed
+        failure = error
         lastError = error
         return error
     }
@@ -399,13 +364,13 @@ public final class GSSAPIMechanism {
             guard let context else { throw fail(.gss, "no security context") }
             if step.isComplete {
                 peerPrincipal = try context.peerName()
-                if encrypted && !context.offersConfidentiality {
+                if protectsMessages && !context.offersConfidentiality {
                     throw fail(.gss, "the security context offers no confidentiality; encryption is required")
                 }
             }
             return step
         } catch let error as ZGSSError {
-            if case .failed = state {} else { fail(error.code, error.message) }
+            if phase != .failed { fail(error.code, error.message) }
             throw error
         } catch let error as GSSError {
             throw fail(.gss, describeStepFailure(error))
@@ -450,21 +415,16 @@ public final class GSSAPIMechanism {
                 throw fail(.denied, "client principal \(peerPrincipal ?? "(unknown)") is not in the allowed list")
             }
         }
-        state = configuration.options.externalAuthorization ? .serverAwaitAuthorization : .serverSendReady
     }
 
     /// READY as this side sends it, before any wrapping.
     func readyBody() -> [UInt8] {
-        var properties = [Metadata.Property(name: "Socket-Type", value: Array(socketType.name.utf8))]
-        if socketType.sendsIdentity {
-            properties.append(Metadata.Property(name: "Identity", value: routingId))
-        }
-        return GSSAPICommand.ready(Metadata(properties))
+        GSSAPICommand.ready(readyMetadata(socketType: socketType, routingId: routingId))
     }
 
     private func readyCommand() throws(ZGSSError) -> [UInt8] {
         let ready = readyBody()
-        guard encrypted else { return ready }
+        guard protectsMessages else { return ready }
         // libzmq wraps READY with an inner flags byte of 0 (it marks the
         // frame as a command only after wrapping); do the same, byte for byte.
         return try wrapMessage(ZMTPMessage(ready))
@@ -472,7 +432,7 @@ public final class GSSAPIMechanism {
 
     private func processReady(_ body: [UInt8]) throws(ZGSSError) {
         var readyBody = body
-        if encrypted {
+        if protectsMessages {
             if Command.hasName(body, "READY") {
                 throw fail(.protocolViolation,
                            "peer sent READY in plaintext but this side requires encryption (ZMQ_GSSAPI_PLAINTEXT differs between the peers)")
@@ -500,8 +460,7 @@ public final class GSSAPIMechanism {
     private func wrapMessage(_ message: ZMTPMessage) throws(ZGSSError) -> [UInt8] {
         guard let context else { throw fail(.wrongState, "no security context") }
         let flags = message.flags.intersection([.more, .command]).rawValue
-        let prefix = GSSAPICommand.messagePrefix
-        let headerCount = prefix.count + 4
+        let headerCount = GSSAPICommand.messagePrefix.count + 4
         if let tokens {
             var out: [UInt8] = []
             try seal(message.body, flags: flags, with: tokens, headerCount: headerCount, into: &out)
@@ -511,12 +470,8 @@ public final class GSSAPIMechanism {
             var out = try message.body.withUnsafeBytes { payload in
                 try context.wrap(prefixCount: headerCount, flags: flags, payload: payload)
             }
-            let tokenCount = UInt32(truncatingIfNeeded: out.count - headerCount)
-            for i in 0..<prefix.count { out[i] = prefix[i] }
-            out[prefix.count] = UInt8(truncatingIfNeeded: tokenCount >> 24)
-            out[prefix.count + 1] = UInt8(truncatingIfNeeded: tokenCount >> 16)
-            out[prefix.count + 2] = UInt8(truncatingIfNeeded: tokenCount >> 8)
-            out[prefix.count + 3] = UInt8(truncatingIfNeeded: tokenCount)
+            let tokenCount = out.count - headerCount
+            out.withUnsafeMutableBytes { raw in GSSAPICommand.writeMessageHeader(into: raw, tokenCount: tokenCount) }
             return out
         } catch let error as GSSError {
             let reason = error.isContextExpired ? "the security context has expired" : error.reason

@@ -83,8 +83,8 @@ final class Connection: @unchecked Sendable {
     private let maxMessageSize: Int
     /// Handshake commands received so far (for the texts of timeouts).
     private var handshakeFramesReceived = 0
-    private var gss: GSSAPIMechanism?
-    private var encrypted = false
+    /// The security mechanism, from the start of the handshake on.
+    private var mechanism: SecurityMechanism?
     private var partial: [[UInt8]] = []
     private let codecLock = Lock()
     /// The last encrypted MESSAGE body, reused for the next (guarded by
@@ -142,7 +142,7 @@ final class Connection: @unchecked Sendable {
     var needsFlush: Bool { output.needsFlush }
     /// Whether the fd is closed (I/O thread; see OutputBuffer.closed).
     var closed: Bool { output.closed }
-    var isEncrypted: Bool { encrypted }
+    var isEncrypted: Bool { mechanism?.protectsMessages ?? false }
     /// The peer's Identity property (empty when it sent none).
     var peerIdentity: [UInt8] { peerMetadata["Identity"] ?? [] }
 
@@ -250,30 +250,19 @@ final class Connection: @unchecked Sendable {
         handshakeStarted = true
         switch security {
         case .null:
-            let ready = Command.encode(name: "READY", data: readyMetadata())
-            appendFrame(ready, more: false, command: true)
+            mechanism = .null(NullMechanism(socketType: socketType, routingId: localRoutingId))
         case .gssapi(let configuration):
-            encrypted = !configuration.options.plaintext
-            gss = GSSAPIMechanism(configuration: configuration, socketType: socketType, routingId: localRoutingId)
-            try pumpGSS()
+            mechanism = .gssapi(GSSAPIMechanism(configuration: configuration, socketType: socketType,
+                                                routingId: localRoutingId))
         }
+        try pumpHandshake()
     }
 
-    private func readyMetadata() -> [UInt8] {
-        var properties = [Metadata.Property(name: "Socket-Type", value: Array(socketType.name.utf8))]
-        if socketType.sendsIdentity {
-            properties.append(Metadata.Property(name: "Identity", value: localRoutingId))
-        }
-        var out: [UInt8] = []
-        Metadata(properties).encode(into: &out)
-        return out
-    }
-
-    /// Sends whatever the GSSAPI mechanism has to say now.
-    private func pumpGSS() throws(ConnectionFailure) {
-        guard let gss else { return }
+    /// Sends whatever the mechanism has to say now.
+    private func pumpHandshake() throws(ConnectionFailure) {
+        guard let mechanism else { return }
         do {
-            while let command = try gss.nextHandshakeCommand() {
+            while let command = try mechanism.nextHandshakeCommand() {
                 Trace.log("\(peerText): send \(GSSAPICommand.describe(command)) (\(command.count) bytes)")
                 appendFrame(command, more: false, command: true)
             }
@@ -289,58 +278,32 @@ final class Connection: @unchecked Sendable {
         }
         handshakeFramesReceived += 1
         let peerRefused = Command.hasName(frame.body, "ERROR")
-        switch security {
-        case .null:
-            if peerRefused {
-                let reason = (try? ErrorCommand.parseReason(frame.body)).map { ErrorCommand.displayText($0) }
-                throw fail("peer refused the handshake: ERROR \"\(reason ?? "(malformed)")\"", refusedByPeer: true)
+        guard let mechanism else { throw fail("no \(security.name) mechanism") }
+        Trace.log("\(peerText): recv \(GSSAPICommand.describe(frame.body)) (\(frame.body.count) bytes)")
+        do {
+            try mechanism.processHandshakeCommand(frame.body)
+        } catch {
+            // A client this side refused is told so (the I/O thread
+            // writes what is queued before it closes the connection).
+            if let refusal = mechanism.errorCommand(reason: nil) {
+                Trace.log("\(peerText): send \(GSSAPICommand.describe(refusal)) (\(refusal.count) bytes)")
+                appendFrame(refusal, more: false, command: true)
             }
-            guard Command.hasName(frame.body, "READY") else {
-                throw fail("expected READY, got \(GSSAPICommand.describe(frame.body))")
-            }
-            let metadata: Metadata
-            do {
-                metadata = try Metadata(parsing: frame.body[6...])
-            } catch {
-                throw fail("peer's READY is malformed: \(describe(error))")
-            }
-            guard let name = metadata["Socket-Type"], let type = SocketType(name: name) else {
-                throw fail("peer's READY has no known Socket-Type")
-            }
-            guard socketType.accepts(type) else {
-                throw fail("a \(type.name) peer cannot talk to a \(socketType.name) socket")
-            }
-            peerMetadata = metadata
-            becomeReady()
-            return true
-        case .gssapi:
-            guard let gss else { throw fail("no GSSAPI mechanism") }
-            Trace.log("\(peerText): recv \(GSSAPICommand.describe(frame.body)) (\(frame.body.count) bytes)")
-            do {
-                try gss.processHandshakeCommand(frame.body)
-            } catch {
-                // A client this side refused is told so (the I/O thread
-                // writes what is queued before it closes the connection).
-                if let refusal = gss.errorCommand() {
-                    Trace.log("\(peerText): send \(GSSAPICommand.describe(refusal)) (\(refusal.count) bytes)")
-                    appendFrame(refusal, more: false, command: true)
-                }
-                throw fail(error.message, refusedByPeer: peerRefused)
-            }
-            try pumpGSS()
-            guard gss.status == .ready else { return false }
-            peerMetadata = gss.peerMetadata
-            peerPrincipal = gss.peerPrincipal
-            becomeReady()
-            return true
+            throw fail(error.message, refusedByPeer: peerRefused)
         }
+        try pumpHandshake()
+        guard mechanism.status == .ready else { return false }
+        peerMetadata = mechanism.peerMetadata
+        peerPrincipal = mechanism.peerPrincipal
+        becomeReady()
+        return true
     }
 
     private func becomeReady() {
         peerType = peerMetadata["Socket-Type"].flatMap { SocketType(name: $0) }
         phase = .ready
         decoder.setMaxFrameSize(frameLimit)
-        Trace.log("\(peerText): ready (\(security.name)\(encrypted ? ", encrypted" : "")"
+        Trace.log("\(peerText): ready (\(security.name)\(isEncrypted ? ", encrypted" : "")"
                   + ", peer \(peerType?.name ?? "?")\(peerPrincipal.map { ", principal \($0)" } ?? ""))")
     }
 
@@ -352,9 +315,9 @@ final class Connection: @unchecked Sendable {
         // where it lies (see GSSAPIMechanism.decode).
         var message = ZMTPMessage(frame.body, flags: flags)
         _ = consume frame
-        if encrypted, let gss {
+        if let mechanism, mechanism.protectsMessages {
             do {
-                message = try gss.decode(consume message)
+                message = try mechanism.decode(consume message)
             } catch {
                 throw fail(error.message)
             }
@@ -472,7 +435,7 @@ final class Connection: @unchecked Sendable {
                     + "(a libzmq peer does that when its mechanism is not this socket's \(security.name); "
                     + "NULL is the one without any GSSAPI option)"
             case .handshake:
-                if let reason = gss?.connectionClosed()?.message { return reason }
+                if let reason = mechanism?.connectionClosed()?.message { return reason }
                 return "peer closed the connection during the \(security.name) handshake"
             }
         }
@@ -513,12 +476,12 @@ final class Connection: @unchecked Sendable {
     /// Returns whether the output was idle before this frame.
     @discardableResult
     private func sendPart(_ body: [UInt8], more: Bool, command: Bool) throws(ConnectionFailure) -> Bool {
-        if encrypted, let gss {
+        if let mechanism, mechanism.protectsMessages {
             var flags: MessageFlags = []
             if more { flags.insert(.more) }
             if command { flags.insert(.command) }
             do {
-                try gss.encode(ZMTPMessage(body, flags: flags), into: &sealed)
+                try mechanism.encode(ZMTPMessage(body, flags: flags), into: &sealed)
                 defer {
                     // Keep a small buffer for the next message, not a large one.
                     if sealed.capacity > Self.sealedCapacityKept { sealed = [] }

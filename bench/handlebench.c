@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* handlebench: what a call costs the C ABI's handle check, in ns per call.
  * No network and no realm needed.
  *   cc -O2 bench/handlebench.c $(pkg-config --cflags --libs zgss) -lpthread -o handlebench

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* mechbench: handshakes per second through the sans-I/O mechanism alone
  * (zgss.h, both sides in one process, no sockets), so the Kerberos cost
  * of a handshake can be measured without the transport.

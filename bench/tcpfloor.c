@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* tcpfloor: the least a handshake cell iteration (zbench hs) can cost on
  * this machine, with no ZeroMQ and no Kerberos at all. One client thread
  * and one server thread, blocking sockets over TCP loopback:

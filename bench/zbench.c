@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* zbench: one benchmark cell per run, written against the plain zmq API so
  * the same file builds twice (tools/bench.sh does both):
  *   cc zbench.c -lzmq -lpthread                                  (libzmq)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The zgss demo: zgss sockets and stock libzmq 4.3.4 (Debian's pyzmq, with
 GSSAPI) authenticate each other with Kerberos and talk encrypted, in both
 roles. Run it inside a realm (tools/demo.sh does all of it):

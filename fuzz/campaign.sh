@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A fuzzing campaign: every harness for SECONDS (fuzz/run.sh's, plus the
 # SASL parser harness of tools/fuzz-sasl.sh), then a Markdown table of
 # what each did, printed and written to .build-fuzz/campaign.md (or -o FILE).

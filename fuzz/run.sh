@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the libFuzzer harnesses and runs each for N seconds.
 #
 #   fuzz/run.sh [seconds] [harness...]     (default 30 s, all harnesses)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes the committed fuzz seeds in fuzz/corpus/ from the libzmq 4.3.4
 captures in Tests/Fixtures/libzmq-4.3.4 plus a few hand-made edge cases.
 Run from anywhere: python3 fuzz/seed.py"""

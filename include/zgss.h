@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * zgss.h — Kerberos (GSS-API) security for ZeroMQ's wire protocol, with a
  * C ABI shaped like libzmq's.

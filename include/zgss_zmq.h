@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * zgss_zmq.h — compile a libzmq program against zgss's sockets.
  *

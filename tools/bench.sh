@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Side-by-side benchmark: bench/zbench.c built once against stock libzmq
 # 4.3.4 (-lzmq) and once, unchanged, against zgss (-include zgss_zmq.h),
 # each implementation talking to itself over TCP loopback inside a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the release libzgss.so (SONAME libzgss.so.0, zgss_* symbols only,
 # Swift runtime linked statically) and installs it with zgss.h and zgss.pc
 # under PREFIX (default: .dist in the repository).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Record real libzmq GSSAPI handshakes between two stock libzmq sockets.
 
 Runs under /usr/bin/python3 with Debian's python3-zmq (libzmq 4.3.4 built

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Checks the installed libzgss.so against the public headers:
 #  - it has a SONAME and exports zgss_* functions only;
 #  - every function the headers declare is exported, and nothing else is;

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """include/zgss.h is the one source of zgss's numbers; this checks the
 copies that cannot include it:
 

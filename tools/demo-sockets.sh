@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs the sockets demo; tools/demo.sh calls it inside a throwaway realm.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The main job, from a fresh Debian 12 machine: installs what is missing,
 # builds libzgss, starts a throwaway Kerberos realm and has zgss talk to
 # stock libzmq 4.3.4 (Debian's pyzmq) over TCP, encrypted and plaintext,

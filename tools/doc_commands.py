@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The shell commands the documentation shows, found and run as written.
 
 Every fenced code block of the repository's Markdown files (git ls-files

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fuzzes the peer-controlled name path of SASLGSSAPI (principal text parser,
 # principal -> username mapping, Cyrus identity) with libFuzzer +
 # AddressSanitizer, differentially against MIT krb5's krb5_parse_name and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fuzzes SASLGSSAPI's pure parsers (offer/reply octets, principals, mapping
 # rules) with libFuzzer + AddressSanitizer. The corpus in fuzz/sasl/corpus
 # is the seed set; new inputs go to a scratch copy.

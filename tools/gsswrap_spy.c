@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * gsswrap_spy.c - LD_PRELOAD shim that logs every gss_wrap / gss_unwrap call
  * of a process (input, output, conf state) so a capture can pair each wire

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Reads JUnit/xUnit XML files (swift test --xunit-output, pytest --junitxml)
 and prints "NAME: N passed, M failed" for tools/test.sh.
 

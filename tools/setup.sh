@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs the Debian packages zgss's build, demo and tests need, when any
 # is missing. Idempotent; needs root (or sudo) only when something is
 # missing.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Benchmark smoke test: builds bench/zbench.c against libzmq and zgss and
 # runs tools/bench.sh --quick inside a throwaway realm. Checks only that
 # every cell of both implementations produced a number and that every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The documentation's commands, run as written (tools/doc_commands.py):
 #   1. the checker's own tests (tools/test_doc_commands.py), and what
 #      README's "Build from source" says a plain `swift test` does with and

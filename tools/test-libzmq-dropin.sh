@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # libzmq 4.3.4 rebuilt with zgss as its GSSAPI mechanism (contrib/libzmq):
 # builds it (cached in .build-libzmq/), checks it links libzgss, runs
 # libzmq's own tests/test_security_gssapi.cpp against it in a throwaway

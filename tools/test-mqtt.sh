@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # SASL GSSAPI / MQTT 5 tests of zgss, outside `swift test`:
 #   1. the C ABI (tests/c/sasl_abi.c, also compiled as C++),
 #   2. interop with Cyrus SASL 2.1.28 both ways (tests/interop/sasl),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Sanitizer stage (tools/test.sh runs it as "sanitizers"):
 #   AddressSanitizer + LeakSanitizer: the Swift tests, the C-ABI tests
 #     (tests/c/mech_abi_test.c, tests/c/sasl_abi.c) and the transport's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Transport tests: builds the release libzgss.so (tools/build-lib.sh) unless
 # tools/test.sh already has, runs python/tests, then the interop matrix against
 # stock libzmq 4.3.4 (python3-zmq, /usr/bin/python3) inside a throwaway

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The whole test suite, from a fresh Debian 12 machine:
 #   tools/test.sh
 # Installs missing Debian packages, builds with warnings as errors, and runs

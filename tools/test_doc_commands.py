@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Tests of tools/doc_commands.py: which blocks count as commands, the
 rules that keep a block from being skipped by accident, and the sandbox a
 block runs in. Run by tools/test-docs.sh:

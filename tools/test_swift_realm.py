@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What README's "Build from source" promises about a plain `swift test`,
 checked on the built test binary (swift build --build-tests first):
   - without a realm in the environment it starts one before the tests,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """pytest checks for tools/testrealm.py (run: python3 -m pytest tools/test_testrealm.py)."""
 
 import json

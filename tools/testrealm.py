@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Throwaway MIT Kerberos realm for zgss tests.
 
 Python 3 standard library only.  Needs the MIT tools on this machine:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Only what Swift cannot import from MIT's GSS-API headers: function-like
  * macros, status constants built from shifts, and C globals that Swift 6
  * treats as unsafe shared mutable state. Each is a static inline getter. */

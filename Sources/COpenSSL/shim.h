@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The OpenSSL 3 (libcrypto) primitives KerberosCrypto builds on: AES
  * (EVP, for AES-NI), the plain SHA-1/SHA-2 functions and the DRBG. */
 #ifndef ZGSS_COPENSSL_SHIM_H

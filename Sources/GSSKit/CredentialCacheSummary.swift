@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import CGSSAPI
 
 /// What a credential cache holds, for an error message that names it:

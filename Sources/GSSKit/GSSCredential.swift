@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import CGSSAPI
 
 /// What a credential is for.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import CGSSAPI
 
 /// A failed GSS-API call: which call, the major and minor status codes, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import CGSSAPI
 
 /// How a name string is to be read, numbered as ZMQ_GSSAPI_NT_* in zmq.h.

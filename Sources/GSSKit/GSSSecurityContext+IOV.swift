@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import CGSSAPI
 
 // Zero-copy message protection with gss_wrap_iov / gss_unwrap_iov: the

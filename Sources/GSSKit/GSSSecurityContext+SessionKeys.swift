@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import CGSSAPI
 internal import ZGSSBase
 public import KerberosCrypto

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import CGSSAPI
 
 /// GSS context request flags an initiator may ask for.

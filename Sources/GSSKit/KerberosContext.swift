@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import CGSSAPI
 
 /// One libkrb5 context, owned. The in-memory Kerberos stores below keep

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import CGSSAPI
 
 /// The few plain Kerberos (libkrb5) facts the GSS API does not give:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import CGSSAPI
 
 /// A private in-memory credential cache (`MEMORY:` type) with a unique

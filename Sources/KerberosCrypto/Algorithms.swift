@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import COpenSSL
 
 /// libcrypto algorithm objects, fetched once per process: fetching walks

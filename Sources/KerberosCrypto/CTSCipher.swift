@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import COpenSSL
 
 /// AES-CBC with ciphertext stealing, variant CS3 (the last two blocks

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// A failure of the Kerberos message crypto. `reason` is one sentence.
 public struct KerberosCryptoError: Error, Sendable, CustomStringConvertible {
     public let reason: String

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// The Kerberos encryption types this module implements itself: the AES
 /// families of RFC 3962 (HMAC-SHA1) and RFC 8009 (HMAC-SHA2). Any other
 /// enctype stays with MIT's gss_wrap / gss_unwrap.

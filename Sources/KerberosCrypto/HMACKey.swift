@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import COpenSSL
 
 /// A keyed HMAC (SHA-1, SHA-256 or SHA-384) re-used for every message:

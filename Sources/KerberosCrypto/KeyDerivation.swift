@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import ZGSSBase
 
 /// Keys derived from a protocol key for one key usage: Ke encrypts, Ki

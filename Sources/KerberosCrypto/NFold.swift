@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// n-fold (RFC 3961 section 5.1): stretches or shrinks `input` to `count`
 /// bytes. The input is repeated lcm(count, input.count) / input.count times,
 /// each copy rotated right by 13 more bits than the one before, and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import COpenSSL
 
 /// Overwriting secrets (keys, key schedules, HMAC states, plaintext

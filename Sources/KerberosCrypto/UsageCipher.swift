@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import COpenSSL
 
 /// Kerberos encryption (RFC 3961 simplified profile / RFC 8009) for one

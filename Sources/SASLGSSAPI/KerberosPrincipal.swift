@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// A Kerberos principal split into components and realm, read and written
 /// in the krb5 text form exactly as MIT's `krb5_parse_name` and
 /// `krb5_unparse_name` (and so `gss_display_name`) do.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// MQTT 5 enhanced authentication with SASL GSSAPI, as EMQX Enterprise's
 /// "GSSAPI-KERBEROS" method has it. Pure decisions, no packets: the host
 /// encodes CONNECT/AUTH/CONNACK itself.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// Turns an authenticated Kerberos principal into a broker username, and
 /// decides whether that user may connect.
 ///

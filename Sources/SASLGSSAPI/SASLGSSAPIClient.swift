@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 public import GSSKit
 
 /// What a SASL GSSAPI client needs to know.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// Cyrus SASL's rules for the identities a GSSAPI server reports.
 public enum SASLIdentity {
     /// The authentication identity Cyrus derives from the client principal:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tools/fuzz-sasl.sh compiles this file with ZGSSBase's sources in one
 // module, where there is no ZGSSBase to import.
 #if canImport(ZGSSBase)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// Whether a caller's (pointer, length) pair may be used: not a negative
 /// length (a size_t above Int.max), not NULL with a non-zero length. Every
 /// export that takes a buffer checks it, directly or through `bytes`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// A byte buffer owned by a handle, handed to C callers as a stable pointer
 /// until it is next replaced. Old contents are zeroed before reuse and on
 /// release, since they may be decrypted data.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// Network byte order (big-endian) readers and writers: the one set that
 /// every module uses for length prefixes, sequence numbers and key-derivation
 /// constants (ZMTP frames and commands, RFC 4121 wrap tokens, RFC 3961 key

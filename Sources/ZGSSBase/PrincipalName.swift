@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// A Kerberos principal name, or a username mapped from one, compared
 /// byte for byte.
 ///

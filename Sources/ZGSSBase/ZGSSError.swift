@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// The one error type of zgss's sans-I/O cores (the ZMTP GSSAPI mechanism
 /// and the SASL GSSAPI machines). `code` is what the C ABI returns
 /// (negative ZGSS_E_*); `message` is the sentence shown to users, with the

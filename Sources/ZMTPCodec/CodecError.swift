@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// Why a byte sequence is not valid ZMTP. Every parser in this module throws
 /// this and nothing else (each is declared `throws(CodecError)`); the
 /// `reason` is safe to show to a user.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// A ZMTP command body: a 1-byte name length, the name, then data.
 public struct Command: Equatable, Sendable {
     public var name: String

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Frame.appendHeader is @inlinable and writes the 8-byte size with
 // ZGSSBase's appendUInt64BE, so the import is public.
 public import ZGSSBase

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import ZGSSBase
 
 /// The GSSAPI mechanism's command bodies, byte for byte as libzmq 4.3.4

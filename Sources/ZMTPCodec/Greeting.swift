@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// The 64-byte ZMTP 3.x greeting.
 ///
 /// Layout: signature (10: `ff`, 8 padding bytes, `7f`), version (2: major,

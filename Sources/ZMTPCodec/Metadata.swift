@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import ZGSSBase
 
 /// ZMTP metadata as carried by READY: a sequence of properties, each a 1-byte

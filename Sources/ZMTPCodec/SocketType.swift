@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// ZeroMQ socket types, numbered as in zmq.h, with the ZMTP names and the
 /// peer pairings libzmq accepts.
 public enum SocketType: Int32, CaseIterable, Sendable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 import Glibc
 
 /// Spaces out a configuration's attempts to get tickets from the KDC after

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// Frozen configurations shared by everything made with equal options, so
 /// a new socket (or mechanism host) with the same GSSAPI settings reuses
 /// the credentials, tickets and keytab copy the last one already has

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 public import ZMTPCodec
 @_exported public import ZGSSBase
 import GSSKit

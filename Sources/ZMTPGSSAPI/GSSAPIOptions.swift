@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 internal import CZGSSHeader
 public import ZGSSBase
 public import GSSKit

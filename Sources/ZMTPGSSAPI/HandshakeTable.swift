@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// Where one side of the GSSAPI handshake stands.
 enum HandshakePhase: CaseIterable, Sendable {
     case clientStart, clientAwaitToken, clientSendToken, clientAwaitReady, clientSendReady

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 public import ZMTPCodec
 
 /// Where a mechanism's handshake stands (libzmq's `mechanism_t::status_t`,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 public import ZMTPCodec
 
 /// ZMTP's NULL security mechanism: each side sends READY with its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 public import ZMTPCodec
 
 /// One connection's mechanism, NULL or GSSAPI, for a host that keeps

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// A message as a ZMTP stack hands it to a mechanism: a body plus the
 /// frame-level flags. SUBSCRIBE and CANCEL come from libzmq master's flags
 /// byte (0x04, 0x08); libzmq 4.3.4 never sends them.

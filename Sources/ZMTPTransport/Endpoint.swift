@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// A parsed `tcp://host:port` endpoint.
 ///
 /// Accepted: `tcp://127.0.0.1:5555`, `tcp://localhost:5555`,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// A first-in first-out queue with O(1) amortised push and pop.
 struct FIFO<Element> {
     private var items: [Element?] = []

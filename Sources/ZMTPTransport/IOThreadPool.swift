@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 import Glibc
 
 /// A context's I/O threads. A thread whose socket has finished parks for a

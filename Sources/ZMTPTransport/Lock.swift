@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 import Glibc
 
 /// A plain pthread mutex, for state that two threads share briefly (a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 import Glibc
 
 /// A pthread mutex with one condition variable on the monotonic clock:

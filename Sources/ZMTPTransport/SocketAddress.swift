@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 import Glibc
 
 /// A resolved IPv4 or IPv6 address with its port: the raw sockaddr bytes.

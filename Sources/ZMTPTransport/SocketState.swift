@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 import ZMTPCodec
 
 /// A message on its way from the application to the I/O thread.

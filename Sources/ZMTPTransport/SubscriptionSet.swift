@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// A set of byte-string topics with prefix matching, stored as a trie.
 ///
 /// Each topic carries a count, as in libzmq's SUB: subscribing twice needs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 import Glibc
 
 /// Handshake tracing to stderr, on when the environment has ZGSS_TRACE=1.

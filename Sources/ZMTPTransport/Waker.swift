@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 import Glibc
 
 /// A self-pipe that wakes an I/O thread out of poll(). Both ends are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// The application thread's fast path: instead of queueing a message for
 /// the I/O thread (a wake-up and a round later), encode it into the
 /// connection's output in this thread and write it at once. The socket's

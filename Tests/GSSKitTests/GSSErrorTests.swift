@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 import CGSSAPI
 import Testing
 @testable import GSSKit

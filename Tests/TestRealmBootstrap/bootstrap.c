@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Gives the test process a Kerberos realm before any test runs.
  *
  * MIT krb5 reads its configuration from the environment (KRB5_CONFIG,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// SplitMix64: a tiny deterministic generator for the tests' random inputs
 /// (sizes, chunkings, garbage tokens). A fixed seed makes every failure
 /// reproducible.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 import CZGSSHeader
 import Glibc
 import Testing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ZGSSBase's big-endian helpers, which every module's length prefixes,
 // sequence numbers and key-derivation constants go through.
 import Testing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Loads the libzmq 4.3.4 captures in Tests/Fixtures/libzmq-4.3.4 and runs a
 // direction of one through Greeting + FrameDecoder, as the engine would.
 import Foundation

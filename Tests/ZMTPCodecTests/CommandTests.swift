@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Command bodies: a 1-byte name length, the name, then the data.
 import Testing
 @testable import ZMTPCodec

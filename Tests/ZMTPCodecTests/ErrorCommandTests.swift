@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The ZMTP ERROR command: `\x05ERROR`, a 1-byte reason length, the reason.
 import Testing
 @testable import ZMTPCodec

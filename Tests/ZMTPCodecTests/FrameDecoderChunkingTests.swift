@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The decoder must return the same frames however the stream is cut.
 import Testing
 import TestSupport

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the decoder refuses, what it merely waits on, and how it fails.
 import Testing
 @testable import ZMTPCodec

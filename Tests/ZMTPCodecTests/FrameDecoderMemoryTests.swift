@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the decoder holds in memory: a frame is collected as its bytes
 // arrive (never the declared size up front, never past it), large buffers
 // are let go once drained, and the limit can change between frames.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Frame headers as written: flags byte, then a 1-byte or 8-byte size.
 import Testing
 @testable import ZMTPCodec

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // INITIATE, MESSAGE and READY bodies exactly as libzmq 4.3.4 writes them.
 import Testing
 import ZGSSBase

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The 64-byte greeting: the bytes zgss writes, and which peers it accepts.
 import Testing
 import TestSupport

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Real libzmq 4.3.4 GSSAPI traffic (Tests/Fixtures/libzmq-4.3.4) decoded
 // with this codec. The handshake every capture must show:
 //   C→S INITIATE (AP-REQ), S→C INITIATE (AP-REP), C→S empty command `04 00`,

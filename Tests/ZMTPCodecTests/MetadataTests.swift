@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // READY metadata: u8 name length, name, u32 BE value length, value.
 import Testing
 import TestSupport

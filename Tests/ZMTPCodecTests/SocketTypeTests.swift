@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Socket types: zmq.h numbers, ZMTP names, and libzmq 4.3.4's
 // mechanism_t::check_socket_type table.
 import Testing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Helpers shared by the codec tests: hex literals and codec-error matching
 // (the seeded generator comes from the TestSupport target).
 @testable import ZMTPCodec

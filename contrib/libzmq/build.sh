@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds Debian's libzmq 4.3.4 (source package zeromq3) with zgss as its
 # GSSAPI mechanism: libzmq's three gssapi_*.cpp/.hpp are replaced by the
 # adapter in contrib/libzmq/src, cmake-with-zgss.patch adds a WITH_ZGSS

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The per-client table of mosquitto_zgss.so; see clients.h. A fixed array
  * of buckets chained by pointer hash: the broker calls in for every
  * disconnect, so a lookup must not walk every client. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* What mosquitto_zgss.so remembers per client, keyed by the broker's
  * client pointer: the exchange in progress, and the principal the client's
  * first authentication established (a re-authentication must keep it).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Parsing of mosquitto_zgss.so's plugin_opt_* lines; see options.h. */
 #include <stddef.h>
 #include <stdio.h>

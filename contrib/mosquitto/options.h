@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The plugin_opt_* lines of mosquitto.conf that mosquitto_zgss.so reads.
  *
  * Values lose the blanks around them (a trailing space is invisible in the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* mosquitto_zgss: MQTT 5 "GSSAPI-KERBEROS" enhanced authentication for
  * Mosquitto 2.0 (plugin interface v5), over libzgss's SASL GSSAPI.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Example MQTT 5 client authenticating with Kerberos ("GSSAPI-KERBEROS").
 
 Connects to a broker (Mosquitto with contrib/mosquitto, or EMQX Enterprise),

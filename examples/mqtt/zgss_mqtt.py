@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """MQTT 5 with "GSSAPI-KERBEROS" enhanced authentication, over libzgss.
 
 Python 3 standard library only: libzgss (the C ABI of include/zgss.h) is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Interop between zgss's mechanism (driven by the tiny ZMTP peer in
 zgss_mech.py) and stock libzmq 4.3.4 (pyzmq), over real TCP, in both
 directions. Run inside a realm: tools/testrealm.py run -- /usr/bin/python3 ..."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """ctypes binding of zgss's sans-I/O mechanism API (include/zgss.h), and a
 minimal ZMTP 3.1 peer built on it: greeting, framing and the GSSAPI
 handshake over a plain TCP socket. It shows how any ZMTP implementation

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer harness: Command, Metadata, GSSAPICommand, ErrorCommand and
 // SocketType parsers on arbitrary command bodies. Whatever parses must
 // re-encode to the same bytes (metadata: unless a name was not valid

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer harness: FrameDecoder.
 //
 // Input: byte 0 seeds the chunk sizes, byte 1 picks maxFrameSize

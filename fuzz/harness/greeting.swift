@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer harness: greeting signature check and full greeting parse.
 // A parsed greeting must re-encode to something that parses to itself,
 // and the signature check must agree with the full parse.

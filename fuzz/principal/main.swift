@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer entry for the names a peer controls on the SASL GSSAPI path:
 // the krb5 principal text parser (KerberosPrincipal), the mapping of a
 // principal to a username (PrincipalMapper: rules, allowlist, control

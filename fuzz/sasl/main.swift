@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer entry for the pure parts of SASLGSSAPI: the RFC 4752 offer and
 // reply octets, Kerberos principal text, and principal-mapping rules (which
 // build regular expressions from their input). Built by tools/fuzz-sasl.sh

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fuzz-needs: realm
 //
 // libFuzzer harness: the transport's Connection

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fuzz-needs: realm
 //
 // libFuzzer harness: the ZMTP GSSAPI mechanism state machine

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer harness: KerberosCrypto's RFC 4121 wrap tokens
 // (Sources/KerberosCrypto/WrapTokens.swift), both ends keyed with a fixed
 // test key (no KDC).

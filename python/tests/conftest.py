@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """pytest fixtures: a test realm (unless one is already in the environment,
 e.g. under tools/testrealm.py run), a zgss context and a pyzmq context."""
 import os

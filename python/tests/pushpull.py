@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Helpers for the Kerberos failure tests: zgss PUSH clients, a stock
 libzmq (pyzmq) PULL server, and a loop that keeps every client sending
 stamped messages while it watches what arrives."""

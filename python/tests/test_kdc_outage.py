@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The KDC is down when zgss clients first need tickets, then comes back:
 every error names the KDC, the KDC is not asked on every reconnect, and
 the same context logs in once the KDC answers again. A private realm, zgss

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Socket options set as attributes (pyzmq's style, `sock.gssapi_server =
 True`) either reach the library or fail: a security option must never be
 dropped silently, leaving the socket on the NULL mechanism."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What a zgss server reports when a zgss client gives up on its own
 Kerberos failure (here: no credentials at all) and hangs up without
 INITIATE. The server must say what it saw, not guess at another security

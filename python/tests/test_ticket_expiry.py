@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Tickets that expire under a long-lived zgss context. A private realm
 whose tickets live LIFETIME seconds (the client, the service and krbtgt
 are all capped: a ticket lives no longer than the smallest cap), zgss

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Python binding against stock libzmq peers (python3-zmq)."""
 import errno
 import os

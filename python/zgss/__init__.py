@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """zgss: Kerberos-secured ZeroMQ sockets over libzgss's C ABI (ctypes).
 
     import zgss

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Loads libzgss.so and declares the socket API's C signatures."""
 import ctypes
 import os

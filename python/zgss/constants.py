@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """zmq.h / zgss.h constants (same values as zmq.h)."""
 import enum as _enum
 from typing import NamedTuple as _NamedTuple

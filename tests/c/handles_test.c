@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* C-ABI test of handle checking, for every kind of handle (config,
  * mechanism, SASL config, SASL session, context, socket): a destroyed
  * handle, a double destroy, foreign values (small integers, 0xdeadbeef, a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The public header compiles as C++ next to zmq.h, and every declared
 // function links against the installed libzgss.so.
 #include <zmq.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* C-ABI test of the sans-I/O mechanism: two handles, one client and one
  * server, run a real Kerberos handshake through zgss.h alone and exchange
  * protected messages. Built with `pkg-config --cflags --libs zgss` only,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Messages and tokens past 2 GiB through the mechanism's C ABI: a forged
  * MESSAGE token of 2^31 + 64 bytes (no key needed to send one) and a real
  * 2^31 + 64-byte message must be refused or processed, never kill the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Shared by the C-ABI mechanism tests: a pass/fail counter, configs for
  * the test realm's server and client, and a loop that moves handshake
  * commands between two mechanism handles. Include after zgss.h. */

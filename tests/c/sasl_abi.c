@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* C-ABI tests for zgss_sasl_* and zgss_mqtt_*, run inside a test realm
  * (tools/testrealm.py). Prints one "ok"/"not ok" line per check and exits
  * non-zero when any failed. Compiles as C99 and as C++.

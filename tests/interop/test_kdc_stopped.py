@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The KDC really stops: a client with no cached ticket gets the Kerberos
 reason, and the same configuration works again once the KDC is back."""
 import os

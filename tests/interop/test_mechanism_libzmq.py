@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """zgss's sans-I/O mechanism, hosted by a minimal Python ZMTP peer, against
 stock libzmq 4.3.4 (Debian's pyzmq) over real TCP. Needs /usr/bin/python3
 (python3-zmq) and a realm (the `realm` fixture makes one)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Sourced by tools/test-mqtt.sh inside the realm: builds the Mosquitto
 # plugin against .dist via pkg-config and runs the end-to-end broker tests
 # (tests/mqtt/test_mosquitto.py). Uses count_tap, pass, fail, $work.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """End-to-end tests of contrib/mosquitto (mosquitto_zgss.so) against a real
 mosquitto 2.0 broker started here on a free port, driven by MQTT 5 packets
 from examples/mqtt/zgss_mqtt.py over libzgss's C ABI.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Rough PUSH/PULL throughput (100-byte messages) between zgss and stock
 libzmq through Python, NULL and encrypted. Not a test; run inside a realm:
   ZGSS_LIB=$PWD/.dist/lib/libzgss.so python3 tools/testrealm.py run -- \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """C-ABI behaviour cells: errno conventions, options, timeouts, IPv6,
 termination, linger; driven through ctypes on libzgss.so."""
 import ctypes

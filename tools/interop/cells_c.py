@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """C cells: the same unmodified libzmq-style program (c/reqrep.c) built
 against stock libzmq and against zgss (-include zgss_zmq.h), run in every
 client/server pairing, encrypted and plaintext."""

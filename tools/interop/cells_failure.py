@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Failure cells: the zgss side must report a clear ZGSS_LAST_ERROR within
 a timeout and keep serving a good peer afterwards."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Cells with several peers, envelopes, backpressure and heartbeats:
 zgss on one side, stock libzmq on the other, encrypted unless noted."""
 import socket

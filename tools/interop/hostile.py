@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Unauthenticated peers that try to make a zgss server hold memory, and a
 zgss server in a process of its own whose resident size can be watched.
 

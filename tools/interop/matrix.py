@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Interop matrix: zgss (through libzgss.so's C ABI) against stock libzmq
 4.3.4 (python3-zmq), inside a test realm (tools/testrealm.py run -- ...).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The message patterns each interop cell runs: (client type, server
 type, exercise(client_side, client, server_side, server))."""
 import os

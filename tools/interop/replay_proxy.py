@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A TCP proxy between a ZMTP client and server that plays an on-path
 attacker: on the first connection it sends one side's wrapped READY (the
 first MESSAGE command frame in that direction) a second time, once both

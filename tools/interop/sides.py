@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """One interface over the two implementations under test: zgss (ctypes
 over .dist's libzgss.so) and stock libzmq 4.3.4 (Debian's python3-zmq)."""
 import time

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* One side of an interop run for tools/test-libzmq-dropin.sh. Linked with
  * -lzmq: run as is it uses Debian's libzmq, with LD_LIBRARY_PATH=OUTDIR/lib
  * the rebuilt one (same SONAME). It prints which one it got.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #ifndef ZGSS_TEST_REALM_BOOTSTRAP_H
 #define ZGSS_TEST_REALM_BOOTSTRAP_H
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * zgss adapter for libzmq 4.3.4: the GSSAPI client. The handshake is
  * zgss's: INITIATE (AP-REQ) -> INITIATE (AP-REP) -> empty command ->

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * zgss adapter for libzmq 4.3.4: what the GSSAPI client and server share.
  * Everything GSS-API lives in libzgss; this file maps libzmq's msg_t,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * zgss adapter for libzmq 4.3.4: libzmq's GSSAPI mechanism classes
  * implemented on zgss's sans-I/O mechanism (zgss.h). These three files

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * zgss adapter for libzmq 4.3.4: the GSSAPI server. zgss authenticates
  * the client, then pauses (ZGSS_EXTERNAL_AUTHZ); this class asks the ZAP

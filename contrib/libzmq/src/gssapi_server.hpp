@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * zgss adapter for libzmq 4.3.4: the GSSAPI server, with ZAP (RFC 27)
  * authorization (see gssapi_mechanism_base.hpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Shared by the harnesses in fuzz/stack/ (compiled into each one's module).
 //
 // A stack harness reads its input as a small script: a header byte that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Interop between zgss's SASL GSSAPI and Cyrus SASL 2.1.28 (libsasl2 with
  * the gssapiv2 plugin), both in this process and sans I/O: the tokens
  * are passed by hand, exactly as a protocol would carry them.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Sourced by tools/test-mqtt.sh inside the realm: zgss <-> Cyrus SASL
 # 2.1.28 (gssapiv2 plugin) both ways, each layer, mutual and not, and the
 # authzid rule on both servers. Uses count_tap, pass, fail, $work, $cflags,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* A plain libzmq GSSAPI REQ/REP program: it includes only <zmq.h> and is
  * built twice by the interop tests, once against libzmq (-lzmq) and once,
  * unmodified, against zgss (-include zgss_zmq.h -lzgss).

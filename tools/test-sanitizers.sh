@@ -18,6 +18,13 @@
 #   - ASan, StaleCredentialTests runs separately with leak detection off:
 #     it drives MIT krb5 1.20's krb5_gss_validate_cred_1, which leaks the
 #     ccache principal on KG_CCACHE_NOMATCH (see tools/sanitizers/lsan.supp).
+#     So does GSSNameTests.kerberosRefusalsCarryTheKerberosReason: a failed
+#     gss_acquire_cred_from of an acceptor credential for a principal the
+#     keytab lacks leaks, inside MIT, the principal it copied (stack:
+#     krb5_copy_principal <- libgssapi_krb5 <- gss_add_cred_from <-
+#     gss_acquire_cred_from; no credential handle comes back to free).
+#     MIT's frames lack frame pointers, so no suppression could name the
+#     path without hiding leaks of ours.
 #   - TSan, LargeTokenTests: single-threaded, and a 2 GiB buffer under TSan's
 #     shadow memory costs several GiB for nothing to find.
 #   - Both, matrix cells "c:" (they build C programs against the release
@@ -171,8 +178,11 @@ if [ "$which" = both ] || [ "$which" = asan ]; then
   if build address .build-asan; then
     export LSAN_OPTIONS="suppressions=$lsan_supp:print_suppressions=0"
     asan="halt_on_error=1:detect_leaks=1:log_path=$work/reports/asan"
-    ASAN_OPTIONS="$asan" swift_tests asan-swift address .build-asan --skip StaleCredentialTests
-    ASAN_OPTIONS="$asan:detect_leaks=0" swift_tests asan-stale address .build-asan --filter StaleCredentialTests
+    # MIT 1.20 leaks inside two failure paths (see the top of this file):
+    # those tests run with leak checking off, every other one with it on.
+    mit_leaks="StaleCredentialTests|kerberosRefusalsCarryTheKerberosReason"
+    ASAN_OPTIONS="$asan" swift_tests asan-swift address .build-asan --skip "$mit_leaks"
+    ASAN_OPTIONS="$asan:detect_leaks=0" swift_tests asan-stale address .build-asan --filter "$mit_leaks"
     # mech_abi_test.c holds a deliberately unterminated char array (a token
     # of exact size), which this newer clang warns about and gcc does not.
     ASAN_OPTIONS="$asan" c_test asan-mech-abi tests/c/mech_abi_test.c "$root/.build-asan/debug" \

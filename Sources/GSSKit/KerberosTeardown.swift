@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 import Glibc
-import Synchronization
+internal import ZGSSBase
 
 /// Frees Kerberos objects safely while the process exits.
 ///
@@ -17,7 +17,7 @@ enum KerberosTeardown {
         var busy = 0
     }
 
-    private static let gate = Mutex(Gate())
+    private static let gate = PthreadMutex(Gate())
     private static let installed: Bool = {
         atexit { KerberosTeardown.close() }
         return true

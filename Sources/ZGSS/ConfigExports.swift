@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+internal import CZGSSHeader
 import ZMTPGSSAPI
 import ZMTPTransport
 
@@ -22,7 +23,7 @@ public func zgss_config_set(_ config: OpaquePointer?, _ option: Int32,
         handle.recordError("option \(option): NULL value with a non-zero length")
         return ZGSSError.Code.invalidArgument.rawValue
     }
-    if option == SocketOption.handshakeMaxMessageSize {
+    if option == ZGSS_HANDSHAKE_MAXMSGSIZE {
         // The host frames ZMTP, so the frame limits are its own.
         handle.recordError("ZGSS_HANDSHAKE_MAXMSGSIZE is a socket option; a host that frames ZMTP itself "
                            + "limits the frames it reads before READY")

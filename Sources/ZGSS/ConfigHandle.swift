@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-import Synchronization
+import ZGSSBase
 import ZMTPGSSAPI
 
 /// What `zgss_config_t` points at: options being set, and the frozen
@@ -12,8 +12,8 @@ final class ConfigHandle: Sendable {
         var lastError = ""
     }
 
-    let state = Mutex(State())
-    let lastErrorText = Mutex(OwnedCStringBox())
+    let state = PthreadMutex(State())
+    let lastErrorText = PthreadMutex(OwnedCStringBox())
 
     func set(_ option: Int32, _ value: UnsafeRawBufferPointer?) -> Int32 {
         state.withLock { state in

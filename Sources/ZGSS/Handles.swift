@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import Synchronization
+import ZGSSBase
 
 // Opaque C handles, as a table with generations.
 //
@@ -103,7 +104,7 @@ final class HandleTable: @unchecked Sendable {
         var issued = 0
     }
 
-    private let allocation = Mutex(Allocation())
+    private let allocation = PthreadMutex(Allocation())
 
     private init() {
         directory = .allocate(capacity: Self.chunkCount)

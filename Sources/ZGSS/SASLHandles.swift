@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-import Synchronization
+import ZGSSBase
 import GSSKit
 import SASLGSSAPI
 
@@ -41,8 +41,8 @@ final class SASLConfigHandle: Sendable {
         var lastError = ""
     }
 
-    let state = Mutex(State())
-    let lastErrorText = Mutex(OwnedCStringBox())
+    let state = PthreadMutex(State())
+    let lastErrorText = PthreadMutex(OwnedCStringBox())
 
     func setString(_ option: Int32, _ value: String?) -> Int32 {
         state.withLock { state -> Int32 in

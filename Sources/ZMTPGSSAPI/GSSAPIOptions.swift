@@ -3,25 +3,6 @@ internal import CZGSSHeader
 public import ZGSSBase
 public import GSSKit
 
-/// Option numbers shared with zmq.h (identical values) and zgss's own
-/// (1000 and up), from include/zgss.h: the one place they are written.
-public enum OptionName {
-    public static let gssapiServer: Int32 = ZMQ_GSSAPI_SERVER
-    public static let gssapiPrincipal: Int32 = ZMQ_GSSAPI_PRINCIPAL
-    public static let gssapiServicePrincipal: Int32 = ZMQ_GSSAPI_SERVICE_PRINCIPAL
-    public static let gssapiPlaintext: Int32 = ZMQ_GSSAPI_PLAINTEXT
-    public static let gssapiPrincipalNameType: Int32 = ZMQ_GSSAPI_PRINCIPAL_NAMETYPE
-    public static let gssapiServicePrincipalNameType: Int32 = ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE
-
-    public static let keytab: Int32 = ZGSS_KEYTAB
-    public static let clientKeytab: Int32 = ZGSS_CLIENT_KEYTAB
-    public static let ccache: Int32 = ZGSS_CCACHE
-    public static let allowPrincipal: Int32 = ZGSS_ALLOW_PRINCIPAL
-    public static let lastError: Int32 = ZGSS_LAST_ERROR
-    public static let peerPrincipal: Int32 = ZGSS_PEER_PRINCIPAL
-    public static let externalAuthorization: Int32 = ZGSS_EXTERNAL_AUTHZ
-}
-
 /// The one length rule for numeric options, set and get, config and
 /// socket alike (libzmq 4.3.4's): an int option's value is exactly
 /// sizeof(int) bytes and an int64_t option's exactly 8; anything else is
@@ -74,10 +55,10 @@ public struct GSSAPIOptions: Sendable, Equatable {
     /// Whether `option` is one this type handles.
     public static func handles(_ option: Int32) -> Bool {
         switch option {
-        case OptionName.gssapiServer, OptionName.gssapiPrincipal, OptionName.gssapiServicePrincipal,
-             OptionName.gssapiPlaintext, OptionName.gssapiPrincipalNameType,
-             OptionName.gssapiServicePrincipalNameType, OptionName.keytab, OptionName.clientKeytab,
-             OptionName.ccache, OptionName.allowPrincipal, OptionName.externalAuthorization:
+        case ZMQ_GSSAPI_SERVER, ZMQ_GSSAPI_PRINCIPAL, ZMQ_GSSAPI_SERVICE_PRINCIPAL,
+             ZMQ_GSSAPI_PLAINTEXT, ZMQ_GSSAPI_PRINCIPAL_NAMETYPE,
+             ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE, ZGSS_KEYTAB, ZGSS_CLIENT_KEYTAB,
+             ZGSS_CCACHE, ZGSS_ALLOW_PRINCIPAL, ZGSS_EXTERNAL_AUTHZ:
             return true
         default:
             return false
@@ -89,30 +70,30 @@ public struct GSSAPIOptions: Sendable, Equatable {
     /// none inside). Throws `invalidArgument` otherwise.
     public mutating func set(_ option: Int32, _ value: UnsafeRawBufferPointer?) throws(ZGSSError) {
         switch option {
-        case OptionName.gssapiServer:
+        case ZMQ_GSSAPI_SERVER:
             let flag = try Self.bool(value, option)
             isServer = flag
             selected = true
-        case OptionName.gssapiPrincipal:
+        case ZMQ_GSSAPI_PRINCIPAL:
             principal = try Self.string(value, option, maxBytes: 255)
             selected = true
-        case OptionName.gssapiServicePrincipal:
+        case ZMQ_GSSAPI_SERVICE_PRINCIPAL:
             servicePrincipal = try Self.string(value, option, maxBytes: 255)
             selected = true
             isServer = false
-        case OptionName.gssapiPlaintext:
+        case ZMQ_GSSAPI_PLAINTEXT:
             plaintext = try Self.bool(value, option)
-        case OptionName.gssapiPrincipalNameType:
+        case ZMQ_GSSAPI_PRINCIPAL_NAMETYPE:
             principalNameType = try Self.nameType(value, option)
-        case OptionName.gssapiServicePrincipalNameType:
+        case ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE:
             servicePrincipalNameType = try Self.nameType(value, option)
-        case OptionName.keytab:
+        case ZGSS_KEYTAB:
             store.keytab = try Self.optionalPath(value, option)
-        case OptionName.clientKeytab:
+        case ZGSS_CLIENT_KEYTAB:
             store.clientKeytab = try Self.optionalPath(value, option)
-        case OptionName.ccache:
+        case ZGSS_CCACHE:
             store.ccache = try Self.optionalPath(value, option)
-        case OptionName.allowPrincipal:
+        case ZGSS_ALLOW_PRINCIPAL:
             // Each call adds one principal. An empty value is refused: it
             // used to clear the list, and an empty list admits every
             // authenticated client, so a value that came out empty (an
@@ -124,7 +105,7 @@ public struct GSSAPIOptions: Sendable, Equatable {
             }
             let name = PrincipalName(text)
             if !allowedPrincipals.contains(name) { allowedPrincipals.append(name) }
-        case OptionName.externalAuthorization:
+        case ZGSS_EXTERNAL_AUTHZ:
             externalAuthorization = try Self.bool(value, option)
         default:
             throw ZGSSError(.invalidArgument, "unknown option \(option)")
@@ -135,17 +116,17 @@ public struct GSSAPIOptions: Sendable, Equatable {
     /// layer appends the NUL). Nil for options this type does not handle.
     public func get(_ option: Int32) -> OptionValue? {
         switch option {
-        case OptionName.gssapiServer: .int(selected && isServer ? 1 : 0)
-        case OptionName.gssapiPrincipal: .string(principal ?? "")
-        case OptionName.gssapiServicePrincipal: .string(servicePrincipal ?? "")
-        case OptionName.gssapiPlaintext: .int(plaintext ? 1 : 0)
-        case OptionName.gssapiPrincipalNameType: .int(principalNameType.rawValue)
-        case OptionName.gssapiServicePrincipalNameType: .int(servicePrincipalNameType.rawValue)
-        case OptionName.keytab: .string(store.keytab ?? "")
-        case OptionName.clientKeytab: .string(store.clientKeytab ?? "")
-        case OptionName.ccache: .string(store.ccache ?? "")
-        case OptionName.allowPrincipal: .string(allowedPrincipals.map(\.text).joined(separator: "\n"))
-        case OptionName.externalAuthorization: .int(externalAuthorization ? 1 : 0)
+        case ZMQ_GSSAPI_SERVER: .int(selected && isServer ? 1 : 0)
+        case ZMQ_GSSAPI_PRINCIPAL: .string(principal ?? "")
+        case ZMQ_GSSAPI_SERVICE_PRINCIPAL: .string(servicePrincipal ?? "")
+        case ZMQ_GSSAPI_PLAINTEXT: .int(plaintext ? 1 : 0)
+        case ZMQ_GSSAPI_PRINCIPAL_NAMETYPE: .int(principalNameType.rawValue)
+        case ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE: .int(servicePrincipalNameType.rawValue)
+        case ZGSS_KEYTAB: .string(store.keytab ?? "")
+        case ZGSS_CLIENT_KEYTAB: .string(store.clientKeytab ?? "")
+        case ZGSS_CCACHE: .string(store.ccache ?? "")
+        case ZGSS_ALLOW_PRINCIPAL: .string(allowedPrincipals.map(\.text).joined(separator: "\n"))
+        case ZGSS_EXTERNAL_AUTHZ: .int(externalAuthorization ? 1 : 0)
         default: nil
         }
     }

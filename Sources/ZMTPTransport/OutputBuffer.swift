@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+internal import ZGSSBase
 import Glibc
 import ZMTPCodec
 

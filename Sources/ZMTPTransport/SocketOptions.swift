@@ -4,33 +4,6 @@ internal import CZGSSHeader
 import ZMTPCodec
 import ZMTPGSSAPI
 
-/// zmq.h option numbers the transport understands, and zgss's own options
-/// that only sockets have, from include/zgss.h (which has zmq.h's values;
-/// the GSSAPI ones are in OptionName).
-public enum SocketOption {
-    public static let routingId: Int32 = ZMQ_ROUTING_ID
-    public static let subscribe: Int32 = ZMQ_SUBSCRIBE
-    public static let unsubscribe: Int32 = ZMQ_UNSUBSCRIBE
-    public static let receiveMore: Int32 = ZMQ_RCVMORE
-    public static let type: Int32 = ZMQ_TYPE
-    public static let linger: Int32 = ZMQ_LINGER
-    public static let reconnectInterval: Int32 = ZMQ_RECONNECT_IVL
-    public static let maxMessageSize: Int32 = ZMQ_MAXMSGSIZE
-    public static let sendHWM: Int32 = ZMQ_SNDHWM
-    public static let receiveHWM: Int32 = ZMQ_RCVHWM
-    public static let receiveTimeout: Int32 = ZMQ_RCVTIMEO
-    public static let sendTimeout: Int32 = ZMQ_SNDTIMEO
-    public static let lastEndpoint: Int32 = ZMQ_LAST_ENDPOINT
-    public static let ipv6: Int32 = ZMQ_IPV6
-    public static let mechanism: Int32 = ZMQ_MECHANISM
-    public static let handshakeInterval: Int32 = ZMQ_HANDSHAKE_IVL
-    public static let heartbeatInterval: Int32 = ZMQ_HEARTBEAT_IVL
-    public static let heartbeatTTL: Int32 = ZMQ_HEARTBEAT_TTL
-    public static let heartbeatTimeout: Int32 = ZMQ_HEARTBEAT_TIMEOUT
-    /// ZGSS_HANDSHAKE_MAXMSGSIZE: the frame limit before a peer is ready.
-    public static let handshakeMaxMessageSize: Int32 = ZGSS_HANDSHAKE_MAXMSGSIZE
-}
-
 /// A value read back with getsockopt. `string` is copied with a NUL;
 /// `bytes` (binary, e.g. ZMQ_ROUTING_ID) without one.
 public enum SocketOptionValue: Equatable, Sendable {
@@ -86,32 +59,32 @@ struct SocketOptions {
     /// socket's business and never reach here.
     mutating func set(_ option: Int32, _ value: UnsafeRawBufferPointer?) throws(TransportError) {
         switch option {
-        case SocketOption.linger: linger = try Self.int(value, option, minimum: -1)
-        case SocketOption.receiveTimeout: receiveTimeout = try Self.int(value, option, minimum: -1)
-        case SocketOption.sendTimeout: sendTimeout = try Self.int(value, option, minimum: -1)
-        case SocketOption.sendHWM: sendHWM = try Self.int(value, option, minimum: 0)
-        case SocketOption.receiveHWM: receiveHWM = try Self.int(value, option, minimum: 0)
-        case SocketOption.handshakeInterval: handshakeInterval = try Self.int(value, option, minimum: 0)
-        case SocketOption.reconnectInterval: reconnectInterval = try Self.int(value, option, minimum: -1)
-        case SocketOption.heartbeatInterval: heartbeatInterval = try Self.int(value, option, minimum: 0)
-        case SocketOption.heartbeatTimeout: heartbeatTimeout = try Self.int(value, option, minimum: -1)
-        case SocketOption.heartbeatTTL:
+        case ZMQ_LINGER: linger = try Self.int(value, option, minimum: -1)
+        case ZMQ_RCVTIMEO: receiveTimeout = try Self.int(value, option, minimum: -1)
+        case ZMQ_SNDTIMEO: sendTimeout = try Self.int(value, option, minimum: -1)
+        case ZMQ_SNDHWM: sendHWM = try Self.int(value, option, minimum: 0)
+        case ZMQ_RCVHWM: receiveHWM = try Self.int(value, option, minimum: 0)
+        case ZMQ_HANDSHAKE_IVL: handshakeInterval = try Self.int(value, option, minimum: 0)
+        case ZMQ_RECONNECT_IVL: reconnectInterval = try Self.int(value, option, minimum: -1)
+        case ZMQ_HEARTBEAT_IVL: heartbeatInterval = try Self.int(value, option, minimum: 0)
+        case ZMQ_HEARTBEAT_TIMEOUT: heartbeatTimeout = try Self.int(value, option, minimum: -1)
+        case ZMQ_HEARTBEAT_TTL:
             let ttl = try Self.int(value, option, minimum: 0)
             // Sent in deciseconds in a 16-bit field, as libzmq does.
             guard ttl <= 6_553_599 else { throw .invalid("ZMQ_HEARTBEAT_TTL is at most 6553599 ms") }
             heartbeatTTL = ttl
-        case SocketOption.ipv6:
+        case ZMQ_IPV6:
             let flag = try Self.int(value, option, minimum: 0)
             guard flag <= 1 else { throw .invalid("ZMQ_IPV6 takes 0 or 1") }
             ipv6 = flag
-        case SocketOption.maxMessageSize:
+        case ZMQ_MAXMSGSIZE:
             guard let value, value.baseAddress != nil, value.count == OptionLength.int64 else {
                 throw .invalid("ZMQ_MAXMSGSIZE takes an int64_t (exactly \(OptionLength.int64) bytes)")
             }
             let limit = value.loadUnaligned(as: Int64.self)
             guard limit >= -1 else { throw .invalid("ZMQ_MAXMSGSIZE must be -1 (no limit) or a size") }
             maxMessageSize = limit
-        case SocketOption.handshakeMaxMessageSize:
+        case ZGSS_HANDSHAKE_MAXMSGSIZE:
             guard let value, value.baseAddress != nil, value.count == MemoryLayout<Int64>.size else {
                 throw .invalid("ZGSS_HANDSHAKE_MAXMSGSIZE takes an int64_t (8 bytes)")
             }
@@ -121,12 +94,12 @@ struct SocketOptions {
                 throw .invalid("ZGSS_HANDSHAKE_MAXMSGSIZE must be 0 to \(most) bytes, got \(limit)")
             }
             handshakeMaxMessageSize = limit
-        case SocketOption.routingId:
+        case ZMQ_ROUTING_ID:
             guard let value, value.baseAddress != nil, (1...255).contains(value.count) else {
                 throw .invalid("ZMQ_ROUTING_ID takes 1 to 255 bytes")
             }
             routingId = Array(value)
-        case OptionName.externalAuthorization:
+        case ZGSS_EXTERNAL_AUTHZ:
             throw .invalid("ZGSS_EXTERNAL_AUTHZ is for the sans-I/O mechanism; sockets have no ZAP hand-off")
         default:
             guard GSSAPIOptions.handles(option) else { throw .invalid("unknown or read-only option \(option)") }
@@ -141,21 +114,21 @@ struct SocketOptions {
 
     func get(_ option: Int32) -> SocketOptionValue? {
         switch option {
-        case SocketOption.linger: .int(linger)
-        case SocketOption.receiveTimeout: .int(receiveTimeout)
-        case SocketOption.sendTimeout: .int(sendTimeout)
-        case SocketOption.sendHWM: .int(sendHWM)
-        case SocketOption.receiveHWM: .int(receiveHWM)
-        case SocketOption.handshakeInterval: .int(handshakeInterval)
-        case SocketOption.reconnectInterval: .int(reconnectInterval)
-        case SocketOption.heartbeatInterval: .int(heartbeatInterval)
-        case SocketOption.heartbeatTTL: .int(heartbeatTTL)
-        case SocketOption.heartbeatTimeout: .int(heartbeatTimeout)
-        case SocketOption.ipv6: .int(ipv6)
-        case SocketOption.maxMessageSize: .int64(maxMessageSize)
-        case SocketOption.handshakeMaxMessageSize: .int64(handshakeMaxMessageSize)
-        case SocketOption.routingId: .bytes(routingId)
-        case SocketOption.mechanism: .int(gssapi.selected ? 3 : 0)
+        case ZMQ_LINGER: .int(linger)
+        case ZMQ_RCVTIMEO: .int(receiveTimeout)
+        case ZMQ_SNDTIMEO: .int(sendTimeout)
+        case ZMQ_SNDHWM: .int(sendHWM)
+        case ZMQ_RCVHWM: .int(receiveHWM)
+        case ZMQ_HANDSHAKE_IVL: .int(handshakeInterval)
+        case ZMQ_RECONNECT_IVL: .int(reconnectInterval)
+        case ZMQ_HEARTBEAT_IVL: .int(heartbeatInterval)
+        case ZMQ_HEARTBEAT_TTL: .int(heartbeatTTL)
+        case ZMQ_HEARTBEAT_TIMEOUT: .int(heartbeatTimeout)
+        case ZMQ_IPV6: .int(ipv6)
+        case ZMQ_MAXMSGSIZE: .int64(maxMessageSize)
+        case ZGSS_HANDSHAKE_MAXMSGSIZE: .int64(handshakeMaxMessageSize)
+        case ZMQ_ROUTING_ID: .bytes(routingId)
+        case ZMQ_MECHANISM: .int(gssapi.selected ? 3 : 0)
         default:
             switch gssapi.get(option) {
             case .int(let number): .int(number)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+internal import CZGSSHeader
 import Glibc
 public import ZMTPCodec
 import ZMTPGSSAPI
@@ -45,10 +46,10 @@ public final class ZSocket: @unchecked Sendable {
         let result: Result<Void, TransportError> = state.monitor.withLock {
             if state.terminated { return .failure(.terminated) }
             switch option {
-            case SocketOption.subscribe, SocketOption.unsubscribe:
+            case ZMQ_SUBSCRIBE, ZMQ_UNSUBSCRIBE:
                 guard type == .sub else { return .failure(.invalid("ZMQ_SUBSCRIBE is for SUB sockets")) }
                 let topic = value.map { Array($0) } ?? []
-                if option == SocketOption.subscribe {
+                if option == ZMQ_SUBSCRIBE {
                     if state.subscriptions.add(topic) { state.subscriptionMessages.append([1] + topic) }
                 } else if state.subscriptions.remove(topic) {
                     state.subscriptionMessages.append([0] + topic)
@@ -70,11 +71,11 @@ public final class ZSocket: @unchecked Sendable {
     public func option(_ option: Int32) throws(TransportError) -> SocketOptionValue {
         let value: SocketOptionValue? = state.monitor.withLock {
             switch option {
-            case SocketOption.receiveMore: .int(receiveMore ? 1 : 0)
-            case SocketOption.type: .int(type.rawValue)
-            case SocketOption.lastEndpoint: .string(state.lastEndpoint)
-            case OptionName.lastError: .string(state.lastError)
-            case OptionName.peerPrincipal: .string(state.peerPrincipal)
+            case ZMQ_RCVMORE: .int(receiveMore ? 1 : 0)
+            case ZMQ_TYPE: .int(type.rawValue)
+            case ZMQ_LAST_ENDPOINT: .string(state.lastEndpoint)
+            case ZGSS_LAST_ERROR: .string(state.lastError)
+            case ZGSS_PEER_PRINCIPAL: .string(state.peerPrincipal)
             default: state.options.get(option)
             }
         }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+import CZGSSHeader
 import Testing
 import TestRealm
 import GSSKit
@@ -13,7 +14,7 @@ import GSSKit
 struct AllowOptionBytesTests {
     private func setString(_ options: inout GSSAPIOptions, _ bytes: [UInt8]) throws {
         var copy = options
-        try bytes.withUnsafeBytes { raw in try copy.set(OptionName.allowPrincipal, raw) }
+        try bytes.withUnsafeBytes { raw in try copy.set(ZGSS_ALLOW_PRINCIPAL, raw) }
         options = copy
     }
 
@@ -23,7 +24,7 @@ struct AllowOptionBytesTests {
         try setString(&options, Array("jose\u{301}@EXAMPLE.TEST".utf8))
         try setString(&options, Array("jose\u{301}@EXAMPLE.TEST".utf8))
         #expect(options.allowedPrincipals.count == 2)
-        guard case .string(let text) = options.get(OptionName.allowPrincipal) else {
+        guard case .string(let text) = options.get(ZGSS_ALLOW_PRINCIPAL) else {
             Issue.record("no string back"); return
         }
         #expect(Array(text.utf8) == Array("jos\u{E9}@EXAMPLE.TEST\njose\u{301}@EXAMPLE.TEST".utf8))

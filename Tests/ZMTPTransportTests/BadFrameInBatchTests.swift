@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+import CZGSSHeader
 import Glibc
 import Testing
 import ZMTPCodec
@@ -19,9 +20,9 @@ import ZMTPCodec
             context.terminate()
         }
         var timeout: Int32 = 10_000
-        try withUnsafeBytes(of: &timeout) { try pull.setOption(SocketOption.receiveTimeout, $0) }
+        try withUnsafeBytes(of: &timeout) { try pull.setOption(ZMQ_RCVTIMEO, $0) }
         try pull.bind("tcp://127.0.0.1:*")
-        guard case .string(let endpoint) = try pull.option(SocketOption.lastEndpoint),
+        guard case .string(let endpoint) = try pull.option(ZMQ_LAST_ENDPOINT),
               let port = endpoint.split(separator: ":").last.flatMap({ UInt16($0) }) else {
             Issue.record("no endpoint")
             return
@@ -50,7 +51,7 @@ import ZMTPCodec
         }
         #expect(received.map { String(decoding: $0, as: UTF8.self) } == (0..<4).map { "message \($0)" })
         let first = try pull.receive(flags: 0)
-        let more = try pull.option(SocketOption.receiveMore)
+        let more = try pull.option(ZMQ_RCVMORE)
         let second = try pull.receive(flags: 0)
         #expect(first == Array("part one".utf8) && more == .int(1) && second == Array("part two".utf8))
         // And then the connection is dropped, with the reason.

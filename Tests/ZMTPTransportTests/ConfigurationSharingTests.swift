@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+import CZGSSHeader
 import Testing
 import ZMTPCodec
 import ZMTPGSSAPI
@@ -13,7 +14,7 @@ struct ConfigurationSharingTests {
         let bytes = Array(service.utf8)
         var failure: TransportError?
         bytes.withUnsafeBytes { raw in
-            do { try socket.setOption(OptionName.gssapiServicePrincipal, raw) } catch let error as TransportError { failure = error } catch {}
+            do { try socket.setOption(ZMQ_GSSAPI_SERVICE_PRINCIPAL, raw) } catch let error as TransportError { failure = error } catch {}
         }
         if let failure { throw failure }
         return socket

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+import CZGSSHeader
 import Glibc
 import Testing
 @testable import ZMTPTransport
@@ -21,7 +22,7 @@ import Testing
     }
 
     private func endpoint(_ socket: ZSocket) throws -> String {
-        guard case .string(let text) = try socket.option(SocketOption.lastEndpoint) else { return "" }
+        guard case .string(let text) = try socket.option(ZMQ_LAST_ENDPOINT) else { return "" }
         return text
     }
 
@@ -37,10 +38,10 @@ import Testing
         let context = ZContext()
         defer { context.terminate() }
         let pull = try context.socket(type: Self.pull)
-        try setInt(pull, SocketOption.receiveTimeout, 10_000)
+        try setInt(pull, ZMQ_RCVTIMEO, 10_000)
         try pull.bind("tcp://127.0.0.1:*")
         let push = try context.socket(type: Self.push)
-        try setInt(push, SocketOption.sendHWM, 50)
+        try setInt(push, ZMQ_SNDHWM, 50)
         try push.connect(try endpoint(pull))
         // 20 MiB in all: more than the connection's backlog, so that some
         // messages wait in the outbox while others were written directly.
@@ -75,11 +76,11 @@ import Testing
         let context = ZContext()
         defer { context.terminate() }
         let router = try context.socket(type: Self.router)
-        try setInt(router, SocketOption.receiveTimeout, 10_000)
+        try setInt(router, ZMQ_RCVTIMEO, 10_000)
         try router.bind("tcp://127.0.0.1:*")
         let dealers = try (0..<3).map { _ in
             let dealer = try context.socket(type: Self.dealer)
-            try setInt(dealer, SocketOption.receiveTimeout, 10_000)
+            try setInt(dealer, ZMQ_RCVTIMEO, 10_000)
             try dealer.connect(try endpoint(router))
             return dealer
         }
@@ -107,10 +108,10 @@ import Testing
         let context = ZContext()
         defer { context.terminate() }
         let rep = try context.socket(type: Self.rep)
-        try setInt(rep, SocketOption.receiveTimeout, 10_000)
+        try setInt(rep, ZMQ_RCVTIMEO, 10_000)
         try rep.bind("tcp://127.0.0.1:*")
         let req = try context.socket(type: Self.req)
-        try setInt(req, SocketOption.receiveTimeout, 10_000)
+        try setInt(req, ZMQ_RCVTIMEO, 10_000)
         try req.connect(try endpoint(rep))
         let rounds = 2_000
         let server = PeerThread {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+import CZGSSHeader
 import Glibc
 import Testing
 import ZMTPCodec
@@ -161,9 +162,9 @@ struct HandshakeFrameLimitTests {
             context.terminate()
         }
         var interval: Int32 = 400
-        try withUnsafeBytes(of: &interval) { try pull.setOption(SocketOption.handshakeInterval, $0) }
+        try withUnsafeBytes(of: &interval) { try pull.setOption(ZMQ_HANDSHAKE_IVL, $0) }
         try pull.bind("tcp://127.0.0.1:0")
-        guard case .string(let endpoint) = try pull.option(SocketOption.lastEndpoint),
+        guard case .string(let endpoint) = try pull.option(ZMQ_LAST_ENDPOINT),
               let port = UInt16(endpoint.split(separator: ":").last ?? "") else {
             Issue.record("no endpoint")
             return

@@ -16,7 +16,7 @@ cp -n "$root"/fuzz/principal/corpus/* "$out/corpus-principal/" 2>/dev/null || tr
 export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}
 swiftc -sanitize=fuzzer,address -parse-as-library -O -I "$root/Sources/CGSSAPI" \
   "$root/fuzz/principal/main.swift" \
-  "$root/Sources/ZGSSBase/ZGSSError.swift" "$root/Sources/ZGSSBase/PrincipalName.swift" "$src/SASLError.swift" \
+  "$root/Sources/ZGSSBase/CodedError.swift" "$root/Sources/ZGSSBase/ZGSSError.swift" "$root/Sources/ZGSSBase/PrincipalName.swift" "$src/SASLError.swift" \
   "$src/KerberosPrincipal.swift" "$src/SASLIdentity.swift" "$src/PrincipalMapper.swift" \
   -o "$out/fuzz-principal" 2> >(grep -v "Cannot export local symbol" >&2)
 "$out/fuzz-principal" -max_total_time="${1:-60}" -timeout=10 -artifact_prefix="$out/artifacts/principal-" \

@@ -11,6 +11,6 @@ out="$root/.build-fuzz"
 mkdir -p "$out/corpus-sasl"
 cp -n "$root"/fuzz/sasl/corpus/* "$out/corpus-sasl/" 2>/dev/null || true
 swiftc -sanitize=fuzzer,address -parse-as-library -O "$root/fuzz/sasl/main.swift" \
-  "$root/Sources/ZGSSBase/ZGSSError.swift" "$root/Sources/ZGSSBase/PrincipalName.swift" "$root/Sources/ZGSSBase/BigEndian.swift" "$src/SASLError.swift" "$src/SecurityLayer.swift" "$src/KerberosPrincipal.swift" "$src/SASLIdentity.swift" "$src/PrincipalMapper.swift" \
+  "$root/Sources/ZGSSBase/CodedError.swift" "$root/Sources/ZGSSBase/ZGSSError.swift" "$root/Sources/ZGSSBase/PrincipalName.swift" "$root/Sources/ZGSSBase/BigEndian.swift" "$src/SASLError.swift" "$src/SecurityLayer.swift" "$src/KerberosPrincipal.swift" "$src/SASLIdentity.swift" "$src/PrincipalMapper.swift" \
   -o "$out/fuzz-sasl" 2> >(grep -v "Cannot export local symbol" >&2)
 "$out/fuzz-sasl" -max_total_time="${1:-60}" -timeout=10 "$out/corpus-sasl"

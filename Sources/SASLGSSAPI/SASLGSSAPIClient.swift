@@ -60,21 +60,19 @@ public struct SASLClientConfiguration: Sendable {
 ///
 /// Local misuse (`.wrongState`) leaves the state alone; anything the peer
 /// or Kerberos causes fails the client for good. Not thread-safe.
-public final class SASLGSSAPIClient {
+public final class SASLGSSAPIClient: SASLGSSAPIExchange {
     public enum State: Equatable, Sendable {
         case initial, establishing, awaitingOffer, complete, failed
     }
 
     public let configuration: SASLClientConfiguration
     public private(set) var state: State = .initial
-    public private(set) var lastError: SASLError?
     /// The layer in force once complete.
     public private(set) var securityLayer: SASLSecurityLayer?
     /// The server's offer, once received.
     public private(set) var offer: SecurityLayerOffer?
 
     private var context: GSSSecurityContext?
-    private var session: SecurityLayerSession?
     private let credential: GSSCredential?
 
     /// Creates the client. With an explicit principal or store the
@@ -93,6 +91,7 @@ public final class SASLGSSAPIClient {
             }
         }
         self.credential = acquired
+        super.init()
         if let failure { fail(failure) }
     }
 
@@ -190,25 +189,5 @@ public final class SASLGSSAPIClient {
         return reply
     }
 
-    /// Protects one message with the negotiated layer (bare wrap token).
-    public func wrap(_ message: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.wrap(message) } }
-    /// Checks (and decrypts) one bare wrap token from the server.
-    public func unwrap(_ token: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.unwrap(token) } }
-    /// Protects one message as an RFC 4422 length-prefixed buffer.
-    public func encode(_ message: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.encode(message) } }
-    /// Opens RFC 4422 length-prefixed buffers from the server.
-    public func decode(_ buffer: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.decode(buffer) } }
-
-    /// Runs one security-layer operation (see SecurityLayerSession.run).
-    private func protected(_ body: (SecurityLayerSession) throws(SASLError) -> [UInt8]) throws(SASLError) -> [UInt8] {
-        try SecurityLayerSession.run(state == .complete ? session : nil, failure: state == .failed ? lastError : nil,
-                                     onFatal: { fail($0) }, body)
-    }
-
-    @discardableResult
-    private func fail(_ error: SASLError) -> SASLError {
-        state = .failed
-        lastError = error
-        return error
-    }
+    override func enterFailedState() { state = .failed }
 }

@@ -113,7 +113,7 @@ public struct SASLServerOutcome: Equatable, Sendable {
 ///   .failed          | anything                            | throws the first error  | .failed
 ///
 /// Not thread-safe.
-public final class SASLGSSAPIServer {
+public final class SASLGSSAPIServer: SASLGSSAPIExchange {
     public enum State: Equatable, Sendable {
         case awaitingToken, awaitingAck, awaitingReply, complete, failed
     }
@@ -131,11 +131,9 @@ public final class SASLGSSAPIServer {
     /// re-authentication keeps the identity of the first; see
     /// `requirePrincipal(_:)`); nil accepts any.
     public private(set) var requiredPrincipal: String?
-    public private(set) var lastError: SASLError?
     public private(set) var outcome: SASLServerOutcome?
 
     private let context: GSSSecurityContext
-    private var session: SecurityLayerSession?
     private var askedForInitialResponse = false
     private var contextStarted = false
     private var offered: SecurityLayerOffer
@@ -259,25 +257,5 @@ public final class SASLGSSAPIServer {
         return .success(outcome)
     }
 
-    /// Protects one message with the negotiated layer (bare wrap token).
-    public func wrap(_ message: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.wrap(message) } }
-    /// Checks (and decrypts) one bare wrap token from the client.
-    public func unwrap(_ token: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.unwrap(token) } }
-    /// Protects one message as an RFC 4422 length-prefixed buffer.
-    public func encode(_ message: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.encode(message) } }
-    /// Opens RFC 4422 length-prefixed buffers from the client.
-    public func decode(_ buffer: [UInt8]) throws(SASLError) -> [UInt8] { try protected { (s) throws(SASLError) in try s.decode(buffer) } }
-
-    /// Runs one security-layer operation (see SecurityLayerSession.run).
-    private func protected(_ body: (SecurityLayerSession) throws(SASLError) -> [UInt8]) throws(SASLError) -> [UInt8] {
-        try SecurityLayerSession.run(state == .complete ? session : nil, failure: state == .failed ? lastError : nil,
-                                     onFatal: { fail($0) }, body)
-    }
-
-    @discardableResult
-    private func fail(_ error: SASLError) -> SASLError {
-        state = .failed
-        lastError = error
-        return error
-    }
+    override func enterFailedState() { state = .failed }
 }

@@ -17,21 +17,21 @@ public func zgss_config_destroy(_ config: OpaquePointer?) {
 public func zgss_config_set(_ config: OpaquePointer?, _ option: Int32,
                             _ value: UnsafeRawPointer?, _ length: Int) -> Int32 {
     guard let handle = Handles.get(config, kind: .config, as: ConfigHandle.self) else {
-        return ZGSSError.Code.invalidArgument.rawValue
+        return ZGSSErrorCode.invalidArgument.rawValue
     }
     guard isValidBuffer(value, length) else {
         handle.recordError("option \(option): NULL value with a non-zero length")
-        return ZGSSError.Code.invalidArgument.rawValue
+        return ZGSSErrorCode.invalidArgument.rawValue
     }
     if option == ZGSS_HANDSHAKE_MAXMSGSIZE {
         // The host frames ZMTP, so the frame limits are its own.
         handle.recordError("ZGSS_HANDSHAKE_MAXMSGSIZE is a socket option; a host that frames ZMTP itself "
                            + "limits the frames it reads before READY")
-        return ZGSSError.Code.invalidArgument.rawValue
+        return ZGSSErrorCode.invalidArgument.rawValue
     }
     guard GSSAPIOptions.handles(option) else {
         handle.recordError("option \(option) is unknown or read-only")
-        return ZGSSError.Code.invalidArgument.rawValue
+        return ZGSSErrorCode.invalidArgument.rawValue
     }
     let buffer = value.map { UnsafeRawBufferPointer(start: $0, count: length) }
     return handle.set(option, buffer)
@@ -41,15 +41,15 @@ public func zgss_config_set(_ config: OpaquePointer?, _ option: Int32,
 public func zgss_config_get(_ config: OpaquePointer?, _ option: Int32,
                             _ value: UnsafeMutableRawPointer?, _ length: UnsafeMutablePointer<Int>?) -> Int32 {
     guard let handle = Handles.get(config, kind: .config, as: ConfigHandle.self) else {
-        return ZGSSError.Code.invalidArgument.rawValue
+        return ZGSSErrorCode.invalidArgument.rawValue
     }
     guard let optionValue = handle.get(option) else {
         handle.recordError("option \(option) is unknown")
-        return ZGSSError.Code.invalidArgument.rawValue
+        return ZGSSErrorCode.invalidArgument.rawValue
     }
     if let problem = OptionCopy.copy(optionValue, option: option, to: value, length: length) {
         handle.recordError("option \(option): \(problem)")
-        return ZGSSError.Code.invalidArgument.rawValue
+        return ZGSSErrorCode.invalidArgument.rawValue
     }
     return 0
 }

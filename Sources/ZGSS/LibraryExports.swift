@@ -39,7 +39,7 @@ public func zgss_mech_strerror(_ code: Int32) -> UnsafePointer<CChar> {
     let text: StaticString
     if code == 0 {
         text = "success"
-    } else if let known = ZGSSError.Code(rawValue: code) {
+    } else if let known = ZGSSErrorCode(rawValue: code) {
         // Exhaustive: a new code cannot be added without its text.
         switch known {
         case .invalidArgument: text = "invalid argument"
@@ -62,7 +62,7 @@ public func zgss_mech_strerror(_ code: Int32) -> UnsafePointer<CChar> {
 @_cdecl("zgss_is_fatal")
 public func zgss_is_fatal(_ code: Int32) -> Int32 {
     guard code < 0 else { return 0 }
-    guard let known = ZGSSError.Code(rawValue: code) else { return 1 }
+    guard let known = ZGSSErrorCode(rawValue: code) else { return 1 }
     return known.isFatal ? 1 : 0
 }
 

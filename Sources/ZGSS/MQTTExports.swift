@@ -5,7 +5,7 @@ import SASLGSSAPI
 // MQTT 5 "GSSAPI-KERBEROS" enhanced-authentication decisions over a
 // zgss_sasl_t (zgss_mqtt_*); the manual is include/zgss.h.
 
-private let invalid = SASLError.Code.invalidArgument.rawValue
+private let invalid = ZGSSErrorCode.invalidArgument.rawValue
 private let methodName: StaticString = "GSSAPI-KERBEROS"
 
 /// Action codes, from include/zgss.h.
@@ -110,6 +110,6 @@ public func zgss_mqtt_client_connack(_ session: OpaquePointer?, _ reasonCode: In
         return 0
     case .refused(_, let text):
         handle.localError = SASLError(.denied, text)
-        return SASLError.Code.denied.rawValue
+        return ZGSSErrorCode.denied.rawValue
     }
 }

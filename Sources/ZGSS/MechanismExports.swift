@@ -7,7 +7,7 @@ private func mechanism(_ handle: OpaquePointer?) -> MechanismHandle? {
     Handles.get(handle, kind: .mechanism, as: MechanismHandle.self)
 }
 
-private let invalid = ZGSSError.Code.invalidArgument.rawValue
+private let invalid = ZGSSErrorCode.invalidArgument.rawValue
 
 @_cdecl("zgss_mech_new")
 public func zgss_mech_new(_ config: OpaquePointer?, _ socketType: Int32,
@@ -41,15 +41,7 @@ public func zgss_mech_next_command(_ mech: OpaquePointer?, _ body: UnsafeMutable
                                    _ bodyLength: UnsafeMutablePointer<Int>?) -> Int32 {
     guard let handle = mechanism(mech), let body, let bodyLength else { return invalid }
     do throws(ZGSSError) {
-        guard let command = try handle.mechanism.nextHandshakeCommand() else {
-            body.pointee = nil
-            bodyLength.pointee = 0
-            return 0
-        }
-        handle.output.replace(with: command)
-        body.pointee = UnsafePointer(handle.output.pointer)
-        bodyLength.pointee = command.count
-        return 1
+        return hand(handle, try handle.mechanism.nextHandshakeCommand(), body, bodyLength)
     } catch {
         return error.code.rawValue
     }
@@ -90,7 +82,15 @@ public func zgss_mech_error_command(_ mech: OpaquePointer?, _ reason: UnsafePoin
         guard count > 0, count <= 255 else { return invalid }
         reasonBytes = Array(UnsafeRawBufferPointer(start: reason, count: count))
     }
-    guard let command = handle.mechanism.errorCommand(reason: reasonBytes) else {
+    return hand(handle, handle.mechanism.errorCommand(reason: reasonBytes), body, bodyLength)
+}
+
+/// Hands a command body to the caller through the handle's output buffer
+/// (valid until the next call on the handle): 1 with a command, 0 and
+/// NULL/0 without one.
+private func hand(_ handle: MechanismHandle, _ command: [UInt8]?, _ body: UnsafeMutablePointer<UnsafePointer<UInt8>?>,
+                  _ bodyLength: UnsafeMutablePointer<Int>) -> Int32 {
+    guard let command else {
         body.pointee = nil
         bodyLength.pointee = 0
         return 0

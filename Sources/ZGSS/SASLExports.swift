@@ -5,7 +5,7 @@ import SASLGSSAPI
 
 // The SASL GSSAPI C ABI (zgss_sasl_*); the manual is include/zgss.h.
 
-private let invalid = SASLError.Code.invalidArgument.rawValue
+private let invalid = ZGSSErrorCode.invalidArgument.rawValue
 private var emptyString: UnsafePointer<CChar> {
     UnsafeRawPointer(("" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
 }
@@ -193,7 +193,7 @@ public func zgss_sasl_layer(_ session: OpaquePointer?) -> Int32 {
     }
 }
 
-private typealias Protect = (SASLHandle.Side, [UInt8]) throws(SASLError) -> [UInt8]
+private typealias Protect = (SASLGSSAPIExchange, [UInt8]) throws(SASLError) -> [UInt8]
 
 /// wrap, unwrap, encode, decode: per-message calls, so the handle stays
 /// pinned for the call instead of retaining the session.
@@ -203,7 +203,7 @@ private func protect(_ session: OpaquePointer?, _ input: UnsafePointer<UInt8>?, 
     Handles.with(session, kind: .sasl, as: SASLHandle.self, otherwise: invalid) { handle in
         guard let out, let outLength, let data = bytes(input, length) else { return invalid }
         do throws(SASLError) {
-            hand(handle, try body(handle.side, data), out, outLength)
+            hand(handle, try body(handle.exchange, data), out, outLength)
             return 0
         } catch {
             return record(handle, error)
@@ -214,45 +214,25 @@ private func protect(_ session: OpaquePointer?, _ input: UnsafePointer<UInt8>?, 
 @_cdecl("zgss_sasl_wrap")
 public func zgss_sasl_wrap(_ session: OpaquePointer?, _ input: UnsafePointer<UInt8>?, _ length: Int,
                            _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<Int>?) -> Int32 {
-    protect(session, input, length, out, outLength) { (side, data) throws(SASLError) in
-        switch side {
-        case .client(let c): try c.wrap(data)
-        case .server(let s): try s.wrap(data)
-        }
-    }
+    protect(session, input, length, out, outLength) { (exchange, data) throws(SASLError) in try exchange.wrap(data) }
 }
 
 @_cdecl("zgss_sasl_unwrap")
 public func zgss_sasl_unwrap(_ session: OpaquePointer?, _ input: UnsafePointer<UInt8>?, _ length: Int,
                              _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<Int>?) -> Int32 {
-    protect(session, input, length, out, outLength) { (side, data) throws(SASLError) in
-        switch side {
-        case .client(let c): try c.unwrap(data)
-        case .server(let s): try s.unwrap(data)
-        }
-    }
+    protect(session, input, length, out, outLength) { (exchange, data) throws(SASLError) in try exchange.unwrap(data) }
 }
 
 @_cdecl("zgss_sasl_encode")
 public func zgss_sasl_encode(_ session: OpaquePointer?, _ input: UnsafePointer<UInt8>?, _ length: Int,
                              _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<Int>?) -> Int32 {
-    protect(session, input, length, out, outLength) { (side, data) throws(SASLError) in
-        switch side {
-        case .client(let c): try c.encode(data)
-        case .server(let s): try s.encode(data)
-        }
-    }
+    protect(session, input, length, out, outLength) { (exchange, data) throws(SASLError) in try exchange.encode(data) }
 }
 
 @_cdecl("zgss_sasl_decode")
 public func zgss_sasl_decode(_ session: OpaquePointer?, _ input: UnsafePointer<UInt8>?, _ length: Int,
                              _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<Int>?) -> Int32 {
-    protect(session, input, length, out, outLength) { (side, data) throws(SASLError) in
-        switch side {
-        case .client(let c): try c.decode(data)
-        case .server(let s): try s.decode(data)
-        }
-    }
+    protect(session, input, length, out, outLength) { (exchange, data) throws(SASLError) in try exchange.decode(data) }
 }
 
 @_cdecl("zgss_sasl_last_error")

@@ -48,7 +48,7 @@ final class SASLConfigHandle: Sendable {
         state.withLock { state -> Int32 in
             guard let option = SASLOption(rawValue: option) else {
                 state.lastError = "SASL option \(option) is unknown or not a string"
-                return SASLError.Code.invalidArgument.rawValue
+                return ZGSSErrorCode.invalidArgument.rawValue
             }
             let text = value.flatMap { $0.isEmpty ? nil : $0 }
             switch option {
@@ -75,7 +75,7 @@ final class SASLConfigHandle: Sendable {
                     // not "use the default mapping"; unset with NULL or "".
                     guard text == nil || !rules.isEmpty else {
                         state.lastError = "mapping rules '\(text ?? "")' hold no rule"
-                        return SASLError.Code.invalidArgument.rawValue
+                        return ZGSSErrorCode.invalidArgument.rawValue
                     }
                     state.rules = rules
                     state.rulesText = text ?? ""
@@ -91,13 +91,13 @@ final class SASLConfigHandle: Sendable {
                     state.allowlist.append(PrincipalName(text))
                 } else if value != nil {
                     state.lastError = "ZGSS_SASL_ALLOW needs a name; an empty value would admit every user (NULL clears the list)"
-                    return SASLError.Code.invalidArgument.rawValue
+                    return ZGSSErrorCode.invalidArgument.rawValue
                 } else {
                     state.allowlist.removeAll()
                 }
             case .mutual, .layers, .maxBuffer:
                 state.lastError = "SASL option \(option.rawValue) takes an int"
-                return SASLError.Code.invalidArgument.rawValue
+                return ZGSSErrorCode.invalidArgument.rawValue
             }
             state.credential = nil
             state.lastError = ""
@@ -111,24 +111,24 @@ final class SASLConfigHandle: Sendable {
             case .mutual:
                 guard value == 0 || value == 1 else {
                     state.lastError = "ZGSS_SASL_MUTUAL must be 0 or 1"
-                    return SASLError.Code.invalidArgument.rawValue
+                    return ZGSSErrorCode.invalidArgument.rawValue
                 }
                 state.mutual = value == 1
             case .layers:
                 guard value > 0, value <= 7 else {
                     state.lastError = "ZGSS_SASL_LAYERS must be a non-empty mask of ZGSS_SASL_LAYER_* (1..7)"
-                    return SASLError.Code.invalidArgument.rawValue
+                    return ZGSSErrorCode.invalidArgument.rawValue
                 }
                 state.layers = SASLSecurityLayers(rawValue: UInt8(value))
             case .maxBuffer:
                 guard value > 0, value <= 0xFF_FFFF else {
                     state.lastError = "ZGSS_SASL_MAX_BUFFER must be 1..16777215"
-                    return SASLError.Code.invalidArgument.rawValue
+                    return ZGSSErrorCode.invalidArgument.rawValue
                 }
                 state.maxBuffer = UInt32(value)
             default:
                 state.lastError = "SASL option \(option) is unknown or not an int"
-                return SASLError.Code.invalidArgument.rawValue
+                return ZGSSErrorCode.invalidArgument.rawValue
             }
             state.lastError = ""
             return 0
@@ -212,12 +212,15 @@ final class SASLHandle {
 
     init(_ side: Side) { self.side = side }
 
-    var machineError: SASLError? {
+    /// The side as what both sides share (per-message protection).
+    var exchange: SASLGSSAPIExchange {
         switch side {
-        case .client(let c): c.lastError
-        case .server(let s): s.lastError
+        case .client(let c): c
+        case .server(let s): s
         }
     }
+
+    var machineError: SASLError? { exchange.lastError }
 
     /// A NUL-terminated copy kept until the handle dies (or the same key is
     /// set to a different text).

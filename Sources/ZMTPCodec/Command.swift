@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+public import ZGSSBase
 /// A ZMTP command body: a 1-byte name length, the name, then data.
 public struct Command: Equatable, Sendable {
     public var name: String

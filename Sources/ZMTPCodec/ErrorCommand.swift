@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+public import ZGSSBase
 /// The ZMTP 3.x ERROR command: `\x05ERROR`, a 1-byte reason length, the
 /// reason. A side that refuses a handshake sends it before closing, so the
 /// peer knows it was refused and does not just reconnect. libzmq 4.3.4's

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-internal import ZGSSBase
+public import ZGSSBase
 
 /// The GSSAPI mechanism's command bodies, byte for byte as libzmq 4.3.4
 /// writes them:

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+public import ZGSSBase
 /// The 64-byte ZMTP 3.x greeting.
 ///
 /// Layout: signature (10: `ff`, 8 padding bytes, `7f`), version (2: major,

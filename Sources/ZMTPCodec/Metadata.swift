@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-internal import ZGSSBase
+public import ZGSSBase
 
 /// ZMTP metadata as carried by READY: a sequence of properties, each a 1-byte
 /// name length, the name, a 4-byte big-endian value length and the value.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+internal import ZGSSBase
 /// ZeroMQ socket types, numbered as in zmq.h, with the ZMTP names and the
 /// peer pairings libzmq accepts.
 public enum SocketType: Int32, CaseIterable, Sendable {

@@ -309,7 +309,7 @@ public final class GSSAPIMechanism: Mechanism {
     }
 
     @discardableResult
-    private func fail(_ code: ZGSSError.Code, _ message: String) -> ZGSSError {
+    private func fail(_ code: ZGSSErrorCode, _ message: String) -> ZGSSError {
         if phase == .ready { failureNeedsNoError = true }
         let error = ZGSSError(code, message)
         phase = .failed

@@ -103,7 +103,7 @@ public final class NullMechanism: Mechanism {
         return "\(error)"
     }
 
-    private func fail(_ code: ZGSSError.Code, _ message: String) -> ZGSSError {
+    private func fail(_ code: ZGSSErrorCode, _ message: String) -> ZGSSError {
         let error = ZGSSError(code, message)
         failure = error
         return error

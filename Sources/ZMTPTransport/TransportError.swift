@@ -1,23 +1,19 @@
 // SPDX-License-Identifier: MIT
 import Glibc
 internal import CZGSSHeader
+public import ZGSSBase
 
 /// Why a socket call failed: the errno value the C ABI sets (libzmq's
 /// conventions) and a sentence for logs.
-public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let errno: Int32
-    public let reason: String
+public typealias TransportError = CodedError<Int32>
 
-    public init(_ errno: Int32, _ reason: String) {
-        self.errno = errno
-        self.reason = reason
-    }
-
-    public var description: String { reason }
+extension CodedError where Code == Int32 {
+    public var errno: Int32 { code }
+    public var reason: String { message }
 
     static func invalid(_ reason: String) -> TransportError { TransportError(EINVAL, reason) }
-    static let again = TransportError(EAGAIN, "resource temporarily unavailable")
-    static let terminated = TransportError(ZMQErrnoValue.eterm, "the context was terminated")
+    static var again: TransportError { TransportError(EAGAIN, "resource temporarily unavailable") }
+    static var terminated: TransportError { TransportError(ZMQErrnoValue.eterm, "the context was terminated") }
     static func fsm(_ reason: String) -> TransportError { TransportError(ZMQErrnoValue.efsm, reason) }
 }
 

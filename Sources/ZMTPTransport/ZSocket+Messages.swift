@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+public import ZGSSBase
 import Glibc
 import ZMTPCodec
 

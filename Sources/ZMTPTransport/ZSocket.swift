@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+public import ZGSSBase
 internal import CZGSSHeader
 import Glibc
 public import ZMTPCodec

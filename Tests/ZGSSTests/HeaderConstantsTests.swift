@@ -47,13 +47,13 @@ import ZMTPGSSAPI
     }
 
     @Test func errorCodesMatchTheHeaderEnum() {
-        let swift: [(ZGSSError.Code, String, zgss_error)] = [
+        let swift: [(ZGSSErrorCode, String, zgss_error)] = [
             (.invalidArgument, "ZGSS_E_INVAL", ZGSS_E_INVAL), (.again, "ZGSS_E_AGAIN", ZGSS_E_AGAIN),
             (.protocolViolation, "ZGSS_E_PROTO", ZGSS_E_PROTO), (.gss, "ZGSS_E_GSS", ZGSS_E_GSS),
             (.denied, "ZGSS_E_DENIED", ZGSS_E_DENIED), (.wrongState, "ZGSS_E_STATE", ZGSS_E_STATE),
             (.noMemory, "ZGSS_E_NOMEM", ZGSS_E_NOMEM),
         ]
-        #expect(swift.count == ZGSSError.Code.allCases.count)
+        #expect(swift.count == ZGSSErrorCode.allCases.count)
         for (code, name, imported) in swift {
             #expect(code.rawValue == imported.rawValue, "\(name)")
             #expect(Self.header[name] == Int(code.rawValue), "\(name)")
@@ -63,14 +63,14 @@ import ZMTPGSSAPI
 
     @Test func everyErrorCodeHasATextAndAFatality() {
         let unknown = String(cString: ZGSS.zgss_mech_strerror(-999))
-        for code in ZGSSError.Code.allCases {
+        for code in ZGSSErrorCode.allCases {
             #expect(String(cString: ZGSS.zgss_mech_strerror(code.rawValue)) != unknown, "\(code)")
         }
         let fatal: [zgss_error] = [ZGSS_E_PROTO, ZGSS_E_GSS, ZGSS_E_DENIED, ZGSS_E_NOMEM]
         let usable: [zgss_error] = [ZGSS_E_INVAL, ZGSS_E_AGAIN, ZGSS_E_STATE]
         for code in fatal { #expect(ZGSS.zgss_is_fatal(code.rawValue) == 1, "\(code.rawValue)") }
         for code in usable { #expect(ZGSS.zgss_is_fatal(code.rawValue) == 0, "\(code.rawValue)") }
-        #expect(fatal.count + usable.count == ZGSSError.Code.allCases.count)
+        #expect(fatal.count + usable.count == ZGSSErrorCode.allCases.count)
         for code: Int32 in [0, 1, 2, 1000] { #expect(ZGSS.zgss_is_fatal(code) == 0, "\(code)") }
         for code: Int32 in [-8, -100, Int32.min] { #expect(ZGSS.zgss_is_fatal(code) == 1, "unknown \(code)") }
     }

@@ -67,7 +67,7 @@ struct RefusalTests {
     }
 
     @Test func zapStatusCodesAreDenialsOtherReasonsProtocolErrors() throws {
-        let cases: [(reason: String, code: ZGSSError.Code, text: String)] = [
+        let cases: [(reason: String, code: ZGSSErrorCode, text: String)] = [
             ("300", .denied, "ZAP status 300"),
             ("500", .denied, "ZAP status 500"),
             ("GSSAPI handshake failed", .protocolViolation, "ERROR \"GSSAPI handshake failed\""),

@@ -24,7 +24,7 @@ struct StateTableTests {
              plainReady, garbageMessage, zeroLengthMessage, unknownCommand, emptyName
     }
 
-    enum Outcome: Equatable { case accepted, fails(ZGSSError.Code) }
+    enum Outcome: Equatable { case accepted, fails(ZGSSErrorCode) }
 
     static func body(_ input: Input) throws -> [UInt8] {
         switch input {

@@ -111,13 +111,7 @@ public final class GSSSecurityContext {
                                          cgss_no_buffer(), nil, &output, &flags, nil)
         }
         let token = GSSBuffers.take(&output)
-        guard cgss_is_error(major) == 0 else {
-            throw GSSError("gss_init_sec_context", major: major, minor: minor)
-        }
-        returnedFlags = flags
-        let complete = major & cgss_s_continue_needed() == 0
-        isEstablished = complete
-        return Step(token: token, isComplete: complete)
+        return try record(call: "gss_init_sec_context", major: major, minor: minor, flags: flags, token: token)
     }
 
     private func accept(_ input: ArraySlice<UInt8>) throws -> Step {
@@ -131,8 +125,16 @@ public final class GSSSecurityContext {
         }
         let token = GSSBuffers.take(&output)
         if let source { peer = GSSName(taking: source) }
+        return try record(call: "gss_accept_sec_context", major: major, minor: minor, flags: flags, token: token)
+    }
+
+    /// The common end of one init or accept step: a GSS error is thrown;
+    /// otherwise the flags and whether the context is now established are
+    /// kept, and the token (possibly empty) goes back to the caller.
+    private func record(call: String, major: OM_uint32, minor: OM_uint32, flags: OM_uint32,
+                        token: [UInt8]) throws -> Step {
         guard cgss_is_error(major) == 0 else {
-            throw GSSError("gss_accept_sec_context", major: major, minor: minor)
+            throw GSSError(call, major: major, minor: minor)
         }
         returnedFlags = flags
         let complete = major & cgss_s_continue_needed() == 0

@@ -67,13 +67,8 @@ public enum MQTTGSSAPI {
     /// property was absent; `data` nil means no Authentication-Data.
     public static func clientHandleAuth(_ client: SASLGSSAPIClient, reasonCode: UInt8, method: String?,
                                         data: [UInt8]?) -> ClientAction {
-        guard reasonCode == ReasonCode.continueAuthentication.rawValue else {
-            return .abort(reasonCode: ReasonCode.protocolError.rawValue,
-                          reason: "broker sent AUTH with reason code 0x\(hex(reasonCode)) during authentication")
-        }
-        guard isThisMethod(method) else {
-            return .abort(reasonCode: ReasonCode.badAuthenticationMethod.rawValue,
-                          reason: "broker's AUTH names method '\(method ?? "(none)")', expected \(authenticationMethod)")
+        if let refusal = refusalOfAuth(from: "broker", reasonCode: reasonCode, method: method) {
+            return .abort(reasonCode: refusal.reasonCode, reason: refusal.reason)
         }
         do throws(SASLError) {
             return .sendAuth(try client.receive(data ?? []))
@@ -146,15 +141,26 @@ public enum MQTTGSSAPI {
     /// AUTH from the client during the exchange.
     public static func serverHandleAuth(_ server: SASLGSSAPIServer, reasonCode: UInt8, method: String?,
                                         data: [UInt8]?) -> ServerAction {
-        guard reasonCode == ReasonCode.continueAuthentication.rawValue else {
-            return .refuse(reasonCode: ReasonCode.protocolError.rawValue,
-                           reason: "client sent AUTH with reason code 0x\(hex(reasonCode))")
-        }
-        guard isThisMethod(method) else {
-            return .refuse(reasonCode: ReasonCode.badAuthenticationMethod.rawValue,
-                           reason: "AUTH names method '\(method ?? "(none)")', CONNECT named \(authenticationMethod)")
+        if let refusal = refusalOfAuth(from: "client", reasonCode: reasonCode, method: method) {
+            return .refuse(reasonCode: refusal.reasonCode, reason: refusal.reason)
         }
         return step(server, data ?? [])
+    }
+
+    /// Why an AUTH packet met during the exchange is not a step of it: nil
+    /// when it continues authentication with this method, otherwise the
+    /// reason code to end with and a sentence naming the `sender`.
+    private static func refusalOfAuth(from sender: String, reasonCode: UInt8,
+                                      method: String?) -> (reasonCode: UInt8, reason: String)? {
+        guard reasonCode == ReasonCode.continueAuthentication.rawValue else {
+            return (ReasonCode.protocolError.rawValue,
+                    "\(sender) sent AUTH with reason code 0x\(hex(reasonCode)) during authentication")
+        }
+        guard isThisMethod(method) else {
+            return (ReasonCode.badAuthenticationMethod.rawValue,
+                    "\(sender)'s AUTH names method '\(method ?? "(none)")', expected \(authenticationMethod)")
+        }
+        return nil
     }
 
     private static func step(_ server: SASLGSSAPIServer, _ data: [UInt8]) -> ServerAction {

@@ -286,8 +286,8 @@ typedef enum zgss_error {
 /* Message flags for zgss_mech_encode / zgss_mech_decode */
 #define ZGSS_MSG_MORE 0x01
 #define ZGSS_MSG_COMMAND 0x02
-#define ZGSS_MSG_SUBSCRIBE 0x04 /* from libzmq master peers only */
-#define ZGSS_MSG_CANCEL 0x08    /* from libzmq master peers only */
+#define ZGSS_MSG_SUBSCRIBE 0x04 /* decode: a subscription (see zgss_mech_decode) */
+#define ZGSS_MSG_CANCEL 0x08    /* decode: a cancel, from libzmq master peers only */
 
 typedef struct zgss_config zgss_config_t;
 typedef struct zgss_mech zgss_mech_t;
@@ -440,7 +440,11 @@ int zgss_mech_encode(zgss_mech_t *mech, const uint8_t *data, size_t len, int fla
 
 /* Opens one incoming frame body once the status is READY. Encrypted mode:
  * data must be a MESSAGE command; *out is the plaintext, *out_flags its
- * ZGSS_MSG_* flags from inside the wrap. Returns 0, ZGSS_E_STATE before
+ * ZGSS_MSG_* flags from inside the wrap. On a PUB or XPUB whose peer's
+ * Socket-Type is SUB, a single frame that does not start with byte 0 or 1
+ * also gets ZGSS_MSG_SUBSCRIBE (*out is then the topic): stock libzmq
+ * 4.3.4 encrypts a subscription without its 1 byte. An XSUB peer's
+ * messages keep their flags. Returns 0, ZGSS_E_STATE before
  * READY, ZGSS_E_PROTO for anything malformed, tampered, replayed or sent
  * without confidentiality (fatal). Does not block. */
 int zgss_mech_decode(zgss_mech_t *mech, const uint8_t *data, size_t len, int flags,

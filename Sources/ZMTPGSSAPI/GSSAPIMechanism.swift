@@ -55,6 +55,16 @@ public final class GSSAPIMechanism: Mechanism {
 
     /// The peer's READY metadata (Socket-Type, Identity, ...), once received.
     public private(set) var peerMetadata = Metadata()
+    /// A SUB peer of this PUB or XPUB: stock libzmq 4.3.4 encrypts a SUB's
+    /// subscription without its 0x01 marker (its encoder keeps only the
+    /// MORE and COMMAND flags), so such a peer's single-frame message that
+    /// does not start with 0x00 or 0x01 is a bare topic and `decode` flags
+    /// it `.subscribe`. The rule lives here, once, for every host (zgss's
+    /// sockets, libzmq built with zgss). Only a SUB: an XSUB's other
+    /// messages are data (its subscriptions carry the marker). What it
+    /// costs: a stock SUB's cancel reads as a subscription, and a bare
+    /// topic that starts with 0x00 or 0x01 is read in the marked form.
+    private var peerSendsBareTopics = false
     /// The authenticated peer principal: on a server the client's (what
     /// libzmq hands ZAP as User-Id), on a client the service's.
     public private(set) var peerPrincipal: String?
@@ -262,7 +272,12 @@ public final class GSSAPIMechanism: Mechanism {
     public func decode(_ message: consuming ZMTPMessage) throws(ZGSSError) -> ZMTPMessage {
         try requireReady("decode")
         guard protectsMessages else { return message }
-        return try unwrapMessage(&message.body)
+        var opened = try unwrapMessage(&message.body)
+        if peerSendsBareTopics && opened.flags.isDisjoint(with: [.more, .command, .subscribe, .cancel])
+            && (opened.body.first ?? 2) > 1 {
+            opened.flags.insert(.subscribe)
+        }
+        return opened
     }
 
     // MARK: internals
@@ -456,6 +471,7 @@ public final class GSSAPIMechanism: Mechanism {
             throw fail(.protocolViolation, "a \(peerType.name) peer cannot talk to a \(socketType.name) socket")
         }
         peerMetadata = metadata
+        peerSendsBareTopics = peerType == .sub && (socketType == .pub || socketType == .xpub)
     }
 
     private func wrapMessage(_ message: ZMTPMessage) throws(ZGSSError) -> [UInt8] {

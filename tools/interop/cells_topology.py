@@ -7,7 +7,7 @@ import time
 
 import zmq
 
-from sides import check
+from sides import check, wait_for
 
 
 def settle():
@@ -272,6 +272,37 @@ def slow_peer_does_not_block_others(sides):
     check(len(stuck.recv()) == 1 << 20, "the stuck peer's messages are still coming")
 
 
+def libzmq_xsub_data_is_not_a_subscription(sides):
+    """A stock XSUB's ordinary message to an encrypted zgss PUB is data,
+    which a PUB drops; only a SUB's bare topic counts as a subscription."""
+    z, l = sides["zgss"], sides["libzmq"]
+    pub = z.socket(zmq.PUB, "server", "encrypted")
+    endpoint = z.bind_any(pub)
+    xsub = l.socket(zmq.XSUB, "client", "encrypted")
+    xsub.connect(endpoint)
+    # In this order on one connection: were "hello" read as a topic, it
+    # would be in force before "topic" is.
+    xsub.send(b"hello")
+    xsub.send(b"\x01topic")
+    received = []
+
+    def got(wanted):
+        pub.send(b"hello there")
+        pub.send(wanted)
+        message = l.try_recv(xsub)
+        while message is not None:
+            received.append(message)
+            if message == wanted:
+                return True
+            message = l.try_recv(xsub)
+        return False
+
+    check(wait_for(lambda: got(b"topic 1"), timeout=15), "the XSUB's marked subscription never took effect")
+    check(wait_for(lambda: got(b"topic 2"), timeout=15), "the second topic message did not arrive")
+    hellos = [m for m in received if m.startswith(b"hello")]
+    check(not hellos, "the PUB read the XSUB's data message as a subscription: got %r" % hellos[:3])
+
+
 CELLS = [
     ("topology: a stuck ROUTER peer does not hold up another", slow_peer_does_not_block_others),
     ("topology: 8 threads x 300 encrypted round trips in parallel (zgss REQ or REP vs libzmq)",
@@ -287,4 +318,6 @@ CELLS = [
     ("topology: RCVHWM 10 backpressure, 5000 messages in order", receive_backpressure),
     ("topology: libzmq heartbeats (PING/PONG inside the wrap)", heartbeats_inside_the_wrap),
     ("topology: zgss SUB unsubscribes from a zgss PUB (encrypted)", zgss_pub_sub_unsubscribe),
+    ("topology: a libzmq XSUB's data message is not a subscription at a zgss PUB (encrypted)",
+     libzmq_xsub_data_is_not_a_subscription),
 ]

@@ -432,21 +432,13 @@ int zmq::gssapi_mechanism_base_t::decode_message (msg_t *msg_)
     if (rc < 0)
         return fail (rc, true);
 
-    //  libzmq master peers flag subscriptions inside the wrap; 4.3.4's
-    //  XPUB reads them in the ZMTP 3.0 form.
-    bool marker = (out_flags & (ZGSS_MSG_SUBSCRIBE | ZGSS_MSG_CANCEL)) != 0;
-    bool subscribe = (out_flags & ZGSS_MSG_SUBSCRIBE) != 0;
-    //  A stock 4.3.4 SUB wraps the bare topic, without the 1/0 byte. A SUB
-    //  sends no other data, so on a PUB/XPUB a single frame that does not
-    //  start with 0 or 1 is taken as a subscription (a stock SUB's cancel
-    //  looks the same and cannot be told apart; topics starting with byte
-    //  0 or 1 are read in the ZMTP 3.0 form).
-    if (!marker && !(out_flags & (ZGSS_MSG_COMMAND | ZGSS_MSG_MORE))
-        && (options.type == ZMQ_PUB || options.type == ZMQ_XPUB)
-        && (out_len == 0 || (out[0] != 0 && out[0] != 1))) {
-        marker = true;
-        subscribe = true;
-    }
+    //  zgss flags a subscription: one a libzmq master peer flagged inside
+    //  the wrap, or a stock 4.3.4 SUB's bare topic (zgss_mech_decode knows
+    //  that rule and the peer's Socket-Type). 4.3.4's XPUB reads
+    //  subscriptions in the ZMTP 3.0 form, so the 1/0 byte goes back on.
+    const bool marker =
+      (out_flags & (ZGSS_MSG_SUBSCRIBE | ZGSS_MSG_CANCEL)) != 0;
+    const bool subscribe = (out_flags & ZGSS_MSG_SUBSCRIBE) != 0;
     int rc2 = msg_->close ();
     errno_assert (rc2 == 0);
     rc2 = msg_->init_size (out_len + (marker ? 1 : 0));

@@ -1105,7 +1105,9 @@ int zgss_msg_set(zgss_msg_t *msg, int property, int optval);
  * and ROUTER peers only), "Peer-Address" (the peer's IP address), any
  * property the peer sent, and on a GSSAPI server "User-Id": the client's
  * authenticated principal ("alice@EXAMPLE.TEST"); libzmq reports it only
- * through a ZAP handler, which zgss has no need of. The string belongs to
+ * through a ZAP handler, which zgss has no need of. "User-Id",
+ * "Peer-Address" and "__fd" are zgss's own: a peer sending properties of
+ * those names is not believed (NULL when zgss has no value). The string belongs to
  * the message and stays valid until it is closed or received into. NULL
  * with errno EINVAL when absent (or property is NULL), EFAULT for NULL or
  * a non-message. */

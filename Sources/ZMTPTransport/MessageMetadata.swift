@@ -12,7 +12,7 @@ import ZMTPCodec
 /// behind ZMQ_SRCFD) and, when a ZAP handler named one, "User-Id". zgss has
 /// no ZAP; a GSSAPI server gives "User-Id" the authenticated client
 /// principal, which is what a libzmq ZAP handler that accepts the
-/// principal it is shown reports.
+/// principal it is shown reports, and no peer can supply those three.
 ///
 /// Values are NUL-terminated C strings allocated once here, so a message
 /// can hand out pointers that stay valid while it holds this object.
@@ -60,14 +60,24 @@ public final class MessageMetadata: @unchecked Sendable {
 }
 
 extension MessageMetadata {
-    /// A connection's properties once its handshake is done: the peer's
-    /// ZMTP metadata, then Peer-Address, __fd and (GSSAPI server) User-Id.
+    /// Names only this side may give a value: a peer sending them in its
+    /// metadata is not believed. (libzmq puts its own Peer-Address and __fd
+    /// first, so they win too; it would show a peer's "User-Id" when no ZAP
+    /// handler set one, which would let any peer claim an identity here.)
+    static let reservedNames: Set<String> = ["User-Id", "Peer-Address", "__fd"]
+
+    /// A connection's properties once its handshake is done: Peer-Address,
+    /// __fd and (GSSAPI server) User-Id from this side, then the peer's
+    /// ZMTP metadata without the reserved names.
     static func forConnection(peer: Metadata, peerAddress: String?, fd: Int32,
                               userId: String?) -> MessageMetadata {
-        var properties = peer.properties.map { (name: $0.name, value: $0.value) }
+        var properties: [(name: String, value: [UInt8])] = []
         if let peerAddress { properties.append((name: "Peer-Address", value: Array(peerAddress.utf8))) }
         properties.append((name: "__fd", value: Array(String(fd).utf8)))
         if let userId { properties.append((name: "User-Id", value: Array(userId.utf8))) }
+        for property in peer.properties where !reservedNames.contains(property.name) {
+            properties.append((name: property.name, value: property.value))
+        }
         return MessageMetadata(properties)
     }
 }

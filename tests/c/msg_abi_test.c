@@ -195,6 +195,15 @@ static void test_sockets(void) {
         }
     }
     CHECK(good, "twenty parts received in order into one message");
+    /* A received part kept inside the struct is wiped by close (it may be
+     * decrypted data; larger ones are wiped in their buffer). */
+    CHECK(zgss_send(push, "secret-payload", 14, 0) == 14, "send secret");
+    zgss_msg_t wiped;
+    zgss_msg_init(&wiped);
+    CHECK(zgss_msg_recv(&wiped, pull, 0) == 14, "recv secret");
+    CHECK(memmem(&wiped, sizeof wiped, "secret", 6) != NULL, "the part is inside the struct");
+    zgss_msg_close(&wiped);
+    CHECK(memmem(&wiped, sizeof wiped, "secret", 6) == NULL, "close wiped the bytes inside the struct");
     zgss_msg_t keep;
     zgss_msg_init(&keep);
     CHECK(zgss_msg_copy(&keep, &m) == 0, "copy a received message");

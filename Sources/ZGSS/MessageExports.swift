@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+internal import CZGSSHeader
 import Glibc
 import ZMTPTransport
 
@@ -117,11 +118,11 @@ public func zgss_msg_more(_ msg: UnsafeRawPointer?) -> Int32 {
     return MessageReader(base: msg).flags & MessageFlag.more != 0 ? 1 : 0
 }
 
-/// ZMQ_MORE, ZMQ_SRCFD and ZMQ_SHARED as in zgss.h.
+/// The properties zgss_msg_get knows (zgss.h's numbers).
 private enum MessageProperty {
-    static let more: Int32 = 1
-    static let sourceFD: Int32 = 2
-    static let shared: Int32 = 3
+    static let more = Int32(ZMQ_MORE)
+    static let sourceFD = Int32(ZMQ_SRCFD)
+    static let shared = Int32(ZMQ_SHARED)
 }
 
 @_cdecl("zgss_msg_get")

@@ -819,7 +819,8 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  *     the system's errno from bind (EADDRINUSE, EACCES, ...).
  *   - Buffers: every buffer passed in (option values, endpoints, send and
  *     receive buffers) belongs to the caller; zgss reads or fills it during
- *     the call and keeps no pointer to it. Sent data is copied.
+ *     the call and keeps no pointer to it. Sent data is copied. (Messages,
+ *     below, are the exception: zgss_msg_init_data takes the buffer over.)
  *   - Threads: a context may be used from any thread. A socket, like a
  *     libzmq socket, must be used by one thread at a time (it may migrate
  *     between threads with a full memory barrier, e.g. a mutex). Each

@@ -112,6 +112,17 @@ extern "C" {
 #define ZMQ_SNDMORE 2
 #endif
 
+/* Message properties (zgss_msg_get) */
+#ifndef ZMQ_MORE
+#define ZMQ_MORE 1
+#endif
+#ifndef ZMQ_SRCFD
+#define ZMQ_SRCFD 2
+#endif
+#ifndef ZMQ_SHARED
+#define ZMQ_SHARED 3
+#endif
+
 /* Socket options */
 #ifndef ZMQ_ROUTING_ID
 #define ZMQ_ROUTING_ID 5
@@ -812,7 +823,8 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  *     the system's errno from bind (EADDRINUSE, EACCES, ...).
  *   - Buffers: every buffer passed in (option values, endpoints, send and
  *     receive buffers) belongs to the caller; zgss reads or fills it during
- *     the call and keeps no pointer to it. Sent data is copied.
+ *     the call and keeps no pointer to it. Sent data is copied. (Messages,
+ *     below, are the exception: zgss_msg_init_data takes the buffer over.)
  *   - Threads: a context may be used from any thread. A socket, like a
  *     libzmq socket, must be used by one thread at a time (it may migrate
  *     between threads with a full memory barrier, e.g. a mutex). Each
@@ -981,6 +993,135 @@ int zgss_recv(void *socket, void *buf, size_t len, int flags);
 
 /* zgss_errno and zgss_strerror (declared with the library helpers above)
  * read and describe this section's errors. */
+
+/* ---- Messages (zmq_msg_t) ---------------------------------------------- */
+/*
+ * zgss_msg_t is libzmq 4.3.4's zmq_msg_t: 64 bytes, pointer-aligned, kept
+ * in the caller's memory (usually on the stack). A message must be
+ * initialised (zgss_msg_init*) before any other call and closed
+ * (zgss_msg_close) to release what it holds; never copy the struct itself
+ * (use zgss_msg_copy / zgss_msg_move). Up to 33 bytes live inside the
+ * struct; a larger message points to a reference-counted buffer that its
+ * copies share. A NULL, closed or never-initialised message is refused
+ * with -1/EFAULT (NULL for pointer results) where libzmq would crash or
+ * abort; a closed message still answers zgss_msg_more and ZMQ_MORE /
+ * ZMQ_SHARED with the flags it had, as libzmq's does (programs call
+ * zmq_msg_more after zmq_msg_close). Initialising a message that holds
+ * content leaks that content, as in libzmq. None of these calls blocks
+ * except zgss_msg_send and zgss_msg_recv (as zgss_send / zgss_recv). A
+ * message may move between threads; one thread uses it at a time.
+ */
+typedef struct zgss_msg_t {
+#if defined(_MSC_VER) && (defined(_M_X64) || defined(_M_ARM64))
+    __declspec(align(8)) unsigned char _[64];
+#elif defined(_MSC_VER) && (defined(_M_IX86) || defined(_M_ARM_ARMV7VE) || defined(_M_ARM))
+    __declspec(align(4)) unsigned char _[64];
+#elif defined(__GNUC__) || defined(__INTEL_COMPILER) \
+    || (defined(__SUNPRO_C) && __SUNPRO_C >= 0x590) || (defined(__SUNPRO_CC) && __SUNPRO_CC >= 0x590)
+    unsigned char _[64] __attribute__((aligned(sizeof(void *))));
+#else
+    unsigned char _[64];
+#endif
+} zgss_msg_t;
+
+/* How zgss hands back a buffer given to zgss_msg_init_data. */
+typedef void(zgss_free_fn)(void *data, void *hint);
+
+/* An empty message (size 0). Returns 0, or -1/EFAULT for NULL. */
+int zgss_msg_init(zgss_msg_t *msg);
+
+/* A message of size bytes with undefined content (write it through
+ * zgss_msg_data). The buffer belongs to the message and is freed, after
+ * being zeroed, when its last copy is closed. Returns 0, or -1 with
+ * ENOMEM or EFAULT (NULL msg). */
+int zgss_msg_init_size(zgss_msg_t *msg, size_t size);
+
+/* A message over the caller's buffer, without copying it. With ffn, the
+ * buffer passes to the message: ffn(data, hint) is called exactly once,
+ * from whichever thread closes (or sends) the last copy, and the caller
+ * must not touch the buffer after that. Without ffn (NULL) the buffer
+ * stays the caller's and must outlive every copy of the message (ZMQ_SHARED
+ * then reads 1). Returns 0, or -1 with EFAULT (NULL msg, or NULL data with
+ * size > 0: libzmq aborts there; ffn is not called). */
+int zgss_msg_init_data(zgss_msg_t *msg, void *data, size_t size, zgss_free_fn *ffn, void *hint);
+
+/* Sends the message as one part (flags: ZMQ_SNDMORE, ZMQ_DONTWAIT, as
+ * zgss_send; the bytes are copied into the socket's queue). On success
+ * returns the size (clamped to INT_MAX) and the message is left empty and
+ * initialised, its content released (so an init_data ffn runs now, not
+ * when the bytes reach the network as in libzmq); the caller still closes
+ * it. On failure -1 with zgss_send's errno values, or EFAULT (NULL, closed
+ * or uninitialised msg); the message is untouched. ENOTSOCK is checked
+ * before the message. Blocks like zgss_send. */
+int zgss_msg_send(zgss_msg_t *msg, void *socket, int flags);
+
+/* Receives one part into the message, releasing what it held first.
+ * Returns the part's size (clamped to INT_MAX), or -1 with zgss_recv's
+ * errno values (EAGAIN also empties the message, as in libzmq; other
+ * errors leave it untouched), EFAULT (NULL, closed or uninitialised msg)
+ * or ENOMEM. zgss_msg_more tells whether more parts follow. The bytes are
+ * owned by the message (zeroed when released: they may be decrypted
+ * data). Blocks like zgss_recv. */
+int zgss_msg_recv(zgss_msg_t *msg, void *socket, int flags);
+
+/* Releases the content (the buffer goes when its last copy is closed) and
+ * the properties. Returns 0, or -1/EFAULT (NULL, already closed, never
+ * initialised). */
+int zgss_msg_close(zgss_msg_t *msg);
+
+/* Moves src's content to dest (whose old content is released); src is left
+ * empty. Copying the same message onto itself does nothing. Both must be
+ * initialised: -1/EFAULT otherwise. */
+int zgss_msg_move(zgss_msg_t *dest, zgss_msg_t *src);
+
+/* Makes dest (whose old content is released) see src's bytes: large
+ * contents are shared, not duplicated (both then read ZMQ_SHARED 1), so
+ * writing through one changes the other. An init_data ffn runs once, after
+ * the last of them is closed. Both must be initialised: -1/EFAULT
+ * otherwise. */
+int zgss_msg_copy(zgss_msg_t *dest, zgss_msg_t *src);
+
+/* The message's bytes, valid until it is closed, moved from or received
+ * into (inside the struct for up to 33 bytes: they move with it). NULL
+ * with errno EFAULT for a NULL, closed or uninitialised message. */
+void *zgss_msg_data(zgss_msg_t *msg);
+
+/* The size in bytes; 0 with errno EFAULT for a NULL, closed or
+ * uninitialised message. */
+size_t zgss_msg_size(const zgss_msg_t *msg);
+
+/* 1 when the part was received with more parts to follow, else 0 (also for
+ * NULL or a non-message, with errno EFAULT, so that a loop on it ends). */
+int zgss_msg_more(const zgss_msg_t *msg);
+
+/* ZMQ_MORE (0/1), ZMQ_SHARED (1 when the bytes may be seen through another
+ * message: a copy, or init_data without ffn), ZMQ_SRCFD (the descriptor of
+ * the connection a received message came from; -1/EINVAL for a message
+ * not received). -1 with EINVAL for other properties, EFAULT for NULL or a
+ * non-message. */
+int zgss_msg_get(const zgss_msg_t *msg, int property);
+
+/* libzmq 4.3.4 has no settable property: always -1/EINVAL. */
+int zgss_msg_set(zgss_msg_t *msg, int property, int optval);
+
+/* A property of a received message, from the connection it came over
+ * (case-sensitive names): "Socket-Type" (the peer's, e.g. "REQ"),
+ * "Identity" (the peer's ZMQ_ROUTING_ID, maybe empty; sent by REQ, DEALER
+ * and ROUTER peers only), "Peer-Address" (the peer's IP address), any
+ * property the peer sent, and on a GSSAPI server "User-Id": the client's
+ * authenticated principal ("alice@EXAMPLE.TEST"); libzmq reports it only
+ * through a ZAP handler, which zgss has no need of. "User-Id",
+ * "Peer-Address" and "__fd" are zgss's own: a peer sending properties of
+ * those names is not believed (NULL when zgss has no value). The string belongs to
+ * the message and stays valid until it is closed or received into. NULL
+ * with errno EINVAL when absent (or property is NULL), EFAULT for NULL or
+ * a non-message. */
+const char *zgss_msg_gets(const zgss_msg_t *msg, const char *property);
+
+/* libzmq's older names: zgss_msg_send / zgss_msg_recv with the arguments
+ * swapped. */
+int zgss_sendmsg(void *socket, zgss_msg_t *msg, int flags);
+int zgss_recvmsg(void *socket, zgss_msg_t *msg, int flags);
 
 #ifdef __cplusplus
 }

@@ -13,10 +13,14 @@
  * Covered: zmq_ctx_new, zmq_ctx_term, zmq_ctx_destroy, zmq_term,
  * zmq_socket, zmq_close, zmq_setsockopt, zmq_getsockopt, zmq_bind,
  * zmq_connect, zmq_send, zmq_send_const, zmq_recv, zmq_errno,
- * zmq_strerror, zmq_has, zmq_version, and the constants zgss.h defines
- * plus the aliases ZMQ_IDENTITY and ZMQ_NOBLOCK. Not covered (a program
- * using them fails to compile or link, never silently misbehaves):
- * zmq_msg_*, zmq_poll, zmq_proxy, zmq_ctx_set/get, zmq_socket_monitor,
+ * zmq_strerror, zmq_has, zmq_version, zmq_msg_t, zmq_free_fn,
+ * zmq_msg_init, zmq_msg_init_size, zmq_msg_init_data, zmq_msg_send,
+ * zmq_msg_recv, zmq_msg_close, zmq_msg_move, zmq_msg_copy, zmq_msg_data,
+ * zmq_msg_size, zmq_msg_more, zmq_msg_get, zmq_msg_set, zmq_msg_gets,
+ * zmq_sendmsg, zmq_recvmsg, and the constants zgss.h defines plus the
+ * aliases ZMQ_IDENTITY and ZMQ_NOBLOCK. Not covered (a program using them
+ * fails to compile or link, never silently misbehaves): the draft
+ * zmq_msg_init_buffer / routing_id / group calls, zmq_poll, zmq_proxy, zmq_ctx_set/get, zmq_socket_monitor,
  * transports other than tcp://, CURVE and PLAIN options.
  */
 #ifndef ZGSS_ZMQ_H_INCLUDED
@@ -82,5 +86,25 @@ static inline void zgss_zmq_version(int *major, int *minor, int *patch)
 #define zmq_strerror zgss_strerror
 #define zmq_has zgss_has
 #define zmq_version zgss_zmq_version
+
+/* Messages */
+#define zmq_msg_t zgss_msg_t
+#define zmq_free_fn zgss_free_fn
+#define zmq_msg_init zgss_msg_init
+#define zmq_msg_init_size zgss_msg_init_size
+#define zmq_msg_init_data zgss_msg_init_data
+#define zmq_msg_send zgss_msg_send
+#define zmq_msg_recv zgss_msg_recv
+#define zmq_msg_close zgss_msg_close
+#define zmq_msg_move zgss_msg_move
+#define zmq_msg_copy zgss_msg_copy
+#define zmq_msg_data zgss_msg_data
+#define zmq_msg_size zgss_msg_size
+#define zmq_msg_more zgss_msg_more
+#define zmq_msg_get zgss_msg_get
+#define zmq_msg_set zgss_msg_set
+#define zmq_msg_gets zgss_msg_gets
+#define zmq_sendmsg zgss_sendmsg
+#define zmq_recvmsg zgss_recvmsg
 
 #endif /* ZGSS_ZMQ_H_INCLUDED */

@@ -91,6 +91,18 @@ c_abi() {
 }
 run_stage c-abi c_abi
 
+# zgss_msg_* through the C ABI (tests/c/msg_abi_test.c): NULL, garbage and
+# closed messages, free functions run exactly once, received messages and
+# their properties released; under valgrind (leaks and bad reads fail).
+c_msg() {
+  local bin="$log/msg_abi_test"
+  cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$bin" tests/c/msg_abi_test.c \
+    $(pkg-config --cflags --libs zgss) -Wl,-rpath,"$root/.dist/lib" || return 1
+  valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+    --show-leak-kinds=definite,indirect --error-exitcode=3 "$bin"
+}
+run_stage c-msg c_msg
+
 # Handle checking through the C ABI (tests/c/handles_test.c): every kind of
 # handle destroyed, foreign, of another kind, and destroyed while another
 # thread calls into it; natively (threads really in parallel), then under

@@ -68,6 +68,9 @@ final class Connection: @unchecked Sendable {
     private(set) var peerMetadata = Metadata()
     private(set) var peerType: SocketType?
     private(set) var peerPrincipal: String?
+    /// What every message from this peer carries (zmq_msg_gets); made once
+    /// the handshake is done.
+    private(set) var messageMetadata: MessageMetadata?
     /// The id a ROUTER knows this peer by (assigned on ready).
     var routingId: [UInt8] = []
     /// A PUB's view of what this SUB peer wants.
@@ -305,6 +308,10 @@ final class Connection: @unchecked Sendable {
         peerType = peerMetadata["Socket-Type"].flatMap { SocketType(name: $0) }
         phase = .ready
         decoder.setMaxFrameSize(frameLimit)
+        var isServer = false
+        if case .gssapi(let configuration) = security { isServer = configuration.options.isServer }
+        messageMetadata = .forConnection(peer: peerMetadata, peerAddress: Net.peerAddress(fd)?.hostAndPort.0,
+                                         fd: fd, userId: isServer ? peerPrincipal : nil)
         Trace.log("\(peerText): ready (\(security.name)\(isEncrypted ? ", encrypted" : "")"
                   + ", peer \(peerType?.name ?? "?")\(peerPrincipal.map { ", principal \($0)" } ?? ""))")
     }

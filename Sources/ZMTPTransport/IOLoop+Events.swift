@@ -48,7 +48,8 @@ extension IOLoop {
         case .push:
             return
         default:
-            incoming.push(Incoming(source: connection.id, routingId: connection.routingId, parts: parts))
+            incoming.push(Incoming(source: connection.id, routingId: connection.routingId, parts: parts,
+                                   metadata: connection.messageMetadata))
         }
     }
 

@@ -20,6 +20,8 @@ struct Incoming: Sendable {
     var source: UInt64
     var routingId: [UInt8]
     var parts: [[UInt8]]
+    /// The connection's properties, for zmq_msg_gets (nil before ready).
+    var metadata: MessageMetadata?
 }
 
 /// A bound listener handed to the I/O thread.

@@ -109,6 +109,26 @@ extension ZSocket {
         return try result.get()
     }
 
+    /// One message part with what zmq_msg_recv reports beside its bytes:
+    /// whether more parts follow and its connection's properties.
+    public struct ReceivedPart {
+        public var bytes: [UInt8]
+        public var more: Bool
+        public var metadata: MessageMetadata?
+    }
+
+    public func receivePart(flags: Int32) throws(TransportError) -> ReceivedPart {
+        let result: Result<ReceivedPart, TransportError> = state.monitor.withLock {
+            do throws(TransportError) {
+                let bytes = try receiveLocked(flags: flags)
+                return .success(ReceivedPart(bytes: bytes, more: receiveMore, metadata: receiveMetadata))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
     private func receiveLocked(flags: Int32) throws(TransportError) -> [UInt8] {
         if state.terminated { throw .terminated }
         if let part = receiveParts.pop() {
@@ -126,7 +146,9 @@ extension ZSocket {
         while true {
             if let incoming = state.inbox.pop() {
                 if state.resumeReading() { state.waker.wake() }
+                let metadata = incoming.metadata
                 guard var parts = accept(incoming), !parts.isEmpty else { continue }
+                receiveMetadata = metadata
                 let first = parts.removeFirst()
                 receiveMore = !parts.isEmpty
                 for part in parts { receiveParts.push(part) }

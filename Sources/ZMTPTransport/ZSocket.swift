@@ -27,6 +27,8 @@ public final class ZSocket: @unchecked Sendable {
     var sendParts: [[UInt8]] = []
     var receiveParts = FIFO<[UInt8]>()
     var receiveMore = false
+    /// The properties of the message whose parts are being received.
+    var receiveMetadata: MessageMetadata?
     var awaitingReply = false
     var replyEnvelope: (connection: UInt64, parts: [[UInt8]])?
     /// When the last message was sent (Clock.nanoseconds), to tell a

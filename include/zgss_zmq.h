@@ -13,10 +13,12 @@
  * Covered: zmq_ctx_new, zmq_ctx_term, zmq_ctx_destroy, zmq_term,
  * zmq_socket, zmq_close, zmq_setsockopt, zmq_getsockopt, zmq_bind,
  * zmq_connect, zmq_send, zmq_send_const, zmq_recv, zmq_errno,
- * zmq_strerror, zmq_has, zmq_version, and the constants zgss.h defines
+ * zmq_strerror, zmq_has, zmq_version, zmq_poll with zmq_pollitem_t and
+ * zmq_fd_t (ZMQ_POLLIN/OUT/ERR/PRI, ZMQ_POLLITEMS_DFLT, and the socket
+ * options ZMQ_FD and ZMQ_EVENTS), and the constants zgss.h defines
  * plus the aliases ZMQ_IDENTITY and ZMQ_NOBLOCK. Not covered (a program
  * using them fails to compile or link, never silently misbehaves):
- * zmq_msg_*, zmq_poll, zmq_proxy, zmq_ctx_set/get, zmq_socket_monitor,
+ * zmq_msg_*, zmq_poller_* (draft API), zmq_proxy, zmq_ctx_set/get, zmq_socket_monitor,
  * transports other than tcp://, CURVE and PLAIN options.
  */
 #ifndef ZGSS_ZMQ_H_INCLUDED
@@ -82,5 +84,8 @@ static inline void zgss_zmq_version(int *major, int *minor, int *patch)
 #define zmq_strerror zgss_strerror
 #define zmq_has zgss_has
 #define zmq_version zgss_zmq_version
+#define zmq_poll zgss_poll
+#define zmq_pollitem_t zgss_pollitem_t
+#define zmq_fd_t zgss_fd_t
 
 #endif /* ZGSS_ZMQ_H_INCLUDED */

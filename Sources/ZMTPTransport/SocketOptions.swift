@@ -12,6 +12,8 @@ public enum SocketOption {
     public static let subscribe: Int32 = ZMQ_SUBSCRIBE
     public static let unsubscribe: Int32 = ZMQ_UNSUBSCRIBE
     public static let receiveMore: Int32 = ZMQ_RCVMORE
+    public static let fileDescriptor: Int32 = ZMQ_FD
+    public static let events: Int32 = ZMQ_EVENTS
     public static let type: Int32 = ZMQ_TYPE
     public static let linger: Int32 = ZMQ_LINGER
     public static let reconnectInterval: Int32 = ZMQ_RECONNECT_IVL

@@ -8,15 +8,20 @@
  * contract (readable when new, reset by ZMQ_EVENTS, readable again only
  * on a change, not reset by a getsockopt that fails for a NULL buffer);
  * a waiting zgss_poll woken by zgss_ctx_term (ETERM) and by a signal
- * (EINTR); a finite wait that does not spin.
+ * (EINTR); a finite wait that does not spin; and (at compile time)
+ * zgss_pollitem_t laid out exactly as zmq.h's zmq_pollitem_t.
  *   poll_abi_test
  * Prints "c-abi-poll: N passed, M failed". */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+/* Stock libzmq's header first (zgss.h defines its shared constants only
+ * where zmq.h has not), for the layout check below. */
+#include <zmq.h>
 #include <zgss.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -29,6 +34,16 @@
 #include <unistd.h>
 
 static int passed, failed;
+
+/* A program built with zgss_zmq.h uses zgss_pollitem_t where it wrote
+ * zmq_pollitem_t: the layouts must be libzmq 4.3.4's. */
+_Static_assert(sizeof(zgss_pollitem_t) == sizeof(zmq_pollitem_t), "zgss_pollitem_t size");
+_Static_assert(_Alignof(zgss_pollitem_t) == _Alignof(zmq_pollitem_t), "zgss_pollitem_t alignment");
+_Static_assert(offsetof(zgss_pollitem_t, socket) == offsetof(zmq_pollitem_t, socket), "socket offset");
+_Static_assert(offsetof(zgss_pollitem_t, fd) == offsetof(zmq_pollitem_t, fd), "fd offset");
+_Static_assert(offsetof(zgss_pollitem_t, events) == offsetof(zmq_pollitem_t, events), "events offset");
+_Static_assert(offsetof(zgss_pollitem_t, revents) == offsetof(zmq_pollitem_t, revents), "revents offset");
+_Static_assert(sizeof(zgss_fd_t) == sizeof(zmq_fd_t), "zgss_fd_t");
 
 #define CHECK(cond, ...)                                         \
     do {                                                         \

@@ -157,6 +157,12 @@ extern "C" {
 #ifndef ZMQ_RECONNECT_IVL
 #define ZMQ_RECONNECT_IVL 18
 #endif
+#ifndef ZMQ_FD
+#define ZMQ_FD 14
+#endif
+#ifndef ZMQ_EVENTS
+#define ZMQ_EVENTS 15
+#endif
 #ifndef ZMQ_MAXMSGSIZE
 #define ZMQ_MAXMSGSIZE 22
 #endif
@@ -198,6 +204,23 @@ extern "C" {
 #endif
 #ifndef ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE
 #define ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE 91
+#endif
+
+/* zgss_poll events and ZMQ_EVENTS bits (identical to zmq.h) */
+#ifndef ZMQ_POLLIN
+#define ZMQ_POLLIN 1
+#endif
+#ifndef ZMQ_POLLOUT
+#define ZMQ_POLLOUT 2
+#endif
+#ifndef ZMQ_POLLERR
+#define ZMQ_POLLERR 4
+#endif
+#ifndef ZMQ_POLLPRI
+#define ZMQ_POLLPRI 8
+#endif
+#ifndef ZMQ_POLLITEMS_DFLT
+#define ZMQ_POLLITEMS_DFLT 16
 #endif
 
 /* libzmq's errno values, for the socket API (identical to zmq.h) */
@@ -872,14 +895,15 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  *     IPv6 literals always work), ZMQ_ROUTING_ID (1..255 bytes, sent as Identity by REQ, DEALER
  *     and ROUTER), ZMQ_SUBSCRIBE / ZMQ_UNSUBSCRIBE (SUB only, any bytes,
  *     counted like libzmq).
- *   Read-only: ZMQ_RCVMORE (int), ZMQ_TYPE (int), ZMQ_MECHANISM (int:
+ *   Read-only: ZMQ_EVENTS and ZMQ_FD (int; see "Polling" below),
+ *     ZMQ_RCVMORE (int), ZMQ_TYPE (int), ZMQ_MECHANISM (int:
  *     0 NULL, 3 GSSAPI), ZMQ_LAST_ENDPOINT (string), ZGSS_LAST_ERROR
  *     (string: last handshake or protocol failure on this socket, prefixed
  *     with the peer's address), ZGSS_PEER_PRINCIPAL (string: authenticated
  *     principal of the most recent GSSAPI peer to complete the handshake).
  *   getsockopt: an int needs *optvallen == sizeof(int) exactly (as in
- *   libzmq 4.3.4, whose one exception is kept: ZMQ_RCVMORE takes any
- *   *optvallen >= sizeof(int)) and ZMQ_MAXMSGSIZE exactly 8; *optvallen
+ *   libzmq 4.3.4, whose exceptions are kept: ZMQ_RCVMORE, ZMQ_EVENTS and
+ *   ZMQ_FD take any *optvallen >= sizeof(int)) and ZMQ_MAXMSGSIZE exactly 8; *optvallen
  *   is set to the size written; other sizes give EINVAL. A string is
  *   copied with its NUL and *optvallen set to its length + 1 (EINVAL if
  *   the buffer is smaller); ZMQ_ROUTING_ID is copied as raw bytes without
@@ -905,8 +929,7 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  * of these limits.
  *
  * Limits of this first cut (calls for them fail with EINVAL or are simply
- * absent): no zmq_poll / ZMQ_EVENTS / ZMQ_FD (use timeouts or one thread
- * per socket), no XPUB/XSUB/STREAM sockets, no ipc:// or inproc://, no ZAP
+ * absent): no XPUB/XSUB/STREAM sockets, no ipc:// or inproc://, no ZAP
  * (authorization is ZGSS_ALLOW_PRINCIPAL), no ZMQ_ROUTER_MANDATORY.
  * PING/PONG heartbeats travel wrapped when encrypted, as libzmq's do.
  * A GSSAPI client's handshake may wait on the KDC inside the socket's I/O
@@ -990,6 +1013,87 @@ int zgss_send(void *socket, const void *buf, size_t len, int flags);
  * ENOTSUP (PUB, PUSH), ETERM, ENOTSOCK, EFAULT (NULL buf, len > 0).
  * Blocks up to ZMQ_RCVTIMEO (default: forever). */
 int zgss_recv(void *socket, void *buf, size_t len, int flags);
+
+/* ---- Polling: zgss_poll, ZMQ_EVENTS, ZMQ_FD ------------------------------
+ *
+ * ZMQ_EVENTS (getsockopt, read-only int): what the socket can do right
+ * now, ZMQ_POLLIN | ZMQ_POLLOUT, with libzmq 4.3.4's answers per type:
+ *   ZMQ_POLLIN: a receive with ZMQ_DONTWAIT would return a message part
+ *     (the rest of a multipart message counts). Never on PUB and PUSH;
+ *     REQ only after its request was sent, and until the whole reply has
+ *     been read; REP only while it owes no reply. Messages zgss_recv would
+ *     drop anyway (a SUB's unsubscribed topics, a REQ's stray replies, a
+ *     REP's requests without an envelope) are dropped here and do not count.
+ *   ZMQ_POLLOUT: a send would not block. Always on PUB and ROUTER (they drop
+ *     instead of blocking); never on SUB and PULL; REP only between
+ *     receiving a whole request and sending its reply; REQ only when no
+ *     reply is outstanding; PUSH, DEALER, REQ and PAIR only when they have a
+ *     peer (a ready connection, or a zgss_connect endpoint, which queues
+ *     messages until it connects, as a libzmq pipe does) and the send queue
+ *     is below ZMQ_SNDHWM.
+ * Reading ZMQ_EVENTS also resets the socket's ZMQ_FD (below). Does not
+ * block. Fails with ETERM after zgss_ctx_term began, ENOTSOCK, and EINVAL
+ * when *optvallen < sizeof(int) (as for ZMQ_RCVMORE and ZMQ_FD, any larger
+ * buffer is accepted and *optvallen set to sizeof(int)).
+ *
+ * ZMQ_FD (getsockopt, read-only int, a zgss_fd_t): a file descriptor that
+ * becomes readable when the socket's ZMQ_EVENTS MAY have changed: a
+ * message arrived, room appeared in the send queue, a peer connected or
+ * went away, the context is being terminated. It is edge-triggered, as in
+ * libzmq: it stays readable until ZMQ_EVENTS is read, and then becomes
+ * readable again only on the next change, even while messages remain. So
+ * an event loop (epoll, select, asyncio's add_reader) that sees it readable
+ * must read ZMQ_EVENTS and then receive with ZMQ_DONTWAIT until
+ * ZMQ_EVENTS no longer shows ZMQ_POLLIN (or the receive fails with EAGAIN);
+ * after its own sends and receives it must read ZMQ_EVENTS again before
+ * waiting, since they change the answer without signalling the fd. A
+ * readable fd with no new events is allowed (a spurious wake-up). The fd
+ * is the read end of a pipe made on first use (so sockets never polled
+ * cost no descriptor) and readable from then until the first ZMQ_EVENTS.
+ * The socket owns it: never read, write or close it; it stays open until
+ * zgss_close, after which it must no longer be used (remove it from your
+ * epoll set first; it is closed once the socket has finished lingering).
+ * Fails with ETERM, ENOTSOCK, EMFILE (no descriptor left), and EINVAL when
+ * *optvallen < sizeof(int). Does not block.
+ */
+
+/* The file descriptor type of zgss_pollitem_t and ZMQ_FD (zmq.h's zmq_fd_t). */
+typedef int zgss_fd_t;
+
+/* One item for zgss_poll, laid out exactly like libzmq 4.3.4's
+ * zmq_pollitem_t on POSIX systems. socket: a zgss socket, or NULL to poll
+ * the file descriptor fd instead (fd is then ignored for a socket).
+ * events: what to wait for (ZMQ_POLLIN, ZMQ_POLLOUT; for a file descriptor
+ * also ZMQ_POLLPRI). revents: set by zgss_poll. */
+typedef struct zgss_pollitem_t {
+    void *socket;
+    zgss_fd_t fd;
+    short events;
+    short revents;
+} zgss_pollitem_t;
+
+/* Waits until at least one item is ready, as zmq_poll does: timeout in
+ * milliseconds, -1 = no limit, 0 = check once and return at once. On
+ * return every item's revents holds what is ready of what it asked for:
+ * for a socket ZMQ_POLLIN / ZMQ_POLLOUT as ZMQ_EVENTS defines them (never
+ * ZMQ_POLLERR); for a file descriptor poll(2)'s answer mapped to
+ * ZMQ_POLLIN / ZMQ_POLLOUT / ZMQ_POLLPRI, and ZMQ_POLLERR for anything
+ * else poll(2) reports (POLLERR, POLLHUP, POLLNVAL: a closed or invalid fd
+ * is reported, not an error). A negative fd is ignored. Returns the number
+ * of items with revents set (0 when the timeout expired), or -1 with
+ * errno: ETERM (a socket's context is being terminated: a waiting call
+ * wakes up for it), ENOTSOCK (an item's socket is not a live zgss socket:
+ * closed, foreign or garbage; nothing it points to is read), EFAULT (items
+ * NULL with nitems > 0), EINVAL (nitems < 0), EINTR (a signal arrived;
+ * like libzmq the call is not restarted), EMFILE (no descriptor for a
+ * socket's ZMQ_FD), ENOMEM. nitems == 0 just sleeps for timeout ms
+ * (-1: until a signal, then -1/EINTR) and returns 0. Blocks up to timeout
+ * without spinning: it sleeps in poll(2) on the sockets' ZMQ_FD
+ * descriptors and the raw fds, and re-reads ZMQ_EVENTS after each wake-up
+ * (a spurious one does not end the wait early). items belongs to the
+ * caller and is only used during the call. Each socket in items follows
+ * the socket thread rule: no other thread may use it during the call. */
+int zgss_poll(zgss_pollitem_t *items, int nitems, long timeout);
 
 /* zgss_errno and zgss_strerror (declared with the library helpers above)
  * read and describe this section's errors. */

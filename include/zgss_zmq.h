@@ -17,10 +17,13 @@
  * zmq_msg_init, zmq_msg_init_size, zmq_msg_init_data, zmq_msg_send,
  * zmq_msg_recv, zmq_msg_close, zmq_msg_move, zmq_msg_copy, zmq_msg_data,
  * zmq_msg_size, zmq_msg_more, zmq_msg_get, zmq_msg_set, zmq_msg_gets,
- * zmq_sendmsg, zmq_recvmsg, and the constants zgss.h defines plus the
+ * zmq_sendmsg, zmq_recvmsg, zmq_poll with zmq_pollitem_t and zmq_fd_t
+ * (ZMQ_POLLIN/OUT/ERR/PRI, ZMQ_POLLITEMS_DFLT, and the socket options
+ * ZMQ_FD and ZMQ_EVENTS), and the constants zgss.h defines plus the
  * aliases ZMQ_IDENTITY and ZMQ_NOBLOCK. Not covered (a program using them
  * fails to compile or link, never silently misbehaves): the draft
- * zmq_msg_init_buffer / routing_id / group calls, zmq_poll, zmq_proxy, zmq_ctx_set/get, zmq_socket_monitor,
+ * zmq_msg_init_buffer / routing_id / group calls, zmq_poller_* (draft
+ * API), zmq_proxy, zmq_ctx_set/get, zmq_socket_monitor,
  * transports other than tcp://, CURVE and PLAIN options.
  */
 #ifndef ZGSS_ZMQ_H_INCLUDED
@@ -86,6 +89,9 @@ static inline void zgss_zmq_version(int *major, int *minor, int *patch)
 #define zmq_strerror zgss_strerror
 #define zmq_has zgss_has
 #define zmq_version zgss_zmq_version
+#define zmq_poll zgss_poll
+#define zmq_pollitem_t zgss_pollitem_t
+#define zmq_fd_t zgss_fd_t
 
 /* Messages */
 #define zmq_msg_t zgss_msg_t

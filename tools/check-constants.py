@@ -142,6 +142,7 @@ def main():
             check(spec.number == header[candidates[0]], "python SOCKET_OPTIONS[%r] is %d, %s is %d"
                   % (name, spec.number, candidates[0], header[candidates[0]]))
     plain = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "DONTWAIT", "SNDMORE",
+             "POLLIN", "POLLOUT", "POLLERR", "POLLPRI",
              "GSSAPI_NT_HOSTBASED", "GSSAPI_NT_USER_NAME", "GSSAPI_NT_KRB5_PRINCIPAL", "HAUSNUMERO"]
     for name in plain:
         check(hasattr(py, name), "python constants lack %s" % name)

@@ -82,12 +82,29 @@ fi
 export ZGSS_LIB_BUILT=1   # the suites below use this build instead of making their own
 run_stage check-abi tools/check-abi.sh
 
+# Two programs under valgrind: the sans-I/O mechanism (tests/c/mech_abi_test.c)
+# and zgss_poll / ZMQ_FD / ZMQ_EVENTS (tests/c/poll_abi_test.c); their
+# counts are added into one "c-abi:" line.
 c_abi() {
-  local bin="$log/mech_abi_test"
-  cc -std=c99 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$bin" tests/c/mech_abi_test.c \
+  local rc=0 p=0 f=0 name line
+  cc -std=c99 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$log/mech_abi_test" tests/c/mech_abi_test.c \
     $(pkg-config --cflags --libs zgss) -Wl,-rpath,"$root/.dist/lib" || return 1
-  python3 tools/testrealm.py run -- valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
-    --show-leak-kinds=definite,indirect --error-exitcode=3 "$bin"
+  cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$log/poll_abi_test" tests/c/poll_abi_test.c \
+    $(pkg-config --cflags --libs zgss) -lpthread -Wl,-rpath,"$root/.dist/lib" || return 1
+  for name in mech_abi_test poll_abi_test; do
+    python3 tools/testrealm.py run -- valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+      --show-leak-kinds=definite,indirect --error-exitcode=3 "$log/$name" >"$log/$name.out" 2>&1 || rc=1
+    grep -vE '^c-abi(-poll)?: [0-9]+ passed' "$log/$name.out"
+    line="$(grep -E '^c-abi(-poll)?: [0-9]+ passed, [0-9]+ failed' "$log/$name.out" | tail -1)"
+    if [ -z "$line" ]; then
+      echo "c-abi ($name): no result line (crash?)"; f=$((f + 1)); rc=1; continue
+    fi
+    echo "  $name: ${line#*: }"
+    p=$((p + $(sed -E 's/^[^:]+: ([0-9]+) passed.*/\1/' <<<"$line")))
+    f=$((f + $(sed -E 's/^[^:]+: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")))
+  done
+  echo "c-abi: $p passed, $f failed"
+  [ "$rc" -eq 0 ] && [ "$f" -eq 0 ]
 }
 run_stage c-abi c_abi
 

@@ -76,7 +76,9 @@ public func zgss_getsockopt(_ handle: OpaquePointer?, _ option: Int32, _ value: 
     // Pinned, not retained: ZMQ_RCVMORE is read once per message part.
     let read: Result<SocketOptionValue, TransportError>? =
         Handles.with(handle, kind: .socket, as: ZSocket.self, otherwise: nil) { socket in
-            Result { () throws(TransportError) in try socket.option(option) }
+            // Checked before reading: reading ZMQ_EVENTS resets ZMQ_FD.
+            guard value != nil, length != nil else { return .failure(TransportError(EFAULT, "NULL optval")) }
+            return Result { () throws(TransportError) in try socket.option(option) }
         }
     guard let read else { return failure(ENOTSOCK) }
     guard let value, let length else { return failure(EFAULT) }

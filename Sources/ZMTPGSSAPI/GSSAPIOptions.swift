@@ -6,8 +6,9 @@ public import GSSKit
 /// The one length rule for numeric options, set and get, config and
 /// socket alike (libzmq 4.3.4's): an int option's value is exactly
 /// sizeof(int) bytes and an int64_t option's exactly 8; anything else is
-/// EINVAL / ZGSS_E_INVAL. libzmq's one exception, ZMQ_RCVMORE, is read with
-/// any buffer of at least sizeof(int) (see `fitsInt(_:option:)`).
+/// EINVAL / ZGSS_E_INVAL. libzmq's exceptions, ZMQ_RCVMORE, ZMQ_FD and
+/// ZMQ_EVENTS, are read with any buffer of at least sizeof(int) (see
+/// `fitsInt(_:option:)`).
 public enum OptionLength {
     public static let int = MemoryLayout<Int32>.size
     public static let int64 = MemoryLayout<Int64>.size
@@ -15,7 +16,7 @@ public enum OptionLength {
     /// Whether a getsockopt buffer of `count` bytes may receive int
     /// `option`.
     public static func fitsInt(_ count: Int, option: Int32) -> Bool {
-        count == int || (option == ZMQ_RCVMORE && count > int)
+        count == int || ((option == ZMQ_RCVMORE || option == ZMQ_FD || option == ZMQ_EVENTS) && count > int)
     }
 }
 

@@ -211,6 +211,7 @@ final class IOLoop {
             _ = state.outbox.pop()
             freed = true
         }
+        if freed { state.signalEvents() }
         return (dispatch, freed && state.roomWaiters > 0)
     }
 
@@ -280,6 +281,7 @@ final class IOLoop {
         if let principal { state.peerPrincipal = principal }
         let arrived = !incoming.isEmpty
         state.inbox.takeAll(from: &incoming)
+        state.signalEvents()
         let published = Published(wake: arrived && state.messageWaiters > 0, readied: readied,
                                   topics: type == .sub && !readied.isEmpty ? state.subscriptions.topics : [])
         readied = []

@@ -70,6 +70,13 @@ final class SocketState: @unchecked Sendable {
     var lingerDeadline: Int64?
     var terminated = false
     var ioFinished = false
+    /// ZMQ_FD (ZSocket+Events.swift): made on first use; `eventsSignalled`
+    /// while it holds a wake-up that ZMQ_EVENTS has not consumed yet.
+    var eventSignal: Waker?
+    var eventsSignalled = false
+    /// zgss_connect endpoints: each is a peer for ZMQ_POLLOUT from the
+    /// start, as a libzmq pipe is.
+    var connectEndpoints = 0
 
     init(type: SocketType, waker: Waker) {
         self.type = type

@@ -166,28 +166,43 @@ extension ZSocket {
 
     /// Applies the socket type's rules to an arriving message: nil drops it.
     private func accept(_ incoming: consuming Incoming) -> [[UInt8]]? {
+        guard admits(incoming) else { return nil }
         var parts = incoming.parts
         switch type {
         case .req:
-            // Only the reply to our request, from the peer that got it, with
-            // the empty delimiter REQ put in front.
-            guard incoming.source == state.requestPeer, parts.count >= 2, parts[0].isEmpty else { return nil }
             awaitingReply = false
             return Array(parts.dropFirst())
         case .rep:
-            guard let delimiter = parts.firstIndex(where: { $0.isEmpty }), delimiter + 1 < parts.count else {
-                return nil
-            }
+            guard let delimiter = parts.firstIndex(where: { $0.isEmpty }) else { return nil }
             replyEnvelope = (incoming.source, Array(parts[...delimiter]))
             return Array(parts[(delimiter + 1)...])
         case .router:
             parts.insert(incoming.routingId, at: 0)
             return parts
-        case .sub:
-            guard let first = parts.first, state.subscriptions.matches(first) else { return nil }
-            return parts
         default:
             return parts
+        }
+    }
+
+    /// Whether `accept` keeps an arriving message (no side effects; also
+    /// ZMQ_EVENTS's test, see ZSocket+Events.swift).
+    func admits(_ incoming: borrowing Incoming) -> Bool {
+        let parts = incoming.parts
+        switch type {
+        case .req:
+            // Only the reply to our request, from the peer that got it, with
+            // the empty delimiter REQ put in front.
+            return incoming.source == state.requestPeer && parts.count >= 2 && parts[0].isEmpty
+        case .rep:
+            guard let delimiter = parts.firstIndex(where: { $0.isEmpty }) else { return false }
+            return delimiter + 1 < parts.count
+        case .sub:
+            guard let first = parts.first else { return false }
+            return state.subscriptions.matches(first)
+        case .router:
+            return true
+        default:
+            return !parts.isEmpty
         }
     }
 }

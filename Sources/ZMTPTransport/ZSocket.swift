@@ -34,7 +34,7 @@ public final class ZSocket: @unchecked Sendable {
     /// When the last message was sent (Clock.nanoseconds), to tell a
     /// stream from single messages (ZSocket+Direct.swift).
     var lastSendTime: Int64 = 0
-    private var closed = false
+    private(set) var closed = false
 
     init(type: SocketType, context: ZContext, waker: Waker) {
         self.type = type
@@ -72,6 +72,11 @@ public final class ZSocket: @unchecked Sendable {
     }
 
     public func option(_ option: Int32) throws(TransportError) -> SocketOptionValue {
+        switch option {
+        case ZMQ_EVENTS: return .int(Int32(try events().rawValue))
+        case ZMQ_FD: return .int(try eventDescriptor())
+        default: break
+        }
         let value: SocketOptionValue? = state.monitor.withLock {
             switch option {
             case ZMQ_RCVMORE: .int(receiveMore ? 1 : 0)
@@ -108,6 +113,7 @@ public final class ZSocket: @unchecked Sendable {
         let terminated: Bool = state.monitor.withLock {
             if state.terminated { return true }
             state.lastEndpoint = text
+            state.connectEndpoints += 1
             state.newTargets.append(ConnectRequest(text: text, addresses: addresses))
             return false
         }
@@ -151,6 +157,7 @@ public final class ZSocket: @unchecked Sendable {
     func markTerminated() {
         state.monitor.withLock {
             state.terminated = true
+            state.signalEvents()
             state.monitor.broadcast()
         }
     }

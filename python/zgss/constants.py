@@ -5,6 +5,7 @@ from typing import NamedTuple as _NamedTuple
 
 PAIR, PUB, SUB, REQ, REP, DEALER, ROUTER, PULL, PUSH = range(9)
 DONTWAIT, SNDMORE = 1, 2
+POLLIN, POLLOUT, POLLERR, POLLPRI = 1, 2, 4, 8
 
 
 class OptionType(_enum.Enum):
@@ -35,6 +36,8 @@ SOCKET_OPTIONS = {
     "SUBSCRIBE": OptionSpec(6, _BYTES, readable=False),
     "UNSUBSCRIBE": OptionSpec(7, _BYTES, readable=False),
     "RCVMORE": OptionSpec(13, _INT, writable=False),
+    "FD": OptionSpec(14, _INT, writable=False),  # for event loops: see zgss.h "Polling"
+    "EVENTS": OptionSpec(15, _INT, writable=False),  # POLLIN | POLLOUT
     "TYPE": OptionSpec(16, _INT, writable=False),
     "LINGER": OptionSpec(17, _INT),
     "RECONNECT_IVL": OptionSpec(18, _INT),

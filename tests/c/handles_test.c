@@ -103,6 +103,13 @@ static int refusals_missing(enum kind kind, void *handle) {
         bad += zgss_getsockopt(handle, ZMQ_LINGER, &one, &len) != -1 || zgss_errno() != ENOTSOCK;
         bad += zgss_bind(handle, "tcp://127.0.0.1:*") != -1 || zgss_errno() != ENOTSOCK;
         bad += zgss_connect(handle, "tcp://127.0.0.1:9") != -1 || zgss_errno() != ENOTSOCK;
+        {
+            /* A NULL socket is no error for zgss_poll: the item is a raw fd. */
+            zgss_pollitem_t item = {handle, -1, ZMQ_POLLIN, 0};
+            if (handle) bad += zgss_poll(&item, 1, 0) != -1 || zgss_errno() != ENOTSOCK;
+            len = sizeof one;
+            bad += zgss_getsockopt(handle, ZMQ_FD, &one, &len) != -1 || zgss_errno() != ENOTSOCK;
+        }
         bad += zgss_close(handle) != -1 || zgss_errno() != ENOTSOCK;
         break;
     default:

@@ -7,11 +7,7 @@ import time
 
 import zmq
 
-from sides import check
-
-
-def settle():
-    time.sleep(0.3)  # let every peer finish its handshake
+from sides import check, send_until_received
 
 
 def push_round_robin(sides):
@@ -21,14 +17,25 @@ def push_round_robin(sides):
     pulls = [l.socket(zmq.PULL, "client", "encrypted") for _ in range(2)]
     for pull in pulls:
         pull.connect(endpoint)
-    settle()
+    # Probes until both PULLs have one: then both pipes are attached, and
+    # round robin has two to share the messages between.
+    probed = [False, False]
+
+    def probe_arrived():
+        for index, pull in enumerate(pulls):
+            if l.try_recv(pull) == b"probe":
+                probed[index] = True
+        return all(probed) or None
+
+    send_until_received(lambda: push.send(b"probe"), probe_arrived, "a probe reached both PULLs")
     for i in range(100):
         push.send(b"%d" % i)
     counts = [0, 0]
     deadline = time.monotonic() + 8
     while sum(counts) < 100 and time.monotonic() < deadline:
         for index, pull in enumerate(pulls):
-            if l.try_recv(pull) is not None:
+            got = l.try_recv(pull)
+            if got is not None and got != b"probe":
                 counts[index] += 1
     check(sum(counts) == 100, "only %d of 100 messages arrived" % sum(counts))
     check(min(counts) >= 40, "round robin is lopsided: %r" % counts)
@@ -120,7 +127,9 @@ def heartbeats_inside_the_wrap(sides):
     dealer.connect(endpoint)
     dealer.send(b"first")
     first_id, _ = router.recv_multipart()
-    time.sleep(1.2)  # a dozen PINGs; a missing PONG would make libzmq reconnect
+    # A negative check, not a wait: no reconnect within a dozen PINGs. At
+    # 100 ms intervals and a 300 ms timeout, 1.2 s holds four timeouts.
+    time.sleep(1.2)
     dealer.send(b"second")
     second_id, body = router.recv_multipart()
     check(body == b"second", "wrong message after heartbeats")
@@ -135,18 +144,19 @@ def zgss_pub_sub_unsubscribe(sides):
     sub = z.socket(zmq.SUB, "client", "encrypted")
     sub.connect(endpoint)
     sub.setsockopt(zmq.SUBSCRIBE, b"x")
-    deadline = time.monotonic() + 8
-    while z.try_recv(sub) is None and time.monotonic() < deadline:
-        pub.send(b"x-sync")
-        time.sleep(0.05)
+    send_until_received(lambda: pub.send(b"x-sync"), lambda: z.try_recv(sub), "SUBSCRIBE x reached the PUB")
     sub.setsockopt(zmq.UNSUBSCRIBE, b"x")
     sub.setsockopt(zmq.SUBSCRIBE, b"y")
-    time.sleep(0.2)
-    while z.try_recv(sub) is not None:
-        pass
+    # The CANCEL went out before the SUBSCRIBE y on the same connection: once
+    # a y message arrives, the PUB has dropped x.
+    send_until_received(lambda: pub.send(b"y-sync"), lambda: z.try_recv(sub) == b"y-sync" or None,
+                        "SUBSCRIBE y reached the PUB")
     pub.send(b"x-after")
     pub.send(b"y-after")
-    check(sub.recv() == b"y-after", "SUB still received the unsubscribed topic")
+    got = sub.recv()
+    while got in (b"x-sync", b"y-sync"):  # sent before the PUB saw the change
+        got = sub.recv()
+    check(got == b"y-after", "SUB still received the unsubscribed topic (got %r)" % got)
 
 
 def many_clients_at_once(sides):
@@ -180,7 +190,9 @@ def zgss_heartbeats_to_libzmq(sides):
     dealer.connect(endpoint)
     dealer.send(b"first")
     first_id, _ = router.recv_multipart()
-    time.sleep(1.2)  # a dozen wrapped PINGs answered by libzmq's PONGs
+    # A negative check, not a wait: no drop within a dozen wrapped PINGs
+    # (100 ms intervals, 300 ms timeout: 1.2 s holds four timeouts).
+    time.sleep(1.2)
     dealer.send(b"second")
     second_id, body = router.recv_multipart()
     check(body == b"second" and first_id == second_id, "the connection did not survive the heartbeats")

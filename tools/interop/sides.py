@@ -73,7 +73,7 @@ def wait_until(predicate, what, timeout=20.0):
     """Polls `predicate` until it returns something true and returns that;
     fails naming `what` (what did not happen) after `timeout` seconds."""
     value = wait_for(predicate, timeout)
-    check(value, "%s: not within %.0f s" % (what, timeout))
+    check(value, "%s: not within %g s" % (what, timeout))
     return value
 
 
@@ -89,7 +89,7 @@ def send_until_received(send, receive, what, timeout=20.0, step=0.05):
         got = wait_for(receive, step, step=0.005)
         if got is not None:
             return got
-    raise AssertionError("%s: nothing arrived within %.0f s" % (what, timeout))
+    raise AssertionError("%s: nothing arrived within %g s" % (what, timeout))
 
 
 def check(condition, message):

@@ -40,34 +40,13 @@ import ZMTPCodec
 import Glibc
 #endif
 
-let socketPairs: [(client: SocketType, server: SocketType)] = [
-    (.req, .rep), (.dealer, .router), (.sub, .pub), (.push, .pull),
-    (.pair, .pair), (.router, .dealer), (.xsub, .xpub), (.req, .pull),
-]
-
-nonisolated(unsafe) var configurations: [Int: SecurityConfiguration] = [:]
-
-func configuration(server: Bool, plaintext: Bool) -> SecurityConfiguration {
-    let key = (server ? 1 : 0) | (plaintext ? 2 : 0)
-    if let cached = configurations[key] { return cached }
-    var options = GSSAPIOptions()
-    options.selected = true
-    options.plaintext = plaintext
-    if server { options.isServer = true } else { options.servicePrincipal = "zmq@localhost" }
-    let made = SecurityConfiguration(options: options)
-    configurations[key] = made
-    return made
-}
-
 @_cdecl("LLVMFuzzerInitialize")
 public func initialize(_ argc: UnsafeMutablePointer<CInt>?,
                        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> CInt {
-    requireTestRealm("connection")
-    // One genuine encrypted handshake: the realm works, the ticket is cached.
-    let session = Session(0x22, 0)
-    guard session.target.isReady, session.peer.isReady else {
-        fputs("connection: the start-up GSSAPI handshake on the test realm failed: \(session.failure ?? "did not finish")\n", stderr)
-        exit(2)
+    // One genuine encrypted handshake.
+    startOnTestRealm("connection", "GSSAPI handshake") {
+        let session = Session(0x22, 0)
+        return session.target.isReady && session.peer.isReady ? nil : session.failure ?? "did not finish"
     }
     return 0
 }

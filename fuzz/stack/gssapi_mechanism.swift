@@ -37,33 +37,6 @@ import GSSKit
 import Glibc
 #endif
 
-let socketPairs: [(client: SocketType, server: SocketType)] = [
-    (.req, .rep), (.dealer, .router), (.sub, .pub), (.push, .pull),
-    (.pair, .pair), (.router, .dealer), (.xsub, .xpub), (.req, .pull),
-]
-
-/// Configurations are shared (as a socket shares its one), so credentials
-/// and the client's service ticket are acquired once per process.
-nonisolated(unsafe) var configurations: [Int: SecurityConfiguration] = [:]
-
-func configuration(server: Bool, plaintext: Bool, external: Bool = false, allowlist: Bool = false) -> SecurityConfiguration {
-    let key = (server ? 1 : 0) | (plaintext ? 2 : 0) | (external ? 4 : 0) | (allowlist ? 8 : 0)
-    if let cached = configurations[key] { return cached }
-    var options = GSSAPIOptions()
-    options.selected = true
-    options.plaintext = plaintext
-    if server {
-        options.isServer = true
-        options.externalAuthorization = external
-        if allowlist { options.allowedPrincipals = ["bob@EXAMPLE.TEST"] }
-    } else {
-        options.servicePrincipal = "zmq@localhost"
-    }
-    let made = SecurityConfiguration(options: options)
-    configurations[key] = made
-    return made
-}
-
 /// The principals one genuine handshake authenticated (set at start-up).
 nonisolated(unsafe) var realClient = ""
 nonisolated(unsafe) var realService = ""
@@ -87,18 +60,18 @@ func handshake(_ client: GSSAPIMechanism, _ server: GSSAPIMechanism, authorize: 
 @_cdecl("LLVMFuzzerInitialize")
 public func initialize(_ argc: UnsafeMutablePointer<CInt>?,
                        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> CInt {
-    requireTestRealm("gssapi_mechanism")
-    let client = GSSAPIMechanism(configuration: configuration(server: false, plaintext: false), socketType: .req)
-    let server = GSSAPIMechanism(configuration: configuration(server: true, plaintext: false), socketType: .rep)
-    handshake(client, server, authorize: false)
-    guard client.status == .ready, server.status == .ready,
-          let service = client.peerPrincipal, let user = server.peerPrincipal else {
-        let reason = client.lastError?.message ?? server.lastError?.message ?? "did not finish"
-        fputs("gssapi_mechanism: the start-up handshake on the test realm failed: \(reason)\n", stderr)
-        exit(2)
+    startOnTestRealm("gssapi_mechanism", "handshake") {
+        let client = GSSAPIMechanism(configuration: configuration(server: false, plaintext: false), socketType: .req)
+        let server = GSSAPIMechanism(configuration: configuration(server: true, plaintext: false), socketType: .rep)
+        handshake(client, server, authorize: false)
+        guard client.status == .ready, server.status == .ready,
+              let service = client.peerPrincipal, let user = server.peerPrincipal else {
+            return client.lastError?.message ?? server.lastError?.message ?? "did not finish"
+        }
+        realService = service
+        realClient = user
+        return nil
     }
-    realService = service
-    realClient = user
     return 0
 }
 

@@ -26,19 +26,7 @@
 #include <string.h>
 #include <time.h>
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        if (cond) {                                              \
-            passed++;                                            \
-        } else {                                                 \
-            failed++;                                            \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fprintf(stderr, "\n");                               \
-        }                                                        \
-    } while (0)
+#include "check.h"
 
 enum kind { CONFIG, MECH, SASL_CONFIG, SASL, CONTEXT, SOCKET, KINDS };
 static const char *kind_names[KINDS] = {"config", "mechanism", "SASL config", "SASL session", "context", "socket"};
@@ -242,7 +230,7 @@ struct hammer {
     enum kind kind;
     void *handle;
     atomic_int stop;
-    long calls;
+    atomic_long calls;
     atomic_long refused;
     int wrong;
 };
@@ -351,14 +339,28 @@ static void pause_us(long us) {
     nanosleep(&ts, NULL);
 }
 
+/* Polls until *counter reaches at_least, for at most 20 s (generous on a
+ * loaded 2-core machine). Returns whether it got there. */
+static int wait_for_count(atomic_long *counter, long at_least) {
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (*counter < at_least) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= 20) return 0;
+        pause_us(100);
+    }
+    return 1;
+}
+
 static void destroy_under_load(enum kind kind, int rounds) {
     long calls = 0;
-    int wrong = 0, unrefused = 0, winners = 0;
+    int wrong = 0, unrefused = 0, winners = 0, idle = 0;
     for (int round = 0; round < rounds; round++) {
         struct handles all = make_all();
         struct hammer hammer;
         memset(&hammer, 0, sizeof hammer);
         atomic_init(&hammer.stop, 0);
+        atomic_init(&hammer.calls, 0);
         atomic_init(&hammer.refused, 0);
         hammer.kind = kind;
         hammer.handle = all.h[kind];
@@ -367,14 +369,16 @@ static void destroy_under_load(enum kind kind, int rounds) {
         pthread_t caller, other;
         pthread_create(&caller, NULL, hammer_thread, &hammer);
         pthread_create(&other, NULL, destroyer_thread, &second);
-        pause_us(100 + (round % 7) * 100);
+        /* Destroy while the caller is calling: after it has made 1 to 7
+         * calls (varied by round, so the destroy lands at different
+         * places in its calls). */
+        idle += !wait_for_count(&hammer.calls, 1 + round % 7);
         go = 1;
         destroy_one(&first);
         pthread_join(other, NULL);
         if (kind == SOCKET) winners += first.closed + second.closed == 1;
         /* The caller must now see the refusal, and only that. */
-        for (int wait = 0; wait < 50000 && hammer.refused < 3; wait++) pause_us(100);
-        unrefused += hammer.refused < 3;
+        unrefused += !wait_for_count(&hammer.refused, 3);
         hammer.stop = 1;
         pthread_join(caller, NULL);
         calls += hammer.calls;
@@ -396,7 +400,9 @@ static void destroy_under_load(enum kind kind, int rounds) {
     }
     CHECK(wrong == 0, "%s destroyed under load: %d results neither a live answer nor a refusal",
           kind_names[kind], wrong);
-    CHECK(unrefused == 0, "%s destroyed under load: %d rounds where the caller never saw the refusal",
+    CHECK(idle == 0, "%s destroyed under load: %d rounds where the caller made no calls within 20 s",
+          kind_names[kind], idle);
+    CHECK(unrefused == 0, "%s destroyed under load: %d rounds where the caller saw no refusal within 20 s",
           kind_names[kind], unrefused);
     CHECK(calls > rounds, "%s destroyed under load: only %ld calls", kind_names[kind], calls);
     if (kind == SOCKET)

@@ -1,26 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* Shared by the C-ABI mechanism tests: a pass/fail counter, configs for
+/* Shared by the C-ABI mechanism tests: the counter of check.h, configs for
  * the test realm's server and client, and a loop that moves handshake
  * commands between two mechanism handles. Include after zgss.h. */
 #ifndef ZGSS_TESTS_MECH_PAIR_H
 #define ZGSS_TESTS_MECH_PAIR_H
 
-#include <stdio.h>
 #include <string.h>
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                      \
-    do {                                                      \
-        if (cond) {                                           \
-            passed++;                                         \
-        } else {                                              \
-            failed++;                                         \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                     \
-            fprintf(stderr, "\n");                            \
-        }                                                     \
-    } while (0)
+#include "check.h"
 
 static zgss_config_t *server_config(int plaintext) {
     zgss_config_t *config = zgss_config_new();

@@ -11,7 +11,7 @@ import zmq
 import zgss
 from zgss._lib import lib
 
-from sides import check
+from sides import check, send_until_received, wait_until
 
 
 def expect_errno(call, wanted, what):
@@ -206,16 +206,21 @@ def reconnect(sides):
     c.send(b"one")
     check(first.recv() == b"one", "first server")
     first.close(linger=0)
-    time.sleep(0.3)
     second = l.socket(zmq.PULL, "server", "encrypted")
-    for _ in range(50):
+
+    def bound():
         try:
             second.bind(endpoint)
-            break
+            return True
         except zmq.ZMQError:
-            time.sleep(0.1)
-    c.send(b"two")
-    check(second.recv() == b"two", "reconnected server did not get the message")
+            return False
+
+    wait_until(bound, "the second server bound the first one's port")
+    # Until the client has noticed the close, a send may go into the dead
+    # connection and be lost: send until one arrives over the new one.
+    got = send_until_received(lambda: c.send(b"two"), lambda: l.try_recv(second),
+                              "a message reached the server after the reconnect")
+    check(got == b"two", "reconnected server got %r" % got)
 
 
 def term_unblocks_recv(sides):
@@ -223,14 +228,22 @@ def term_unblocks_recv(sides):
     sock = lib.zgss_socket(ctx, zmq.PULL)
     outcome = {}
 
+    calling = threading.Event()
+
     def blocked():
+        calling.set()
         outcome["rc"] = lib.zgss_recv(sock, None, 0, 0)
         outcome["errno"] = lib.zgss_errno()
         lib.zgss_close(sock)
 
     thread = threading.Thread(target=blocked, daemon=True)
     thread.start()
+    wait_until(calling.is_set, "the receiving thread started")
+    # Kept short on purpose: nothing outside shows that zgss_recv has reached
+    # its wait, and a term that came first gives ETERM all the same, so this
+    # pause can only make the test cover the blocked path, never fail it.
     time.sleep(0.2)
+    check("rc" not in outcome, "zgss_recv returned with nothing to receive: %r" % outcome)
     started = time.monotonic()
     check(lib.zgss_ctx_term(ctx) == 0, "ctx_term failed")
     thread.join(5)

@@ -7,11 +7,7 @@ import time
 
 import zmq
 
-from sides import check, wait_for
-
-
-def settle():
-    time.sleep(0.3)  # let every peer finish its handshake
+from sides import check, send_until_received, wait_for
 
 
 def push_round_robin(sides):
@@ -21,14 +17,25 @@ def push_round_robin(sides):
     pulls = [l.socket(zmq.PULL, "client", "encrypted") for _ in range(2)]
     for pull in pulls:
         pull.connect(endpoint)
-    settle()
+    # Probes until both PULLs have one: then both pipes are attached, and
+    # round robin has two to share the messages between.
+    probed = [False, False]
+
+    def probe_arrived():
+        for index, pull in enumerate(pulls):
+            if l.try_recv(pull) == b"probe":
+                probed[index] = True
+        return all(probed) or None
+
+    send_until_received(lambda: push.send(b"probe"), probe_arrived, "a probe reached both PULLs")
     for i in range(100):
         push.send(b"%d" % i)
     counts = [0, 0]
     deadline = time.monotonic() + 8
     while sum(counts) < 100 and time.monotonic() < deadline:
         for index, pull in enumerate(pulls):
-            if l.try_recv(pull) is not None:
+            got = l.try_recv(pull)
+            if got is not None and got != b"probe":
                 counts[index] += 1
     check(sum(counts) == 100, "only %d of 100 messages arrived" % sum(counts))
     check(min(counts) >= 40, "round robin is lopsided: %r" % counts)
@@ -118,14 +125,24 @@ def heartbeats_inside_the_wrap(sides):
     endpoint = z.bind_any(router)
     dealer = l.socket(zmq.DEALER, "client", "encrypted", HEARTBEAT_IVL=100, HEARTBEAT_TIMEOUT=300)
     dealer.connect(endpoint)
+    survives_heartbeats(dealer, router)
+    check(router.last_error == "", "unexpected ZGSS_LAST_ERROR %r" % router.last_error)
+
+
+def survives_heartbeats(dealer, router):
+    """A message from `dealer` (heartbeats every 100 ms, 300 ms timeout)
+    before a dozen heartbeats and one after reach `router` over the same
+    connection: every PING got its PONG."""
     dealer.send(b"first")
     first_id, _ = router.recv_multipart()
-    time.sleep(1.2)  # a dozen PINGs; a missing PONG would make libzmq reconnect
+    # A negative check, not a wait: no drop or reconnect within a dozen
+    # PINGs. 1.2 s holds four whole 300 ms timeouts.
+    time.sleep(1.2)
     dealer.send(b"second")
     second_id, body = router.recv_multipart()
     check(body == b"second", "wrong message after heartbeats")
-    check(first_id == second_id, "libzmq reconnected (no PONG?): id %r became %r" % (first_id, second_id))
-    check(router.last_error == "", "unexpected ZGSS_LAST_ERROR %r" % router.last_error)
+    check(first_id == second_id, "the connection did not survive the heartbeats (no PONG?): "
+                                 "routing id %r became %r" % (first_id, second_id))
 
 
 def zgss_pub_sub_unsubscribe(sides):
@@ -135,18 +152,19 @@ def zgss_pub_sub_unsubscribe(sides):
     sub = z.socket(zmq.SUB, "client", "encrypted")
     sub.connect(endpoint)
     sub.setsockopt(zmq.SUBSCRIBE, b"x")
-    deadline = time.monotonic() + 8
-    while z.try_recv(sub) is None and time.monotonic() < deadline:
-        pub.send(b"x-sync")
-        time.sleep(0.05)
+    send_until_received(lambda: pub.send(b"x-sync"), lambda: z.try_recv(sub), "SUBSCRIBE x reached the PUB")
     sub.setsockopt(zmq.UNSUBSCRIBE, b"x")
     sub.setsockopt(zmq.SUBSCRIBE, b"y")
-    time.sleep(0.2)
-    while z.try_recv(sub) is not None:
-        pass
+    # The CANCEL went out before the SUBSCRIBE y on the same connection: once
+    # a y message arrives, the PUB has dropped x.
+    send_until_received(lambda: pub.send(b"y-sync"), lambda: z.try_recv(sub) == b"y-sync" or None,
+                        "SUBSCRIBE y reached the PUB")
     pub.send(b"x-after")
     pub.send(b"y-after")
-    check(sub.recv() == b"y-after", "SUB still received the unsubscribed topic")
+    got = sub.recv()
+    while got in (b"x-sync", b"y-sync"):  # sent before the PUB saw the change
+        got = sub.recv()
+    check(got == b"y-after", "SUB still received the unsubscribed topic (got %r)" % got)
 
 
 def many_clients_at_once(sides):
@@ -178,12 +196,7 @@ def zgss_heartbeats_to_libzmq(sides):
     dealer = z.socket(zmq.DEALER, "client", "encrypted", HEARTBEAT_IVL=100, HEARTBEAT_TIMEOUT=300,
                       HEARTBEAT_TTL=500)
     dealer.connect(endpoint)
-    dealer.send(b"first")
-    first_id, _ = router.recv_multipart()
-    time.sleep(1.2)  # a dozen wrapped PINGs answered by libzmq's PONGs
-    dealer.send(b"second")
-    second_id, body = router.recv_multipart()
-    check(body == b"second" and first_id == second_id, "the connection did not survive the heartbeats")
+    survives_heartbeats(dealer, router)
     check(dealer.last_error == "", "unexpected ZGSS_LAST_ERROR %r" % dealer.last_error)
 
 

@@ -160,6 +160,21 @@ def watch_rss(server, until, step=0.02):
     return max(peak, server.rss_kib())
 
 
+def settled_rss(server, timeout=20.0, step=0.25, slack_kib=256):
+    """The server's VmRSS once it has stopped moving (two readings `step`
+    seconds apart within `slack_kib`): the server has finished with the
+    connections before. Fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = server.rss_kib()
+    while time.monotonic() < deadline:
+        time.sleep(step)
+        now = server.rss_kib()
+        if abs(now - last) <= slack_kib:
+            return now
+        last = now
+    raise AssertionError("the server's VmRSS did not settle within %.0f s" % timeout)
+
+
 def good_round_trip(address_endpoint, timeout_ms=10000, request=b"ping"):
     """One REQ/REP round trip as a stock libzmq GSSAPI client."""
     import zmq
@@ -186,21 +201,19 @@ def measure(peers=4, mib_each=64, handshake_ivl=30000):
     try:
         if not good_round_trip(server.endpoint):
             raise AssertionError("the server does not answer a good client")
-        time.sleep(0.5)
-        before = server.rss_kib()
+        before = settled_rss(server)
         started = time.monotonic()
         hostile = [HostilePeer(server.address, mib_each << 20) for _ in range(peers)]
         for peer in hostile:
             peer.start()
         peak = watch_rss(server, lambda: all(p.finished.is_set() for p in hostile))
         elapsed = time.monotonic() - started
-        time.sleep(1.0)
-        after = server.rss_kib()
+        after = settled_rss(server)
         served = good_round_trip(server.endpoint)
         print("peers %d x %d MiB sent at most, declared 250 MiB each" % (peers, mib_each))
         print("  sent: %s MiB" % ", ".join("%.1f" % (p.sent / 1048576) for p in hostile))
         print("  dropped after: %s s" % ", ".join("%.2f" % (p.dropped_after or -1) for p in hostile))
-        print("  VmRSS before %.1f MB, peak %.1f MB, 1 s after the last drop %.1f MB (%.1f s)"
+        print("  VmRSS before %.1f MB, peak %.1f MB, settled after the last drop %.1f MB (%.1f s)"
               % (before / 1024, peak / 1024, after / 1024, elapsed))
         print("  good client served afterwards: %s" % served)
         print("  ZGSS_LAST_ERROR: %s" % server.last_error())
@@ -217,8 +230,7 @@ def measure_authenticated(mib=200, rounds=3):
     try:
         if not good_round_trip(server.endpoint):
             raise AssertionError("the server does not answer a good client")
-        time.sleep(0.5)
-        before = server.rss_kib()
+        before = settled_rss(server)
         payload = b"\x5a" * (mib << 20)
         done = threading.Event()
         results = []
@@ -228,12 +240,11 @@ def measure_authenticated(mib=200, rounds=3):
             done.set()
         threading.Thread(target=send_all, daemon=True).start()
         peak = watch_rss(server, done.is_set)
-        time.sleep(1.0)
-        after = server.rss_kib()
+        after = settled_rss(server)
         server.trim()
         trimmed = server.rss_kib()
         print("authenticated: %d x %d MiB messages (answered: %s)" % (rounds, mib, results))
-        print("  VmRSS before %.1f MB, peak %.1f MB, 1 s after %.1f MB, after malloc_trim(0) from outside %.1f MB"
+        print("  VmRSS before %.1f MB, peak %.1f MB, settled after %.1f MB, after malloc_trim(0) from outside %.1f MB"
               % (before / 1024, peak / 1024, after / 1024, trimmed / 1024))
     finally:
         server.close()

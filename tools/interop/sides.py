@@ -69,6 +69,29 @@ def wait_for(predicate, timeout=8.0, step=0.05):
     return predicate()
 
 
+def wait_until(predicate, what, timeout=20.0):
+    """Polls `predicate` until it returns something true and returns that;
+    fails naming `what` (what did not happen) after `timeout` seconds."""
+    value = wait_for(predicate, timeout)
+    check(value, "%s: not within %g s" % (what, timeout))
+    return value
+
+
+def send_until_received(send, receive, what, timeout=20.0, step=0.05):
+    """The slow-joiner pattern: calls send() and then polls receive() (None
+    while nothing has arrived) for `step` seconds, again and again, until
+    something arrives; returns it. Fails naming `what` after `timeout`
+    seconds. Earlier sends may still arrive afterwards: the caller skips
+    them."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        send()
+        got = wait_for(receive, step, step=0.005)
+        if got is not None:
+            return got
+    raise AssertionError("%s: nothing arrived within %g s" % (what, timeout))
+
+
 def check(condition, message):
     if not condition:
         raise AssertionError(message)

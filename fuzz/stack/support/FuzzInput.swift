@@ -84,18 +84,3 @@ let tracing = getenv("ZGSS_FUZZ_TRACE") != nil
 func trace(_ line: @autoclosure () -> String) {
     if tracing { fputs(line() + "\n", stderr) }
 }
-
-/// The Kerberos environment `python3 tools/testrealm.py run -- ...` sets.
-/// A harness that needs the KDC calls this at start-up and stops loudly
-/// without it (a harness that silently ran without a realm would fuzz
-/// nothing but "credentials not found").
-func requireTestRealm(_ harness: String) {
-    for name in ["KRB5_CONFIG", "KRB5_KTNAME", "KRB5_CLIENT_KTNAME"] where getenv(name) == nil {
-        fputs("\(harness): \(name) is not set; run inside python3 tools/testrealm.py run -- ... (fuzz/run.sh does)\n", stderr)
-        exit(2)
-    }
-    // No replay cache: every input runs a fresh handshake, and the cache's
-    // file I/O would dominate the run. Replays of the peer's tokens are
-    // refused by the harnesses' own checks where it matters.
-    setenv("KRB5RCACHETYPE", "none", 1)
-}

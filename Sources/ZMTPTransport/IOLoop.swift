@@ -90,6 +90,10 @@ final class IOLoop {
     var removed: [(id: UInt64, routingId: [UInt8])] = []
     var errors: [String] = []
     var principal: String?
+    /// PUB: topics peers subscribed to (true) or dropped (false), in order,
+    /// for SocketState.peerSubscriptions. A peer that goes away drops all
+    /// of its topics.
+    var subscriptionChanges: [(topic: [UInt8], added: Bool)] = []
 
     init(socket: ZSocket) {
         self.socket = socket
@@ -264,9 +268,18 @@ final class IOLoop {
 
     /// Hands the last round's results to the application side.
     private func publishLocked() -> Published {
-        guard !incoming.isEmpty || !readied.isEmpty || !removed.isEmpty || !errors.isEmpty || principal != nil else {
+        guard !incoming.isEmpty || !readied.isEmpty || !removed.isEmpty || !errors.isEmpty || principal != nil
+            || !subscriptionChanges.isEmpty else {
             return Published()
         }
+        for change in subscriptionChanges {
+            if change.added {
+                state.peerSubscriptions.add(change.topic)
+            } else {
+                state.peerSubscriptions.remove(change.topic)
+            }
+        }
+        subscriptionChanges = []
         for id in readied {
             guard let connection = connections[id] else { continue }
             state.addPeer(connection)
@@ -280,7 +293,9 @@ final class IOLoop {
         if let principal { state.peerPrincipal = principal }
         let arrived = !incoming.isEmpty
         state.inbox.takeAll(from: &incoming)
-        let published = Published(wake: arrived && state.messageWaiters > 0, readied: readied,
+        // A new peer also frees senders that had no peer to send to.
+        let wake = (arrived && state.messageWaiters > 0) || (!readied.isEmpty && state.roomWaiters > 0)
+        let published = Published(wake: wake, readied: readied,
                                   topics: type == .sub && !readied.isEmpty ? state.subscriptions.topics : [])
         readied = []
         removed = []

@@ -104,6 +104,7 @@ public final class ZSocket: @unchecked Sendable {
         let terminated: Bool = state.monitor.withLock {
             if state.terminated { return true }
             state.lastEndpoint = text
+            state.connectEndpoints += 1
             state.newTargets.append(ConnectRequest(text: text, addresses: addresses))
             return false
         }

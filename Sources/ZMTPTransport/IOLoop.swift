@@ -154,7 +154,13 @@ final class IOLoop {
         round.canRead = state.mayRead()
         round.lingerDeadline = state.lingerDeadline
         if state.closing {
-            let drained = state.outbox.isEmpty && round.dispatch.isEmpty && deferred.isEmpty
+            // With no connect() endpoint and no ready peer (the listeners
+            // are closed by now), nothing queued can ever leave: libzmq
+            // drops it with the peers' pipes, so that term returns even
+            // with ZMQ_LINGER -1. A connect() endpoint keeps its messages
+            // for the linger time, as there.
+            let stranded = targets.isEmpty && !connections.values.contains { $0.isReady }
+            let drained = stranded || state.outbox.isEmpty && round.dispatch.isEmpty && deferred.isEmpty
                 && connections.values.allSatisfy { $0.pendingOutput == 0 }
             let expired = state.lingerDeadline.map { Clock.now >= $0 } ?? false
             round.exit = drained || expired

@@ -152,4 +152,42 @@ import Testing
         sub.close()
         pub.close()
     }
+
+    /// A binding PUSH whose only peer left with messages still queued:
+    /// nothing can take them once the listener is closed, so terminate
+    /// returns even with ZMQ_LINGER -1 (libzmq drops them with the pipe).
+    @Test func terminateReturnsWhenQueuedMessagesHaveNowhereToGo() throws {
+        let context = ZContext()
+        let peerContext = ZContext()
+        let push = try context.socket(type: Self.push)
+        try push.bind("tcp://127.0.0.1:*")
+        let pull = try peerContext.socket(type: Self.pull)
+        try setInt(pull, SocketOption.linger, 0)
+        try pull.connect(try endpoint(push))
+        let message = [UInt8](repeating: 0x42, count: 65_536)
+        try push.send(message, flags: 0)
+        // Fill the connection's backlog and the outbox: the PULL never reads.
+        var refused = 0
+        while refused < 3 {
+            if sendError(push, message, flags: ZSocket.dontWait) == EAGAIN {
+                refused += 1
+                usleep(20_000)
+            } else {
+                refused = 0
+            }
+        }
+        #expect(push.state.monitor.withLock { !push.state.outbox.isEmpty })
+        pull.close()
+        peerContext.terminate()
+        #expect(eventually { push.state.monitor.withLock { push.state.peers.isEmpty } })
+        let returned = Box(false)
+        let terminator = PeerThread {
+            push.close()
+            context.terminate()
+            returned.value = true
+        }
+        // A hang fails the test instead of stopping the suite.
+        #expect(eventually { returned.value })
+        if returned.value { terminator.join() }
+    }
 }

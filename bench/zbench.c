@@ -11,6 +11,8 @@
  *   zbench hs SECONDS                 connect + REQ/REP round trip + close
  *   zbench lat SECONDS                REQ/REP round-trip latency (16 B)
  *   zbench rss N                      server RSS growth for N idle connections
+ *   zbench pubfilter N                PUB sending N messages of which 1 in
+ *                                     1000 matches the SUB's subscription
  *
  * Prints one line of key=value pairs; exit status 0 when every message
  * sent was received. */
@@ -366,6 +368,68 @@ static int rss(int n)
     return 0;
 }
 
+/* ---- PUB with mostly non-matching messages ----------------------------- */
+
+/* The Guide's weather server and client (wuserver/wuclient): a PUB sends
+ * "%05d temperature humidity" updates, a SUB wants only "10001 ". Here 1
+ * in 1000 of the N updates is for 10001; the others are for zipcodes that
+ * never match. NULL security, as in the Guide. The clock runs from the
+ * first update to the SUB's receipt of the end mark ("10001 end"), so the
+ * cell measures how fast a PUB gets rid of updates nobody wants. */
+static int pub_filter(long count)
+{
+    void *ctx = zmq_ctx_new();
+    void *pub = zmq_socket(ctx, ZMQ_PUB), *sub = zmq_socket(ctx, ZMQ_SUB);
+    if (!pub || !sub) die("zmq_socket");
+    set_int(sub, ZMQ_RCVTIMEO, 30000);
+    set_int(pub, ZMQ_LINGER, 0);
+    set_int(sub, ZMQ_LINGER, 0);
+    char endpoint[256];
+    bind_any(pub, endpoint, sizeof endpoint);
+    if (zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "10001 ", 6)) die("ZMQ_SUBSCRIBE");
+    if (zmq_connect(sub, endpoint)) die("zmq_connect");
+    /* Until the subscription has reached the PUB, updates are lost:
+     * publish "10001 sync" until one arrives. */
+    set_int(sub, ZMQ_RCVTIMEO, 10);
+    char buffer[64];
+    for (int tries = 0;; tries++) {
+        if (tries > 3000) die("subscription never reached the PUB");
+        if (zmq_send(pub, "10001 sync", 10, 0) != 10) die("sync send");
+        if (zmq_recv(sub, buffer, sizeof buffer, 0) >= 0) break;
+    }
+    while (zmq_recv(sub, buffer, sizeof buffer, 0) >= 0) {}
+    set_int(sub, ZMQ_RCVTIMEO, 30000);
+    long matching = 0;
+    double start = now();
+    for (long i = 0; i < count; i++) {
+        int zipcode = (int)((i * 7919) % 100000);
+        if (i % 1000 == 0) {
+            zipcode = 10001;
+            matching++;
+        } else if (zipcode == 10001) {
+            zipcode = 10002;
+        }
+        int n = snprintf(buffer, sizeof buffer, "%05d %d %d", zipcode, (int)(i % 215) - 80, (int)(i % 50) + 10);
+        if (zmq_send(pub, buffer, (size_t)n, 0) != n) die("zmq_send");
+    }
+    double sent_at = now();
+    if (zmq_send(pub, "10001 end", 9, 0) != 9) die("end-mark send");
+    long received = 0;
+    for (;;) {
+        int n = zmq_recv(sub, buffer, sizeof buffer, 0);
+        if (n < 0) die("zmq_recv");
+        if (n == 9 && memcmp(buffer, "10001 end", 9) == 0) break;
+        received++;
+    }
+    double elapsed = now() - start;
+    printf("impl=%s cell=pubfilter count=%ld matching=%ld received=%ld send_seconds=%.3f seconds=%.3f msgs=%.0f\n",
+           IMPL, count, matching, received, sent_at - start, elapsed, elapsed > 0 ? count / elapsed : 0);
+    zmq_close(sub);
+    zmq_close(pub);
+    zmq_ctx_term(ctx);
+    return received == matching ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -384,6 +448,8 @@ int main(int argc, char **argv)
     if (argc >= 3 && strcmp(argv[1], "hs") == 0) return handshakes(atof(argv[2]));
     if (argc >= 3 && strcmp(argv[1], "lat") == 0) return latency(atof(argv[2]));
     if (argc >= 3 && strcmp(argv[1], "rss") == 0) return rss(atoi(argv[2]));
-    fprintf(stderr, "usage: zbench info | thr SIZE SECONDS enc|plain | hs SECONDS | lat SECONDS | rss N\n");
+    if (argc >= 3 && strcmp(argv[1], "pubfilter") == 0) return pub_filter(atol(argv[2]));
+    fprintf(stderr, "usage: zbench info | thr SIZE SECONDS enc|plain | hs SECONDS | lat SECONDS | rss N"
+            " | pubfilter N\n");
     return 2;
 }

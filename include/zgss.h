@@ -969,8 +969,11 @@ void *zgss_socket(void *context, int type);
 /* Closes the socket and ends the handle: later calls with it (a second
  * zgss_close too) fail with ENOTSOCK; a call already running on another
  * thread keeps the socket's memory alive until it returns. Queued
- * messages are still sent by the I/O thread for ZMQ_LINGER ms; this call
- * does not wait (zgss_ctx_term does).
+ * messages are still sent by the I/O thread for ZMQ_LINGER ms (0: dropped
+ * at once; -1: until sent), to zgss_connect endpoints too when their peer
+ * appears only then; this call does not wait (zgss_ctx_term does). Queued
+ * messages that no peer can take any more (no zgss_connect endpoint, no
+ * peer left; the listeners close here) are dropped, as in libzmq.
  * Returns 0, or -1/ENOTSOCK for an invalid, closed or non-socket handle. */
 int zgss_close(void *socket);
 
@@ -998,11 +1001,19 @@ int zgss_connect(void *socket, const char *endpoint);
 
 /* Queues one message part (len bytes, copied). flags: ZMQ_SNDMORE (more
  * parts follow; the message leaves when its last part is sent),
- * ZMQ_DONTWAIT. Returns len (clamped to INT_MAX), or -1 with EAGAIN (queue
- * at ZMQ_SNDHWM and ZMQ_DONTWAIT, or ZMQ_SNDTIMEO expired; the part was
- * not taken), EFSM (REQ awaiting its reply, REP without a request),
- * ENOTSUP (SUB, PULL), ETERM, ENOTSOCK, EFAULT (NULL buf, len > 0).
- * Blocks (ZMQ_SNDTIMEO) only while the queue is full. */
+ * ZMQ_DONTWAIT. Returns len (clamped to INT_MAX), or -1 with EAGAIN (no
+ * peer or queue full, with ZMQ_DONTWAIT or once ZMQ_SNDTIMEO expired; the
+ * part was not taken), EFSM (REQ awaiting its reply, REP without a
+ * request), ENOTSUP (SUB, PULL), ETERM, ENOTSOCK, EFAULT (NULL buf,
+ * len > 0). As in libzmq, PUSH, DEALER, REQ and PAIR need somewhere to
+ * queue: each zgss_connect endpoint is such a queue from the start (even
+ * before its peer answers), and so is each peer that connected to a
+ * zgss_bind endpoint once its handshake is done. (Messages queued before
+ * any peer is ready go to the first that becomes ready; libzmq shares
+ * them out round robin over its connect endpoints' queues beforehand.) With none, a send blocks; each queue holds
+ * ZMQ_SNDHWM messages (PAIR: one queue). Blocks (ZMQ_SNDTIMEO) only then.
+ * PUB never blocks: a message no peer subscribed to is dropped at once,
+ * and at ZMQ_SNDHWM queued messages it drops, like ROUTER. */
 int zgss_send(void *socket, const void *buf, size_t len, int flags);
 
 /* Receives one message part into buf: copies at most len bytes and

@@ -54,9 +54,9 @@ $cc -O2 -Wall -o "$work/mechbench" "$root/bench/mechbench.c" $(pkg-config --cfla
 ulimit -n 4096 2>/dev/null || true
 
 if [ "$quick" -eq 1 ]; then
-  thr_seconds=0.1; hs_seconds=0.3; lat_seconds=0.3; conns="1 10 50"; reps=1
+  thr_seconds=0.1; hs_seconds=0.3; lat_seconds=0.3; conns="1 10 50"; reps=1; pub_count=100000
 else
-  thr_seconds=1; hs_seconds=1.5; lat_seconds=1.5; conns="1 100 500"; reps=3
+  thr_seconds=1; hs_seconds=1.5; lat_seconds=1.5; conns="1 100 500"; reps=3; pub_count=2000000
 fi
 sizes="64 1024 65536 1048576"
 
@@ -104,6 +104,7 @@ done
 run hs hs "$reps" hs "$hs_seconds"
 run lat p50 "$reps" lat "$lat_seconds"
 for n in $conns; do run "rss-$n" kib_per_conn 1 rss "$n"; done
+run pubfilter msgs "$reps" pubfilter "$pub_count"
 
 # median KEY REPS COMMAND...: the median of KEY over REPS runs ("" on failure)
 median() {
@@ -165,6 +166,8 @@ for n in $conns; do
   row "server RSS per idle encrypted connection, $n conns" "$(field "rss-$n" libzmq kib_per_conn)" \
     "$(field "rss-$n" zgss kib_per_conn)" "KiB" 1
 done
+row "PUB→SUB, 1 in 1000 messages subscribed to (the Guide's wuserver), msg/s" \
+  "$(field pubfilter libzmq msgs)" "$(field pubfilter zgss msgs)" "" 0
 
 echo
 echo "Handshake cell, per iteration (median run): zgss socket+connect $(field hs zgss open_us) µs," \
@@ -191,6 +194,13 @@ for size in $sizes; do
       fi
     done
   done
+done
+for impl in libzmq zgss; do
+  matching="$(field pubfilter $impl matching)"; got="$(field pubfilter $impl received)"
+  if [ -z "$matching" ] || [ "$matching" != "$got" ]; then
+    lost=$((lost + 1))
+    echo "bench: $impl pubfilter: ${matching:-?} subscribed messages sent, ${got:-?} received" >&2
+  fi
 done
 echo
 echo "bench: $((failures)) failed cells, $lost cells with lost messages"

@@ -30,6 +30,7 @@ for size in 64 1024 65536 1048576; do
 done
 cells+=("hs|hs" "lat|p50 p99")
 for n in 1 10 50; do cells+=("rss $n|kib_per_conn"); done
+cells+=("pubfilter|msgs matching received")
 
 for impl in libzmq zgss; do
   for entry in "${cells[@]}"; do
@@ -64,6 +65,14 @@ for impl in libzmq zgss; do
         continue
       fi
       pass "$impl $spec: $received of $sent messages delivered"
+    elif [ "$1" = pubfilter ]; then
+      matching="$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n 's/^matching=//p')"
+      received="$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n 's/^received=//p')"
+      if [ "$matching" != "$received" ] || [ "$matching" -le 0 ]; then
+        fail "$impl $spec: $matching subscribed messages published, $received received"
+        continue
+      fi
+      pass "$impl $spec: all $received subscribed messages of a mostly unsubscribed stream received"
     else
       pass "$impl $spec: $(printf '%s ' $keys)measured"
     fi

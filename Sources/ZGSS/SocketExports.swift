@@ -141,9 +141,11 @@ public func zgss_send(_ handle: OpaquePointer?, _ buffer: UnsafeRawPointer?, _ l
     // The per-message path: the handle stays pinned instead of retaining
     // the socket.
     Handles.with(handle, kind: .socket, as: ZSocket.self, otherwise: failure(ENOTSOCK)) { socket in
-        guard let message = bytes(buffer, length) else { return failure(EFAULT) }
+        guard isValidBuffer(buffer, length) else { return failure(EFAULT) }
         do throws(TransportError) {
-            try socket.send(message, flags: flags)
+            // Copied by the socket unless a PUB finds that nobody wants it.
+            try socket.send(contentsOf: UnsafeRawBufferPointer(start: length > 0 ? buffer : nil, count: length),
+                            flags: flags)
             return Int32(clamping: length)
         } catch {
             return failure(error.errno)

@@ -11,10 +11,23 @@ extension IOLoop {
         case .message(let parts):
             received(parts, from: connection)
         case .subscribe(let topic):
-            if type == .pub && !connection.subscriptions.contains(topic) { connection.subscriptions.add(topic) }
+            if type == .pub { subscribe(connection, to: topic) }
         case .cancel(let topic):
-            if type == .pub { connection.subscriptions.remove(topic) }
+            if type == .pub { unsubscribe(connection, from: topic) }
         }
+    }
+
+    /// A PUB peer's subscription: kept per connection (for routing) and
+    /// noted for the socket-wide set the sending thread filters with
+    /// (SocketState.peerSubscriptions), published with the next round.
+    private func subscribe(_ connection: Connection, to topic: [UInt8]) {
+        guard !connection.subscriptions.contains(topic) else { return }
+        connection.subscriptions.add(topic)
+        subscriptionChanges.append((topic, true))
+    }
+
+    private func unsubscribe(_ connection: Connection, from topic: [UInt8]) {
+        if connection.subscriptions.remove(topic) { subscriptionChanges.append((topic, false)) }
     }
 
     private func becameReady(_ connection: Connection) {
@@ -61,9 +74,9 @@ extension IOLoop {
         let topic = Array(body.dropFirst())
         switch body.first {
         case 1:
-            if !connection.subscriptions.contains(topic) { connection.subscriptions.add(topic) }
+            subscribe(connection, to: topic)
         case 0:
-            connection.subscriptions.remove(topic)
+            unsubscribe(connection, from: topic)
         default:
             return
         }

@@ -299,6 +299,7 @@ extension IOLoop {
             targets[target].nextAttempt = reconnectInterval < 0 ? Int64.max : Clock.now + delay
         }
         if connection.isReady { removed.append((connection.id, connection.routingId)) }
+        for topic in connection.subscriptions.topics { subscriptionChanges.append((topic, false)) }
         if let reason {
             errors.append("\(connection.peerText): \(reason)")
             Trace.log("\(connection.peerText): dropped: \(reason)")

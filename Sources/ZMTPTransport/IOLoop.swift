@@ -90,6 +90,10 @@ final class IOLoop {
     var removed: [(id: UInt64, routingId: [UInt8])] = []
     var errors: [String] = []
     var principal: String?
+    /// PUB: topics peers subscribed to (true) or dropped (false), in order,
+    /// for SocketState.peerSubscriptions. A peer that goes away drops all
+    /// of its topics.
+    var subscriptionChanges: [(topic: [UInt8], added: Bool)] = []
 
     init(socket: ZSocket) {
         self.socket = socket
@@ -150,7 +154,13 @@ final class IOLoop {
         round.canRead = state.mayRead()
         round.lingerDeadline = state.lingerDeadline
         if state.closing {
-            let drained = state.outbox.isEmpty && round.dispatch.isEmpty && deferred.isEmpty
+            // With no connect() endpoint and no ready peer (the listeners
+            // are closed by now), nothing queued can ever leave: libzmq
+            // drops it with the peers' pipes, so that term returns even
+            // with ZMQ_LINGER -1. A connect() endpoint keeps its messages
+            // for the linger time, as there.
+            let stranded = targets.isEmpty && !connections.values.contains { $0.isReady }
+            let drained = stranded || state.outbox.isEmpty && round.dispatch.isEmpty && deferred.isEmpty
                 && connections.values.allSatisfy { $0.pendingOutput == 0 }
             let expired = state.lingerDeadline.map { Clock.now >= $0 } ?? false
             round.exit = drained || expired
@@ -265,9 +275,18 @@ final class IOLoop {
 
     /// Hands the last round's results to the application side.
     private func publishLocked() -> Published {
-        guard !incoming.isEmpty || !readied.isEmpty || !removed.isEmpty || !errors.isEmpty || principal != nil else {
+        guard !incoming.isEmpty || !readied.isEmpty || !removed.isEmpty || !errors.isEmpty || principal != nil
+            || !subscriptionChanges.isEmpty else {
             return Published()
         }
+        for change in subscriptionChanges {
+            if change.added {
+                state.peerSubscriptions.add(change.topic)
+            } else {
+                state.peerSubscriptions.remove(change.topic)
+            }
+        }
+        subscriptionChanges = []
         for id in readied {
             guard let connection = connections[id] else { continue }
             state.addPeer(connection)
@@ -282,7 +301,9 @@ final class IOLoop {
         let arrived = !incoming.isEmpty
         state.inbox.takeAll(from: &incoming)
         state.signalEvents()
-        let published = Published(wake: arrived && state.messageWaiters > 0, readied: readied,
+        // A new peer also frees senders that had no peer to send to.
+        let wake = (arrived && state.messageWaiters > 0) || (!readied.isEmpty && state.roomWaiters > 0)
+        let published = Published(wake: wake, readied: readied,
                                   topics: type == .sub && !readied.isEmpty ? state.subscriptions.topics : [])
         readied = []
         removed = []

@@ -53,6 +53,16 @@ final class SocketState: @unchecked Sendable {
     /// that still have to go to every connected peer.
     var subscriptions = SubscriptionSet()
     var subscriptionMessages: [[UInt8]] = []
+    /// PUB: the subscriptions of all its peers together, one reference per
+    /// peer and topic (kept by the I/O thread). A message that matches none
+    /// is dropped by the sending thread before it is queued, as libzmq's
+    /// PUB does; only wanted messages cost a hand-off to the I/O thread.
+    var peerSubscriptions = SubscriptionSet()
+    /// connect() endpoints so far. As in libzmq (without ZMQ_IMMEDIATE),
+    /// each is a queue that takes ZMQ_SNDHWM messages before its peer
+    /// exists; a PUSH, DEALER, REQ or PAIR with neither such an endpoint
+    /// nor a ready peer has nowhere to put a message and blocks.
+    var connectEndpoints = 0
     /// ROUTER: routing id → connection.
     var routes: [[UInt8]: UInt64] = [:]
     /// Ready connections (published by the I/O thread), in the order they
@@ -119,6 +129,26 @@ final class SocketState: @unchecked Sendable {
 }
 
 extension SocketState {
+    /// Whether messages of this socket type go to any one peer (round
+    /// robin) and so need a peer, or a connect() endpoint, to be sent.
+    var sendsToAnyPeer: Bool {
+        type == .push || type == .dealer || type == .req || type == .pair
+    }
+
+    /// Whether a send must wait: no peer to send to (see
+    /// `connectEndpoints`), or the outbox is at ZMQ_SNDHWM times the
+    /// queues libzmq would have (one per connect() endpoint and per peer
+    /// that connected to us; PAIR has one). PUB and ROUTER never wait.
+    var sendMustWait: Bool {
+        if sendsToAnyPeer && peers.isEmpty && connectEndpoints == 0 { return true }
+        let hwm = Int(options.sendHWM)
+        guard hwm > 0, outbox.count >= hwm else { return false }
+        guard sendsToAnyPeer, type != .pair else { return true }
+        var queues = connectEndpoints
+        for peer in peers where peer.targetIndex == nil { queues += 1 }
+        return outbox.count >= hwm * max(1, queues)
+    }
+
     /// The next peer in round-robin order that `accept` takes; moves the
     /// cursor past it.
     func nextPeer(where accept: (Connection) -> Bool) -> Connection? {

@@ -6,9 +6,18 @@
 /// disappeared, which is when a SUB tells its peers. A PUB keeps one set
 /// per peer and uses `contains` to add a topic at most once.
 public struct SubscriptionSet: Sendable, Equatable {
+    /// A trie node. Its children are found by a linear search of `bytes`
+    /// (most nodes have one or a few): a PUB looks up every message it
+    /// sends, and hashing each byte cost more than the rest of the lookup.
     struct Node: Sendable, Equatable {
         var count = 0
-        var children: [UInt8: Int] = [:]
+        var bytes: [UInt8] = []
+        var children: [Int] = []
+
+        func child(_ byte: UInt8) -> Int? {
+            for index in bytes.indices where bytes[index] == byte { return children[index] }
+            return nil
+        }
     }
 
     private var nodes: [Node] = [Node()]
@@ -25,12 +34,13 @@ public struct SubscriptionSet: Sendable, Equatable {
     public mutating func add(_ topic: some Collection<UInt8>) -> Bool {
         var index = 0
         for byte in topic {
-            if let next = nodes[index].children[byte] {
+            if let next = nodes[index].child(byte) {
                 index = next
             } else {
                 nodes.append(Node())
                 let next = nodes.count - 1
-                nodes[index].children[byte] = next
+                nodes[index].bytes.append(byte)
+                nodes[index].children.append(next)
                 index = next
             }
         }
@@ -61,7 +71,7 @@ public struct SubscriptionSet: Sendable, Equatable {
         var index = 0
         if nodes[0].count > 0 { return true }
         for byte in message {
-            guard let next = nodes[index].children[byte] else { return false }
+            guard let next = nodes[index].child(byte) else { return false }
             index = next
             if nodes[index].count > 0 { return true }
         }
@@ -78,7 +88,7 @@ public struct SubscriptionSet: Sendable, Equatable {
 
     private func collect(_ index: Int, _ path: inout [UInt8], _ out: inout [[UInt8]]) {
         if nodes[index].count > 0 { out.append(path) }
-        for (byte, child) in nodes[index].children.sorted(by: { $0.key < $1.key }) {
+        for (byte, child) in zip(nodes[index].bytes, nodes[index].children).sorted(by: { $0.0 < $1.0 }) {
             path.append(byte)
             collect(child, &path, &out)
             path.removeLast()
@@ -88,7 +98,7 @@ public struct SubscriptionSet: Sendable, Equatable {
     private func find(_ topic: some Collection<UInt8>) -> Int? {
         var index = 0
         for byte in topic {
-            guard let next = nodes[index].children[byte] else { return nil }
+            guard let next = nodes[index].child(byte) else { return nil }
             index = next
         }
         return index

@@ -20,6 +20,23 @@ extension ZSocket {
         finish(try result.get())
     }
 
+    /// `send` for a caller's buffer. A PUB first checks, without copying,
+    /// whether any peer wants the message: in a busy PUB most are wanted by
+    /// nobody (the Guide's weather server), and libzmq drops those at the
+    /// cost of a lookup. Everything else is copied and sent as usual.
+    public func send(contentsOf buffer: UnsafeRawBufferPointer, flags: Int32) throws(TransportError) {
+        if type == .pub, flags & Self.sendMore == 0, unwantedByPeers(buffer) { return }
+        try send(Array(buffer), flags: flags)
+    }
+
+    /// Whether a single-part PUB message matches no peer's subscription
+    /// (false when the socket is terminated, so that send reports ETERM).
+    private func unwantedByPeers(_ topic: UnsafeRawBufferPointer) -> Bool {
+        state.monitor.withLock {
+            !state.terminated && sendParts.isEmpty && !state.peerSubscriptions.matches(topic)
+        }
+    }
+
     private func sendLocked(_ bytes: [UInt8], flags: Int32) throws(TransportError) -> AfterSend {
         if state.terminated { throw .terminated }
         switch type {
@@ -51,7 +68,15 @@ extension ZSocket {
             }
             parts.removeFirst()
             target = .connection(connection)
-        case .pub, .xpub:
+        case .pub:
+            // Nobody wants it: dropped here, as libzmq does, instead of
+            // costing the I/O thread a wake-up and a round.
+            guard let topic = parts.first, state.peerSubscriptions.matches(topic) else {
+                sendParts = []
+                return .nothing
+            }
+            target = .all
+        case .xpub:
             target = .all
         default:
             target = .any
@@ -63,7 +88,7 @@ extension ZSocket {
             return after
         }
         try waitForRoom(flags: flags)
-        if state.options.sendHWM > 0 && state.outbox.count >= Int(state.options.sendHWM) {
+        if Self.dropsAtHighWater(type), state.options.sendHWM > 0, state.outbox.count >= Int(state.options.sendHWM) {
             // PUB and ROUTER drop at the high-water mark instead of blocking.
             sendParts = []
             return .nothing
@@ -81,18 +106,22 @@ extension ZSocket {
         return .nothing
     }
 
-    /// Blocks while the outbox is at ZMQ_SNDHWM (never for PUB/ROUTER).
+    static func dropsAtHighWater(_ type: SocketType) -> Bool {
+        type == .pub || type == .router || type == .xpub
+    }
+
+    /// Blocks while there is no peer to send to or the outbox is full
+    /// (`SocketState.sendMustWait`); never for PUB/ROUTER, which drop.
+    /// ZMQ_DONTWAIT and ZMQ_SNDTIMEO end the wait with EAGAIN.
     private func waitForRoom(flags: Int32) throws(TransportError) {
-        let hwm = Int(state.options.sendHWM)
-        guard hwm > 0, type != .pub, type != .router, type != .xpub else { return }
-        guard state.outbox.count >= hwm else { return }
+        guard !Self.dropsAtHighWater(type), state.sendMustWait else { return }
         let deadline = Clock.deadline(afterMillis: state.options.sendTimeout)
         state.roomWaiters += 1
         defer { state.roomWaiters -= 1 }
-        while state.outbox.count >= hwm {
+        while state.sendMustWait {
             if state.terminated { throw .terminated }
             if flags & Self.dontWait != 0 { throw .again }
-            if !state.monitor.wait(until: deadline) && state.outbox.count >= hwm { throw .again }
+            if !state.monitor.wait(until: deadline) && state.sendMustWait { throw .again }
         }
     }
 

@@ -83,3 +83,27 @@ struct FIFOTests {
         #expect(queue.isEmpty)
     }
 }
+
+@Suite("Subscription trie, wide nodes")
+struct SubscriptionSetWideTests {
+    /// Every byte value as a one-byte topic: the root has 256 children,
+    /// each found by its byte; removing half leaves the other half.
+    @Test func everyByteValueAsATopic() {
+        var set = SubscriptionSet()
+        for byte in (0...255).reversed() {
+            let added = set.add([UInt8(byte), 7])
+            #expect(added)
+        }
+        #expect(set.count == 256)
+        for byte in 0...255 {
+            #expect(set.matches([UInt8(byte), 7, 1]))
+            #expect(!set.matches([UInt8(byte), 8]))
+        }
+        for byte in stride(from: 0, through: 255, by: 2) {
+            let removed = set.remove([UInt8(byte), 7])
+            #expect(removed)
+        }
+        for byte in 0...255 { #expect(set.matches([UInt8(byte), 7]) == (byte % 2 == 1)) }
+        #expect(set.topics == stride(from: 1, through: 255, by: 2).map { [UInt8($0), 7] })
+    }
+}

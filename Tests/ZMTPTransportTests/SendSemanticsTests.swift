@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+import Glibc
+import Testing
+@testable import ZMTPTransport
+
+/// libzmq 4.3.4's send rules where no peer is there yet (checked against
+/// stock libzmq by tests/zmqapi/sem_*.c) and a PUB's filtering in the
+/// sending thread. NULL security over TCP loopback.
+@Suite struct SendSemanticsTests {
+    static let pair: Int32 = 0
+    static let pub: Int32 = 1
+    static let sub: Int32 = 2
+    static let req: Int32 = 3
+    static let dealer: Int32 = 5
+    static let pull: Int32 = 7
+    static let push: Int32 = 8
+
+    private func setInt(_ socket: ZSocket, _ option: Int32, _ value: Int32) throws {
+        var value = value
+        try withUnsafeBytes(of: &value) { try socket.setOption(option, $0) }
+    }
+
+    private func endpoint(_ socket: ZSocket) throws -> String {
+        guard case .string(let text) = try socket.option(SocketOption.lastEndpoint) else { return "" }
+        return text
+    }
+
+    /// The errno of a send that fails, nil when it succeeds.
+    private func sendError(_ socket: ZSocket, _ bytes: [UInt8], flags: Int32) -> Int32? {
+        do {
+            try socket.send(bytes, flags: flags)
+            return nil
+        } catch {
+            return error.errno
+        }
+    }
+
+    /// Polls `condition` for up to 10 s (a 2-core CI machine).
+    private func eventually(_ condition: () -> Bool) -> Bool {
+        for _ in 0..<1000 {
+            if condition() { return true }
+            usleep(10_000)
+        }
+        return condition()
+    }
+
+    @Test(arguments: [push, dealer, req, pair])
+    func boundSocketWithoutPeerDoesNotQueue(type: Int32) throws {
+        let context = ZContext()
+        defer { context.terminate() }
+        let socket = try context.socket(type: type)
+        try setInt(socket, SocketOption.linger, 0)
+        #expect(sendError(socket, [1], flags: ZSocket.dontWait) == EAGAIN)
+        try socket.bind("tcp://127.0.0.1:*")
+        #expect(sendError(socket, [1], flags: ZSocket.dontWait) == EAGAIN)
+        try setInt(socket, SocketOption.sendTimeout, 50)
+        #expect(sendError(socket, [1], flags: 0) == EAGAIN)
+        #expect(socket.state.monitor.withLock { socket.state.outbox.isEmpty })
+        socket.close()
+    }
+
+    @Test func blockedSendGoesOnWhenAPeerConnects() throws {
+        let context = ZContext()
+        defer { context.terminate() }
+        let push = try context.socket(type: Self.push)
+        try push.bind("tcp://127.0.0.1:*")
+        let address = try endpoint(push)
+        let received = Box(0)
+        let worker = PeerThread {
+            usleep(100_000)
+            guard let pull = try? context.socket(type: Self.pull) else { return }
+            try? setInt(pull, SocketOption.receiveTimeout, 10_000)
+            try? pull.connect(address)
+            for _ in 0..<3 where (try? pull.receive(flags: 0)) != nil { received.value += 1 }
+            pull.close()
+        }
+        // Blocks until the PULL is ready, then all three go to it.
+        for index in 0..<3 { try push.send([UInt8(index)], flags: 0) }
+        worker.join()
+        #expect(received.value == 3)
+        push.close()
+    }
+
+    @Test func eachConnectEndpointQueuesSendHWMMessages() throws {
+        let context = ZContext()
+        defer { context.terminate() }
+        for (type, expected) in [(Self.push, 10), (Self.dealer, 10), (Self.pair, 5)] {
+            let socket = try context.socket(type: type)
+            try setInt(socket, SocketOption.linger, 0)
+            try setInt(socket, SocketOption.sendHWM, 5)
+            try socket.connect("tcp://127.0.0.1:1")
+            try socket.connect("tcp://127.0.0.1:2")
+            var sent = 0
+            while sent < 100, sendError(socket, [1], flags: ZSocket.dontWait) == nil { sent += 1 }
+            #expect(sent == expected, "socket type \(type)")
+            socket.close()
+        }
+    }
+
+    @Test func pubDropsWhatNoPeerWantsBeforeQueueing() throws {
+        let context = ZContext()
+        defer { context.terminate() }
+        let pub = try context.socket(type: Self.pub)
+        try setInt(pub, SocketOption.linger, 0)
+        try pub.bind("tcp://127.0.0.1:*")
+        let sub = try context.socket(type: Self.sub)
+        try setInt(sub, SocketOption.receiveTimeout, 10_000)
+        try setInt(sub, SocketOption.linger, 0)
+        try Array("10001 ".utf8).withUnsafeBytes { try sub.setOption(SocketOption.subscribe, $0) }
+        try sub.connect(try endpoint(pub))
+        #expect(eventually { pub.state.monitor.withLock { pub.state.peerSubscriptions.contains(Array("10001 ".utf8)) } })
+
+        // Unwanted messages never reach the outbox: both entry points.
+        for index in 0..<2000 {
+            let text = Array("2\(index) x".utf8)
+            if index % 2 == 0 {
+                try pub.send(text, flags: 0)
+            } else {
+                try text.withUnsafeBytes { try pub.send(contentsOf: $0, flags: 0) }
+            }
+            #expect(pub.state.monitor.withLock { pub.state.outbox.isEmpty })
+        }
+        // A multipart message is judged by its first part.
+        try pub.send(Array("99999 ".utf8), flags: ZSocket.sendMore)
+        try pub.send(Array("body".utf8), flags: 0)
+        try pub.send(Array("10001 ".utf8), flags: ZSocket.sendMore)
+        try pub.send(Array("wanted".utf8), flags: 0)
+        #expect(try sub.receive(flags: 0) == Array("10001 ".utf8))
+        #expect(try sub.receive(flags: 0) == Array("wanted".utf8))
+        #expect(throws: TransportError.self) { try sub.receive(flags: ZSocket.dontWait) }
+
+        // A peer that leaves takes its subscriptions with it.
+        sub.close()
+        #expect(eventually { pub.state.monitor.withLock { pub.state.peerSubscriptions.isEmpty } })
+        pub.close()
+    }
+
+    @Test func unsubscribeReachesThePubsFilter() throws {
+        let context = ZContext()
+        defer { context.terminate() }
+        let pub = try context.socket(type: Self.pub)
+        try setInt(pub, SocketOption.linger, 0)
+        try pub.bind("tcp://127.0.0.1:*")
+        let sub = try context.socket(type: Self.sub)
+        try setInt(sub, SocketOption.linger, 0)
+        let topic = Array("a".utf8)
+        try topic.withUnsafeBytes { try sub.setOption(SocketOption.subscribe, $0) }
+        try sub.connect(try endpoint(pub))
+        #expect(eventually { pub.state.monitor.withLock { pub.state.peerSubscriptions.contains(topic) } })
+        try topic.withUnsafeBytes { try sub.setOption(SocketOption.unsubscribe, $0) }
+        #expect(eventually { pub.state.monitor.withLock { pub.state.peerSubscriptions.isEmpty } })
+        sub.close()
+        pub.close()
+    }
+
+    /// A binding PUSH whose only peer left with messages still queued:
+    /// nothing can take them once the listener is closed, so terminate
+    /// returns even with ZMQ_LINGER -1 (libzmq drops them with the pipe).
+    @Test func terminateReturnsWhenQueuedMessagesHaveNowhereToGo() throws {
+        let context = ZContext()
+        let peerContext = ZContext()
+        let push = try context.socket(type: Self.push)
+        try push.bind("tcp://127.0.0.1:*")
+        let pull = try peerContext.socket(type: Self.pull)
+        try setInt(pull, SocketOption.linger, 0)
+        try pull.connect(try endpoint(push))
+        let message = [UInt8](repeating: 0x42, count: 65_536)
+        try push.send(message, flags: 0)
+        // Fill the connection's backlog and the outbox: the PULL never reads.
+        var refused = 0
+        while refused < 3 {
+            if sendError(push, message, flags: ZSocket.dontWait) == EAGAIN {
+                refused += 1
+                usleep(20_000)
+            } else {
+                refused = 0
+            }
+        }
+        #expect(push.state.monitor.withLock { !push.state.outbox.isEmpty })
+        pull.close()
+        peerContext.terminate()
+        #expect(eventually { push.state.monitor.withLock { push.state.peers.isEmpty } })
+        let returned = Box(false)
+        let terminator = PeerThread {
+            push.close()
+            context.terminate()
+            returned.value = true
+        }
+        // A hang fails the test instead of stopping the suite.
+        #expect(eventually { returned.value })
+        if returned.value { terminator.join() }
+    }
+}

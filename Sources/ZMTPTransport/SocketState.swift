@@ -84,9 +84,6 @@ final class SocketState: @unchecked Sendable {
     /// while it holds a wake-up that ZMQ_EVENTS has not consumed yet.
     var eventSignal: Waker?
     var eventsSignalled = false
-    /// zgss_connect endpoints: each is a peer for ZMQ_POLLOUT from the
-    /// start, as a libzmq pipe is.
-    var connectEndpoints = 0
 
     init(type: SocketType, waker: Waker) {
         self.type = type

@@ -102,9 +102,9 @@ extension ZSocket {
         case .req where awaitingReply || !receiveParts.isEmpty: return false
         default: break
         }
-        guard !state.peers.isEmpty || state.connectEndpoints > 0 else { return false }
-        let hwm = Int(state.options.sendHWM)
-        return hwm == 0 || state.outbox.count < hwm
+        // The rule `send` itself waits on: a peer or a connect() endpoint,
+        // and room under ZMQ_SNDHWM.
+        return !state.sendMustWait
     }
 }
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+import CZGSSHeader
 import Glibc
 import Testing
 @testable import ZMTPTransport
@@ -21,7 +22,7 @@ import Testing
     }
 
     private func endpoint(_ socket: ZSocket) throws -> String {
-        guard case .string(let text) = try socket.option(SocketOption.lastEndpoint) else { return "" }
+        guard case .string(let text) = try socket.option(ZMQ_LAST_ENDPOINT) else { return "" }
         return text
     }
 
@@ -49,11 +50,11 @@ import Testing
         let context = ZContext()
         defer { context.terminate() }
         let socket = try context.socket(type: type)
-        try setInt(socket, SocketOption.linger, 0)
+        try setInt(socket, ZMQ_LINGER, 0)
         #expect(sendError(socket, [1], flags: ZSocket.dontWait) == EAGAIN)
         try socket.bind("tcp://127.0.0.1:*")
         #expect(sendError(socket, [1], flags: ZSocket.dontWait) == EAGAIN)
-        try setInt(socket, SocketOption.sendTimeout, 50)
+        try setInt(socket, ZMQ_SNDTIMEO, 50)
         #expect(sendError(socket, [1], flags: 0) == EAGAIN)
         #expect(socket.state.monitor.withLock { socket.state.outbox.isEmpty })
         socket.close()
@@ -69,7 +70,7 @@ import Testing
         let worker = PeerThread {
             usleep(100_000)
             guard let pull = try? context.socket(type: Self.pull) else { return }
-            try? setInt(pull, SocketOption.receiveTimeout, 10_000)
+            try? setInt(pull, ZMQ_RCVTIMEO, 10_000)
             try? pull.connect(address)
             for _ in 0..<3 where (try? pull.receive(flags: 0)) != nil { received.value += 1 }
             pull.close()
@@ -86,8 +87,8 @@ import Testing
         defer { context.terminate() }
         for (type, expected) in [(Self.push, 10), (Self.dealer, 10), (Self.pair, 5)] {
             let socket = try context.socket(type: type)
-            try setInt(socket, SocketOption.linger, 0)
-            try setInt(socket, SocketOption.sendHWM, 5)
+            try setInt(socket, ZMQ_LINGER, 0)
+            try setInt(socket, ZMQ_SNDHWM, 5)
             try socket.connect("tcp://127.0.0.1:1")
             try socket.connect("tcp://127.0.0.1:2")
             var sent = 0
@@ -101,12 +102,12 @@ import Testing
         let context = ZContext()
         defer { context.terminate() }
         let pub = try context.socket(type: Self.pub)
-        try setInt(pub, SocketOption.linger, 0)
+        try setInt(pub, ZMQ_LINGER, 0)
         try pub.bind("tcp://127.0.0.1:*")
         let sub = try context.socket(type: Self.sub)
-        try setInt(sub, SocketOption.receiveTimeout, 10_000)
-        try setInt(sub, SocketOption.linger, 0)
-        try Array("10001 ".utf8).withUnsafeBytes { try sub.setOption(SocketOption.subscribe, $0) }
+        try setInt(sub, ZMQ_RCVTIMEO, 10_000)
+        try setInt(sub, ZMQ_LINGER, 0)
+        try Array("10001 ".utf8).withUnsafeBytes { try sub.setOption(ZMQ_SUBSCRIBE, $0) }
         try sub.connect(try endpoint(pub))
         #expect(eventually { pub.state.monitor.withLock { pub.state.peerSubscriptions.contains(Array("10001 ".utf8)) } })
 
@@ -139,15 +140,15 @@ import Testing
         let context = ZContext()
         defer { context.terminate() }
         let pub = try context.socket(type: Self.pub)
-        try setInt(pub, SocketOption.linger, 0)
+        try setInt(pub, ZMQ_LINGER, 0)
         try pub.bind("tcp://127.0.0.1:*")
         let sub = try context.socket(type: Self.sub)
-        try setInt(sub, SocketOption.linger, 0)
+        try setInt(sub, ZMQ_LINGER, 0)
         let topic = Array("a".utf8)
-        try topic.withUnsafeBytes { try sub.setOption(SocketOption.subscribe, $0) }
+        try topic.withUnsafeBytes { try sub.setOption(ZMQ_SUBSCRIBE, $0) }
         try sub.connect(try endpoint(pub))
         #expect(eventually { pub.state.monitor.withLock { pub.state.peerSubscriptions.contains(topic) } })
-        try topic.withUnsafeBytes { try sub.setOption(SocketOption.unsubscribe, $0) }
+        try topic.withUnsafeBytes { try sub.setOption(ZMQ_UNSUBSCRIBE, $0) }
         #expect(eventually { pub.state.monitor.withLock { pub.state.peerSubscriptions.isEmpty } })
         sub.close()
         pub.close()
@@ -162,7 +163,7 @@ import Testing
         let push = try context.socket(type: Self.push)
         try push.bind("tcp://127.0.0.1:*")
         let pull = try peerContext.socket(type: Self.pull)
-        try setInt(pull, SocketOption.linger, 0)
+        try setInt(pull, ZMQ_LINGER, 0)
         try pull.connect(try endpoint(push))
         let message = [UInt8](repeating: 0x42, count: 65_536)
         try push.send(message, flags: 0)

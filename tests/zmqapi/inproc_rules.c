@@ -135,7 +135,8 @@ int main(void)
     zmq_pollitem_t item = { receiver, 0, ZMQ_POLLIN, 0 };
     printf("poll with nothing queued: %d\n", zmq_poll(&item, 1, 0));
     CHECK(zmq_send(sender, "wake", 4, 0) == 4);
-    printf("poll after a send: %d (POLLIN: %d)\n", zmq_poll(&item, 1, 10000), (item.revents & ZMQ_POLLIN) != 0);
+    int ready = zmq_poll(&item, 1, 10000);
+    printf("poll after a send: %d (POLLIN: %d)\n", ready, (item.revents & ZMQ_POLLIN) != 0);
     int events = 0;
     size = sizeof events;
     CHECK(zmq_getsockopt(receiver, ZMQ_EVENTS, &events, &size) == 0);

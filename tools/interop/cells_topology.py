@@ -6,6 +6,7 @@ import threading
 import time
 
 import zmq
+import zgss
 
 from sides import check, wait_for
 
@@ -316,6 +317,10 @@ def ipc_round_trips(server_side, client_side, endpoint_for):
         check(rep.recv_multipart() == [b"request %d" % i, b"x" * i], "request %d arrived wrong" % i)
         rep.send(b"reply %d" % i)
         check(req.recv() == b"reply %d" % i, "reply %d arrived wrong" % i)
+    # The zgss end authenticated its peer through Kerberos over the Unix socket.
+    ours = rep if server_side.m is zgss else req
+    principal = ours.getsockopt(zgss.PEER_PRINCIPAL)
+    check("@" in principal, "the zgss end has no Kerberos peer principal: %r" % principal)
 
 
 def bind_ipc_wildcard(sock):

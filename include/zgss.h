@@ -331,8 +331,9 @@ typedef struct zgss_mech zgss_mech_t;
 /* "MAJOR.MINOR.PATCH". Static storage; never free. Never fails. */
 const char *zgss_version(void);
 
-/* 1 if the capability is built in ("gssapi", "mechanism", "sasl", "mqtt";
- * "curve" -> 0, ...), else 0.
+/* 1 if the capability is built in ("gssapi", "mechanism", "sasl", "mqtt",
+ * "ipc"; "curve", "tipc", "pgm", "norm" -> 0, ...), else 0. "inproc" is 0
+ * although inproc:// works: libzmq 4.3.4's zmq_has does not list it either.
  * NULL returns 0. */
 int zgss_has(const char *capability);
 
@@ -842,7 +843,9 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  *     (REQ/REP order broken), ETERM (the context was terminated), ENOTSOCK
  *     (NULL, closed or non-socket handle), EFAULT (NULL or invalid context,
  *     NULL buffer with a non-zero length), ENOTSUP (send on SUB/PULL, recv
- *     on PUB/PUSH), EPROTONOSUPPORT (a transport other than tcp://), and
+ *     on PUB/PUSH), EPROTONOSUPPORT (a transport other than tcp://, ipc://
+ *     and inproc://: tipc, vmci, pgm, epgm, norm, udp, ws, wss or any
+ *     other name), ENAMETOOLONG (an ipc:// path of 108 bytes or more), and
  *     the system's errno from bind (EADDRINUSE, EACCES, ...).
  *   - Buffers: every buffer passed in (option values, endpoints, send and
  *     receive buffers) belongs to the caller; zgss reads or fills it during
@@ -870,6 +873,27 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  *     (resolved at bind/connect time, IPv4 first), "[IPv6]" (e.g.
  *     "tcp://[::1]:5555") or, for bind, "*" (IPv4 any address); PORT may be
  *     "*" or 0 for bind (ZMQ_LAST_ENDPOINT then gives the real port).
+ *     "ipc://PATH": ZMTP over a Unix domain stream socket, security and
+ *     reconnects exactly as over tcp:// (GSSAPI works; the service
+ *     principal is whatever the client sets). PATH is a file path of at
+ *     most 107 bytes, "@NAME" for Linux's abstract namespace (no file),
+ *     or for bind "*" (a path starting with '*'): DIR/socket in a fresh
+ *     0700 directory made in $TMPDIR, $TEMPDIR or $TMP, else /tmp (libzmq:
+ *     the working directory); ZMQ_LAST_ENDPOINT reports it, and closing
+ *     the socket removes that file and directory. A fixed path's stale
+ *     socket file is replaced at bind and left in place at close, as
+ *     libzmq 4.3.4 does; unlike libzmq, a file there that is not a socket
+ *     is never deleted (bind fails with EADDRINUSE). No Peer-Address
+ *     property on ipc (as libzmq).
+ *     "inproc://NAME": another socket of the same context. One bind per
+ *     name in a context (a second: EADDRINUSE, until the first socket is
+ *     closed); connect may come before the bind (what is sent meanwhile
+ *     waits and arrives once the name is bound). Each connection is a
+ *     connected Unix socket pair carrying ZMTP with the NULL mechanism:
+ *     GSSAPI options are ignored on inproc, as libzmq ignores them; there
+ *     is no reconnect. ZMQ_SNDHWM/RCVHWM, zgss_poll, ZMQ_FD and ZMQ_EVENTS
+ *     work as for other peers; the kernel's socket buffer adds to the
+ *     queues (libzmq's inproc pipe holds exactly SNDHWM + peer's RCVHWM).
  *
  * Socket options (zgss_setsockopt / zgss_getsockopt; ints are `int` with
  * optvallen == sizeof(int); strings are bytes, a trailing NUL tolerated):
@@ -929,7 +953,7 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  * of these limits.
  *
  * Limits of this first cut (calls for them fail with EINVAL or are simply
- * absent): no XPUB/XSUB/STREAM sockets, no ipc:// or inproc://, no ZAP
+ * absent): no XPUB/XSUB/STREAM sockets, no ZAP
  * (authorization is ZGSS_ALLOW_PRINCIPAL), no ZMQ_ROUTER_MANDATORY.
  * PING/PONG heartbeats travel wrapped when encrypted, as libzmq's do.
  * A GSSAPI client's handshake may wait on the KDC inside the socket's I/O
@@ -987,16 +1011,20 @@ int zgss_setsockopt(void *socket, int option, const void *optval, size_t optvall
  * small), EFAULT (NULL optval or optvallen), ENOTSOCK. Does not block. */
 int zgss_getsockopt(void *socket, int option, void *optval, size_t *optvallen);
 
-/* Listens on a tcp:// endpoint (may be called several times). Errors are
- * reported here: -1 with EINVAL (malformed endpoint, unresolvable host),
- * EPROTONOSUPPORT (not tcp://), EADDRINUSE, EACCES, ... from bind(2),
- * ETERM, ENOTSOCK. Blocks only to resolve a host name. */
+/* Listens on a tcp://, ipc:// or inproc:// endpoint (may be called several
+ * times). Errors are reported here: -1 with EINVAL (malformed endpoint,
+ * unresolvable host, "ipc://@"), EPROTONOSUPPORT (another transport),
+ * ENAMETOOLONG (ipc path), EADDRINUSE (inproc name bound in this
+ * context), EADDRINUSE, EACCES, ... from bind(2), ETERM, ENOTSOCK. Blocks
+ * only to resolve a host name. */
 int zgss_bind(void *socket, const char *endpoint);
 
-/* Connects to a tcp:// endpoint in the background: returns 0 at once and
- * the I/O thread connects, handshakes and reconnects after failures or
- * disconnects. -1 with EINVAL (malformed or unresolvable endpoint, port
- * 0), EPROTONOSUPPORT, ETERM, ENOTSOCK. Blocks only to resolve a name. */
+/* Connects to a tcp://, ipc:// or inproc:// endpoint in the background:
+ * returns 0 at once and the I/O thread connects, handshakes and (tcp, ipc)
+ * reconnects after failures or disconnects; an inproc:// name need not be
+ * bound yet. -1 with EINVAL (malformed or unresolvable endpoint, port 0),
+ * EPROTONOSUPPORT, ENAMETOOLONG, ETERM, ENOTSOCK. Blocks only to resolve
+ * a name. */
 int zgss_connect(void *socket, const char *endpoint);
 
 /* Queues one message part (len bytes, copied). flags: ZMQ_SNDMORE (more

@@ -24,7 +24,8 @@
  * fails to compile or link, never silently misbehaves): the draft
  * zmq_msg_init_buffer / routing_id / group calls, zmq_poller_* (draft
  * API), zmq_proxy, zmq_ctx_set/get, zmq_socket_monitor,
- * transports other than tcp://, CURVE and PLAIN options.
+ * transports other than tcp://, ipc:// and inproc:// (bind/connect fail
+ * with EPROTONOSUPPORT), CURVE and PLAIN options.
  */
 #ifndef ZGSS_ZMQ_H_INCLUDED
 #define ZGSS_ZMQ_H_INCLUDED

@@ -28,7 +28,7 @@ public func zgss_version() -> UnsafePointer<CChar> {
 public func zgss_has(_ capability: UnsafePointer<CChar>?) -> Int32 {
     guard let capability else { return 0 }
     switch String(cString: capability) {
-    case "gssapi", "null", "mechanism", "sasl", "mqtt": return 1
+    case "gssapi", "null", "mechanism", "sasl", "mqtt", "ipc": return 1
     default: return 0
     }
 }

@@ -126,7 +126,7 @@ extension IOLoop {
 
     private func acceptAll(_ listener: Listener) {
         while let fd = Net.accept(listener.fd) {
-            let peer = Net.peerAddress(fd)?.endpointText ?? "unknown peer"
+            let peer = Net.peerAddress(fd)?.endpointText ?? listener.text
             Trace.log("accepted \(peer) on \(listener.text)")
             add(fd: fd, targetIndex: nil, peerText: peer)
         }
@@ -164,12 +164,15 @@ extension IOLoop {
         targets[index].nextAttempt = reconnectInterval < 0 ? Int64.max : Clock.now + Int64(max(reconnectInterval, 10))
     }
 
-    private func add(fd: Int32, targetIndex: Int?, peerText: String) {
+    /// Starts ZMTP on a connected fd. `inproc`: one end of an inproc://
+    /// socket pair, which always speaks the NULL mechanism.
+    func add(fd: Int32, targetIndex: Int?, peerText: String, inproc: Bool = false) {
         let id = nextId
         nextId += 1
         let deadline = handshakeInterval > 0 ? Clock.now + Int64(handshakeInterval) : nil
         let connection = Connection(id: id, fd: fd, targetIndex: targetIndex, peerText: peerText, socketType: type,
-                                    security: security, routingId: routingId, handshakeDeadline: deadline,
+                                    security: inproc ? .null : security, routingId: routingId,
+                                    handshakeDeadline: deadline,
                                     maxMessageSize: maxMessageSize, handshakeMaxMessageSize: handshakeMaxMessageSize)
         connections[id] = connection
         order.append(id)

@@ -31,6 +31,8 @@ final class IOLoop {
     struct Round {
         var dispatch: [(Connection, [[UInt8]])] = []
         var subscriptionMessages: [[UInt8]] = []
+        /// inproc:// streams to start ZMTP on.
+        var streams: [InprocStream] = []
         var canRead = true
         var exit = false
         var lingerDeadline: Int64?
@@ -120,6 +122,7 @@ final class IOLoop {
                     if let connection = connections[id] { flush(connection) }
                 }
             }
+            for stream in round.streams { add(fd: stream.fd, targetIndex: nil, peerText: stream.text, inproc: true) }
             if round.exit { break }
             pollOnce(round)
         }
@@ -143,8 +146,10 @@ final class IOLoop {
         state.newListeners = []
         for request in state.newTargets { targets.append(Target(request: request)) }
         state.newTargets = []
+        round.streams = state.newStreams
+        state.newStreams = []
         if state.closing {
-            for listener in listeners { close(listener.fd) }
+            for listener in listeners { listener.shutDown() }
             listeners = []
         }
         round.subscriptionMessages = state.subscriptionMessages
@@ -315,7 +320,7 @@ final class IOLoop {
     // MARK: teardown
 
     private func shutdown() {
-        for listener in listeners { close(listener.fd) }
+        for listener in listeners { listener.shutDown() }
         for target in targets { if let fd = target.pendingFD { close(fd) } }
         for connection in connections.values { connection.closeSocket() }
         listeners = []
@@ -324,7 +329,9 @@ final class IOLoop {
         state.monitor.withLock {
             state.peers = []
             state.peersById = [:]
-            for listener in state.newListeners { close(listener.fd) }
+            for listener in state.newListeners { listener.shutDown() }
+            for stream in state.newStreams { close(stream.fd) }
+            state.newStreams = []
             state.newListeners = []
             state.ioFinished = true
             state.monitor.broadcast()

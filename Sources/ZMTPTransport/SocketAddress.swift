@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 import Glibc
 
-/// A resolved IPv4 or IPv6 address with its port: the raw sockaddr bytes.
+/// A resolved IPv4 or IPv6 address with its port, or a Unix domain
+/// address (ipc://, see IPCListener.swift): the raw sockaddr bytes.
 struct SocketAddress: Sendable, Equatable {
     var storage: [UInt8]
     var family: Int32
+    /// `ipc://path` for a Unix domain address; nil for IP.
+    var unixText: String? = nil
 
     init?(raw: UnsafeRawPointer, length: Int) {
         guard length > 0, length <= MemoryLayout<sockaddr_storage>.size else { return nil }
@@ -44,6 +47,7 @@ struct SocketAddress: Sendable, Equatable {
     }
 
     var endpointText: String {
+        if let unixText { return unixText }
         let (host, port) = hostAndPort
         return Endpoint.format(address: host, port: port)
     }

@@ -28,6 +28,17 @@ struct Incoming: Sendable {
 struct Listener: Sendable {
     var fd: Int32
     var text: String
+    /// An ipc://* bind's file and directory, removed at close.
+    var cleanup: ListenerCleanup? = nil
+}
+
+/// An already connected stream (one end of an inproc:// socket pair)
+/// handed to the I/O thread, which runs ZMTP over it with the NULL
+/// mechanism whatever the socket's security options say (libzmq ignores
+/// them on inproc).
+struct InprocStream: Sendable {
+    var fd: Int32
+    var text: String
 }
 
 /// A connect() endpoint handed to the I/O thread.
@@ -49,6 +60,7 @@ final class SocketState: @unchecked Sendable {
     var inbox = FIFO<Incoming>()
     var newListeners: [Listener] = []
     var newTargets: [ConnectRequest] = []
+    var newStreams: [InprocStream] = []
     /// SUB: the counted topics, and the `\x01topic` / `\x00topic` messages
     /// that still have to go to every connected peer.
     var subscriptions = SubscriptionSet()

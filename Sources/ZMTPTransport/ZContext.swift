@@ -16,6 +16,8 @@ public final class ZContext: @unchecked Sendable {
     private var terminated = false
     /// GSSAPI configurations shared by this context's sockets.
     let configurations = ConfigurationPool()
+    /// inproc:// names and the connects waiting for them.
+    let inproc = InprocRegistry()
     /// The threads that run the sockets' I/O loops.
     private let threads = IOThreadPool()
     /// How many I/O threads this context has created, and how many are
@@ -65,6 +67,7 @@ public final class ZContext: @unchecked Sendable {
             }
         }
         threads.stop()
+        inproc.closeWaiting()
     }
 
     func socketClosed(_ socket: ZSocket) {

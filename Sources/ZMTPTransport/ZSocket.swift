@@ -93,44 +93,21 @@ public final class ZSocket: @unchecked Sendable {
 
     // MARK: endpoints
 
+    /// Listens on a tcp://, ipc:// or inproc:// endpoint (ZSocket+Transports.swift).
     public func bind(_ text: String) throws(TransportError) {
-        let endpoint = try Self.parse(text, forBind: true)
-        let addresses = try SocketAddress.resolve(endpoint)
-        guard let address = addresses.first else { throw .invalid("no address for \(text)") }
-        if state.monitor.withLock({ state.terminated }) { throw .terminated }
-        let (fd, local) = try Net.listen(on: address)
-        state.monitor.withLock {
-            state.lastEndpoint = local.endpointText
-            state.newListeners.append(Listener(fd: fd, text: local.endpointText))
+        switch try Self.parse(text, forBind: true) {
+        case .tcp(let endpoint): try bindTCP(endpoint, text: text)
+        case .ipc(let path): try bindIPC(path)
+        case .inproc(let name): try bindInproc(name, text: text)
         }
-        Trace.log("bound \(local.endpointText)")
-        state.waker.wake()
     }
 
+    /// Connects to a tcp://, ipc:// or inproc:// endpoint (ZSocket+Transports.swift).
     public func connect(_ text: String) throws(TransportError) {
-        let endpoint = try Self.parse(text, forBind: false)
-        let addresses = try SocketAddress.resolve(endpoint)
-        let terminated: Bool = state.monitor.withLock {
-            if state.terminated { return true }
-            state.lastEndpoint = text
-            state.connectEndpoints += 1
-            state.newTargets.append(ConnectRequest(text: text, addresses: addresses))
-            return false
-        }
-        if terminated { throw .terminated }
-        state.waker.wake()
-    }
-
-    static func parse(_ text: String, forBind: Bool) throws(TransportError) -> Endpoint {
-        do {
-            return try Endpoint(parsing: text, forBind: forBind)
-        } catch {
-            switch error {
-            case .unsupportedTransport(let name):
-                throw TransportError(EPROTONOSUPPORT, "transport \"\(name)\" is not supported (tcp only)")
-            case .malformed(let reason):
-                throw .invalid(reason)
-            }
+        switch try Self.parse(text, forBind: false) {
+        case .tcp(let endpoint): try connect(text, addresses: try SocketAddress.resolve(endpoint))
+        case .ipc(let path): try connect(text, addresses: [SocketAddress(unixPath: path)])
+        case .inproc(let name): try connectInproc(name, text: text)
         }
     }
 
@@ -150,6 +127,7 @@ public final class ZSocket: @unchecked Sendable {
             return true
         }
         guard first else { return }
+        context.inproc.release(self)
         state.waker.wake()
         context.socketClosed(self)
     }

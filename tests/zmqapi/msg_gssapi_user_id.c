@@ -8,10 +8,11 @@
 //
 // libzmq reports User-Id only when a ZAP handler (RFC 27) names the user,
 // so this program runs the usual one: it accepts every request and names
-// the principal it is shown. A library without inproc:// (zgss today)
-// refuses that endpoint; the program then goes on without a handler, and
-// the library must report User-Id itself. Either way the output must be
-// the same. The client side never has a User-Id.
+// the principal it is shown. zgss sockets make no ZAP requests: the
+// handler then waits unused and the library must report User-Id itself
+// (a library without inproc:// refuses the endpoint and the program goes
+// on without a handler). Either way the output must be the same. The
+// client side never has a User-Id.
 #include <zmq.h>
 #include <errno.h>
 #include <pthread.h>

@@ -156,7 +156,10 @@ def state_machine_and_timeouts(sides):
 def endpoints(sides):
     z = sides["zgss"]
     s = z.socket(zmq.PULL, "server", "null")
-    expect_errno(lambda: lib.zgss_bind(s._handle, b"ipc:///tmp/x"), errno.EPROTONOSUPPORT, "ipc://")
+    expect_errno(lambda: lib.zgss_bind(s._handle, b"tipc://{5560,0,0}"), errno.EPROTONOSUPPORT, "tipc://")
+    expect_errno(lambda: lib.zgss_connect(s._handle, b"pgm://eth0;239.1.1.1:5555"), errno.EPROTONOSUPPORT,
+                 "pgm://")
+    expect_errno(lambda: lib.zgss_bind(s._handle, b"ipc:///" + b"x" * 120), errno.ENAMETOOLONG, "long ipc path")
     expect_errno(lambda: lib.zgss_bind(s._handle, b"tcp://127.0.0.1"), errno.EINVAL, "no port")
     expect_errno(lambda: lib.zgss_connect(s._handle, b"tcp://*:5555"), errno.EINVAL, "connect to *")
     expect_errno(lambda: lib.zgss_bind(s._handle, None), errno.EINVAL, "bind(NULL)")

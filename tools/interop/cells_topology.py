@@ -6,6 +6,7 @@ import threading
 import time
 
 import zmq
+import zgss
 
 from sides import check, send_until_received, wait_for
 
@@ -316,6 +317,67 @@ def libzmq_xsub_data_is_not_a_subscription(sides):
     check(not hellos, "the PUB read the XSUB's data message as a subscription: got %r" % hellos[:3])
 
 
+def ipc_round_trips(server_side, client_side, endpoint_for):
+    """Encrypted REQ/REP over ipc://: the GSSAPI server binds, the client
+    connects; `endpoint_for(server socket)` binds and returns the endpoint."""
+    rep = server_side.socket(zmq.REP, "server", "encrypted")
+    endpoint = endpoint_for(rep)
+    check(endpoint.startswith("ipc://"), "ZMQ_LAST_ENDPOINT %r is not ipc://" % endpoint)
+    req = client_side.socket(zmq.REQ, "client", "encrypted")
+    req.connect(endpoint)
+    for i in range(20):
+        req.send_multipart([b"request %d" % i, b"x" * i])
+        check(rep.recv_multipart() == [b"request %d" % i, b"x" * i], "request %d arrived wrong" % i)
+        rep.send(b"reply %d" % i)
+        check(req.recv() == b"reply %d" % i, "reply %d arrived wrong" % i)
+    # The zgss end authenticated its peer through Kerberos over the Unix socket.
+    ours = rep if server_side.m is zgss else req
+    principal = ours.getsockopt(zgss.PEER_PRINCIPAL)
+    check("@" in principal, "the zgss end has no Kerberos peer principal: %r" % principal)
+
+
+def bind_ipc_wildcard(sock):
+    sock.bind("ipc://*")
+    value = sock.getsockopt(zmq.LAST_ENDPOINT)
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def zgss_server_on_ipc(sides):
+    ipc_round_trips(sides["zgss"], sides["libzmq"], bind_ipc_wildcard)
+
+
+def libzmq_server_on_ipc(sides):
+    import tempfile
+    import os
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "server.sock")
+
+        def bind_fixed(sock):
+            sock.bind("ipc://" + path)
+            return "ipc://" + path
+        ipc_round_trips(sides["libzmq"], sides["zgss"], bind_fixed)
+        sides["libzmq"].close_all()
+        sides["zgss"].close_all()
+
+
+def zgss_client_binds_abstract_ipc(sides):
+    import os
+    name = "ipc://@zgss-interop-%d" % os.getpid()
+
+    def bind_abstract(sock):
+        sock.bind(name)
+        return name
+    # The zgss side is the GSSAPI client here and binds; libzmq's server connects.
+    pull = sides["zgss"].socket(zmq.PULL, "client", "encrypted")
+    bind_abstract(pull)
+    push = sides["libzmq"].socket(zmq.PUSH, "server", "encrypted")
+    push.connect(name)
+    for i in range(50):
+        push.send(b"%d" % i)
+    got = [pull.recv() for _ in range(50)]
+    check(got == [b"%d" % i for i in range(50)], "messages over ipc://@name arrived wrong")
+
+
 CELLS = [
     ("topology: a stuck ROUTER peer does not hold up another", slow_peer_does_not_block_others),
     ("topology: 8 threads x 300 encrypted round trips in parallel (zgss REQ or REP vs libzmq)",
@@ -324,6 +386,10 @@ CELLS = [
     ("topology: zgss heartbeat timeout drops a silent peer", heartbeat_detects_a_dead_peer),
     ("topology: 20 encrypted libzmq DEALERs handshake at once with a zgss ROUTER", many_clients_at_once),
     ("topology: zgss PUSH round-robins over 2 libzmq PULLs", push_round_robin),
+    ("topology: ipc:// zgss GSSAPI REP binds ipc://*, libzmq REQ connects (encrypted)", zgss_server_on_ipc),
+    ("topology: ipc:// libzmq GSSAPI REP binds a path, zgss REQ connects (encrypted)", libzmq_server_on_ipc),
+    ("topology: ipc:// zgss GSSAPI client PULL binds ipc://@name, libzmq server PUSH connects (encrypted)",
+     zgss_client_binds_abstract_ipc),
     ("topology: zgss PULL fair-queues 2 libzmq PUSHes", pull_fair_queue),
     ("topology: zgss ROUTER with a named and an anonymous libzmq DEALER", router_two_dealers),
     ("topology: zgss REQ to a libzmq ROUTER (envelope)", req_to_router),

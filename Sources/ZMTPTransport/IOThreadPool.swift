@@ -29,6 +29,8 @@ final class IOThreadPool: @unchecked Sendable {
     /// running or parked (tests).
     var created: Int { monitor.withLock { Int(nextKey) } }
     var running: Int { monitor.withLock { alive } }
+    /// How many parked threads have no loop handed to them yet (tests).
+    var idle: Int { monitor.withLock { parked - handed.count } }
 
     /// What a new thread starts with.
     private final class Start {

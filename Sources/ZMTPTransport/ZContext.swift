@@ -24,6 +24,7 @@ public final class ZContext: @unchecked Sendable {
     /// still running or parked (tests).
     var threadsCreated: Int { threads.created }
     var threadsAlive: Int { threads.running }
+    var threadsParked: Int { threads.idle }
 
     public init() {}
 

@@ -141,6 +141,9 @@ final class Connection: @unchecked Sendable {
     }
 
     var isReady: Bool { phase == .ready }
+    /// One end of an inproc:// socket pair: like libzmq's inproc pipe, a
+    /// peer from the moment it exists, before its (NULL) handshake ends.
+    var isInproc = false
     /// Bytes waiting for the kernel (see OutputBuffer.pending).
     var pendingOutput: Int { output.pending }
     /// Whether the I/O thread has something to write now.

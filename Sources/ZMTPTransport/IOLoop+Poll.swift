@@ -174,6 +174,7 @@ extension IOLoop {
                                     security: inproc ? .null : security, routingId: routingId,
                                     handshakeDeadline: deadline,
                                     maxMessageSize: maxMessageSize, handshakeMaxMessageSize: handshakeMaxMessageSize)
+        connection.isInproc = inproc
         connections[id] = connection
         order.append(id)
         if let targetIndex { targets[targetIndex].connection = id }

@@ -159,12 +159,15 @@ final class IOLoop {
         round.canRead = state.mayRead()
         round.lingerDeadline = state.lingerDeadline
         if state.closing {
-            // With no connect() endpoint and no ready peer (the listeners
-            // are closed by now), nothing queued can ever leave: libzmq
-            // drops it with the peers' pipes, so that term returns even
-            // with ZMQ_LINGER -1. A connect() endpoint keeps its messages
-            // for the linger time, as there.
-            let stranded = targets.isEmpty && !connections.values.contains { $0.isReady }
+            // With no connect() endpoint and no peer (the listeners are
+            // closed by now), nothing queued can ever leave: libzmq drops
+            // it with the peers' pipes, so that term returns even with
+            // ZMQ_LINGER -1. A connect() endpoint keeps its messages for
+            // the linger time, as there, and so does an inproc peer, which
+            // is a pipe in libzmq from the start (this round's new ones
+            // included).
+            let stranded = targets.isEmpty && round.streams.isEmpty
+                && !connections.values.contains { $0.isReady || $0.isInproc }
             let drained = stranded || state.outbox.isEmpty && round.dispatch.isEmpty && deferred.isEmpty
                 && connections.values.allSatisfy { $0.pendingOutput == 0 }
             let expired = state.lingerDeadline.map { Clock.now >= $0 } ?? false

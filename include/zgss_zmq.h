@@ -30,8 +30,12 @@
 #ifndef ZGSS_ZMQ_H_INCLUDED
 #define ZGSS_ZMQ_H_INCLUDED
 
+/* What zmq.h brings in: programs written for libzmq use printf and
+ * uint8_t without including <stdio.h> or <stdint.h> themselves. */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include "zgss.h"
 
 /* Keep the real zmq.h out: its declarations would name libzmq. */

@@ -37,7 +37,7 @@ rep.setsockopt(zgss.GSSAPI_SERVER, 1)
 for option, value in zip(sys.argv[2::2], sys.argv[3::2]):
     rep.setsockopt(getattr(zgss, option), int(value))
 rep.bind("tcp://127.0.0.1:0")
-print(rep.last_endpoint, flush=True)
+print(rep.getsockopt_string(zgss.LAST_ENDPOINT), flush=True)
 done = threading.Event()
 def commands():
     for line in sys.stdin:

@@ -2,7 +2,8 @@
 """Loads libzgss and declares the socket API's C signatures.
 
 Where the library comes from, first found wins:
-  1. ZGSS_LIB in the environment (a path);
+  1. ZGSS_LIB in the environment (a path): when set, only that one, so a
+     wrong path fails here instead of some other libzgss being used;
   2. the path recorded when the package was built with ZGSS_LIB set
      (zgss/_libpath.py, written by setup.py);
   3. in a source checkout, .dist/lib/libzgss.so (tools/build-lib.sh);
@@ -32,7 +33,9 @@ def _checkout_path():
 
 
 def candidates():
-    return [path for path in (os.environ.get("ZGSS_LIB", ""), _recorded_path(), _checkout_path(),
+    if os.environ.get("ZGSS_LIB"):
+        return [os.environ["ZGSS_LIB"]]
+    return [path for path in (_recorded_path(), _checkout_path(),
                               "libzgss.so.0", ctypes.util.find_library("zgss") or "") if path]
 
 

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: MIT
 """zgss.Context: pyzmq's Context API over zgss_ctx_new / zgss_ctx_term."""
+import errno
 import os
 import threading
 import weakref
 
 from ._lib import lib
-from .error import error_for
+from .error import ZMQError, error_for
 from .socket import Socket, _is_own_attribute
 
 
@@ -49,6 +50,8 @@ class Context:
                              "defaults; set it on each socket)" % name.upper())
 
     def socket(self, socket_type, socket_class=None, **kwargs):
+        if self.closed:
+            raise ZMQError(errno.ENOTSUP)  # as pyzmq
         sock = (socket_class or Socket)(self, socket_type, **kwargs)
         self._sockets.add(sock)
         return sock

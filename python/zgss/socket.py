@@ -59,7 +59,10 @@ def _payload(data):
         return data
     if isinstance(data, Frame):
         return data.bytes
-    return bytes(memoryview(data))  # TypeError for what has no buffer, as pyzmq
+    try:
+        return bytes(memoryview(data))
+    except TypeError:
+        raise TypeError("%r does not provide a buffer interface." % (data,)) from None
 
 
 class Frame:
@@ -286,14 +289,15 @@ class Socket:
 
     # messages
     def send(self, data, flags=0, copy=True, track=False, routing_id=None, group=None):
-        """Queues one part (copied by libzgss before the call returns, so
-        copy and track change nothing; track=True returns a done tracker)."""
+        """Queues one part. libzgss copies it before the call returns, so
+        copy changes nothing; track=True with copy=False returns a tracker
+        that is already done (pyzmq's None otherwise)."""
         if routing_id is not None or group is not None:
             raise ZMQError(_errno.ENOTSUP)  # SERVER/RADIO sockets: not in libzgss
         data = _payload(data)
         if lib.zgss_send(self._handle, data or None, len(data), flags) < 0:
             self._fail(security=True)
-        return MessageTracker() if track else None
+        return MessageTracker() if track and not copy else None
 
     def recv(self, flags=0, copy=True, track=False):
         """One part: bytes, or a Frame when copy=False."""
@@ -323,7 +327,7 @@ class Socket:
         parts = [_payload(part) for part in msg_parts]  # every part checked before the first leaves
         for index, part in enumerate(parts):
             self.send(part, flags | (SNDMORE if index + 1 < len(parts) else 0))
-        return MessageTracker() if track else None
+        return MessageTracker() if track and not copy else None
 
     def recv_multipart(self, flags=0, copy=True, track=False):
         parts = [self.recv(flags, copy=copy)]

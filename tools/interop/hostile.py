@@ -30,7 +30,7 @@ import ctypes, os, sys, threading
 sys.path.insert(0, os.path.join(sys.argv[1], "python"))
 import zgss
 ctx = zgss.Context()
-rep = ctx.socket(zgss.REP, max_message_size=1 << 16)
+rep = ctx.socket(zgss.REP)
 rep.setsockopt(zgss.LINGER, 0)
 rep.setsockopt(zgss.RCVTIMEO, 100)
 rep.setsockopt(zgss.GSSAPI_SERVER, 1)
@@ -52,8 +52,8 @@ while not done.is_set():
         request = rep.recv()
     except zgss.Again:
         continue
-    except zgss.ZGSSError:
-        request = b"big"
+    if len(request) > 65536:
+        request = b"big"  # the large part is let go at once, so VmRSS shows only what zgss keeps
     rep.send(request)
 rep.close()
 ctx.term()

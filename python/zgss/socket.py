@@ -112,7 +112,7 @@ class _ReceiveBuffer:
 
     def __init__(self, size):
         self.size = size
-        self._map = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        self._map = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE)  # fd -1: anonymous memory, zero-filled
         self._view = ctypes.c_char.from_buffer(self._map)
         self.address = ctypes.addressof(self._view)
 

@@ -11,6 +11,7 @@ packages=(
   libsasl2-modules-gssapi-mit sasl2-bin libsasl2-dev # Cyrus SASL interop
   mosquitto mosquitto-dev libmosquitto-dev           # MQTT broker and plugin headers
   pkg-config valgrind python3-pytest build-essential   # C side, tests
+  python3-venv python3-pip python3-setuptools        # pip install ./python into a venv (python/tests)
   cmake patch dpkg-dev                               # rebuilding libzmq 4.3.4 on zgss
 )
 missing=()

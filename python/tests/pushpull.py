@@ -33,9 +33,9 @@ def push_client(ctx, port, **options):
     """A zgss PUSH client of zmq@localhost; `options` are zgss option names."""
     sock = ctx.socket(zgss.PUSH)
     sock.setsockopt(zgss.LINGER, 0)
-    sock.setsockopt(zgss.GSSAPI_SERVICE_PRINCIPAL, "zmq@localhost")
+    sock.setsockopt(zgss.GSSAPI_SERVICE_PRINCIPAL, b"zmq@localhost")
     for name, value in options.items():
-        sock.setsockopt(getattr(zgss, name), value)
+        sock.setsockopt(getattr(zgss, name), value.encode() if isinstance(value, str) else value)
     sock.connect("tcp://127.0.0.1:%d" % port)
     return sock
 

@@ -16,7 +16,7 @@ def zgss_server(ctx):
     sock.setsockopt(zgss.LINGER, 0)
     sock.setsockopt(zgss.GSSAPI_SERVER, 1)
     sock.bind("tcp://127.0.0.1:*")
-    return sock, sock.last_endpoint
+    return sock, sock.getsockopt_string(zgss.LAST_ENDPOINT)
 
 
 def reported(sock, needle, timeout=10.0):
@@ -39,9 +39,9 @@ def test_client_without_credentials(ctx):
     server, endpoint = zgss_server(ctx)
     client = ctx.socket(zgss.PUSH)
     client.setsockopt(zgss.LINGER, 0)
-    client.setsockopt(zgss.GSSAPI_SERVICE_PRINCIPAL, "zmq@localhost")
-    client.setsockopt(zgss.CLIENT_KEYTAB, "/nonexistent/zgss.keytab")
-    client.setsockopt(zgss.CCACHE, "MEMORY:zgss-no-credentials")
+    client.setsockopt(zgss.GSSAPI_SERVICE_PRINCIPAL, b"zmq@localhost")
+    client.setsockopt(zgss.CLIENT_KEYTAB, b"/nonexistent/zgss.keytab")
+    client.setsockopt(zgss.CCACHE, b"MEMORY:zgss-no-credentials")
     client.connect(endpoint)
     assert "credentials" in reported(client, "credentials")
     check_explained(reported(server, "closed"))

@@ -23,9 +23,9 @@ def client(ctx, kind, endpoint, service="zmq@localhost", **options):
     sock = ctx.socket(kind)
     sock.setsockopt(zgss.LINGER, 0)
     sock.setsockopt(zgss.RCVTIMEO, 5000)
-    sock.setsockopt(zgss.GSSAPI_SERVICE_PRINCIPAL, service)
+    sock.setsockopt_string(zgss.GSSAPI_SERVICE_PRINCIPAL, service)
     for name, value in options.items():
-        sock.setsockopt(getattr(zgss, name), value)
+        sock.setsockopt(getattr(zgss, name), value.encode() if isinstance(value, str) else value)
     sock.connect(endpoint)
     return sock
 
@@ -41,7 +41,7 @@ def test_encrypted_request_reply(ctx, zctx):
         assert rep.recv() == b"hello"
         rep.send(b"world")
         assert req.recv() == b"world"
-        assert req.getsockopt(zgss.PEER_PRINCIPAL) == "zmq/localhost@EXAMPLE.TEST"
+        assert req.getsockopt(zgss.PEER_PRINCIPAL) == b"zmq/localhost@EXAMPLE.TEST"
         assert req.getsockopt(zgss.MECHANISM) == 3
 
 

@@ -1,29 +1,59 @@
 # SPDX-License-Identifier: MIT
-"""Loads libzgss.so and declares the socket API's C signatures."""
+"""Loads libzgss and declares the socket API's C signatures.
+
+Where the library comes from, first found wins:
+  1. ZGSS_LIB in the environment (a path): when set, only that one, so a
+     wrong path fails here instead of some other libzgss being used;
+  2. the path recorded when the package was built with ZGSS_LIB set
+     (zgss/_libpath.py, written by setup.py);
+  3. in a source checkout, .dist/lib/libzgss.so (tools/build-lib.sh);
+  4. libzgss.so.0 through the normal loader path (ld.so.cache,
+     LD_LIBRARY_PATH), then whatever ctypes.util.find_library("zgss") names.
+"""
 import ctypes
+import ctypes.util
 import os
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-_CANDIDATES = (
-    os.environ.get("ZGSS_LIB", ""),
-    os.path.join(_HERE, "..", "..", ".dist", "lib", "libzgss.so"),
-    "libzgss.so.0",
-)
+
+
+def _recorded_path():
+    try:
+        from ._libpath import RECORDED
+    except ImportError:
+        return ""
+    return RECORDED
+
+
+def _checkout_path():
+    root = os.path.dirname(os.path.dirname(_HERE))
+    if not os.path.exists(os.path.join(root, "include", "zgss.h")):
+        return ""  # an installed package: no checkout around it
+    return os.path.join(root, ".dist", "lib", "libzgss.so")
+
+
+def candidates():
+    if os.environ.get("ZGSS_LIB"):
+        return [os.environ["ZGSS_LIB"]]
+    return [path for path in (_recorded_path(), _checkout_path(),
+                              "libzgss.so.0", ctypes.util.find_library("zgss") or "") if path]
 
 
 def _load():
     errors = []
-    for path in _CANDIDATES:
-        if not path:
+    for path in candidates():
+        if os.sep in path and not os.path.exists(path):
+            errors.append("%s: no such file" % path)
             continue
         try:
-            return ctypes.CDLL(path, use_errno=False)
+            return ctypes.CDLL(path, use_errno=False), path
         except OSError as exc:
             errors.append("%s: %s" % (path, exc))
-    raise OSError("cannot load libzgss (set ZGSS_LIB): " + "; ".join(errors))
+    raise ImportError("zgss cannot load libzgss (build it with tools/build-lib.sh, install it on the "
+                      "loader path, or set ZGSS_LIB to its path): " + "; ".join(errors))
 
 
-lib = _load()
+lib, path = _load()
 _p, _i, _s = ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t
 
 

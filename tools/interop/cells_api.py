@@ -70,9 +70,9 @@ def options(sides):
     check(s.getsockopt(zmq.MECHANISM) == 0, "MECHANISM should be 0 (NULL)")
     check(s.getsockopt(zmq.SNDHWM) == 1000 and s.getsockopt(zmq.RCVHWM) == 1000, "HWM defaults")
     check(s.getsockopt(zmq.TYPE) == zmq.REQ, "ZMQ_TYPE")
-    s.setsockopt(zmq.GSSAPI_SERVICE_PRINCIPAL, "zmq@localhost")
+    s.setsockopt(zmq.GSSAPI_SERVICE_PRINCIPAL, b"zmq@localhost")
     check(s.getsockopt(zmq.MECHANISM) == 3, "MECHANISM should be 3 (GSSAPI)")
-    check(s.getsockopt(zmq.GSSAPI_SERVICE_PRINCIPAL) == "zmq@localhost", "string option read-back")
+    check(s.getsockopt(zmq.GSSAPI_SERVICE_PRINCIPAL) == b"zmq@localhost", "string option read-back")
     s.setsockopt(zmq.ROUTING_ID, b"\x01id")
     check(s.getsockopt(zmq.ROUTING_ID) == b"\x01id", "ROUTING_ID read-back")
     one = ctypes.c_int(1)
@@ -87,7 +87,7 @@ def options(sides):
     size = ctypes.c_size_t(4)
     expect_errno(lambda: lib.zgss_getsockopt(s._handle, zmq.GSSAPI_SERVICE_PRINCIPAL, small, ctypes.byref(size)),
                  errno.EINVAL, "string into a 4-byte buffer")
-    check(s.getsockopt(zgss.LAST_ERROR) == "", "LAST_ERROR starts empty")
+    check(s.getsockopt(zgss.LAST_ERROR) == b"", "LAST_ERROR starts empty")
     check(s.getsockopt(zgss.MAXMSGSIZE) == -1, "MAXMSGSIZE default")
     check(s.getsockopt(zgss.HEARTBEAT_IVL) == 0 and s.getsockopt(zgss.HEARTBEAT_TIMEOUT) == -1, "heartbeat defaults")
     s.setsockopt(zgss.MAXMSGSIZE, 1 << 33)
@@ -164,8 +164,9 @@ def endpoints(sides):
     expect_errno(lambda: lib.zgss_connect(s._handle, b"tcp://*:5555"), errno.EINVAL, "connect to *")
     expect_errno(lambda: lib.zgss_bind(s._handle, None), errno.EINVAL, "bind(NULL)")
     s.bind("tcp://*:0")
-    check(s.last_endpoint.startswith("tcp://0.0.0.0:"), "wildcard LAST_ENDPOINT %r" % s.last_endpoint)
-    port = s.last_endpoint.rsplit(":", 1)[1]
+    endpoint = s.getsockopt_string(zmq.LAST_ENDPOINT)
+    check(endpoint.startswith("tcp://0.0.0.0:"), "wildcard LAST_ENDPOINT %r" % endpoint)
+    port = endpoint.rsplit(":", 1)[1]
     other = z.socket(zmq.PULL, "server", "null")
     expect_errno(lambda: lib.zgss_bind(other._handle, ("tcp://*:%s" % port).encode()), errno.EADDRINUSE,
                  "bind twice")
@@ -175,9 +176,10 @@ def ipv6(sides):
     z, l = sides["zgss"], sides["libzmq"]
     s = z.socket(zmq.PULL, "server", "encrypted")
     s.bind("tcp://[::1]:0")
-    check(s.last_endpoint.startswith("tcp://[::1]:"), "IPv6 LAST_ENDPOINT %r" % s.last_endpoint)
+    endpoint = s.getsockopt_string(zmq.LAST_ENDPOINT)
+    check(endpoint.startswith("tcp://[::1]:"), "IPv6 LAST_ENDPOINT %r" % endpoint)
     c = l.socket(zmq.PUSH, "client", "encrypted", IPV6=1)
-    c.connect(s.last_endpoint)
+    c.connect(endpoint)
     c.send(b"over IPv6")
     check(s.recv() == b"over IPv6", "IPv6 zgss server")
     ls = l.socket(zmq.PULL, "server", "encrypted", IPV6=1)
@@ -289,7 +291,7 @@ def resources_released(sides):
     ctx = zgss.Context()
     sockets = [ctx.socket(kind) for kind in (zmq.REQ, zmq.REP, zmq.PUB, zmq.SUB, zmq.ROUTER)]
     sockets[1].bind("tcp://127.0.0.1:0")
-    sockets[0].connect(sockets[1].last_endpoint)
+    sockets[0].connect(sockets[1].getsockopt_string(zmq.LAST_ENDPOINT))
     sockets[0].send(b"x")
     check(sockets[1].recv() == b"x", "message through the temporary context")
     added_tasks = tasks() - before_tasks

@@ -46,7 +46,7 @@ def wrong_service_principal(sides):
     client = z.socket(zmq.REQ, "client", "encrypted", service="nosuch@localhost")
     client.connect(endpoint)
     expect_error(client, "not found in Kerberos database", "nosuch")
-    client.setsockopt(zmq.GSSAPI_SERVICE_PRINCIPAL, "zmq@localhost")
+    client.setsockopt(zmq.GSSAPI_SERVICE_PRINCIPAL, b"zmq@localhost")
     round_trip(client, server)
 
 
@@ -58,7 +58,7 @@ def no_credentials(sides):
                       CCACHE="MEMORY:zgss-no-creds")
     client.connect(endpoint)
     expect_error(client, "credentials")
-    client.setsockopt(zgss.CLIENT_KEYTAB, os.environ["KRB5_CLIENT_KTNAME"])
+    client.setsockopt_string(zgss.CLIENT_KEYTAB, os.environ["KRB5_CLIENT_KTNAME"])
     round_trip(client, server)
 
 
@@ -101,7 +101,7 @@ def unauthorized_principal(sides):
     good = l.socket(zmq.REQ, "client", "encrypted")
     good.connect(endpoint)
     round_trip(good, server)
-    check(server.getsockopt(zgss.PEER_PRINCIPAL) == "alice@EXAMPLE.TEST", "PEER_PRINCIPAL is not alice")
+    check(server.getsockopt(zgss.PEER_PRINCIPAL) == b"alice@EXAMPLE.TEST", "PEER_PRINCIPAL is not alice")
 
 
 def refused_stock_client_stops(sides):
@@ -284,8 +284,8 @@ def kdc_unreachable(sides):
                       CCACHE="MEMORY:zgss-down")
     client.connect(endpoint)
     expect_error(client, "Cannot contact any KDC for realm 'DOWN.TEST'", timeout=20)
-    for option, value in ((zgss.GSSAPI_PRINCIPAL, "alice"), (zgss.GSSAPI_PRINCIPAL_NAMETYPE, 1),
-                          (zgss.CLIENT_KEYTAB, os.environ["KRB5_CLIENT_KTNAME"]), (zgss.CCACHE, "MEMORY:zgss-up")):
+    for option, value in ((zgss.GSSAPI_PRINCIPAL, b"alice"), (zgss.GSSAPI_PRINCIPAL_NAMETYPE, 1),
+                          (zgss.CLIENT_KEYTAB, os.environ["KRB5_CLIENT_KTNAME"].encode()), (zgss.CCACHE, b"MEMORY:zgss-up")):
         client.setsockopt(option, value)
     round_trip(client, server)
 
@@ -329,7 +329,7 @@ def server_keytab_lacks_the_key(sides):
     client = l.socket(zmq.REQ, "client", "encrypted")
     client.connect(endpoint)
     expect_error(server, "cannot accept the client's Kerberos token")
-    server.setsockopt(zgss.KEYTAB, os.environ["KRB5_KTNAME"])
+    server.setsockopt_string(zgss.KEYTAB, os.environ["KRB5_KTNAME"])
     # libzmq's client waits ZMQ_HANDSHAKE_IVL before it retries: use a fresh one.
     client.close(linger=0)
     good = l.socket(zmq.REQ, "client", "encrypted")

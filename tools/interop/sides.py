@@ -37,11 +37,8 @@ class Side:
         return sock
 
     def bind_any(self, sock, host="127.0.0.1"):
-        if self.m is zmq:
-            sock.bind("tcp://%s:*" % host)
-            return sock.getsockopt(zmq.LAST_ENDPOINT).decode()
-        sock.bind("tcp://%s:0" % host)
-        return sock.last_endpoint
+        sock.bind("tcp://%s:%s" % (host, "*" if self.m is zmq else "0"))
+        return sock.getsockopt(zmq.LAST_ENDPOINT).decode()
 
     def try_recv(self, sock):
         """A message part, or None when nothing is waiting."""

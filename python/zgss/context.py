@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: MIT
+"""zgss.Context: pyzmq's Context API over zgss_ctx_new / zgss_ctx_term."""
+import errno
+import os
+import threading
+import weakref
+
+from ._lib import lib
+from .error import ZMQError, error_for
+from .socket import Socket, _is_own_attribute
+
+
+class Context:
+    """A libzgss context. term() closes the sockets made here that are
+    still open, then waits for their linger (pyzmq's term waits for the
+    application to close them; zgss does it so term never hangs on a
+    forgotten socket). destroy(linger) sets linger on them first.
+    io_threads is accepted for pyzmq's sake: libzgss gives each socket its
+    own I/O thread."""
+
+    _instance = None
+    _instance_pid = None
+    _instance_lock = threading.Lock()
+
+    def __init__(self, io_threads=1, **kwargs):
+        self._handle = None
+        self._sockets = weakref.WeakSet()
+        handle = lib.zgss_ctx_new()
+        if not handle:
+            raise error_for(lib.zgss_errno())
+        self._handle = handle
+
+    @classmethod
+    def instance(cls, io_threads=1):
+        """One shared context per process (a new one after fork or after
+        the shared one was terminated), as pyzmq's."""
+        with cls._instance_lock:
+            if cls._instance is None or cls._instance.closed or cls._instance_pid != os.getpid():
+                cls._instance = cls(io_threads)
+                cls._instance_pid = os.getpid()
+            return cls._instance
+
+    def __setattr__(self, name, value):
+        if _is_own_attribute(self, name):
+            object.__setattr__(self, name, value)
+            return
+        # pyzmq keeps socket-option defaults here; zgss has none, so the
+        # name is refused rather than stored where no socket reads it.
+        raise AttributeError("Context has no such option: %s (zgss contexts keep no socket option "
+                             "defaults; set it on each socket)" % name.upper())
+
+    def socket(self, socket_type, socket_class=None, **kwargs):
+        if self.closed:
+            raise ZMQError(errno.ENOTSUP)  # as pyzmq
+        sock = (socket_class or Socket)(self, socket_type, **kwargs)
+        self._sockets.add(sock)
+        return sock
+
+    def term(self):
+        if self._handle is None:
+            return
+        for sock in list(self._sockets):
+            sock.close()
+        handle, self._handle = self._handle, None
+        if lib.zgss_ctx_term(handle) != 0:
+            raise error_for(lib.zgss_errno())
+
+    def destroy(self, linger=None):
+        for sock in list(self._sockets):
+            if not sock.closed:
+                sock.close(linger=linger)
+        self.term()
+
+    @property
+    def closed(self):
+        return self._handle is None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.term()
+
+    def __repr__(self):
+        return "<zgss.Context(%d sockets) at %#x%s>" % (len(self._sockets), id(self),
+                                                       " closed" if self.closed else "")

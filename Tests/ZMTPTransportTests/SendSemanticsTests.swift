@@ -2,6 +2,7 @@
 import CZGSSHeader
 import Glibc
 import Testing
+import ZGSSBase
 @testable import ZMTPTransport
 
 /// libzmq 4.3.4's send rules where no peer is there yet (checked against
@@ -181,14 +182,15 @@ import Testing
         pull.close()
         peerContext.terminate()
         #expect(eventually { push.state.monitor.withLock { push.state.peers.isEmpty } })
-        let returned = Box(false)
+        // Read while the terminator runs: a lock, not a plain Box.
+        let returned = PthreadMutex(false)
         let terminator = PeerThread {
             push.close()
             context.terminate()
-            returned.value = true
+            returned.withLock { $0 = true }
         }
         // A hang fails the test instead of stopping the suite.
-        #expect(eventually { returned.value })
-        if returned.value { terminator.join() }
+        #expect(eventually { returned.withLock { $0 } })
+        if returned.withLock({ $0 }) { terminator.join() }
     }
 }

@@ -332,7 +332,7 @@ def ipc_round_trips(server_side, client_side, endpoint_for):
         check(req.recv() == b"reply %d" % i, "reply %d arrived wrong" % i)
     # The zgss end authenticated its peer through Kerberos over the Unix socket.
     ours = rep if server_side.m is zgss else req
-    principal = ours.getsockopt(zgss.PEER_PRINCIPAL)
+    principal = ours.getsockopt_string(zgss.PEER_PRINCIPAL)
     check("@" in principal, "the zgss end has no Kerberos peer principal: %r" % principal)
 
 

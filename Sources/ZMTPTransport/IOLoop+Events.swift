@@ -8,12 +8,15 @@ extension IOLoop {
         switch event {
         case .ready:
             becameReady(connection)
+            if type == .xpub { welcome(connection) }
         case .message(let parts):
             received(parts, from: connection)
         case .subscribe(let topic):
             if type == .pub && !connection.subscriptions.contains(topic) { connection.subscriptions.add(topic) }
+            if type == .xpub { xpubSubscription(true, topic, from: connection) }
         case .cancel(let topic):
             if type == .pub { connection.subscriptions.remove(topic) }
+            if type == .xpub { xpubSubscription(false, topic, from: connection) }
         }
     }
 
@@ -47,6 +50,8 @@ extension IOLoop {
             subscriptionMessage(body, from: connection)
         case .push:
             return
+        case .xpub:
+            xpubReceived(parts, from: connection)
         default:
             incoming.push(Incoming(source: connection.id, routingId: connection.routingId, parts: parts,
                                    metadata: connection.messageMetadata))

@@ -128,6 +128,7 @@ extension IOLoop {
         while let fd = Net.accept(listener.fd) {
             let peer = Net.peerAddress(fd)?.endpointText ?? "unknown peer"
             Trace.log("accepted \(peer) on \(listener.text)")
+            acceptedBy[nextId] = listener.fd
             add(fd: fd, targetIndex: nil, peerText: peer)
         }
     }
@@ -286,6 +287,7 @@ extension IOLoop {
         if !connection.isReady { try? connection.flush() }
         connection.closeSocket()
         deferred[connection.id] = nil
+        acceptedBy[connection.id] = nil
         if let index = order.firstIndex(of: connection.id) { order.remove(at: index) }
         if let target = connection.targetIndex, target < targets.count {
             targets[target].connection = nil
@@ -299,6 +301,7 @@ extension IOLoop {
             targets[target].nextAttempt = reconnectInterval < 0 ? Int64.max : Clock.now + delay
         }
         if connection.isReady { removed.append((connection.id, connection.routingId)) }
+        if connection.isReady && type == .xpub { xpubPeerGone(connection) }
         if let reason {
             errors.append("\(connection.peerText): \(reason)")
             Trace.log("\(connection.peerText): dropped: \(reason)")

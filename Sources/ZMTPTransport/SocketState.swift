@@ -77,6 +77,12 @@ final class SocketState: @unchecked Sendable {
     /// zgss_connect endpoints: each is a peer for ZMQ_POLLOUT from the
     /// start, as a libzmq pipe is.
     var connectEndpoints = 0
+    /// zgss_unbind / zgss_disconnect (ZSocket+Endpoints.swift): the
+    /// endpoints bound (as ZMQ_LAST_ENDPOINT spells them) and connected
+    /// (as given), and the removals the I/O thread has yet to carry out.
+    var boundEndpoints: [String] = []
+    var connectedEndpoints: [String] = []
+    var endpointRemovals: [EndpointRemoval] = []
 
     init(type: SocketType, waker: Waker) {
         self.type = type

@@ -23,7 +23,7 @@ extension ZSocket {
     private func sendLocked(_ bytes: [UInt8], flags: Int32) throws(TransportError) -> AfterSend {
         if state.terminated { throw .terminated }
         switch type {
-        case .sub, .pull, .xsub: throw TransportError(ENOTSUP, "\(type.name) sockets cannot send")
+        case .sub, .pull: throw TransportError(ENOTSUP, "\(type.name) sockets cannot send")
         case .req where awaitingReply: throw .fsm("a REQ socket must receive the reply before sending again")
         case .rep where replyEnvelope == nil: throw .fsm("a REP socket must receive a request before replying")
         default: break
@@ -53,6 +53,12 @@ extension ZSocket {
             target = .connection(connection)
         case .pub, .xpub:
             target = .all
+        case .xsub:
+            target = .all
+            guard xsubForwards(parts) else {
+                sendParts = []
+                return .nothing
+            }
         default:
             target = .any
         }
@@ -84,7 +90,8 @@ extension ZSocket {
     /// Blocks while the outbox is at ZMQ_SNDHWM (never for PUB/ROUTER).
     private func waitForRoom(flags: Int32) throws(TransportError) {
         let hwm = Int(state.options.sendHWM)
-        guard hwm > 0, type != .pub, type != .router, type != .xpub else { return }
+        guard hwm > 0, type != .pub, type != .router, type != .xsub,
+              type != .xpub || state.options.xpub.noDrop else { return }
         guard state.outbox.count >= hwm else { return }
         let deadline = Clock.deadline(afterMillis: state.options.sendTimeout)
         state.roomWaiters += 1
@@ -136,7 +143,7 @@ extension ZSocket {
             return part
         }
         switch type {
-        case .pub, .push, .xpub: throw TransportError(ENOTSUP, "\(type.name) sockets cannot receive")
+        case .pub, .push: throw TransportError(ENOTSUP, "\(type.name) sockets cannot receive")
         case .req where !awaitingReply: throw .fsm("a REQ socket must send a request before receiving")
         case .rep where replyEnvelope != nil: throw .fsm("a REP socket must reply before receiving again")
         default: break
@@ -196,7 +203,7 @@ extension ZSocket {
         case .rep:
             guard let delimiter = parts.firstIndex(where: { $0.isEmpty }) else { return false }
             return delimiter + 1 < parts.count
-        case .sub:
+        case .sub, .xsub:
             guard let first = parts.first else { return false }
             return state.subscriptions.matches(first)
         case .router:

@@ -59,6 +59,14 @@ public final class ZSocket: @unchecked Sendable {
                 }
                 state.waker.wake()
                 return .success(())
+            case let xpubOption where XPubOptions.handles(xpubOption):
+                guard type == .xpub else { return .failure(.invalid("option \(option) is for XPUB sockets")) }
+                do throws(TransportError) {
+                    try state.options.xpub.set(option, value)
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
             default:
                 do throws(TransportError) {
                     try state.options.set(option, value)
@@ -101,6 +109,7 @@ public final class ZSocket: @unchecked Sendable {
         let (fd, local) = try Net.listen(on: address)
         state.monitor.withLock {
             state.lastEndpoint = local.endpointText
+            state.boundEndpoints.append(local.endpointText)
             state.newListeners.append(Listener(fd: fd, text: local.endpointText))
         }
         Trace.log("bound \(local.endpointText)")
@@ -114,6 +123,7 @@ public final class ZSocket: @unchecked Sendable {
             if state.terminated { return true }
             state.lastEndpoint = text
             state.connectEndpoints += 1
+            state.connectedEndpoints.append(text)
             state.newTargets.append(ConnectRequest(text: text, addresses: addresses))
             return false
         }

@@ -1302,7 +1302,8 @@ int zgss_recvmsg(void *socket, zgss_msg_t *msg, int flags);
  * ZMQ_XPUB_VERBOSE (every subscription is passed on), ZMQ_XPUB_VERBOSER
  * (every subscription and cancel), ZMQ_XPUB_NODROP (a send waits, or fails
  * with EAGAIN, at ZMQ_SNDHWM instead of dropping), ZMQ_XPUB_WELCOME_MSG
- * (bytes sent to each new peer first; empty: none). ZMQ_XPUB_MANUAL 1 is
+ * (bytes sent to each new peer first; empty: none; libzmq 4.3.4 was seen
+ * not to deliver it over tcp://, zgss does). ZMQ_XPUB_MANUAL 1 is
  * refused (EINVAL): not supported. Messages that are not subscriptions
  * (an XSUB's data) reach the application as they are; in a multipart
  * message every part starting with 0x00 or 0x01 is taken as a
@@ -1312,10 +1313,12 @@ int zgss_recvmsg(void *socket, zgss_msg_t *msg, int flags);
  *
  * XSUB is a SUB whose subscriptions are sent as messages: "\x01topic"
  * subscribes (counted, always forwarded to every peer), "\x00topic"
- * removes one count (forwarded when the topic is gone); it filters what
- * it receives like a SUB; any other message is sent to every peer (an
- * XPUB application receives it). A multipart message is judged by its
- * first part. ZMQ_SUBSCRIBE is refused (EINVAL), as in libzmq.
+ * removes one count (forwarded when the topic is gone); the topics are
+ * sent again to peers that connect later; unlike a SUB it does not filter
+ * what it receives (libzmq 4.3.4); any other message is sent to every
+ * peer (an XPUB application receives it). A multipart message is judged
+ * by its first part. ZMQ_SUBSCRIBE is refused (EINVAL), as in libzmq.
+ * ZMQ_LINGER defaults to 0 on an XSUB, as in libzmq.
  */
 
 /* Forwards messages between frontend and backend until the context is

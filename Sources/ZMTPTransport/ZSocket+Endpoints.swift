@@ -53,6 +53,8 @@ extension ZSocket {
     /// before the socket is published).
     func applyContextDefaults(_ settings: ContextSettings) {
         state.monitor.withLock {
+            // libzmq's XSUB does not wait for its subscriptions to leave.
+            if type == .xsub { state.options.linger = 0 }
             if !settings.blocky { state.options.linger = 0 }
             if settings.ipv6 { state.options.ipv6 = 1 }
         }

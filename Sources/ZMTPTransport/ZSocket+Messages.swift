@@ -203,7 +203,7 @@ extension ZSocket {
         case .rep:
             guard let delimiter = parts.firstIndex(where: { $0.isEmpty }) else { return false }
             return delimiter + 1 < parts.count
-        case .sub, .xsub:
+        case .sub:
             guard let first = parts.first else { return false }
             return state.subscriptions.matches(first)
         case .router:

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 
 /// XSUB's send side, as libzmq 4.3.4's xsub_t: "\x01topic" adds a
-/// subscription (counted; the socket then filters what it receives, as a
-/// SUB does) and is always forwarded, so that an XPUB with
+/// subscription (counted, resent to peers that connect later; an XSUB
+/// does not filter what it receives, unlike a SUB) and is always forwarded, so that an XPUB with
 /// ZMQ_XPUB_VERBOSE sees each one; "\x00topic" removes one count and is
 /// forwarded only when the topic is gone; anything else is data for every
 /// peer. A multipart message is judged by its first part and forwarded

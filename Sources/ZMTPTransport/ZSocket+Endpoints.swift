@@ -15,7 +15,8 @@ enum EndpointRemoval: Sendable {
 /// resolved form (so "tcp://*:5555" names what "tcp://0.0.0.0:5555" is).
 /// Unbinding closes the listener and the connections accepted through
 /// it; disconnecting closes the connection and stops reconnecting. What
-/// was queued for those connections is lost.
+/// was queued for those connections is lost. The call returns once the
+/// I/O thread has done it (one round of its loop).
 extension ZSocket {
     public func removeEndpoint(_ text: String) throws(TransportError) {
         let endpoint = try Self.parse(text, forBind: true)
@@ -41,6 +42,13 @@ extension ZSocket {
         }
         try result.get()
         state.waker.wake()
+        // Wait until the I/O thread has closed the listener, so that the
+        // port can be bound again at once, as after libzmq's unbind.
+        state.monitor.withLock {
+            while !state.endpointRemovals.isEmpty && !state.ioFinished && !state.terminated {
+                _ = state.monitor.wait(until: nil)
+            }
+        }
     }
 
     private static func find(_ text: String, _ resolved: String?, in names: [String]) -> Int? {
@@ -93,5 +101,6 @@ extension IOLoop {
             }
         }
         state.endpointRemovals = []
+        state.monitor.broadcast()
     }
 }

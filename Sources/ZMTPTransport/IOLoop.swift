@@ -290,7 +290,7 @@ final class IOLoop {
         state.signalEvents()
         let published = Published(wake: arrived && state.messageWaiters > 0, readied: readied,
                                   topics: (type == .sub || type == .xsub) && !readied.isEmpty
-                                      ? state.subscriptions.topics : [])
+                                      ? state.topicsForNewPeers() : [])
         readied = []
         removed = []
         errors = []

@@ -19,3 +19,29 @@ extension ZSocket {
         return state.subscriptions.remove(topic)
     }
 }
+
+extension SocketState {
+    /// SUB and XSUB (lock held): the topics to send a peer that has just
+    /// become ready. The subscription messages still queued (a SUB's
+    /// `subscriptionMessages`, an XSUB's outbox) will reach it too, since
+    /// it is ready before they are handed out; so their effect is taken
+    /// back out of the set here, or the peer would get them twice, and in
+    /// the wrong order.
+    func topicsForNewPeers() -> [[UInt8]] {
+        var pending: [[UInt8]] = []
+        if type == .sub {
+            pending = subscriptionMessages
+        } else {
+            outbox.forEach { message in
+                if let first = message.parts.first, let marker = first.first, marker <= 1 { pending.append(first) }
+            }
+        }
+        guard !pending.isEmpty else { return subscriptions.topics }
+        var before = subscriptions
+        for message in pending.reversed() {
+            guard let marker = message.first else { continue }
+            if marker == 1 { before.remove(message.dropFirst()) } else { before.add(message.dropFirst()) }
+        }
+        return before.topics
+    }
+}

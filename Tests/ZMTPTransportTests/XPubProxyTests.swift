@@ -82,6 +82,36 @@ import ZMTPCodec
         xsub.close()
     }
 
+    /// A peer that becomes ready while subscription messages are still
+    /// queued gets the topics as they were before those messages, then the
+    /// messages themselves: each once, in order (it used to get the
+    /// queued ones twice, and a repeated subscribe out of order).
+    @Test func newPeersGetTopicsWithoutWhatIsStillQueued() throws {
+        guard let waker = Waker() else {
+            Issue.record("no waker")
+            return
+        }
+        let sub = SocketState(type: .sub, waker: waker)
+        sub.subscriptions.add(Array("a".utf8))
+        sub.subscriptions.add(Array("b".utf8))
+        sub.subscriptions.add(Array("b".utf8))
+        sub.subscriptionMessages = [[1] + Array("b".utf8)]
+        #expect(sub.topicsForNewPeers() == [Array("a".utf8), Array("b".utf8)], "b was there before: two counts")
+        sub.subscriptions.add(Array("c".utf8))
+        sub.subscriptions.remove(Array("a".utf8))
+        sub.subscriptionMessages += [[1] + Array("c".utf8), [0] + Array("a".utf8)]
+        #expect(sub.topicsForNewPeers() == [Array("a".utf8), Array("b".utf8)], "c and the cancel of a are still queued")
+        sub.subscriptionMessages = []
+        #expect(sub.topicsForNewPeers() == [Array("b".utf8), Array("c".utf8)])
+
+        guard let otherWaker = Waker() else { return }
+        let xsub = SocketState(type: .xsub, waker: otherWaker)
+        xsub.subscriptions.add(Array("t".utf8))
+        xsub.outbox.push(Outgoing(target: .all, parts: [Array("data".utf8)]))
+        xsub.outbox.push(Outgoing(target: .all, parts: [[1] + Array("t".utf8)]))
+        #expect(xsub.topicsForNewPeers() == [], "the queued subscribe will tell it")
+    }
+
     /// The XPUB options belong to XPUB sockets and are checked like libzmq's.
     @Test func xpubOptions() throws {
         let context = ZContext()

@@ -206,6 +206,70 @@ extern "C" {
 #define ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE 91
 #endif
 
+/* XPUB socket options, and ZMQ_BLOCKY (context option) (identical to zmq.h) */
+#ifndef ZMQ_XPUB_VERBOSE
+#define ZMQ_XPUB_VERBOSE 40
+#endif
+#ifndef ZMQ_XPUB_NODROP
+#define ZMQ_XPUB_NODROP 69
+#endif
+#ifndef ZMQ_XPUB_MANUAL
+#define ZMQ_XPUB_MANUAL 71
+#endif
+#ifndef ZMQ_XPUB_WELCOME_MSG
+#define ZMQ_XPUB_WELCOME_MSG 72
+#endif
+#ifndef ZMQ_XPUB_VERBOSER
+#define ZMQ_XPUB_VERBOSER 78
+#endif
+#ifndef ZMQ_BLOCKY
+#define ZMQ_BLOCKY 70
+#endif
+
+/* zgss_ctx_set / zgss_ctx_get options and defaults (identical to zmq.h) */
+#ifndef ZMQ_IO_THREADS
+#define ZMQ_IO_THREADS 1
+#endif
+#ifndef ZMQ_MAX_SOCKETS
+#define ZMQ_MAX_SOCKETS 2
+#endif
+#ifndef ZMQ_SOCKET_LIMIT
+#define ZMQ_SOCKET_LIMIT 3
+#endif
+#ifndef ZMQ_THREAD_PRIORITY
+#define ZMQ_THREAD_PRIORITY 3
+#endif
+#ifndef ZMQ_THREAD_SCHED_POLICY
+#define ZMQ_THREAD_SCHED_POLICY 4
+#endif
+#ifndef ZMQ_MAX_MSGSZ
+#define ZMQ_MAX_MSGSZ 5
+#endif
+#ifndef ZMQ_MSG_T_SIZE
+#define ZMQ_MSG_T_SIZE 6
+#endif
+#ifndef ZMQ_THREAD_AFFINITY_CPU_ADD
+#define ZMQ_THREAD_AFFINITY_CPU_ADD 7
+#endif
+#ifndef ZMQ_THREAD_AFFINITY_CPU_REMOVE
+#define ZMQ_THREAD_AFFINITY_CPU_REMOVE 8
+#endif
+#ifndef ZMQ_THREAD_NAME_PREFIX
+#define ZMQ_THREAD_NAME_PREFIX 9
+#endif
+#ifndef ZMQ_IO_THREADS_DFLT
+#define ZMQ_IO_THREADS_DFLT 1
+#endif
+#ifndef ZMQ_MAX_SOCKETS_DFLT
+#define ZMQ_MAX_SOCKETS_DFLT 1023
+#endif
+#ifndef ZMQ_THREAD_PRIORITY_DFLT
+#define ZMQ_THREAD_PRIORITY_DFLT -1
+#endif
+#ifndef ZMQ_THREAD_SCHED_POLICY_DFLT
+#define ZMQ_THREAD_SCHED_POLICY_DFLT -1
+#endif
+
 /* zgss_poll events and ZMQ_EVENTS bits (identical to zmq.h) */
 #ifndef ZMQ_POLLIN
 #define ZMQ_POLLIN 1
@@ -940,7 +1004,8 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  * use, else 5 bytes 0x00 + 32-bit counter; sending to an unknown id drops
  * the message silently), PUSH (round robin), PULL (fair queue), PUB
  * (prefix filtering per subscriber, drops at ZMQ_SNDHWM), SUB (sends
- * "\x01topic"/"\x00topic" to every PUB, filters again on receipt).
+ * "\x01topic"/"\x00topic" to every PUB, filters again on receipt), XPUB
+ * and XSUB (see their section below).
  *
  * PUB/SUB under GSSAPI encryption: a stock libzmq 4.3.4 SUB's subscription
  * reaches the PUB as the bare topic (libzmq's GSSAPI encoder drops the
@@ -953,7 +1018,7 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  * of these limits.
  *
  * Limits of this first cut (calls for them fail with EINVAL or are simply
- * absent): no XPUB/XSUB/STREAM sockets, no ZAP
+ * absent): no STREAM sockets, no ZAP
  * (authorization is ZGSS_ALLOW_PRINCIPAL), no ZMQ_ROUTER_MANDATORY.
  * PING/PONG heartbeats travel wrapped when encrypted, as libzmq's do.
  * A GSSAPI client's handshake may wait on the KDC inside the socket's I/O
@@ -983,10 +1048,10 @@ void *zgss_ctx_new(void);
  * (of two concurrent calls, both wait and one returns -1/EFAULT). */
 int zgss_ctx_term(void *context);
 
-/* A new socket of type ZMQ_PAIR..ZMQ_PUSH, with its I/O thread. Returns
+/* A new socket of type ZMQ_PAIR..ZMQ_XSUB, with its I/O thread. Returns
  * NULL with errno EFAULT (invalid context), EINVAL (unknown type), ETERM
- * (context terminated), EMFILE or EMTHREAD (no descriptor, handle or
- * thread).
+ * (context terminated), EMFILE (ZMQ_MAX_SOCKETS reached, or no descriptor
+ * or handle) or EMTHREAD (no thread).
  * Does not block. */
 void *zgss_socket(void *context, int type);
 
@@ -1265,6 +1330,97 @@ const char *zgss_msg_gets(const zgss_msg_t *msg, const char *property);
  * swapped. */
 int zgss_sendmsg(void *socket, zgss_msg_t *msg, int flags);
 int zgss_recvmsg(void *socket, zgss_msg_t *msg, int flags);
+
+/* ---- XPUB/XSUB, proxy, endpoints, context options, utilities ---------- */
+/*
+ * XPUB is a PUB whose application receives the subscriptions: "\x01topic"
+ * when a peer subscribes to a topic no peer had yet, "\x00topic" when the
+ * last peer holding a topic cancels it or goes away (a cancel for a topic
+ * the peer never had is passed on too), as libzmq 4.3.4 does. Options
+ * (XPUB only, int 0/1, write-only; EINVAL on other sockets):
+ * ZMQ_XPUB_VERBOSE (every subscription is passed on), ZMQ_XPUB_VERBOSER
+ * (every subscription and cancel), ZMQ_XPUB_NODROP (a send waits, or fails
+ * with EAGAIN, at ZMQ_SNDHWM instead of dropping), ZMQ_XPUB_WELCOME_MSG
+ * (bytes sent to each new peer first; empty: none; libzmq 4.3.4 was seen
+ * not to deliver it over tcp://, zgss does). ZMQ_XPUB_MANUAL 1 is
+ * refused (EINVAL): not supported. Messages that are not subscriptions
+ * (an XSUB's data) reach the application as they are; in a multipart
+ * message every part starting with 0x00 or 0x01 is taken as a
+ * subscription or cancel, as libzmq does. Sending works as on a PUB.
+ * A stock 4.3.4 SUB's encrypted bare topic counts as a subscription here
+ * too (see PUB/SUB under GSSAPI encryption above).
+ *
+ * XSUB is a SUB whose subscriptions are sent as messages: "\x01topic"
+ * subscribes (counted, always forwarded to every peer), "\x00topic"
+ * removes one count (forwarded when the topic is gone); the topics are
+ * sent again to peers that connect later; unlike a SUB it does not filter
+ * what it receives (libzmq 4.3.4); any other message is sent to every
+ * peer (an XPUB application receives it). A multipart message is judged
+ * by its first part. ZMQ_SUBSCRIBE is refused (EINVAL), as in libzmq.
+ * ZMQ_LINGER defaults to 0 on an XSUB, as in libzmq.
+ */
+
+/* Forwards messages between frontend and backend until the context is
+ * terminated (or, steerable, TERMINATE arrives on control), in the calling
+ * thread, like libzmq 4.3.4's zmq_proxy: every part of each message, in
+ * both directions, only towards a socket that can take it (ZMQ_POLLOUT);
+ * frontend may equal backend. capture (may be NULL) gets a copy of every
+ * part (and of every command). Blocks. Returns -1 with ETERM when the
+ * context is terminated, or another socket call's errno (EINTR on a
+ * signal); EFAULT for a NULL frontend or backend, ENOTSOCK for an invalid
+ * handle. The calling thread must be the only user of these sockets
+ * meanwhile. */
+int zgss_proxy(void *frontend, void *backend, void *capture);
+
+/* zgss_proxy with a control socket (may be NULL) that takes single-part
+ * commands: "PAUSE" (stop forwarding), "RESUME", "TERMINATE" (return 0),
+ * "STATISTICS" (replies on control with 8 parts, each a native-endian
+ * uint64_t: frontend messages in, bytes in, messages out, bytes out, then
+ * the backend's four). A multipart or unknown command returns -1/EINVAL
+ * (libzmq aborts the process on an unknown one). */
+int zgss_proxy_steerable(void *frontend, void *backend, void *capture, void *control);
+
+/* Removes an endpoint from the socket: one bound with zgss_bind (named as
+ * given or as ZMQ_LAST_ENDPOINT spells it, e.g. "tcp://0.0.0.0:5555" for
+ * a wildcard bind on port 5555; the listener and the connections accepted
+ * through it are closed) or connected with zgss_connect (as given; the connection closes
+ * and is not re-made). As in libzmq, zgss_unbind and zgss_disconnect both
+ * accept either kind. Messages queued for the closed connections are
+ * lost. Returns 0, or -1 with ENOENT (no such endpoint on this socket),
+ * EINVAL (malformed or NULL endpoint), EPROTONOSUPPORT, ETERM, ENOTSOCK.
+ * Does not block (except to resolve a host name). */
+int zgss_unbind(void *socket, const char *endpoint);
+int zgss_disconnect(void *socket, const char *endpoint);
+
+/* Context options, as zmq_ctx_set / zmq_ctx_get in libzmq 4.3.4 (values
+ * are ints; -1/EINVAL for an unknown or read-only option or a value below
+ * its minimum, EFAULT for an invalid context):
+ *   ZMQ_MAX_SOCKETS (>= 1, default 1023): zgss_socket fails with EMFILE
+ *     once that many sockets are open;
+ *   ZMQ_BLOCKY (0/1, default 1): 0 gives sockets made afterwards
+ *     ZMQ_LINGER 0, so zgss_ctx_term does not wait for their messages;
+ *   ZMQ_IPV6 (>= 0, default 0): sockets made afterwards get ZMQ_IPV6;
+ *   ZMQ_IO_THREADS (>= 0, default 1), ZMQ_MAX_MSGSZ (>= 0, default
+ *     INT_MAX), ZMQ_THREAD_SCHED_POLICY, ZMQ_THREAD_PRIORITY (>= 0),
+ *     ZMQ_THREAD_AFFINITY_CPU_ADD/REMOVE (>= 0; REMOVE of a CPU never
+ *     added: EINVAL), ZMQ_THREAD_NAME_PREFIX: stored and read back only
+ *     (zgss runs one I/O thread per socket and does not tune threads).
+ * zgss_ctx_get also reads ZMQ_SOCKET_LIMIT (65535) and ZMQ_MSG_T_SIZE
+ * (64); ZMQ_THREAD_PRIORITY and the affinity options are write-only (3 is
+ * read as ZMQ_SOCKET_LIMIT). zgss_ctx_get returns the value or -1/EINVAL.
+ * Neither blocks; both are thread-safe. */
+int zgss_ctx_set(void *context, int option, int optval);
+int zgss_ctx_get(void *context, int option);
+
+/* Sleeps for seconds (a signal does not cut it short). */
+void zgss_sleep(int seconds);
+
+/* A stopwatch on the monotonic clock: start returns a new one (NULL when
+ * out of memory), intermediate the microseconds since its start, stop the
+ * same and frees it (the pointer is then invalid; NULL gives 0). */
+void *zgss_stopwatch_start(void);
+unsigned long zgss_stopwatch_intermediate(void *watch);
+unsigned long zgss_stopwatch_stop(void *watch);
 
 #ifdef __cplusplus
 }

@@ -20,10 +20,13 @@
  * zmq_sendmsg, zmq_recvmsg, zmq_poll with zmq_pollitem_t and zmq_fd_t
  * (ZMQ_POLLIN/OUT/ERR/PRI, ZMQ_POLLITEMS_DFLT, and the socket options
  * ZMQ_FD and ZMQ_EVENTS), and the constants zgss.h defines plus the
- * aliases ZMQ_IDENTITY and ZMQ_NOBLOCK. Not covered (a program using them
+ * aliases ZMQ_IDENTITY and ZMQ_NOBLOCK, XPUB/XSUB sockets with
+ * ZMQ_XPUB_VERBOSE/VERBOSER/NODROP/WELCOME_MSG, zmq_proxy,
+ * zmq_proxy_steerable, zmq_unbind, zmq_disconnect, zmq_ctx_set,
+ * zmq_ctx_get, zmq_sleep, zmq_stopwatch_start/intermediate/stop. Not covered (a program using them
  * fails to compile or link, never silently misbehaves): the draft
  * zmq_msg_init_buffer / routing_id / group calls, zmq_poller_* (draft
- * API), zmq_proxy, zmq_ctx_set/get, zmq_socket_monitor,
+ * API), zmq_socket_monitor, ZMQ_XPUB_MANUAL (refused),
  * transports other than tcp://, ipc:// and inproc:// (bind/connect fail
  * with EPROTONOSUPPORT), CURVE and PLAIN options.
  */
@@ -97,6 +100,18 @@ static inline void zgss_zmq_version(int *major, int *minor, int *patch)
 #define zmq_poll zgss_poll
 #define zmq_pollitem_t zgss_pollitem_t
 #define zmq_fd_t zgss_fd_t
+
+/* Proxy, endpoints, context options, utilities */
+#define zmq_proxy zgss_proxy
+#define zmq_proxy_steerable zgss_proxy_steerable
+#define zmq_unbind zgss_unbind
+#define zmq_disconnect zgss_disconnect
+#define zmq_ctx_set zgss_ctx_set
+#define zmq_ctx_get zgss_ctx_get
+#define zmq_sleep zgss_sleep
+#define zmq_stopwatch_start zgss_stopwatch_start
+#define zmq_stopwatch_intermediate zgss_stopwatch_intermediate
+#define zmq_stopwatch_stop zgss_stopwatch_stop
 
 /* Messages */
 #define zmq_msg_t zgss_msg_t

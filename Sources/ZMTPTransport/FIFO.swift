@@ -44,3 +44,12 @@ struct FIFO<Element> {
 }
 
 extension FIFO: Sendable where Element: Sendable {}
+
+extension FIFO {
+    /// The elements from first to last, without taking them.
+    func forEach(_ body: (Element) -> Void) {
+        for index in head..<items.count {
+            if let element = items[index] { body(element) }
+        }
+    }
+}

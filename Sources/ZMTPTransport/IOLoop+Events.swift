@@ -8,12 +8,15 @@ extension IOLoop {
         switch event {
         case .ready:
             becameReady(connection)
+            if type == .xpub { welcome(connection) }
         case .message(let parts):
             received(parts, from: connection)
         case .subscribe(let topic):
             if type == .pub { subscribe(connection, to: topic) }
+            if type == .xpub { xpubSubscription(true, topic, from: connection) }
         case .cancel(let topic):
             if type == .pub { unsubscribe(connection, from: topic) }
+            if type == .xpub { xpubSubscription(false, topic, from: connection) }
         }
     }
 
@@ -60,6 +63,8 @@ extension IOLoop {
             subscriptionMessage(body, from: connection)
         case .push:
             return
+        case .xpub:
+            xpubReceived(parts, from: connection)
         default:
             incoming.push(Incoming(source: connection.id, routingId: connection.routingId, parts: parts,
                                    metadata: connection.messageMetadata))

@@ -128,6 +128,7 @@ extension IOLoop {
         while let fd = Net.accept(listener.fd) {
             let peer = Net.peerAddress(fd)?.endpointText ?? listener.text
             Trace.log("accepted \(peer) on \(listener.text)")
+            acceptedBy[nextId] = listener.fd
             add(fd: fd, targetIndex: nil, peerText: peer)
         }
     }
@@ -290,6 +291,7 @@ extension IOLoop {
         if !connection.isReady { try? connection.flush() }
         connection.closeSocket()
         deferred[connection.id] = nil
+        acceptedBy[connection.id] = nil
         if let index = order.firstIndex(of: connection.id) { order.remove(at: index) }
         if let target = connection.targetIndex, target < targets.count {
             targets[target].connection = nil
@@ -304,6 +306,7 @@ extension IOLoop {
         }
         if connection.isReady { removed.append((connection.id, connection.routingId)) }
         for topic in connection.subscriptions.topics { subscriptionChanges.append((topic, false)) }
+        if connection.isReady && type == .xpub { xpubPeerGone(connection) }
         if let reason {
             errors.append("\(connection.peerText): \(reason)")
             Trace.log("\(connection.peerText): dropped: \(reason)")

@@ -64,6 +64,9 @@ final class IOLoop {
     var targets: [Target] = []
     var connections: [UInt64: Connection] = [:]
     var order: [UInt64] = []
+    /// Accepted connections → the listener fd they came through (unbind
+    /// closes them with it).
+    var acceptedBy: [UInt64: Int32] = [:]
     var nextId: UInt64 = 1
     var nextRoutingNumber = UInt32.random(in: 0...UInt32.max)
     var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
@@ -85,6 +88,7 @@ final class IOLoop {
     var heartbeatInterval: Int32 = 0
     var heartbeatTTL: Int32 = 0
     var heartbeatTimeout: Int32 = -1
+    var xpub = XPubOptions()
 
     // Results of a round, published under the lock.
     var incoming = FIFO<Incoming>()
@@ -142,12 +146,14 @@ final class IOLoop {
         heartbeatInterval = state.options.heartbeatInterval
         heartbeatTTL = state.options.heartbeatTTL
         heartbeatTimeout = state.options.heartbeatTimeout
+        xpub = state.options.xpub
         listeners += state.newListeners
         state.newListeners = []
         for request in state.newTargets { targets.append(Target(request: request)) }
         state.newTargets = []
         round.streams = state.newStreams
         state.newStreams = []
+        takeEndpointRemovals()
         if state.closing {
             for listener in listeners { listener.shutDown() }
             listeners = []
@@ -222,7 +228,7 @@ final class IOLoop {
                 let topic = head.parts.first ?? []
                 for id in order {
                     guard let connection = connections[id], connection.isReady, hasRoom(connection) else { continue }
-                    if type == .pub && !connection.subscriptions.matches(topic) { continue }
+                    if type != .xsub && !connection.subscriptions.matches(topic) { continue }
                     assign(connection, head.parts)
                 }
             }
@@ -312,7 +318,8 @@ final class IOLoop {
         // A new peer also frees senders that had no peer to send to.
         let wake = (arrived && state.messageWaiters > 0) || (!readied.isEmpty && state.roomWaiters > 0)
         let published = Published(wake: wake, readied: readied,
-                                  topics: type == .sub && !readied.isEmpty ? state.subscriptions.topics : [])
+                                  topics: (type == .sub || type == .xsub) && !readied.isEmpty
+                                      ? state.topicsForNewPeers() : [])
         readied = []
         removed = []
         errors = []

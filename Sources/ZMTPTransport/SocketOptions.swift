@@ -33,6 +33,8 @@ struct SocketOptions {
     var heartbeatTTL: Int32 = 0
     var heartbeatTimeout: Int32 = -1
     var routingId: [UInt8] = []
+    /// XPUB sockets only (ZSocket.setOption checks the type).
+    var xpub = XPubOptions()
     var gssapi = GSSAPIOptions()
     /// The context's pool: sockets with equal GSSAPI options share one
     /// configuration and its credentials (nil: this socket's own).

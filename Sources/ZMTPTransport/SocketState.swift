@@ -96,6 +96,12 @@ final class SocketState: @unchecked Sendable {
     /// while it holds a wake-up that ZMQ_EVENTS has not consumed yet.
     var eventSignal: Waker?
     var eventsSignalled = false
+    /// zgss_unbind / zgss_disconnect (ZSocket+Endpoints.swift): the
+    /// endpoints bound (as ZMQ_LAST_ENDPOINT spells them) and connected
+    /// (as given), and the removals the I/O thread has yet to carry out.
+    var boundEndpoints: [String] = []
+    var connectedEndpoints: [String] = []
+    var endpointRemovals: [EndpointRemoval] = []
 
     init(type: SocketType, waker: Waker) {
         self.type = type

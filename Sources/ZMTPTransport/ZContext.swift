@@ -18,6 +18,8 @@ public final class ZContext: @unchecked Sendable {
     let configurations = ConfigurationPool()
     /// inproc:// names and the connects waiting for them.
     let inproc = InprocRegistry()
+    /// zgss_ctx_set / zgss_ctx_get (ContextOptions.swift).
+    let settings = PthreadMutex(ContextSettings())
     /// The threads that run the sockets' I/O loops.
     private let threads = IOThreadPool()
     /// How many I/O threads this context has created, and how many are
@@ -28,20 +30,25 @@ public final class ZContext: @unchecked Sendable {
 
     public init() {}
 
-    /// A new socket of a zmq.h type (PAIR ... PUSH) with its I/O thread.
+    /// A new socket of a zmq.h type (PAIR ... XSUB) with its I/O thread.
     public func socket(type rawType: Int32) throws(TransportError) -> ZSocket {
-        guard let type = SocketType(rawValue: rawType), rawType <= SocketType.push.rawValue else {
+        guard let type = SocketType(rawValue: rawType) else {
             throw .invalid("socket type \(rawType) is not supported")
         }
+        let defaults = settings.withLock { $0 }
         guard let waker = Waker() else { throw TransportError(EMFILE, "cannot create a wake-up pipe") }
         let socket = ZSocket(type: type, context: self, waker: waker)
-        let refused: Bool = monitor.withLock {
-            if terminated { return true }
+        socket.applyContextDefaults(defaults)
+        let refusal: TransportError? = monitor.withLock {
+            if terminated { return .terminated }
+            if open.count >= Int(defaults.maxSockets) {
+                return TransportError(EMFILE, "the context already has ZMQ_MAX_SOCKETS (\(defaults.maxSockets)) sockets")
+            }
             open[ObjectIdentifier(socket)] = socket
             runningLoops += 1
-            return false
+            return nil
         }
-        if refused { throw .terminated }
+        if let refusal { throw refusal }
         guard threads.start(IOLoop(socket: socket)) else {
             monitor.withLock {
                 open[ObjectIdentifier(socket)] = nil

@@ -78,7 +78,7 @@ extension ZSocket {
     private func canReceiveNow() -> Bool {
         if !receiveParts.isEmpty { return true }
         switch type {
-        case .pub, .push, .xpub: return false
+        case .pub, .push: return false
         case .req where !awaitingReply: return false
         case .rep where replyEnvelope != nil: return false
         default: break
@@ -96,8 +96,8 @@ extension ZSocket {
     /// its last part has been read, as libzmq does.
     private func canSendNow() -> Bool {
         switch type {
-        case .sub, .pull, .xsub: return false
-        case .pub, .xpub, .router: return true
+        case .sub, .pull: return false
+        case .pub, .xpub, .router, .xsub: return true
         case .rep: return replyEnvelope != nil && receiveParts.isEmpty
         case .req where awaitingReply || !receiveParts.isEmpty: return false
         default: break

@@ -40,7 +40,7 @@ extension ZSocket {
     private func sendLocked(_ bytes: [UInt8], flags: Int32) throws(TransportError) -> AfterSend {
         if state.terminated { throw .terminated }
         switch type {
-        case .sub, .pull, .xsub: throw TransportError(ENOTSUP, "\(type.name) sockets cannot send")
+        case .sub, .pull: throw TransportError(ENOTSUP, "\(type.name) sockets cannot send")
         case .req where awaitingReply: throw .fsm("a REQ socket must receive the reply before sending again")
         case .rep where replyEnvelope == nil: throw .fsm("a REP socket must receive a request before replying")
         default: break
@@ -78,6 +78,12 @@ extension ZSocket {
             target = .all
         case .xpub:
             target = .all
+        case .xsub:
+            target = .all
+            guard xsubForwards(parts) else {
+                sendParts = []
+                return .nothing
+            }
         default:
             target = .any
         }
@@ -114,7 +120,9 @@ extension ZSocket {
     /// (`SocketState.sendMustWait`); never for PUB/ROUTER, which drop.
     /// ZMQ_DONTWAIT and ZMQ_SNDTIMEO end the wait with EAGAIN.
     private func waitForRoom(flags: Int32) throws(TransportError) {
-        guard !Self.dropsAtHighWater(type), state.sendMustWait else { return }
+        // XPUB waits only with ZMQ_XPUB_NODROP; XSUB never does.
+        let drops = Self.dropsAtHighWater(type) && !(type == .xpub && state.options.xpub.noDrop)
+        guard !drops, type != .xsub, state.sendMustWait else { return }
         let deadline = Clock.deadline(afterMillis: state.options.sendTimeout)
         state.roomWaiters += 1
         defer { state.roomWaiters -= 1 }
@@ -165,7 +173,7 @@ extension ZSocket {
             return part
         }
         switch type {
-        case .pub, .push, .xpub: throw TransportError(ENOTSUP, "\(type.name) sockets cannot receive")
+        case .pub, .push: throw TransportError(ENOTSUP, "\(type.name) sockets cannot receive")
         case .req where !awaitingReply: throw .fsm("a REQ socket must send a request before receiving")
         case .rep where replyEnvelope != nil: throw .fsm("a REP socket must reply before receiving again")
         default: break

@@ -39,6 +39,7 @@ extension ZSocket {
     private func publish(_ listener: Listener) {
         state.monitor.withLock {
             state.lastEndpoint = listener.text
+            state.boundEndpoints.append(listener.text)
             state.newListeners.append(listener)
         }
         Trace.log("bound \(listener.text)")
@@ -50,6 +51,7 @@ extension ZSocket {
             if state.terminated { return true }
             state.lastEndpoint = text
             state.connectEndpoints += 1
+            state.connectedEndpoints.append(text)
             state.newTargets.append(ConnectRequest(text: text, addresses: addresses))
             return false
         }

@@ -53,12 +53,24 @@ public final class ZSocket: @unchecked Sendable {
                 guard type == .sub else { return .failure(.invalid("ZMQ_SUBSCRIBE is for SUB sockets")) }
                 let topic = value.map { Array($0) } ?? []
                 if option == ZMQ_SUBSCRIBE {
-                    if state.subscriptions.add(topic) { state.subscriptionMessages.append([1] + topic) }
+                    // Every subscribe goes out, as libzmq 4.3.4's SUB sends
+                    // them (an XPUB with ZMQ_XPUB_VERBOSE counts each);
+                    // a cancel only when the topic's count reaches zero.
+                    state.subscriptions.add(topic)
+                    state.subscriptionMessages.append([1] + topic)
                 } else if state.subscriptions.remove(topic) {
                     state.subscriptionMessages.append([0] + topic)
                 }
                 state.waker.wake()
                 return .success(())
+            case let xpubOption where XPubOptions.handles(xpubOption):
+                guard type == .xpub else { return .failure(.invalid("option \(option) is for XPUB sockets")) }
+                do throws(TransportError) {
+                    try state.options.xpub.set(option, value)
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
             default:
                 do throws(TransportError) {
                     try state.options.set(option, value)

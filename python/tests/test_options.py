@@ -168,14 +168,16 @@ def sample_value(name, spec, current):
 def test_every_option_attribute_reaches_the_library(ctx, name):
     spec = zgss.SOCKET_OPTIONS[name]
     attribute = name.lower()
-    with ctx.socket(zgss.SUB if name in ("SUBSCRIBE", "UNSUBSCRIBE") else zgss.DEALER) as sock:
+    kind = zgss.SUB if name in ("SUBSCRIBE", "UNSUBSCRIBE") else zgss.XPUB if name.startswith("XPUB_") else zgss.DEALER
+    with ctx.socket(kind) as sock:
         if not spec.readable:
-            setattr(sock, attribute, b"topic")
+            sample = b"topic" if spec.type is zgss.OptionType.BYTES else 1
+            setattr(sock, attribute, sample)
             with pytest.raises(zgss.ZMQError) as caught:
                 sock.getsockopt(spec.number)     # as libzmq: EINVAL
             assert caught.value.errno == errno.EINVAL
             with ctx.socket(zgss.DEALER) as dealer, pytest.raises(zgss.ZGSSError) as caught:
-                setattr(dealer, attribute, b"topic")   # libzgss: SUB only
+                setattr(dealer, attribute, sample)   # libzgss: SUB or XPUB only
             assert caught.value.errno == errno.EINVAL
             return
         current = sock.getsockopt(spec.number)

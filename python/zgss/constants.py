@@ -4,7 +4,7 @@ import enum as _enum
 import errno as _errno
 from typing import NamedTuple as _NamedTuple
 
-PAIR, PUB, SUB, REQ, REP, DEALER, ROUTER, PULL, PUSH = range(9)
+PAIR, PUB, SUB, REQ, REP, DEALER, ROUTER, PULL, PUSH, XPUB, XSUB = range(11)
 DONTWAIT, SNDMORE = 1, 2
 POLLIN, POLLOUT, POLLERR, POLLPRI = 1, 2, 4, 8
 NOBLOCK = DONTWAIT  # pyzmq's older name
@@ -49,6 +49,7 @@ SOCKET_OPTIONS = {
     "RCVTIMEO": OptionSpec(27, _INT),
     "SNDTIMEO": OptionSpec(28, _INT),
     "LAST_ENDPOINT": OptionSpec(32, _STRING, writable=False),
+    "XPUB_VERBOSE": OptionSpec(40, _INT, readable=False),  # XPUB only
     "IPV6": OptionSpec(42, _INT),
     "MECHANISM": OptionSpec(43, _INT, writable=False),
     "GSSAPI_SERVER": OptionSpec(62, _INT),
@@ -56,9 +57,12 @@ SOCKET_OPTIONS = {
     "GSSAPI_SERVICE_PRINCIPAL": OptionSpec(64, _STRING),
     "GSSAPI_PLAINTEXT": OptionSpec(65, _INT),
     "HANDSHAKE_IVL": OptionSpec(66, _INT),
+    "XPUB_NODROP": OptionSpec(69, _INT, readable=False),
+    "XPUB_WELCOME_MSG": OptionSpec(72, _BYTES, readable=False),
     "HEARTBEAT_IVL": OptionSpec(75, _INT),
     "HEARTBEAT_TTL": OptionSpec(76, _INT),
     "HEARTBEAT_TIMEOUT": OptionSpec(77, _INT),
+    "XPUB_VERBOSER": OptionSpec(78, _INT, readable=False),
     "GSSAPI_PRINCIPAL_NAMETYPE": OptionSpec(90, _INT),
     "GSSAPI_SERVICE_PRINCIPAL_NAMETYPE": OptionSpec(91, _INT),
     # zgss's own (zgss.h, 1000 and up)

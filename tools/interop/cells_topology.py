@@ -378,6 +378,64 @@ def zgss_client_binds_abstract_ipc(sides):
     check(got == [b"%d" % i for i in range(50)], "messages over ipc://@name arrived wrong")
 
 
+def libzmq_sub_and_xsub_to_zgss_xpub(sides):
+    """Stock SUB and XSUB peers of an encrypted zgss XPUB: the SUB's bare
+    topic (4.3.4's GSSAPI encoder drops the marker) and the XSUB's marked
+    subscription both reach the XPUB's application as "\x01topic"; the
+    XSUB's data message arrives as data; each gets what it subscribed to."""
+    z, l = sides["zgss"], sides["libzmq"]
+    xpub = z.socket(zmq.XPUB, "server", "encrypted")
+    endpoint = z.bind_any(xpub)
+    sub = l.socket(zmq.SUB, "client", "encrypted")
+    sub.connect(endpoint)
+    sub.setsockopt(zmq.SUBSCRIBE, b"news")
+    check(xpub.recv() == b"\x01news", "the SUB's bare topic did not arrive as a subscription")
+    xsub = l.socket(zmq.XSUB, "client", "encrypted")
+    xsub.connect(endpoint)
+    xsub.send(b"\x01sport")
+    xsub.send(b"hello from xsub")
+    check(xpub.recv() == b"\x01sport", "the XSUB's subscription did not arrive")
+    check(xpub.recv() == b"hello from xsub", "the XSUB's data message did not reach the XPUB application")
+    xpub.send(b"weather")
+    xpub.send(b"news 1")
+    xpub.send(b"sport 1")
+    check(sub.recv() == b"news 1", "the SUB got the wrong message")
+    check(xsub.recv() == b"sport 1", "the XSUB got the wrong message")
+
+
+def zgss_xsub_and_sub_to_libzmq_xpub(sides):
+    """zgss XSUB and SUB peers of an encrypted stock XPUB: the XPUB
+    application sees their subscriptions and the XSUB's data, and
+    publishes to them by topic."""
+    z, l = sides["zgss"], sides["libzmq"]
+    xpub = l.socket(zmq.XPUB, "server", "encrypted")
+    endpoint = l.bind_any(xpub)
+    xsub = z.socket(zmq.XSUB, "client", "encrypted")
+    xsub.connect(endpoint)
+    # Sent before the connection is up: the topic goes out once it is.
+    xsub.send(b"\x01sync")
+    check(xpub.recv() == b"\x01sync", "the zgss XSUB's first subscription did not arrive")
+    xpub.setsockopt(zmq.XPUB_VERBOSE, 1)
+    xsub.send(b"\x01alpha")
+    xsub.send(b"\x01alpha")
+    xsub.send(b"data from zgss")
+    check(xpub.recv() == b"\x01alpha", "the zgss XSUB's subscription did not arrive")
+    check(xpub.recv() == b"\x01alpha", "XPUB_VERBOSE: the repeated subscription did not arrive")
+    check(xpub.recv() == b"data from zgss", "the zgss XSUB's data did not reach the XPUB application")
+    sub = z.socket(zmq.SUB, "client", "encrypted")
+    sub.connect(endpoint)
+    sub.setsockopt(zmq.SUBSCRIBE, b"beta")
+    check(xpub.recv() == b"\x01beta", "the zgss SUB's subscription did not arrive")
+    xpub.send(b"gamma")
+    xpub.send(b"alpha 1")
+    xpub.send(b"beta 1")
+    check(xsub.recv() == b"alpha 1", "the zgss XSUB got the wrong message")
+    check(sub.recv() == b"beta 1", "the zgss SUB got the wrong message")
+    xsub.send(b"\x00alpha")
+    xsub.send(b"\x00alpha")
+    check(xpub.recv() == b"\x00alpha", "the zgss XSUB's cancel did not arrive")
+
+
 CELLS = [
     ("topology: a stuck ROUTER peer does not hold up another", slow_peer_does_not_block_others),
     ("topology: 8 threads x 300 encrypted round trips in parallel (zgss REQ or REP vs libzmq)",
@@ -399,4 +457,6 @@ CELLS = [
     ("topology: zgss SUB unsubscribes from a zgss PUB (encrypted)", zgss_pub_sub_unsubscribe),
     ("topology: a libzmq XSUB's data message is not a subscription at a zgss PUB (encrypted)",
      libzmq_xsub_data_is_not_a_subscription),
+    ("topology: libzmq SUB and XSUB to a zgss XPUB (encrypted)", libzmq_sub_and_xsub_to_zgss_xpub),
+    ("topology: zgss XSUB and SUB to a libzmq XPUB (encrypted)", zgss_xsub_and_sub_to_libzmq_xpub),
 ]

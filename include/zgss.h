@@ -151,6 +151,20 @@ extern "C" {
 #ifndef ZMQ_MECHANISM
 #define ZMQ_MECHANISM 43
 #endif
+/* ZMQ_MECHANISM values. zgss sockets report ZMQ_NULL or ZMQ_GSSAPI; the
+ * other two are here for programs that compare against them. */
+#ifndef ZMQ_NULL
+#define ZMQ_NULL 0
+#endif
+#ifndef ZMQ_PLAIN
+#define ZMQ_PLAIN 1
+#endif
+#ifndef ZMQ_CURVE
+#define ZMQ_CURVE 2
+#endif
+#ifndef ZMQ_GSSAPI
+#define ZMQ_GSSAPI 3
+#endif
 #ifndef ZMQ_TYPE
 #define ZMQ_TYPE 16
 #endif

@@ -6,6 +6,9 @@
 # exit 0 within the deadline and print the same, non-empty output. The
 # programs run inside a throwaway Kerberos realm (tools/testrealm.py) so
 # that the ones which turn on GSSAPI find a KDC, a keytab and a ticket.
+# tests/zmqapi/pairs/NAME/{server,client}.c run across the libraries: a
+# zgss server with a stock libzmq client and the other way round (GSSAPI
+# encrypted), each printing what the all-libzmq run prints.
 # Last line: "zmqapi: N passed, M failed".
 #   tools/test-zmqapi.sh [name-substring]
 set -uo pipefail

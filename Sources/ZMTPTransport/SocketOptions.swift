@@ -130,7 +130,7 @@ struct SocketOptions {
         case ZMQ_MAXMSGSIZE: .int64(maxMessageSize)
         case ZGSS_HANDSHAKE_MAXMSGSIZE: .int64(handshakeMaxMessageSize)
         case ZMQ_ROUTING_ID: .bytes(routingId)
-        case ZMQ_MECHANISM: .int(gssapi.selected ? 3 : 0)
+        case ZMQ_MECHANISM: .int(gssapi.selected ? ZMQ_GSSAPI : ZMQ_NULL)
         default:
             switch gssapi.get(option) {
             case .int(let number): .int(number)

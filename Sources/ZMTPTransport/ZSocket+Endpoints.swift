@@ -102,6 +102,14 @@ extension IOLoop {
                 targets[index].nextAttempt = Int64.max
             }
         }
+        // The dropped peers leave the socket's view now, not at the next
+        // publish: when the caller's unbind or disconnect returns, its
+        // peers are gone from ZMQ_EVENTS and from routing. (Publish
+        // removes them again, which does nothing.)
+        for gone in removed {
+            state.removePeer(id: gone.id)
+            if state.routes[gone.routingId] == gone.id { state.routes[gone.routingId] = nil }
+        }
         state.endpointRemovals = []
         state.monitor.broadcast()
     }

@@ -109,7 +109,7 @@ public final class ZSocket: @unchecked Sendable {
     public func bind(_ text: String) throws(TransportError) {
         switch try Self.parse(text, forBind: true) {
         case .tcp(let endpoint): try bindTCP(endpoint, text: text)
-        case .ipc(let path): try bindIPC(path)
+        case .ipc(let path): try bindIPC(path, text: text)
         case .inproc(let name): try bindInproc(name, text: text)
         }
     }
@@ -139,6 +139,8 @@ public final class ZSocket: @unchecked Sendable {
             return true
         }
         guard first else { return }
+        // libzmq stops the monitor as the socket closes (MONITOR_STOPPED).
+        stopMonitor()
         context.inproc.release(self)
         state.waker.wake()
         context.socketClosed(self)

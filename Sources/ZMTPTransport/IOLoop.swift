@@ -163,7 +163,10 @@ final class IOLoop {
         state.newStreams = []
         takeEndpointRemovals()
         if state.closing {
-            for listener in listeners { listener.shutDown() }
+            for listener in listeners {
+                listener.shutDown()
+                closedListeners.append((listener.fd, listener.text))
+            }
             listeners = []
         }
         round.subscriptionMessages = state.subscriptionMessages
@@ -340,7 +343,15 @@ final class IOLoop {
     // MARK: teardown
 
     private func shutdown() {
-        for listener in listeners { listener.shutDown() }
+        for listener in listeners {
+            listener.shutDown()
+            closedListeners.append((listener.fd, listener.text))
+        }
+        for listener in closedListeners { state.emit(.closed, fd: listener.fd, endpoint: listener.text) }
+        closedListeners = []
+        // As libzmq, whose socket stops its monitor when it is destroyed:
+        // after its listeners' CLOSED.
+        socket.stopMonitor()
         for target in targets { if let fd = target.pendingFD { close(fd) } }
         for connection in connections.values { connection.closeSocket() }
         listeners = []

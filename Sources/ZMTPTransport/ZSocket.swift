@@ -139,8 +139,6 @@ public final class ZSocket: @unchecked Sendable {
             return true
         }
         guard first else { return }
-        // libzmq stops the monitor as the socket closes (MONITOR_STOPPED).
-        stopMonitor()
         context.inproc.release(self)
         state.waker.wake()
         context.socketClosed(self)
@@ -152,5 +150,7 @@ public final class ZSocket: @unchecked Sendable {
             state.signalEvents()
             state.monitor.broadcast()
         }
+        // zgss_ctx_term stops monitors at once, as libzmq's does.
+        stopMonitor()
     }
 }

@@ -1406,6 +1406,154 @@ int zgss_proxy_steerable(void *frontend, void *backend, void *capture, void *con
 int zgss_unbind(void *socket, const char *endpoint);
 int zgss_disconnect(void *socket, const char *endpoint);
 
+/* zgss_socket_monitor: events and the HANDSHAKE_FAILED_PROTOCOL values
+   (identical to zmq.h) */
+#ifndef ZMQ_EVENT_CONNECTED
+#define ZMQ_EVENT_CONNECTED 0x0001
+#endif
+#ifndef ZMQ_EVENT_CONNECT_DELAYED
+#define ZMQ_EVENT_CONNECT_DELAYED 0x0002
+#endif
+#ifndef ZMQ_EVENT_CONNECT_RETRIED
+#define ZMQ_EVENT_CONNECT_RETRIED 0x0004
+#endif
+#ifndef ZMQ_EVENT_LISTENING
+#define ZMQ_EVENT_LISTENING 0x0008
+#endif
+#ifndef ZMQ_EVENT_BIND_FAILED
+#define ZMQ_EVENT_BIND_FAILED 0x0010
+#endif
+#ifndef ZMQ_EVENT_ACCEPTED
+#define ZMQ_EVENT_ACCEPTED 0x0020
+#endif
+#ifndef ZMQ_EVENT_ACCEPT_FAILED
+#define ZMQ_EVENT_ACCEPT_FAILED 0x0040
+#endif
+#ifndef ZMQ_EVENT_CLOSED
+#define ZMQ_EVENT_CLOSED 0x0080
+#endif
+#ifndef ZMQ_EVENT_CLOSE_FAILED
+#define ZMQ_EVENT_CLOSE_FAILED 0x0100
+#endif
+#ifndef ZMQ_EVENT_DISCONNECTED
+#define ZMQ_EVENT_DISCONNECTED 0x0200
+#endif
+#ifndef ZMQ_EVENT_MONITOR_STOPPED
+#define ZMQ_EVENT_MONITOR_STOPPED 0x0400
+#endif
+#ifndef ZMQ_EVENT_ALL
+#define ZMQ_EVENT_ALL 0xFFFF
+#endif
+#ifndef ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+#define ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL 0x0800
+#endif
+#ifndef ZMQ_EVENT_HANDSHAKE_SUCCEEDED
+#define ZMQ_EVENT_HANDSHAKE_SUCCEEDED 0x1000
+#endif
+#ifndef ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+#define ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL 0x2000
+#endif
+#ifndef ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
+#define ZMQ_EVENT_HANDSHAKE_FAILED_AUTH 0x4000
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED
+#define ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED 0x10000000
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND
+#define ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND 0x10000001
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE
+#define ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE 0x10000002
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE
+#define ZMQ_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE 0x10000003
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED
+#define ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED 0x10000011
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE
+#define ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE 0x10000012
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO
+#define ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO 0x10000013
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE
+#define ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE 0x10000014
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR
+#define ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR 0x10000015
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY
+#define ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY 0x10000016
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_WELCOME
+#define ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_WELCOME 0x10000017
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA
+#define ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA 0x10000018
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC
+#define ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC 0x11000001
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH
+#define ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH 0x11000002
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZAP_UNSPECIFIED
+#define ZMQ_PROTOCOL_ERROR_ZAP_UNSPECIFIED 0x20000000
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZAP_MALFORMED_REPLY
+#define ZMQ_PROTOCOL_ERROR_ZAP_MALFORMED_REPLY 0x20000001
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZAP_BAD_REQUEST_ID
+#define ZMQ_PROTOCOL_ERROR_ZAP_BAD_REQUEST_ID 0x20000002
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZAP_BAD_VERSION
+#define ZMQ_PROTOCOL_ERROR_ZAP_BAD_VERSION 0x20000003
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZAP_INVALID_STATUS_CODE
+#define ZMQ_PROTOCOL_ERROR_ZAP_INVALID_STATUS_CODE 0x20000004
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_ZAP_INVALID_METADATA
+#define ZMQ_PROTOCOL_ERROR_ZAP_INVALID_METADATA 0x20000005
+#endif
+#ifndef ZMQ_PROTOCOL_ERROR_WS_UNSPECIFIED
+#define ZMQ_PROTOCOL_ERROR_WS_UNSPECIFIED 0x30000000
+#endif
+
+/* zgss_socket_monitor(socket, endpoint, events): libzmq 4.3.4's
+ * zmq_socket_monitor with version 1 events. The socket then sends the
+ * `events` (a mask of ZMQ_EVENT_*, ZMQ_EVENT_ALL for all) to a PAIR socket
+ * that zgss creates and binds to `endpoint`, which must be inproc://; the
+ * program connects its own PAIR socket to it, before the events it wants
+ * to see happen (an event nobody is connected to take is dropped; the
+ * monitored socket never waits for its monitor). Each event is two
+ * message parts: 6 bytes, the event number as a native-endian uint16 and
+ * its value as a native-endian uint32, then the endpoint text (not
+ * NUL-terminated). Values: CONNECTED, LISTENING, ACCEPTED, CLOSED,
+ * DISCONNECTED the fd; CONNECT_DELAYED the errno (EINPROGRESS);
+ * CONNECT_RETRIED the interval in ms; BIND_FAILED the errno;
+ * HANDSHAKE_SUCCEEDED and MONITOR_STOPPED 0; HANDSHAKE_FAILED_AUTH the
+ * status code this side refused the peer with (400: principal not in
+ * ZGSS_ALLOW_PRINCIPAL); HANDSHAKE_FAILED_PROTOCOL a ZMQ_PROTOCOL_ERROR_*
+ * (ZMTP_UNEXPECTED_COMMAND when the peer refused this side with an ERROR,
+ * as a libzmq GSSAPI peer reports it); HANDSHAKE_FAILED_NO_DETAIL 0 (any
+ * other failure: Kerberos, timeout, the peer hung up).
+ * The reason a user can act on: the numbers are libzmq's, the sentence is
+ * in the monitored socket's ZGSS_LAST_ERROR, which is set BEFORE a failed
+ * handshake's event (and DISCONNECTED) is sent. So on reading one, read
+ * ZGSS_LAST_ERROR of the monitored socket (from the thread that owns it)
+ * for e.g. "...: Server not found in Kerberos database" or "...:
+ * alice@REALM is not in the allowed list".
+ * endpoint NULL stops the monitor (MONITOR_STOPPED is sent first if it
+ * was asked for); a new monitor replaces the old one the same way, and so
+ * does zgss_close. inproc:// events are not reported (no connection
+ * behind them, as in libzmq). zgss owns the PAIR socket; the endpoint
+ * string is copied. Does not block.
+ * Returns 0, or -1 with errno: EINVAL (events above 0xFFFF, a malformed
+ * endpoint), EPROTONOSUPPORT (not inproc://, as libzmq), EADDRINUSE (the
+ * inproc name is bound), ENOTSOCK, ETERM. */
+int zgss_socket_monitor(void *socket, const char *endpoint, int events);
+
 /* Context options, as zmq_ctx_set / zmq_ctx_get in libzmq 4.3.4 (values
  * are ints; -1/EINVAL for an unknown or read-only option or a value below
  * its minimum, EFAULT for an invalid context):

@@ -22,7 +22,8 @@
  * ZMQ_FD and ZMQ_EVENTS), and the constants zgss.h defines plus the
  * aliases ZMQ_IDENTITY and ZMQ_NOBLOCK, XPUB/XSUB sockets with
  * ZMQ_XPUB_VERBOSE/VERBOSER/NODROP/WELCOME_MSG, zmq_proxy,
- * zmq_proxy_steerable, zmq_unbind, zmq_disconnect, zmq_ctx_set,
+ * zmq_proxy_steerable, zmq_unbind, zmq_disconnect, zmq_socket_monitor
+ * (ZMQ_EVENT_*, ZMQ_PROTOCOL_ERROR_*), zmq_ctx_set,
  * zmq_ctx_get, zmq_sleep, zmq_stopwatch_start/intermediate/stop. Not covered (a program using them
  * fails to compile or link, never silently misbehaves): the draft
  * zmq_msg_init_buffer / routing_id / group calls, zmq_poller_* (draft
@@ -106,6 +107,7 @@ static inline void zgss_zmq_version(int *major, int *minor, int *patch)
 #define zmq_proxy_steerable zgss_proxy_steerable
 #define zmq_unbind zgss_unbind
 #define zmq_disconnect zgss_disconnect
+#define zmq_socket_monitor zgss_socket_monitor
 #define zmq_ctx_set zgss_ctx_set
 #define zmq_ctx_get zgss_ctx_get
 #define zmq_sleep zgss_sleep

@@ -34,6 +34,10 @@ struct ConnectionFailure: Error {
     /// The peer refused the handshake with a ZMTP ERROR command: it will
     /// not change its mind soon, so a reconnect waits the longest backoff.
     var refusedByPeer = false
+    /// This side refused the peer with an ERROR whose reason is a ZAP
+    /// status code (400 for a principal not allowed): the monitor's
+    /// ZMQ_EVENT_HANDSHAKE_FAILED_AUTH value.
+    var refusalStatus: UInt32? = nil
 }
 
 /// One ZMTP 3.1 connection over a TCP fd, owned by its socket's I/O
@@ -293,11 +297,15 @@ final class Connection: @unchecked Sendable {
         } catch {
             // A client this side refused is told so (the I/O thread
             // writes what is queued before it closes the connection).
+            var status: UInt32?
             if let refusal = mechanism.errorCommand(reason: nil) {
                 Trace.log("\(peerText): send \(GSSAPICommand.describe(refusal)) (\(refusal.count) bytes)")
                 appendFrame(refusal, more: false, command: true)
+                status = Self.statusCode(ofError: refusal)
             }
-            throw fail(error.message, refusedByPeer: peerRefused)
+            var failure = fail(error.message, refusedByPeer: peerRefused)
+            failure.refusalStatus = status
+            throw failure
         }
         try pumpHandshake()
         guard mechanism.status == .ready else { return false }
@@ -529,4 +537,19 @@ final class Connection: @unchecked Sendable {
 func describe(_ error: any Error) -> String {
     if let codec = error as? CodecError { return codec.reason }
     return "\(error)"
+}
+
+extension Connection {
+    /// The ZAP-style status code (300, 400 or 500) an ERROR command's
+    /// reason holds, as libzmq reads one: three digits, the first 3 to 5,
+    /// then "00". nil for any other reason text.
+    static func statusCode(ofError body: [UInt8]) -> UInt32? {
+        let name = Array("ERROR".utf8)
+        guard body.count == 1 + name.count + 1 + 3, body[0] == UInt8(name.count),
+              Array(body[1...name.count]) == name, body[name.count + 1] == 3 else { return nil }
+        let digits = body[(name.count + 2)...]
+        guard let first = digits.first, (UInt8(ascii: "3")...UInt8(ascii: "5")).contains(first),
+              digits.dropFirst().allSatisfy({ $0 == UInt8(ascii: "0") }) else { return nil }
+        return UInt32(first - UInt8(ascii: "0")) * 100
+    }
 }

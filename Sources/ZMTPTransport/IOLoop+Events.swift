@@ -34,6 +34,7 @@ extension IOLoop {
     }
 
     private func becameReady(_ connection: Connection) {
+        if connection.isInproc { inprocSettled += 1 }
         if type == .pair, connections.values.contains(where: { $0.id != connection.id && $0.isReady }) {
             drop(connection, reason: "a PAIR socket talks to one peer and already has one")
             return
@@ -42,6 +43,7 @@ extension IOLoop {
         if let target = connection.targetIndex, target < targets.count { targets[target].handshakeFailures = 0 }
         if let principal = connection.peerPrincipal { self.principal = principal }
         readied.append(connection.id)
+        if !connection.isInproc { state.emit(.handshakeSucceeded, value: 0, endpoint: eventEndpoint(connection)) }
     }
 
     /// The peer's Identity when it sent a fresh one, else 5 bytes: 0x00 and

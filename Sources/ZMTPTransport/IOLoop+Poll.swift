@@ -128,6 +128,7 @@ extension IOLoop {
         while let fd = Net.accept(listener.fd) {
             let peer = Net.peerAddress(fd)?.endpointText ?? listener.text
             Trace.log("accepted \(peer) on \(listener.text)")
+            state.emit(.accepted, fd: fd, endpoint: listener.text)
             acceptedBy[nextId] = listener.fd
             add(fd: fd, targetIndex: nil, peerText: peer)
         }
@@ -140,6 +141,8 @@ extension IOLoop {
         switch Net.startConnect(address) {
         case .success(let fd):
             targets[index].pendingFD = fd
+            // libzmq reports the non-blocking connect's EINPROGRESS.
+            state.emit(.connectDelayed, value: UInt32(EINPROGRESS), endpoint: targets[index].request.text)
         case .failure(let error):
             Trace.log(error.reason)
             retryLater(index)
@@ -152,17 +155,22 @@ extension IOLoop {
         let code = Net.pendingError(fd)
         guard code == 0 else {
             close(fd)
+            state.emit(.closed, fd: fd, endpoint: targets[index].request.text)
             Trace.log("connect to \(targets[index].request.text): \(Net.errorText(code))")
             retryLater(index)
             return
         }
         Trace.log("connected to \(targets[index].request.text)")
+        state.emit(.connected, fd: fd, endpoint: targets[index].request.text)
         add(fd: fd, targetIndex: index, peerText: targets[index].request.text)
     }
 
     private func retryLater(_ index: Int) {
         targets[index].addressIndex += 1
         targets[index].nextAttempt = reconnectInterval < 0 ? Int64.max : Clock.now + Int64(max(reconnectInterval, 10))
+        if reconnectInterval >= 0 {
+            state.emit(.connectRetried, value: UInt32(max(reconnectInterval, 10)), endpoint: targets[index].request.text)
+        }
     }
 
     /// Starts ZMTP on a connected fd. `inproc`: one end of an inproc://
@@ -221,7 +229,8 @@ extension IOLoop {
                     handle(event, from: connection)
                 }
                 if let failure {
-                    drop(connection, reason: failure.reason, refused: failure.refusedByPeer)
+                    drop(connection, reason: failure.reason, refused: failure.refusedByPeer,
+                         refusalStatus: failure.refusalStatus)
                     return
                 }
                 // What waits for the new peer leaves with the handshake's
@@ -283,9 +292,23 @@ extension IOLoop {
     }
 
     /// Closes a connection. `refused`: the peer refused the handshake with
-    /// an ERROR, so reconnecting waits the longest backoff at once.
-    func drop(_ connection: Connection, reason: String?, refused: Bool = false) {
+    /// an ERROR, so reconnecting waits the longest backoff at once;
+    /// `refusalStatus`: this side refused the peer with that status code;
+    /// `local`: this side ends it (unbind, disconnect), which libzmq does
+    /// not report to a monitor.
+    func drop(_ connection: Connection, reason: String?, refused: Bool = false, refusalStatus: UInt32? = nil,
+              local: Bool = false) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
+        if connection.isInproc && !connection.isReady { inprocSettled += 1 }
+        // The reason is readable (ZGSS_LAST_ERROR) before the monitor
+        // hears of the failure.
+        if let reason {
+            let text = "\(connection.peerText): \(reason)"
+            state.monitor.withLock { state.lastError = text }
+        }
+        if !local && !connection.isInproc {
+            reportDrop(connection, failed: reason != nil, refused: refused, refusalStatus: refusalStatus)
+        }
         // What a failed handshake queued last (the ERROR that tells a
         // refused client to stop) leaves now if the kernel takes it.
         if !connection.isReady { try? connection.flush() }
@@ -311,5 +334,37 @@ extension IOLoop {
             errors.append("\(connection.peerText): \(reason)")
             Trace.log("\(connection.peerText): dropped: \(reason)")
         }
+    }
+}
+
+extension IOLoop {
+    /// The endpoint a connection's monitor events name: its connect()
+    /// endpoint, or the listener it was accepted on, as in libzmq.
+    func eventEndpoint(_ connection: Connection) -> String {
+        if let target = connection.targetIndex, target < targets.count { return targets[target].request.text }
+        if let listenerFD = acceptedBy[connection.id],
+           let listener = listeners.first(where: { $0.fd == listenerFD }) {
+            return listener.text
+        }
+        return connection.peerText
+    }
+
+    /// A connection's end as libzmq 4.3.4 reports it: a handshake that
+    /// failed first says how (this side refused the peer: AUTH with the
+    /// status; the peer sent ERROR, which a libzmq GSSAPI peer takes for
+    /// an unexpected command: PROTOCOL; anything else: NO_DETAIL), then
+    /// DISCONNECTED with the fd.
+    func reportDrop(_ connection: Connection, failed: Bool, refused: Bool, refusalStatus: UInt32?) {
+        let endpoint = eventEndpoint(connection)
+        if !connection.isReady {
+            if let refusalStatus {
+                state.emit(.handshakeFailedAuth, value: refusalStatus, endpoint: endpoint)
+            } else if refused {
+                state.emit(.handshakeFailedProtocol, value: MonitorEvent.unexpectedCommand, endpoint: endpoint)
+            } else {
+                state.emit(.handshakeFailedNoDetail, value: 0, endpoint: endpoint)
+            }
+        }
+        state.emit(.disconnected, fd: connection.fd, endpoint: endpoint)
     }
 }

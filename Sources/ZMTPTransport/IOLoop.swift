@@ -67,6 +67,9 @@ final class IOLoop {
     /// Accepted connections → the listener fd they came through (unbind
     /// closes them with it).
     var acceptedBy: [UInt64: Int32] = [:]
+    /// Listeners unbind closed during the locked sync, for the monitor's
+    /// ZMQ_EVENT_CLOSED once the lock is released.
+    var closedListeners: [(fd: Int32, text: String)] = []
     var nextId: UInt64 = 1
     var nextRoutingNumber = UInt32.random(in: 0...UInt32.max)
     var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
@@ -96,6 +99,9 @@ final class IOLoop {
     var removed: [(id: UInt64, routingId: [UInt8])] = []
     var errors: [String] = []
     var principal: String?
+    /// inproc:// connections that became ready or were dropped before
+    /// that, since the last publish (for SocketState.inprocUnready).
+    var inprocSettled = 0
     /// PUB: topics peers subscribed to (true) or dropped (false), in order,
     /// for SocketState.peerSubscriptions. A peer that goes away drops all
     /// of its topics.
@@ -118,6 +124,8 @@ final class IOLoop {
                 return sync()
             }
             if published.wake || round.outboxFreed { state.monitor.broadcast() }
+            for listener in closedListeners { state.emit(.closed, fd: listener.fd, endpoint: listener.text) }
+            closedListeners = []
             sendTopics(published)
             deliverRouted(round.dispatch, flush: true)
             if !round.subscriptionMessages.isEmpty {
@@ -155,7 +163,10 @@ final class IOLoop {
         state.newStreams = []
         takeEndpointRemovals()
         if state.closing {
-            for listener in listeners { listener.shutDown() }
+            for listener in listeners {
+                listener.shutDown()
+                closedListeners.append((listener.fd, listener.text))
+            }
             listeners = []
         }
         round.subscriptionMessages = state.subscriptionMessages
@@ -290,7 +301,7 @@ final class IOLoop {
     /// Hands the last round's results to the application side.
     private func publishLocked() -> Published {
         guard !incoming.isEmpty || !readied.isEmpty || !removed.isEmpty || !errors.isEmpty || principal != nil
-            || !subscriptionChanges.isEmpty else {
+            || !subscriptionChanges.isEmpty || inprocSettled > 0 else {
             return Published()
         }
         for change in subscriptionChanges {
@@ -301,6 +312,8 @@ final class IOLoop {
             }
         }
         subscriptionChanges = []
+        state.inprocUnready -= inprocSettled
+        inprocSettled = 0
         for id in readied {
             guard let connection = connections[id] else { continue }
             state.addPeer(connection)
@@ -330,7 +343,15 @@ final class IOLoop {
     // MARK: teardown
 
     private func shutdown() {
-        for listener in listeners { listener.shutDown() }
+        for listener in listeners {
+            listener.shutDown()
+            closedListeners.append((listener.fd, listener.text))
+        }
+        for listener in closedListeners { state.emit(.closed, fd: listener.fd, endpoint: listener.text) }
+        closedListeners = []
+        // As libzmq, whose socket stops its monitor when it is destroyed:
+        // after its listeners' CLOSED.
+        socket.stopMonitor()
         for target in targets { if let fd = target.pendingFD { close(fd) } }
         for connection in connections.values { connection.closeSocket() }
         listeners = []

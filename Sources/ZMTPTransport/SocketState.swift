@@ -61,6 +61,10 @@ final class SocketState: @unchecked Sendable {
     var newListeners: [Listener] = []
     var newTargets: [ConnectRequest] = []
     var newStreams: [InprocStream] = []
+    /// inproc:// streams handed over and not ready (or gone) yet: like
+    /// libzmq's inproc pipe, each is a peer to queue for from the moment it
+    /// exists, so a send does not wait for its NULL handshake.
+    var inprocUnready = 0
     /// SUB: the counted topics, and the `\x01topic` / `\x00topic` messages
     /// that still have to go to every connected peer.
     var subscriptions = SubscriptionSet()
@@ -86,6 +90,8 @@ final class SocketState: @unchecked Sendable {
     /// REQ: the connection the pending request went to.
     var requestPeer: UInt64?
     var lastError = ""
+    /// zgss_socket_monitor's PAIR socket and events (ZSocket+Monitor.swift).
+    var socketMonitor: SocketMonitor?
     var peerPrincipal = ""
     var lastEndpoint = ""
     var closing = false
@@ -155,7 +161,7 @@ extension SocketState {
     /// queues libzmq would have (one per connect() endpoint and per peer
     /// that connected to us; PAIR has one). PUB and ROUTER never wait.
     var sendMustWait: Bool {
-        if sendsToAnyPeer && peers.isEmpty && connectEndpoints == 0 { return true }
+        if sendsToAnyPeer && peers.isEmpty && connectEndpoints == 0 && inprocUnready == 0 { return true }
         let hwm = Int(options.sendHWM)
         guard hwm > 0, outbox.count >= hwm else { return false }
         guard sendsToAnyPeer, type != .pair else { return true }

@@ -83,8 +83,9 @@ extension IOLoop {
                 // directory.
                 listeners[index].shutDown()
                 listeners.remove(at: index)
+                closedListeners.append((fd, text))
                 for (id, listenerFD) in acceptedBy where listenerFD == fd {
-                    if let connection = connections[id] { drop(connection, reason: nil) }
+                    if let connection = connections[id] { drop(connection, reason: nil, local: true) }
                     acceptedBy[id] = nil
                 }
             case .target(let text):
@@ -93,7 +94,7 @@ extension IOLoop {
                 if let fd = targets[index].pendingFD { close(fd) }
                 targets[index].pendingFD = nil
                 if let id = targets[index].connection, let connection = connections[id] {
-                    drop(connection, reason: nil)
+                    drop(connection, reason: nil, local: true)
                 }
                 // A retired target: no addresses, never due (its index
                 // stays, since connections refer to targets by index).

@@ -27,13 +27,27 @@ extension ZSocket {
         let addresses = try SocketAddress.resolve(endpoint)
         guard let address = addresses.first else { throw .invalid("no address for \(text)") }
         if state.monitor.withLock({ state.terminated }) { throw .terminated }
-        let (fd, local) = try Net.listen(on: address)
+        let fd: Int32, local: SocketAddress
+        do {
+            (fd, local) = try Net.listen(on: address)
+        } catch {
+            // As libzmq: the listening socket that failed is closed (its
+            // fd is gone by now: the value is -1), then the bind fails.
+            state.emit(.closed, fd: -1, endpoint: text)
+            state.emit(.bindFailed, value: UInt32(bitPattern: error.errno), endpoint: text)
+            throw error
+        }
         publish(Listener(fd: fd, text: local.endpointText))
     }
 
-    func bindIPC(_ path: IPCPath) throws(TransportError) {
+    func bindIPC(_ path: IPCPath, text: String) throws(TransportError) {
         if state.monitor.withLock({ state.terminated }) { throw .terminated }
-        publish(try IPCListening.listen(path))
+        do {
+            publish(try IPCListening.listen(path))
+        } catch {
+            state.emit(.bindFailed, value: UInt32(bitPattern: error.errno), endpoint: text)
+            throw error
+        }
     }
 
     private func publish(_ listener: Listener) {
@@ -43,6 +57,7 @@ extension ZSocket {
             state.newListeners.append(listener)
         }
         Trace.log("bound \(listener.text)")
+        state.emit(.listening, fd: listener.fd, endpoint: listener.text)
         state.waker.wake()
     }
 
@@ -65,6 +80,7 @@ extension ZSocket {
         state.monitor.withLock {
             state.lastEndpoint = text
             state.newStreams += early
+            state.inprocUnready += early.count
         }
         state.waker.wake()
     }
@@ -77,6 +93,7 @@ extension ZSocket {
             state.lastEndpoint = text
             state.connectEndpoints += 1
             state.newStreams.append(own)
+            state.inprocUnready += 1
             return true
         }
         guard accepted else {
@@ -92,6 +109,7 @@ extension ZSocket {
         let taken: Bool = state.monitor.withLock {
             guard !state.closing && !state.ioFinished else { return false }
             state.newStreams.append(stream)
+            state.inprocUnready += 1
             return true
         }
         if taken { state.waker.wake() }

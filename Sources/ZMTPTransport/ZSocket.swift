@@ -109,7 +109,7 @@ public final class ZSocket: @unchecked Sendable {
     public func bind(_ text: String) throws(TransportError) {
         switch try Self.parse(text, forBind: true) {
         case .tcp(let endpoint): try bindTCP(endpoint, text: text)
-        case .ipc(let path): try bindIPC(path)
+        case .ipc(let path): try bindIPC(path, text: text)
         case .inproc(let name): try bindInproc(name, text: text)
         }
     }
@@ -150,5 +150,7 @@ public final class ZSocket: @unchecked Sendable {
             state.signalEvents()
             state.monitor.broadcast()
         }
+        // zgss_ctx_term stops monitors at once, as libzmq's does.
+        stopMonitor()
     }
 }

@@ -18,6 +18,7 @@ class Context:
     io_threads is accepted for pyzmq's sake: libzgss gives each socket its
     own I/O thread."""
 
+    _socket_class = Socket
     _instance = None
     _instance_pid = None
     _instance_lock = threading.Lock()
@@ -52,7 +53,7 @@ class Context:
     def socket(self, socket_type, socket_class=None, **kwargs):
         if self.closed:
             raise ZMQError(errno.ENOTSUP)  # as pyzmq
-        sock = (socket_class or Socket)(self, socket_type, **kwargs)
+        sock = (socket_class or self._socket_class)(self, socket_type, **kwargs)
         self._sockets.add(sock)
         return sock
 

@@ -25,6 +25,7 @@ class Context:
 
     def __init__(self, io_threads=1, **kwargs):
         self._handle = None
+        self._terminating = False  # term() began: its sockets' closing is ETERM to a poll waiting on them
         self._sockets = weakref.WeakSet()
         handle = lib.zgss_ctx_new()
         if not handle:
@@ -60,6 +61,7 @@ class Context:
     def term(self):
         if self._handle is None:
             return
+        self._terminating = True
         for sock in list(self._sockets):
             sock.close()
         handle, self._handle = self._handle, None

@@ -8,7 +8,7 @@ import errno as _errno
 import time
 
 from ._lib import PollItem, lib
-from .constants import POLLERR, POLLIN, POLLOUT
+from .constants import ETERM, POLLERR, POLLIN, POLLOUT
 from .error import ZMQError, error_for
 
 
@@ -120,8 +120,17 @@ class Poller:
         items = self._items
         for item in items:
             item.revents = 0
-        if not zgss_poll(items, len(items), _timeout_ms(timeout)):
-            return []
+        try:
+            if not zgss_poll(items, len(items), _timeout_ms(timeout)):
+                return []
+        except ZMQError as exc:
+            # term() closes its sockets before libzgss's own ETERM can wake
+            # a poll in another thread, which then sees them closed: report
+            # that as pyzmq does, ContextTerminated.
+            if exc.errno == _errno.ENOTSOCK and any(getattr(obj.context, "_terminating", False)
+                                                     for obj, _ in self._handles):
+                raise error_for(ETERM) from None
+            raise
         return [(result, item.revents) for result, item in zip(self._results, items) if item.revents]
 
 

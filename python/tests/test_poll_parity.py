@@ -156,7 +156,7 @@ def test_terminating_the_context_ends_a_waiting_poll_with_context_terminated():
 
     def wait():
         try:
-            outcome.append(poller.poll(20000))
+            outcome.append(poller.poll(None))  # pyzmq's pattern: wait, and end on ETERM
         except zgss.ZMQError as exc:
             outcome.append((type(exc), exc.errno))
 
@@ -165,6 +165,7 @@ def test_terminating_the_context_ends_a_waiting_poll_with_context_terminated():
     time.sleep(0.2)
     context.term()
     waiter.join(20)
+    assert not waiter.is_alive(), "the poll did not wake when the context was terminated"
     assert outcome == [(zgss.ContextTerminated, zgss.ETERM)]
 
 

@@ -24,7 +24,7 @@ import time
 from . import context as _context
 from . import poll as _poll
 from . import socket as _socket
-from .constants import DONTWAIT, EVENTS, FD, POLLIN, POLLOUT, RCVMORE, RCVTIMEO, SNDMORE, SNDTIMEO
+from .constants import DONTWAIT, ETERM, EVENTS, FD, POLLIN, POLLOUT, RCVMORE, RCVTIMEO, SNDMORE, SNDTIMEO
 from .error import Again, ZMQError, error_for
 
 
@@ -91,11 +91,16 @@ class _Waiters:
             if events & mask and not future.done():
                 future.set_result(events & mask)
 
-    def close(self):
+    def close(self, terminating):
+        """The socket is closing: its waiters are cancelled, or fail with
+        ContextTerminated when the context's term() closes it."""
         self._stop_reader()
         for _, future in list(self._pending):
             if not future.done():
-                future.cancel()
+                if terminating:
+                    future.set_exception(error_for(ETERM))
+                else:
+                    future.cancel()
         self._pending = []
 
 
@@ -120,6 +125,19 @@ class Socket(_socket.Socket):
 
     def _base_getsockopt(self, option):
         return _socket.Socket.getsockopt(self, option)
+
+    def getsockopt(self, option):
+        """As zgss.Socket's; reading EVENTS (sock.events too) also tells this
+        socket's waiters, since it re-arms the fd they wait on."""
+        value = _socket.Socket.getsockopt(self, option)
+        if option == EVENTS:
+            self._waiters.schedule_check()
+        return value
+
+    get = getsockopt
+
+    def _events_read(self):
+        self._waiters.schedule_check()
 
     async def _attempt(self, operation, mask, flags, timeout_option):
         """operation() with DONTWAIT until it succeeds; in between, waits
@@ -224,7 +242,7 @@ class Socket(_socket.Socket):
         """Closes the socket; pending sends and receives are cancelled."""
         waiters = getattr(self, "_waiters", None)
         if waiters is not None:
-            waiters.close()
+            waiters.close(self.context._terminating)
         super().close(linger)
 
 
@@ -246,19 +264,13 @@ class Poller(_poll.Poller):
         timeout_ms = _poll._timeout_ms(timeout)
         deadline = None if timeout_ms < 0 else time.monotonic() + timeout_ms / 1000.0
         while True:
-            ready = _poll.Poller.poll(self, 0)
-            self._recheck_async_sockets()  # that poll read their EVENTS: their own waiters must hear it
+            ready = _poll.Poller.poll(self, 0)  # tells the sockets' own waiters (_events_read)
             if ready or timeout_ms == 0:
                 return ready
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
                 return []
             await self._wait_any(loop, left)
-
-    def _recheck_async_sockets(self):
-        for obj, _ in self.sockets:
-            if isinstance(obj, Socket):
-                obj._waiters.schedule_check()
 
     async def _wait_any(self, loop, timeout_s):
         """Until one registered item may have changed, or timeout_s."""

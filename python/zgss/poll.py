@@ -10,6 +10,7 @@ import time
 from ._lib import PollItem, lib
 from .constants import ETERM, POLLERR, POLLIN, POLLOUT
 from .error import ZMQError, error_for
+from .socket import Socket
 
 
 def _item_target(obj):
@@ -30,7 +31,6 @@ def _item_target(obj):
 
 
 def _is_zgss_socket(obj):
-    from .socket import Socket
     return isinstance(obj, Socket)
 
 
@@ -99,39 +99,52 @@ class Poller:
         self._items = None
 
     def _build(self):
-        items = (PollItem * len(self.sockets))()
+        """The item array: the registered ones, then each of their
+        contexts' term_fd (ContextTerminated when it is readable)."""
+        targets = [_item_target(obj) for obj, _ in self.sockets]
+        self._handles = [(obj, obj._handle) for obj, _ in self.sockets if _is_zgss_socket(obj)]
+        self._notified = [obj for obj, _ in self._handles if
+                          type(obj)._events_read is not Socket._events_read]
+        contexts = list({id(obj.context): obj.context for obj, _ in self._handles}.values())
+        items = (PollItem * (len(targets) + len(contexts)))()
         results = []
-        for item, (obj, flags) in zip(items, self.sockets):
-            handle, fd = _item_target(obj)
+        for item, (handle, fd), (obj, flags) in zip(items, targets, self.sockets):
             item.socket, item.fd, item.events = handle, fd, flags
             results.append(obj if handle is not None else fd)
+        for item, context in zip(items[len(targets):], contexts):
+            item.socket, item.fd, item.events = None, context.term_fd(), POLLIN
         self._items, self._results = items, results
-        self._handles = [(obj, obj._handle) for obj, _ in self.sockets if _is_zgss_socket(obj)]
 
     def poll(self, timeout=None):
         """Waits up to timeout ms (None or < 0: no limit, 0: just checks)
         and returns [(socket_or_fd, events)] for every ready item."""
-        if self._items is None:
-            self._build()
-        for obj, handle in self._handles:
-            if obj._handle != handle:
-                self._build()  # a socket was closed since: _item_target refuses it
-                break
-        items = self._items
-        for item in items:
-            item.revents = 0
         try:
-            if not zgss_poll(items, len(items), _timeout_ms(timeout)):
+            if self._items is None:
+                self._build()
+            for obj, handle in self._handles:
+                if obj._handle != handle:
+                    self._build()  # a socket was closed since: _item_target refuses it
+                    break
+            items = self._items
+            for item in items:
+                item.revents = 0
+            count = zgss_poll(items, len(items), _timeout_ms(timeout))
+            for obj in self._notified:
+                obj._events_read()
+            if not count:
                 return []
         except ZMQError as exc:
-            # term() closes its sockets before libzgss's own ETERM can wake
-            # a poll in another thread, which then sees them closed: report
-            # that as pyzmq does, ContextTerminated.
-            if exc.errno == _errno.ENOTSOCK and any(getattr(obj.context, "_terminating", False)
-                                                     for obj, _ in self._handles):
+            # term() closes its sockets, so a poll in another thread may
+            # find them closed: that is ContextTerminated, as in pyzmq.
+            if exc.errno == _errno.ENOTSOCK and self._terminating():
                 raise error_for(ETERM) from None
             raise
+        if any(item.revents for item in items[len(self._results):]):
+            raise error_for(ETERM)  # a context's term() began
         return [(result, item.revents) for result, item in zip(self._results, items) if item.revents]
+
+    def _terminating(self):
+        return any(obj.context._terminating for obj, _ in self.sockets if _is_zgss_socket(obj))
 
 
 def select(rlist, wlist, xlist, timeout=None):

@@ -365,6 +365,12 @@ class Socket:
         return deserialize(self.recv_multipart(flags, copy=copy))
 
     # polling
+    def _events_read(self):
+        """Called after ZMQ_EVENTS was read for this socket other than by
+        getsockopt (zgss_poll reads it): zgss.asyncio's sockets hand the
+        news to their waiters, since the read re-armed the edge-triggered
+        ZMQ_FD they wait on."""
+
     def poll(self, timeout=None, flags=POLLIN):
         """Waits up to timeout ms (None: no limit) for flags (POLLIN,
         POLLOUT or both); returns the ready ones, 0 on timeout (pyzmq's

@@ -143,7 +143,9 @@ class Socket(_socket.Socket):
         """operation() with DONTWAIT until it succeeds; in between, waits
         for mask (up to the socket's timeout option; Again after it)."""
         if flags & DONTWAIT:
-            return operation()
+            result = operation()
+            self._waiters.schedule_check()
+            return result
         timeout_ms = self._base_getsockopt(timeout_option)
         deadline = None if timeout_ms < 0 else time.monotonic() + timeout_ms / 1000.0
         while True:
@@ -161,7 +163,7 @@ class Socket(_socket.Socket):
             left = deadline - time.monotonic()
             if left <= 0:
                 waiting.cancel()
-                raise Again(_errno.EAGAIN)
+                raise Again(_errno.EAGAIN, last_error=self._new_security_reason())
             try:
                 await _asyncio.wait_for(waiting, left)
             except _asyncio.TimeoutError:

@@ -125,9 +125,7 @@ class Poller:
                 if obj._handle != handle:
                     self._build()  # a socket was closed since: _item_target refuses it
                     break
-            items = self._items
-            for item in items:
-                item.revents = 0
+            items = self._items  # zgss_poll sets every item's revents
             count = zgss_poll(items, len(items), _timeout_ms(timeout))
             for obj in self._notified:
                 obj._events_read()

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """The pyzmq programs in python/examples, which import `zgss as zmq`, run
 against the same programs on stock pyzmq (the import line swapped for
-`import zmq`, nothing else), Kerberos-encrypted, zgss in each role."""
+`import zmq`, and `import zgss.asyncio` for `import zmq.asyncio`, nothing
+else), Kerberos-encrypted, zgss in each role."""
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EXAMPLES = os.path.join(ROOT, "python", "examples")
 IMPORT_LINE = "import zgss as zmq\n"
+ASYNCIO_IMPORT_LINE = "import zgss.asyncio\n"
 DEADLINE_S = 60
 
 
@@ -24,7 +26,9 @@ def program(tmp_path):
         text = open(source, encoding="utf-8").read()
         assert text.count(IMPORT_LINE) == 1, "%s must import zgss as zmq exactly once" % name
         path = tmp_path / ("stock_" + name)
-        path.write_text(text.replace(IMPORT_LINE, "import zmq\n"), encoding="utf-8")
+        assert text.count(ASYNCIO_IMPORT_LINE) <= 1, name
+        stock_text = text.replace(IMPORT_LINE, "import zmq\n").replace(ASYNCIO_IMPORT_LINE, "import zmq.asyncio\n")
+        path.write_text(stock_text, encoding="utf-8")
         return str(path)
     return make
 
@@ -71,3 +75,20 @@ def test_pipeline_against_stock_pyzmq(program, zgss_role):
     assert sink.finish().strip() == "sum %d, mechanism 3" % sum(n * n for n in range(count))
     source.finish()
     assert worker.finish().strip() == "worker did %d" % count
+
+
+@pytest.mark.parametrize("zgss_role", ["pub", "sub"])
+def test_pubsub_with_poller_against_stock_pyzmq(program, zgss_role):
+    publisher = Run(program("pubsub.py", stock=zgss_role != "pub"), "pub")
+    pub_port, control_port = publisher.port(), publisher.port()
+    subscriber = Run(program("pubsub.py", stock=zgss_role != "sub"), "sub", pub_port, control_port, 10)
+    assert subscriber.finish().strip() == "10 updates of each topic, mechanism 3"
+    assert publisher.finish().strip() == "published, mechanism 3"
+
+
+@pytest.mark.parametrize("zgss_role", ["server", "client"])
+def test_asyncio_service_against_stock_pyzmq(program, zgss_role):
+    server = Run(program("aioservice.py", stock=zgss_role != "server"), "server", 5)
+    client = Run(program("aioservice.py", stock=zgss_role != "client"), "client", server.port(), 5)
+    assert client.finish().splitlines() == ["nothing yet"] + ["REQUEST %d" % n for n in range(5)] + ["mechanism 3"]
+    assert server.finish().strip() == "served 5, mechanism 3"

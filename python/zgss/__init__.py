@@ -22,6 +22,7 @@ from .constants import *  # noqa: F401,F403
 from .constants import SOCKET_OPTIONS, UNSUPPORTED_OPTIONS, OptionSpec, OptionType  # noqa: F401
 from .context import Context
 from .error import Again, ContextTerminated, NotDone, ZGSSError, ZMQBaseError, ZMQBindError, ZMQError, strerror
+from .poll import Poller, select
 from .socket import Frame, Message, MessageTracker, Socket
 
 __version__ = "0.1.0"
@@ -45,7 +46,7 @@ def pyzmq_version():
     return __version__
 
 
-__all__ = ["Context", "Socket", "Frame", "Message", "MessageTracker", "ZMQBaseError", "ZMQError", "Again",
+__all__ = ["Context", "Socket", "Poller", "select", "Frame", "Message", "MessageTracker", "ZMQBaseError", "ZMQError", "Again",
            "ContextTerminated", "NotDone", "ZMQBindError", "ZGSSError", "strerror", "version", "zmq_version",
            "zmq_version_info", "pyzmq_version", "constants"]
 __all__ += [name for name in dir(constants) if name.isupper()]

@@ -76,3 +76,11 @@ _sig("zgss_recv", _i, _p, _p, _s, _i)
 _sig("zgss_errno", _i)
 _sig("zgss_strerror", ctypes.c_char_p, _i)
 _sig("zgss_version", ctypes.c_char_p)
+
+
+class PollItem(ctypes.Structure):
+    """zgss_pollitem_t (zgss.h), laid out as libzmq's zmq_pollitem_t."""
+    _fields_ = [("socket", _p), ("fd", _i), ("events", ctypes.c_short), ("revents", ctypes.c_short)]
+
+
+_sig("zgss_poll", _i, ctypes.POINTER(PollItem), _i, ctypes.c_long)

@@ -18,12 +18,15 @@ class Context:
     io_threads is accepted for pyzmq's sake: libzgss gives each socket its
     own I/O thread."""
 
+    _socket_class = Socket
     _instance = None
     _instance_pid = None
     _instance_lock = threading.Lock()
 
     def __init__(self, io_threads=1, **kwargs):
         self._handle = None
+        self._terminating = False  # term() began: its sockets' closing is ETERM to a poll waiting on them
+        self._term_pipe = None  # (read fd, write fd) once a Poller asked: term() makes it readable
         self._sockets = weakref.WeakSet()
         handle = lib.zgss_ctx_new()
         if not handle:
@@ -52,18 +55,38 @@ class Context:
     def socket(self, socket_type, socket_class=None, **kwargs):
         if self.closed:
             raise ZMQError(errno.ENOTSUP)  # as pyzmq
-        sock = (socket_class or Socket)(self, socket_type, **kwargs)
+        sock = (socket_class or self._socket_class)(self, socket_type, **kwargs)
         self._sockets.add(sock)
         return sock
 
     def term(self):
         if self._handle is None:
             return
+        self._terminating = True
+        if self._term_pipe is not None:
+            os.write(self._term_pipe[1], b"x")  # wakes a Poller waiting in another thread
         for sock in list(self._sockets):
             sock.close()
         handle, self._handle = self._handle, None
         if lib.zgss_ctx_term(handle) != 0:
             raise error_for(lib.zgss_errno())
+
+    def term_fd(self):
+        """A descriptor that becomes readable when term() begins, for
+        Poller: term() closes the sockets, and a zgss_poll waiting on a
+        socket in another thread is not woken by its closing, so Poller
+        waits on this too and raises ContextTerminated, as pyzmq's does."""
+        if self._term_pipe is None:
+            self._term_pipe = os.pipe()
+            if self._terminating:
+                os.write(self._term_pipe[1], b"x")
+        return self._term_pipe[0]
+
+    def __del__(self):
+        pipe = getattr(self, "_term_pipe", None)
+        if pipe is not None:
+            for fd in pipe:
+                os.close(fd)
 
     def destroy(self, linger=None):
         for sock in list(self._sockets):

@@ -8,7 +8,7 @@ import pickle
 import random
 
 from ._lib import lib
-from .constants import (LAST_ENDPOINT, LAST_ERROR, LINGER, MAXMSGSIZE, OPTION_NAMES, RCVMORE, SNDMORE,
+from .constants import (LAST_ENDPOINT, LAST_ERROR, LINGER, MAXMSGSIZE, OPTION_NAMES, POLLIN, RCVMORE, SNDMORE,
                         SOCKET_OPTIONS, SUBSCRIBE, UNSUBSCRIBE, UNSUPPORTED_OPTIONS, OptionType)
 from .error import ZMQBindError, ZMQError, error_for
 
@@ -363,6 +363,24 @@ class Socket:
 
     def recv_serialized(self, deserialize, flags=0, copy=True):
         return deserialize(self.recv_multipart(flags, copy=copy))
+
+    # polling
+    def _events_read(self):
+        """Called after ZMQ_EVENTS was read for this socket other than by
+        getsockopt (zgss_poll reads it): zgss.asyncio's sockets hand the
+        news to their waiters, since the read re-armed the edge-triggered
+        ZMQ_FD they wait on."""
+
+    def poll(self, timeout=None, flags=POLLIN):
+        """Waits up to timeout ms (None: no limit) for flags (POLLIN,
+        POLLOUT or both); returns the ready ones, 0 on timeout (pyzmq's
+        Socket.poll, through zgss_poll)."""
+        if self._handle is None:
+            raise ZMQError(_errno.ENOTSUP)  # as pyzmq on a closed socket
+        from .poll import Poller
+        poller = Poller()
+        poller.register(self, flags)
+        return dict(poller.poll(timeout)).get(self, 0)
 
     # life
     def close(self, linger=None):

@@ -1,29 +1,34 @@
 // SPDX-License-Identifier: MIT
+internal import CZGSSHeader
 internal import ZGSSBase
 
-/// libzmq 4.3.4's monitor events (zmq.h ZMQ_EVENT_*), the numbers a
-/// monitor's first frame carries.
-public enum MonitorEvent: UInt16, Sendable {
-    case connected = 0x0001
-    case connectDelayed = 0x0002
-    case connectRetried = 0x0004
-    case listening = 0x0008
-    case bindFailed = 0x0010
-    case accepted = 0x0020
-    case acceptFailed = 0x0040
-    case closed = 0x0080
-    case closeFailed = 0x0100
-    case disconnected = 0x0200
-    case monitorStopped = 0x0400
-    case handshakeFailedNoDetail = 0x0800
-    case handshakeSucceeded = 0x1000
-    case handshakeFailedProtocol = 0x2000
-    case handshakeFailedAuth = 0x4000
+/// A monitor event number (zmq.h's ZMQ_EVENT_*, from include/zgss.h: the
+/// one place they are written), what a monitor's first frame carries.
+public struct MonitorEvent: RawRepresentable, Sendable, Equatable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    private init(_ value: Int32) { rawValue = UInt16(truncatingIfNeeded: value) }
+
+    public static let connected = MonitorEvent(ZMQ_EVENT_CONNECTED)
+    public static let connectDelayed = MonitorEvent(ZMQ_EVENT_CONNECT_DELAYED)
+    public static let connectRetried = MonitorEvent(ZMQ_EVENT_CONNECT_RETRIED)
+    public static let listening = MonitorEvent(ZMQ_EVENT_LISTENING)
+    public static let bindFailed = MonitorEvent(ZMQ_EVENT_BIND_FAILED)
+    public static let accepted = MonitorEvent(ZMQ_EVENT_ACCEPTED)
+    public static let acceptFailed = MonitorEvent(ZMQ_EVENT_ACCEPT_FAILED)
+    public static let closed = MonitorEvent(ZMQ_EVENT_CLOSED)
+    public static let closeFailed = MonitorEvent(ZMQ_EVENT_CLOSE_FAILED)
+    public static let disconnected = MonitorEvent(ZMQ_EVENT_DISCONNECTED)
+    public static let monitorStopped = MonitorEvent(ZMQ_EVENT_MONITOR_STOPPED)
+    public static let handshakeFailedNoDetail = MonitorEvent(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+    public static let handshakeSucceeded = MonitorEvent(ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+    public static let handshakeFailedProtocol = MonitorEvent(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+    public static let handshakeFailedAuth = MonitorEvent(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
 
     /// ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND: what a libzmq 4.3.4
     /// GSSAPI peer reports when an ERROR arrives instead of the next
     /// handshake command.
-    public static let unexpectedCommand: UInt32 = 0x1000_0001
+    public static let unexpectedCommand = UInt32(truncatingIfNeeded: ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND)
 }
 
 /// A socket's monitor: a PAIR socket bound to an inproc:// endpoint that

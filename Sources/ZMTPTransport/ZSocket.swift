@@ -15,8 +15,8 @@ import ZMTPGSSAPI
 /// lock the shared state briefly; blocking calls wait on its condition
 /// variable and honour ZMQ_SNDTIMEO / ZMQ_RCVTIMEO and ZMQ_DONTWAIT.
 public final class ZSocket: @unchecked Sendable {
-    public static let dontWait: Int32 = 1
-    public static let sendMore: Int32 = 2
+    public static let dontWait: Int32 = ZMQ_DONTWAIT
+    public static let sendMore: Int32 = ZMQ_SNDMORE
 
     public let type: SocketType
     let state: SocketState

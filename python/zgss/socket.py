@@ -8,7 +8,7 @@ import pickle
 import random
 
 from ._lib import lib
-from .constants import (LAST_ENDPOINT, LAST_ERROR, LINGER, MAXMSGSIZE, OPTION_NAMES, POLLIN, RCVMORE, SNDMORE,
+from .constants import (EVENT_ALL, FD, LAST_ENDPOINT, LAST_ERROR, LINGER, MAXMSGSIZE, OPTION_NAMES, PAIR, POLLIN, RCVMORE, SNDMORE,
                         SOCKET_OPTIONS, SUBSCRIBE, UNSUBSCRIBE, UNSUPPORTED_OPTIONS, OptionType)
 from .error import ZMQBindError, ZMQError, error_for
 
@@ -268,6 +268,43 @@ class Socket:
     def connect(self, addr):
         if lib.zgss_connect(self._handle, addr.encode("utf-8")) != 0:
             self._fail()
+
+    def unbind(self, addr):
+        """Closes a bound endpoint (as given, or as ZMQ_LAST_ENDPOINT spells
+        it) and the connections accepted on it; ENOENT if not bound."""
+        if lib.zgss_unbind(self._handle, addr.encode("utf-8")) != 0:
+            self._fail()
+
+    def disconnect(self, addr):
+        """Drops a connect() endpoint and stops reconnecting to it."""
+        if lib.zgss_disconnect(self._handle, addr.encode("utf-8")) != 0:
+            self._fail()
+
+    # monitoring (pyzmq's API over zgss_socket_monitor)
+    def monitor(self, addr, events=EVENT_ALL):
+        """Publishes this socket's events on a PAIR bound to inproc `addr`
+        (None stops). After a failed-handshake event, `last_error` holds
+        the reason."""
+        endpoint = None if addr is None else addr.encode("utf-8")
+        if lib.zgss_socket_monitor(self._handle, endpoint, events) != 0:
+            self._fail()
+
+    def get_monitor_socket(self, events=None, addr=None):
+        """A PAIR already connected to this socket's monitor (made once)."""
+        current = getattr(self, "_monitor_socket", None)
+        if current is not None and not current.closed:
+            return current
+        if addr is None:
+            addr = "inproc://monitor.s-%d" % self.getsockopt(FD)
+        self.monitor(addr, EVENT_ALL if events is None else events)
+        self._monitor_socket = self.context.socket(PAIR)
+        self._monitor_socket.connect(addr)
+        return self._monitor_socket
+
+    def disable_monitor(self):
+        """Stops the monitor and closes the socket get_monitor_socket made."""
+        self._monitor_socket = None
+        self.monitor(None, 0)
 
     def bind_to_random_port(self, addr, min_port=49152, max_port=65536, max_tries=100):
         """Binds addr:PORT and returns PORT: any free port when the range is

@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+"""pyzmq's zmq.utils, as far as zgss programs need it (monitor)."""

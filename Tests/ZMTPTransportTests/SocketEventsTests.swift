@@ -44,14 +44,16 @@ import ZMTPCodec
         let pull = try context.socket(type: Self.pull)
         try setInt(pull, ZMQ_LINGER, 0)
         try pull.bind("tcp://127.0.0.1:*")
-        let push = try context.socket(type: Self.push)
-        try setInt(push, ZMQ_LINGER, 0)
-        try push.connect(try endpoint(pull))
         let fd = try pull.eventDescriptor()
         #expect(try pull.eventDescriptor() == fd)
         #expect(readable(fd), "a new descriptor is readable")
         #expect(try pull.events() == [])
+        // No peer yet: nothing can signal it between these two lines (a
+        // peer's handshake finishing would, rightly, on a loaded machine).
         #expect(!readable(fd), "reading the events resets it")
+        let push = try context.socket(type: Self.push)
+        try setInt(push, ZMQ_LINGER, 0)
+        try push.connect(try endpoint(pull))
         try push.send([1], flags: 0)
         #expect(readable(fd, waiting: 10_000), "an arrival signals it")
         #expect(try waitFor(.pollIn, on: pull, fd: fd))
@@ -118,7 +120,9 @@ import ZMTPCodec
         try push.send([2], flags: ZSocket.dontWait)
         let fd = try push.eventDescriptor()
         #expect(try push.events() == [], "the queue is at ZMQ_SNDHWM")
-        #expect(!readable(fd))
+        // (Not checked here that the descriptor stays quiet: the failed
+        // reconnects to the closed port may signal it, as they may in
+        // libzmq; descriptorIsEdgeTriggered covers the edge.)
         // The port comes free once the probe's I/O thread has closed it.
         let pull = try context.socket(type: Self.pull)
         try setInt(pull, ZMQ_LINGER, 0)

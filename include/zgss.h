@@ -186,6 +186,9 @@ extern "C" {
 #ifndef ZMQ_RCVHWM
 #define ZMQ_RCVHWM 24
 #endif
+#ifndef ZMQ_BACKLOG
+#define ZMQ_BACKLOG 19
+#endif
 #ifndef ZMQ_IPV6
 #define ZMQ_IPV6 42
 #endif
@@ -994,7 +997,9 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  *     a PING that often), ZMQ_HEARTBEAT_TIMEOUT (int ms, default -1 = the
  *     interval: drop a peer silent for interval + timeout),
  *     ZMQ_HEARTBEAT_TTL (int ms, rounded up to 100 ms, sent in our PINGs;
- *     a peer's TTL is honoured likewise), ZMQ_IPV6 (accepted, no effect:
+ *     a peer's TTL is honoured likewise), ZMQ_BACKLOG (int >= 0, default
+ *     100: the listen(2) queue of later tcp:// and ipc:// binds; the kernel
+ *     caps it at net.core.somaxconn), ZMQ_IPV6 (accepted, no effect:
  *     IPv6 literals always work), ZMQ_ROUTING_ID (1..255 bytes, sent as Identity by REQ, DEALER
  *     and ROUTER), ZMQ_SUBSCRIBE / ZMQ_UNSUBSCRIBE (SUB only, any bytes,
  *     counted like libzmq).

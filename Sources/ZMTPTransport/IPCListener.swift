@@ -57,7 +57,7 @@ enum IPCListening {
     /// fresh mkdtemp directory (mode 0700); a stale socket file at a fixed
     /// path is removed first (libzmq removes any file there; zgss removes
     /// only a socket, so a mistyped path cannot delete a regular file).
-    static func listen(_ path: IPCPath) throws(TransportError) -> Listener {
+    static func listen(_ path: IPCPath, backlog: Int32) throws(TransportError) -> Listener {
         var concrete = path
         var cleanup: ListenerCleanup?
         if path.kind == .wildcard {
@@ -88,7 +88,7 @@ enum IPCListening {
             throw TransportError(code, "socket(AF_UNIX): \(Net.errorText(code))")
         }
         Net.makeNonBlocking(fd)
-        let status = address.withSockaddr(fallback: -1) { Glibc.bind(fd, $0, $1) == 0 ? Glibc.listen(fd, 128) : -1 }
+        let status = address.withSockaddr(fallback: -1) { Glibc.bind(fd, $0, $1) == 0 ? Glibc.listen(fd, backlog) : -1 }
         guard status == 0 else {
             let code = errno
             close(fd)

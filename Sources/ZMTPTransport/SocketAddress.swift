@@ -100,8 +100,9 @@ enum Net {
     }
 
     /// A listening socket on `address`; returns the fd and the address it
-    /// really got (port 0 becomes the kernel's choice).
-    static func listen(on address: SocketAddress) throws(TransportError) -> (Int32, SocketAddress) {
+    /// really got (port 0 becomes the kernel's choice). `backlog` is
+    /// ZMQ_BACKLOG.
+    static func listen(on address: SocketAddress, backlog: Int32) throws(TransportError) -> (Int32, SocketAddress) {
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TransportError(errno, "socket(): \(errorText(errno))") }
         makeNonBlocking(fd)
@@ -113,7 +114,7 @@ enum Net {
             close(fd)
             throw TransportError(code, "cannot bind \(address.endpointText): \(errorText(code))")
         }
-        guard Glibc.listen(fd, 128) == 0 else {
+        guard Glibc.listen(fd, backlog) == 0 else {
             let code = errno
             close(fd)
             throw TransportError(code, "listen(): \(errorText(code))")

@@ -24,6 +24,8 @@ struct SocketOptions {
     var handshakeInterval: Int32 = 30_000
     var reconnectInterval: Int32 = 100
     var ipv6: Int32 = 0
+    /// ZMQ_BACKLOG: the listen(2) queue of binds made afterwards.
+    var backlog: Int32 = 100
     var maxMessageSize: Int64 = -1
     /// The largest frame a peer may send before its handshake completes
     /// (ZGSS_HANDSHAKE_MAXMSGSIZE): greeting-time commands, INITIATE with
@@ -75,6 +77,7 @@ struct SocketOptions {
             // Sent in deciseconds in a 16-bit field, as libzmq does.
             guard ttl <= 6_553_599 else { throw .invalid("ZMQ_HEARTBEAT_TTL is at most 6553599 ms") }
             heartbeatTTL = ttl
+        case ZMQ_BACKLOG: backlog = try Self.int(value, option, minimum: 0)
         case ZMQ_IPV6:
             let flag = try Self.int(value, option, minimum: 0)
             guard flag <= 1 else { throw .invalid("ZMQ_IPV6 takes 0 or 1") }
@@ -127,6 +130,7 @@ struct SocketOptions {
         case ZMQ_HEARTBEAT_TTL: .int(heartbeatTTL)
         case ZMQ_HEARTBEAT_TIMEOUT: .int(heartbeatTimeout)
         case ZMQ_IPV6: .int(ipv6)
+        case ZMQ_BACKLOG: .int(backlog)
         case ZMQ_MAXMSGSIZE: .int64(maxMessageSize)
         case ZGSS_HANDSHAKE_MAXMSGSIZE: .int64(handshakeMaxMessageSize)
         case ZMQ_ROUTING_ID: .bytes(routingId)

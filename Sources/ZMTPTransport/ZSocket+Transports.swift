@@ -26,10 +26,11 @@ extension ZSocket {
     func bindTCP(_ endpoint: Endpoint, text: String) throws(TransportError) {
         let addresses = try SocketAddress.resolve(endpoint)
         guard let address = addresses.first else { throw .invalid("no address for \(text)") }
-        if state.monitor.withLock({ state.terminated }) { throw .terminated }
+        let (terminated, backlog) = state.monitor.withLock { (state.terminated, state.options.backlog) }
+        if terminated { throw .terminated }
         let fd: Int32, local: SocketAddress
         do {
-            (fd, local) = try Net.listen(on: address)
+            (fd, local) = try Net.listen(on: address, backlog: backlog)
         } catch {
             // As libzmq: the listening socket that failed is closed (its
             // fd is gone by now: the value is -1), then the bind fails.
@@ -41,9 +42,10 @@ extension ZSocket {
     }
 
     func bindIPC(_ path: IPCPath, text: String) throws(TransportError) {
-        if state.monitor.withLock({ state.terminated }) { throw .terminated }
+        let (terminated, backlog) = state.monitor.withLock { (state.terminated, state.options.backlog) }
+        if terminated { throw .terminated }
         do {
-            publish(try IPCListening.listen(path))
+            publish(try IPCListening.listen(path, backlog: backlog))
         } catch {
             state.emit(.bindFailed, value: UInt32(bitPattern: error.errno), endpoint: text)
             throw error

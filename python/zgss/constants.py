@@ -50,6 +50,7 @@ SOCKET_OPTIONS = {
     "SNDTIMEO": OptionSpec(28, _INT),
     "LAST_ENDPOINT": OptionSpec(32, _STRING, writable=False),
     "XPUB_VERBOSE": OptionSpec(40, _INT, readable=False),  # XPUB only
+    "BACKLOG": OptionSpec(19, _INT),
     "IPV6": OptionSpec(42, _INT),
     "MECHANISM": OptionSpec(43, _INT, writable=False),
     "GSSAPI_SERVER": OptionSpec(62, _INT),

@@ -226,7 +226,7 @@ row hs "handshakes/s (connect + REQ/REP + close, encrypted)" "$(field hs libzmq 
 row lat "REQ/REP round trip p50, 16 B encrypted" "$(field lat libzmq p50)" "$(field lat zgss p50)" "µs" 1
 row lat "REQ/REP round trip p99, 16 B encrypted" "$(field lat libzmq p99)" "$(field lat zgss p99)" "µs" 1
 for n in $conns; do
-  row "rss-$n" "server RSS per idle encrypted connection, $n conns" "$(field "rss-$n" libzmq kib_per_conn)" \
+  row "rss-$n" "server RSS per idle encrypted connection, $n connections" "$(field "rss-$n" libzmq kib_per_conn)" \
     "$(field "rss-$n" zgss kib_per_conn)" "KiB" 1
 done
 row pubfilter "PUB→SUB, 1 in 1000 messages subscribed to (the Guide's wuserver, NULL), msg/s" \
@@ -246,11 +246,11 @@ row "$cell" "$conc_clients clients connect at once: server CPU (all its threads)
 row "$cell" "$conc_clients clients connect at once: failed clients (must be 0)" \
   "$(field "$cell" libzmq failures)" "$(field "$cell" zgss failures)" "" 1 0
 for n in $scale; do
-  row "thrconns-$n" "scaling: $n encrypted PUSH connections → one PULL, 1 KiB, msg/s" \
+  row "thrconns-$n" "scaling, N = $n: encrypted PUSH→PULL 1 KiB over N connections (one PUSH socket each), msg/s" \
     "$(field "thrconns-$n" libzmq msgs)" "$(field "thrconns-$n" zgss msgs)" "" 0
 done
 for n in $scale; do
-  row "conc-$n" "scaling: $n clients connect at once, handshakes/s" \
+  row "conc-$n" "scaling, N = $n: N clients connecting at once, handshakes/s" \
     "$(field "conc-$n" libzmq hs)" "$(field "conc-$n" zgss hs)" "" 0
 done
 

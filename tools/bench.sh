@@ -108,7 +108,7 @@ run() {
         lines[$impl]+="$line"$'\n'
       else
         lines[$impl]+="FAILED"$'\n'
-        echo "bench: $impl $cell failed: $(tail -3 "$work/err")" >&2
+        echo "bench: $impl $cell failed: $(tail -3 "$work/err")${line:+ (result: $line)}" >&2
       fi
       echo "${line:-impl=$impl cell=$cell FAILED}" >> "$work/raw"
     done
@@ -270,8 +270,11 @@ fi
 # Every message sent must have arrived, in both implementations.
 lost=0
 # lost_check CELL IMPL SENT_KEY RECEIVED_KEY: sent == received > 0, bad 0
+# (zbench itself exits 1 on a loss, which fails the cell; this checks the
+# line it printed as well)
 lost_check() {
   local sent got bad
+  [ -n "${result["$2 $1"]:-}" ] || return 0 # a failed cell, already counted and shown
   sent="$(field "$1" "$2" "$3")"; got="$(field "$1" "$2" "$4")"; bad="$(field "$1" "$2" bad)"
   if [ -z "$sent" ] || [ "$sent" != "$got" ] || [ "$sent" -le 0 ] || [ "${bad:-0}" != 0 ]; then
     lost=$((lost + 1))
@@ -288,7 +291,7 @@ for impl in libzmq zgss; do
   done
   for n in $scale; do lost_check "thrconns-$n" $impl sent received; done
   for n in $conc_clients $scale; do
-    if [ "$(field "conc-$n" $impl failures)" != 0 ]; then
+    if [ -n "${result["$impl conc-$n"]:-}" ] && [ "$(field "conc-$n" $impl failures)" != 0 ]; then
       lost=$((lost + 1))
       echo "bench: $impl conc-$n: $(field "conc-$n" $impl failures) clients failed" >&2
     fi

@@ -23,7 +23,7 @@ if timeout 300 tools/bench.sh --quick "$@" --raw "$work/raw" --json "$work/bench
   pass "tools/bench.sh --quick ran"
 else
   fail "tools/bench.sh --quick exited non-zero"
-  tail -20 "$work/out" "$work/err"
+  tail -n 20 "$work/out" "$work/err"
 fi
 
 # The cells bench.sh runs in quick mode: "pattern of its result line|the
@@ -131,20 +131,29 @@ check_svg() {
 import json, sys
 import xml.etree.ElementTree as ET
 svg_path, json_path = sys.argv[1], sys.argv[2]
-rows = json.load(open(json_path, encoding="utf-8"))["rows"]
-drawn = [r for r in rows if r["drawn"]]
-root = ET.parse(svg_path).getroot()
-assert root.tag.endswith("svg"), f"root element is {root.tag}, not svg"
-ids = [e.get("id", "") for e in root.iter()]
-bars = [i for i in ids if i.startswith("cell-")]
-assert len(bars) == len(drawn), f"{len(bars)} bars for {len(drawn)} charted rows"
-cells = {r["cell"] for r in rows}
-charted = {r["cell"] for r in drawn}
-assert cells == charted, f"cells without a bar: {sorted(cells - charted)}"
-for needed in ("handshake-floor", "handshake-zgss", "handshake-libzmq"):
-    assert needed in ids, f"no {needed} bar"
-assert all(r["ratio"] is not None for r in drawn), "a charted row has no ratio"
-print(f"{len(bars)} bars for {len(cells)} cells, handshake panel complete")
+
+
+def check():
+    rows = json.load(open(json_path, encoding="utf-8"))["rows"]
+    drawn = [r for r in rows if r["drawn"]]
+    root = ET.parse(svg_path).getroot()
+    assert root.tag.endswith("svg"), f"root element is {root.tag}, not svg"
+    ids = [e.get("id", "") for e in root.iter()]
+    bars = [i for i in ids if i.startswith("cell-")]
+    assert len(bars) == len(drawn), f"{len(bars)} bars for {len(drawn)} charted rows"
+    cells = {r["cell"] for r in rows}
+    charted = {r["cell"] for r in drawn}
+    assert cells == charted, f"cells without a bar: {sorted(cells - charted)}"
+    for needed in ("handshake-floor", "handshake-zgss", "handshake-libzmq"):
+        assert needed in ids, f"no {needed} bar"
+    assert all(r["ratio"] is not None for r in drawn), "a charted row has no ratio"
+    print(f"{len(bars)} bars for {len(cells)} cells, handshake panel complete")
+
+
+try:
+    check()
+except (AssertionError, ET.ParseError, OSError, ValueError, KeyError) as error:
+    sys.exit(f"{type(error).__name__}: {error}")
 PY
 }
 if [ -s "$work/bench.svg" ] && head -c 400 "$work/bench.svg" | grep -q '<svg' && out="$(check_svg "$work/bench.svg" 2>&1)"; then

@@ -4,25 +4,48 @@
 # 4.3.4 (-lzmq) and once, unchanged, against zgss (-include zgss_zmq.h),
 # each implementation talking to itself over TCP loopback inside a
 # throwaway Kerberos realm (tools/testrealm.py). Prints the machine, the
-# versions and a Markdown table with zgss/libzmq ratios.
-#   tools/bench.sh [--quick] [--no-build] [--raw FILE]
-#     --quick     tiny cells (CI: well under a minute)
-#     --no-build  use the libzgss.so already in .dist
-#     --raw FILE  also write every zbench result line to FILE
+# versions and a Markdown table with zgss/libzmq ratios; progress goes to
+# stderr.
+#   tools/bench.sh [--quick] [--no-build] [--raw FILE] [--json FILE] [--plot FILE.svg]
+#   tools/bench.sh --plot FILE.svg --from FILE.json
+#     --quick       tiny cells (CI: well under a minute)
+#     --no-build    use the libzgss.so already in .dist
+#     --raw FILE    also write every zbench result line to FILE
+#     --json FILE   also write the table (every row, both numbers, the
+#                   ratio) and the handshake floor as JSON: what --plot reads
+#     --plot FILE   also draw the ratios and the handshake floor as an SVG
+#                   chart (tools/bench_plot.py, matplotlib)
+#     --from FILE   with --plot: redraw from a saved --json file, no run
 # Exit status 1 when a cell produced no number or lost messages.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 quick=0
 build=1
 raw=""
+json=""
+plot=""
+from=""
+usage="usage: tools/bench.sh [--quick] [--no-build] [--raw FILE] [--json FILE] [--plot FILE.svg] | --plot FILE.svg --from FILE.json"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --no-build) build=0 ;;
-    --raw) raw="$2"; shift ;;
-    *) echo "usage: tools/bench.sh [--quick] [--no-build] [--raw FILE]" >&2; exit 2 ;;
+    --raw|--json|--plot|--from)
+      [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
+      declare "${1#--}=$2"; shift ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
   shift
+done
+if [ -n "$from" ]; then
+  [ -n "$plot" ] || { echo "bench: --from needs --plot FILE.svg" >&2; exit 2; }
+  exec /usr/bin/python3 "$root/tools/bench_plot.py" plot "$from" "$plot"
+fi
+# --plot without --json still needs the JSON: keep it next to the chart.
+[ -n "$plot" ] && [ -z "$json" ] && json="${plot%.svg}.json"
+# relative paths name files where the command was run
+for var in raw json plot; do
+  if [ -n "${!var}" ] && [[ "${!var}" != /* ]]; then declare "$var=$PWD/${!var}"; fi
 done
 
 if [ -z "${ZGSS_BENCH_IN_REALM:-}" ]; then
@@ -34,6 +57,8 @@ if [ -z "${ZGSS_BENCH_IN_REALM:-}" ]; then
   args=(--no-build)
   [ "$quick" -eq 1 ] && args+=(--quick)
   [ -n "$raw" ] && args+=(--raw "$raw")
+  [ -n "$json" ] && args+=(--json "$json")
+  [ -n "$plot" ] && args+=(--plot "$plot")
   ZGSS_BENCH_IN_REALM=1 exec python3 "$root/tools/testrealm.py" run -- bash "$0" "${args[@]}"
 fi
 
@@ -55,13 +80,19 @@ ulimit -n 4096 2>/dev/null || true
 
 if [ "$quick" -eq 1 ]; then
   thr_seconds=0.1; hs_seconds=0.3; lat_seconds=0.3; conns="1 10 50"; reps=1; pub_count=100000
+  fan_filter=100000; fan_all=10000; conc_clients=20; conc_seconds=0.2; scale="1 10"; scale_seconds=0.1
 else
   thr_seconds=1; hs_seconds=1.5; lat_seconds=1.5; conns="1 100 500"; reps=3; pub_count=2000000
+  fan_filter=1000000; fan_all=50000; conc_clients=200; conc_seconds=1; scale="1 10 100 1000"; scale_seconds=0.5
 fi
 sizes="64 1024 65536 1048576"
+# PUSH->PULL variants: security mode and high-water marks ("window": 1000,
+# or fewer at 1 MiB so at most 64 MiB is in flight; "default": not set)
+thr_variants="enc:window plain:window plain:default null:window null:default"
 
 declare -A result
 failures=0
+started=$SECONDS
 : > "$work/raw"
 # run CELL KEY REPS ARGS...: both implementations, alternating, REPS
 # times each; the run with the median KEY is kept (this 2-core machine
@@ -70,13 +101,14 @@ run() {
   local cell="$1" key="$2" reps="$3"; shift 3
   local impl line rep
   declare -A lines=()
+  echo "bench: [$((SECONDS - started)) s] $cell" >&2
   for ((rep = 0; rep < reps; rep++)); do
     for impl in libzmq zgss; do
       if line="$(timeout 120 "$work/zbench-$impl" "$@" 2>"$work/err")" && [ -n "$line" ]; then
         lines[$impl]+="$line"$'\n'
       else
         lines[$impl]+="FAILED"$'\n'
-        echo "bench: $impl $cell failed: $(tail -3 "$work/err")" >&2
+        echo "bench: $impl $cell failed: $(tail -3 "$work/err")${line:+ (result: $line)}" >&2
       fi
       echo "${line:-impl=$impl cell=$cell FAILED}" >> "$work/raw"
     done
@@ -99,17 +131,30 @@ field() {
 }
 
 for size in $sizes; do
-  for mode in enc plain; do run "thr-$size-$mode" msgs "$reps" thr "$size" "$thr_seconds" "$mode"; done
+  for variant in $thr_variants; do
+    mode="${variant%%:*}"; hwm="${variant#*:}"
+    run "thr-$size-$mode-$hwm" msgs "$reps" thr "$size" "$thr_seconds" "$mode" "$hwm"
+  done
 done
 run hs hs "$reps" hs "$hs_seconds"
 run lat p50 "$reps" lat "$lat_seconds"
 for n in $conns; do run "rss-$n" kib_per_conn 1 rss "$n"; done
 run pubfilter msgs "$reps" pubfilter "$pub_count"
+for mode in enc plain; do
+  run "fanout-$mode-filter" msgs "$reps" fanout "$mode" filter "$fan_filter"
+  run "fanout-$mode-all" msgs "$reps" fanout "$mode" all "$fan_all"
+done
+run "conc-$conc_clients" hs "$reps" conc "$conc_clients" "$conc_seconds"
+for n in $scale; do
+  run "thrconns-$n" msgs "$reps" thrconns "$n" "$scale_seconds"
+  run "conc-$n" hs "$reps" conc "$n" "$scale_seconds"
+done
 
 # median KEY REPS COMMAND...: the median of KEY over REPS runs ("" on failure)
 median() {
   local key="$1" reps="$2" rep out values=""
   shift 2
+  echo "bench: [$((SECONDS - started)) s] floor: $(basename "$1")" >&2
   for ((rep = 0; rep < reps; rep++)); do
     if ! out="$(timeout 120 "$@" 2>"$work/err")"; then
       echo "bench: $1 failed: $(tail -3 "$work/err")" >&2
@@ -123,23 +168,32 @@ median() {
 }
 floor_us="$(median us_per_iteration "$reps" "$work/tcpfloor" "$hs_seconds")"
 kerberos_hs="$(median hs "$reps" "$work/mechbench" "$hs_seconds" shared)"
+echo "bench: [$((SECONDS - started)) s] done" >&2
 
 [ -n "$raw" ] && cp "$work/raw" "$raw"
 
 # ---- report -------------------------------------------------------------
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
-echo "## zgss vs libzmq $( "$work/zbench-libzmq" info | sed -n 's/.*version=//p')"
+title="zgss vs libzmq $( "$work/zbench-libzmq" info | sed -n 's/.*version=//p')"
+machine="$(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr)"
+date_utc="$(date -u '+%Y-%m-%d %H:%M UTC')"
+mode_text="$([ "$quick" -eq 1 ] && echo 'quick (tiny counts: numbers are not meaningful)' || echo "full: median of $reps alternating runs per cell ($thr_seconds s throughput, $hs_seconds s handshake and latency cells)"); each implementation talks to itself over TCP loopback"
+echo "## $title"
 echo
-echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr)"
-echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "- machine: $machine"
+echo "- date: $date_utc"
 echo "- zgss $("$work/zbench-zgss" info | sed -n 's/.*version=//p') ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')), libzmq $(pkg-config --modversion libzmq 2>/dev/null || echo '?'), $(krb5-config --version 2>/dev/null || echo 'krb5 ?'), $($cc --version | head -1)"
-echo "- mode: $([ "$quick" -eq 1 ] && echo 'quick (tiny counts: numbers are not meaningful)' || echo "full: median of $reps alternating runs per cell ($thr_seconds s throughput, $hs_seconds s handshake and latency cells)"); each implementation talks to itself over TCP loopback"
+echo "- mode: $mode_text"
 echo
 echo "| measurement | libzmq | zgss | zgss/libzmq |"
 echo "|---|---:|---:|---:|"
-# row LABEL LIBZMQ ZGSS UNIT LOWER_IS_BETTER
+# every row also goes to $work/rows (tab-separated) for --json and --plot:
+# cell, label, unit, libzmq, zgss, lower is better (1/0), drawn (1/0)
+: > "$work/rows"
+# row CELL LABEL LIBZMQ ZGSS UNIT LOWER_IS_BETTER [DRAWN]
 row() {
-  awk -v label="$1" -v l="$2" -v z="$3" -v unit="$4" -v lower="$5" 'BEGIN {
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$5" "$3" "$4" "$6" "${7:-1}" >> "$work/rows"
+  awk -v label="$2" -v l="$3" -v z="$4" -v unit="$5" -v lower="$6" 'BEGIN {
     ratio = (l + 0 > 0 && z != "") ? sprintf("%.2fx", z / l) : "-"
     if (lower == 1 && ratio != "-") ratio = ratio " (lower is better)"
     suffix = (unit == "") ? "" : " " unit
@@ -151,23 +205,54 @@ row() {
 human_size() {
   case "$1" in 64) echo "64 B" ;; 1024) echo "1 KiB" ;; 65536) echo "64 KiB" ;; 1048576) echo "1 MiB" ;; *) echo "$1 B" ;; esac
 }
-for mode in enc plain; do
+# the high-water marks a throughput cell ran with, for its label
+hwm_text() {
+  local hwm="${1##*-}" value other
+  value="$(field "$1" zgss sndhwm)"; other="$(field "$1" libzmq sndhwm)"
+  [ "$value" = "$other" ] || value="zgss ${value:-?}, libzmq ${other:-?}"
+  if [ "$hwm" = window ]; then echo "HWM set to ${value:-?}"; else echo "default HWM (${value:-?})"; fi
+}
+for variant in $thr_variants; do
+  mode="${variant%%:*}"
+  case "$mode" in enc) mode_label="GSSAPI encrypted" ;; plain) mode_label="GSSAPI plaintext" ;; *) mode_label="NULL mechanism" ;; esac
   for size in $sizes; do
-    cell="thr-$size-$mode"
-    label="PUSH→PULL $(human_size "$size") $([ "$mode" = enc ] && echo encrypted || echo plaintext)"
-    row "$label, msg/s" "$(field "$cell" libzmq msgs)" "$(field "$cell" zgss msgs)" "" 0
-    row "$label, MB/s" "$(field "$cell" libzmq mbs)" "$(field "$cell" zgss mbs)" "" 0
+    cell="thr-$size-$mode-${variant#*:}"
+    label="PUSH→PULL $(human_size "$size") $mode_label, $(hwm_text "$cell")"
+    row "$cell" "$label, msg/s" "$(field "$cell" libzmq msgs)" "$(field "$cell" zgss msgs)" "" 0
+    row "$cell" "$label, MB/s" "$(field "$cell" libzmq mbs)" "$(field "$cell" zgss mbs)" "" 0 0
   done
 done
-row "handshakes/s (connect + REQ/REP + close, encrypted)" "$(field hs libzmq hs)" "$(field hs zgss hs)" "" 0
-row "REQ/REP round trip p50, 16 B encrypted" "$(field lat libzmq p50)" "$(field lat zgss p50)" "µs" 1
-row "REQ/REP round trip p99, 16 B encrypted" "$(field lat libzmq p99)" "$(field lat zgss p99)" "µs" 1
+row hs "handshakes/s (connect + REQ/REP + close, encrypted)" "$(field hs libzmq hs)" "$(field hs zgss hs)" "" 0
+row lat "REQ/REP round trip p50, 16 B encrypted" "$(field lat libzmq p50)" "$(field lat zgss p50)" "µs" 1
+row lat "REQ/REP round trip p99, 16 B encrypted" "$(field lat libzmq p99)" "$(field lat zgss p99)" "µs" 1
 for n in $conns; do
-  row "server RSS per idle encrypted connection, $n conns" "$(field "rss-$n" libzmq kib_per_conn)" \
+  row "rss-$n" "server RSS per idle encrypted connection, $n connections" "$(field "rss-$n" libzmq kib_per_conn)" \
     "$(field "rss-$n" zgss kib_per_conn)" "KiB" 1
 done
-row "PUB→SUB, 1 in 1000 messages subscribed to (the Guide's wuserver), msg/s" \
+row pubfilter "PUB→SUB, 1 in 1000 messages subscribed to (the Guide's wuserver, NULL), msg/s" \
   "$(field pubfilter libzmq msgs)" "$(field pubfilter zgss msgs)" "" 0
+for mode in enc plain; do
+  mode_label="$([ "$mode" = enc ] && echo "GSSAPI encrypted" || echo "GSSAPI plaintext")"
+  row "fanout-$mode-filter" "PUB→10 SUBs, prefix filters, 9 in 10 messages match nobody, $mode_label, msg/s published" \
+    "$(field "fanout-$mode-filter" libzmq msgs)" "$(field "fanout-$mode-filter" zgss msgs)" "" 0
+  row "fanout-$mode-all" "PUB→10 SUBs, every SUB gets every message, $mode_label, msg/s published" \
+    "$(field "fanout-$mode-all" libzmq msgs)" "$(field "fanout-$mode-all" zgss msgs)" "" 0
+done
+cell="conc-$conc_clients"
+row "$cell" "$conc_clients clients connect at once (encrypted REQ→ROUTER, one round trip): time until all ready" \
+  "$(field "$cell" libzmq all_ready_ms)" "$(field "$cell" zgss all_ready_ms)" "ms" 1
+row "$cell" "$conc_clients clients connect at once: server CPU (all its threads) per wave" \
+  "$(field "$cell" libzmq server_cpu_s)" "$(field "$cell" zgss server_cpu_s)" "s" 1
+row "$cell" "$conc_clients clients connect at once: failed clients (must be 0)" \
+  "$(field "$cell" libzmq failures)" "$(field "$cell" zgss failures)" "" 1 0
+for n in $scale; do
+  row "thrconns-$n" "scaling, N = $n: encrypted PUSH→PULL 1 KiB over N connections (one PUSH socket each), msg/s" \
+    "$(field "thrconns-$n" libzmq msgs)" "$(field "thrconns-$n" zgss msgs)" "" 0
+done
+for n in $scale; do
+  row "conc-$n" "scaling, N = $n: N clients connecting at once, handshakes/s" \
+    "$(field "conc-$n" libzmq hs)" "$(field "conc-$n" zgss hs)" "" 0
+done
 
 echo
 echo "Handshake cell, per iteration (median run): zgss socket+connect $(field hs zgss open_us) µs," \
@@ -184,24 +269,45 @@ fi
 
 # Every message sent must have arrived, in both implementations.
 lost=0
-for size in $sizes; do
+# lost_check CELL IMPL SENT_KEY RECEIVED_KEY: sent == received > 0, bad 0
+# (zbench itself exits 1 on a loss, which fails the cell; this checks the
+# line it printed as well)
+lost_check() {
+  local sent got bad
+  [ -n "${result["$2 $1"]:-}" ] || return 0 # a failed cell, already counted and shown
+  sent="$(field "$1" "$2" "$3")"; got="$(field "$1" "$2" "$4")"; bad="$(field "$1" "$2" bad)"
+  if [ -z "$sent" ] || [ "$sent" != "$got" ] || [ "$sent" -le 0 ] || [ "${bad:-0}" != 0 ]; then
+    lost=$((lost + 1))
+    echo "bench: $2 $1: ${sent:-?} messages to deliver, ${got:-?} received, ${bad:-?} wrong" >&2
+  fi
+}
+for impl in libzmq zgss; do
+  for size in $sizes; do
+    for variant in $thr_variants; do lost_check "thr-$size-${variant%%:*}-${variant#*:}" $impl sent received; done
+  done
+  lost_check pubfilter $impl matching received
   for mode in enc plain; do
-    for impl in libzmq zgss; do
-      sent="$(field "thr-$size-$mode" $impl sent)"; got="$(field "thr-$size-$mode" $impl received)"
-      if [ -z "$sent" ] || [ "$sent" != "$got" ] || [ "$(field "thr-$size-$mode" $impl bad)" != 0 ]; then
-        lost=$((lost + 1))
-        echo "bench: $impl thr-$size-$mode: sent ${sent:-?}, received ${got:-?}" >&2
-      fi
-    done
+    for subs in filter all; do lost_check "fanout-$mode-$subs" $impl matching received; done
+  done
+  for n in $scale; do lost_check "thrconns-$n" $impl sent received; done
+  for n in $conc_clients $scale; do
+    if [ -n "${result["$impl conc-$n"]:-}" ] && [ "$(field "conc-$n" $impl failures)" != 0 ]; then
+      lost=$((lost + 1))
+      echo "bench: $impl conc-$n: $(field "conc-$n" $impl failures) clients failed" >&2
+    fi
   done
 done
-for impl in libzmq zgss; do
-  matching="$(field pubfilter $impl matching)"; got="$(field pubfilter $impl received)"
-  if [ -z "$matching" ] || [ "$matching" != "$got" ]; then
-    lost=$((lost + 1))
-    echo "bench: $impl pubfilter: ${matching:-?} subscribed messages sent, ${got:-?} received" >&2
-  fi
-done
+
+if [ -n "$json" ]; then
+  printf '%s\t%s\n' title "$title" machine "$machine" date "$date_utc" mode "$mode_text" quick "$quick" \
+    floor_tcp_us "$floor_us" kerberos_hs "$kerberos_hs" \
+    hs_libzmq "$(field hs libzmq hs)" hs_zgss "$(field hs zgss hs)" > "$work/meta"
+  /usr/bin/python3 "$root/tools/bench_plot.py" json "$work/rows" "$work/meta" "$json"
+fi
+if [ -n "$plot" ]; then
+  /usr/bin/python3 "$root/tools/bench_plot.py" plot "$json" "$plot"
+  echo "bench: chart written to $plot" >&2
+fi
 echo
 echo "bench: $((failures)) failed cells, $lost cells with lost messages"
 [ "$failures" -eq 0 ] && [ "$lost" -eq 0 ]

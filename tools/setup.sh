@@ -13,6 +13,7 @@ packages=(
   pkg-config valgrind python3-pytest build-essential   # C side, tests
   python3-venv python3-pip python3-setuptools        # pip install ./python into a venv (python/tests)
   cmake patch dpkg-dev                               # rebuilding libzmq 4.3.4 on zgss
+  python3-matplotlib                                 # tools/bench.sh --plot
 )
 missing=()
 for p in "${packages[@]}"; do

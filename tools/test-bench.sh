@@ -3,8 +3,10 @@
 # Benchmark smoke test: builds bench/zbench.c against libzmq and zgss and
 # runs tools/bench.sh --quick inside a throwaway realm. Checks only that
 # every cell of both implementations produced a number and that every
-# message sent was received; no timing assertions. The last line is
-# always "bench: N passed, M failed".
+# message sent was received (every client served), and that --plot drew
+# a valid SVG with one bar per charted row, also when redrawn from the
+# saved JSON with --from; no timing assertions. The last line is always
+# "bench: N passed, M failed".
 #   tools/test-bench.sh [--no-build]
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,65 +18,73 @@ fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-if timeout 300 tools/bench.sh --quick "$@" --raw "$work/raw" > "$work/out" 2>&1; then
+if timeout 300 tools/bench.sh --quick "$@" --raw "$work/raw" --json "$work/bench.json" --plot "$work/bench.svg" \
+  > "$work/out" 2> "$work/err"; then
   pass "tools/bench.sh --quick ran"
 else
   fail "tools/bench.sh --quick exited non-zero"
-  tail -20 "$work/out"
+  tail -n 20 "$work/out" "$work/err"
 fi
 
-# The cells bench.sh runs in quick mode, and the numbers each must carry.
+# The cells bench.sh runs in quick mode: "pattern of its result line|the
+# numbers it must carry|what must match" (sent = every message sent was
+# received; matching = every message meant for a subscriber arrived;
+# clients = no client failed).
 cells=()
 for size in 64 1024 65536 1048576; do
-  for mode in enc plain; do cells+=("thr $size $mode|msgs mbs sent received"); done
+  for variant in enc:window plain:window plain:default null:window null:default; do
+    cells+=("cell=thr size=$size mode=${variant%%:*} hwm=${variant#*:}|msgs mbs sent received sndhwm|sent")
+  done
 done
-cells+=("hs|hs" "lat|p50 p99")
-for n in 1 10 50; do cells+=("rss $n|kib_per_conn"); done
-cells+=("pubfilter|msgs matching received")
+cells+=("cell=hs|hs|" "cell=lat|p50 p99|")
+for n in 1 10 50; do cells+=("cell=rss conns=$n|kib_per_conn|"); done
+cells+=("cell=pubfilter|msgs matching received|matching")
+for mode in enc plain; do
+  for subs in filter all; do cells+=("cell=fanout mode=$mode subs=$subs|msgs matching received|matching"); done
+done
+for n in 20 1 10; do cells+=("cell=conc conns=$n|hs all_ready_ms server_cpu_s failures|clients"); done
+for n in 1 10; do cells+=("cell=thrconns conns=$n|msgs mbs sent received|sent"); done
 
+value_of() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 for impl in libzmq zgss; do
   for entry in "${cells[@]}"; do
-    spec="${entry%%|*}"
-    keys="${entry#*|}"
-    set -- $spec
-    case "$1" in
-      thr) pattern="impl=$impl cell=thr size=$2 mode=$3 " ;;
-      rss) pattern="impl=$impl cell=rss conns=$2 " ;;
-      *) pattern="impl=$impl cell=$1 " ;;
-    esac
-    line="$(grep -F "$pattern" "$work/raw" 2>/dev/null | head -1)"
-    if [ -z "$line" ]; then
-      fail "$impl $spec: no result"
+    IFS='|' read -r spec keys check <<< "$entry"
+    name="$impl ${spec#cell=}"
+    lines="$(grep -F "impl=$impl $spec " "$work/raw" 2>/dev/null)"
+    if [ -z "$lines" ]; then
+      fail "$name: no result"
       continue
     fi
-    missing=""
-    for key in $keys; do
-      value="$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n "s/^$key=//p")"
-      [[ "$value" =~ ^-?[0-9]+(\.[0-9]+)?$ ]] || missing="$missing $key"
-    done
-    if [ -n "$missing" ]; then
-      fail "$impl $spec: no number for$missing ($line)"
-      continue
-    fi
-    if [ "$1" = thr ]; then
-      sent="$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n 's/^sent=//p')"
-      received="$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n 's/^received=//p')"
-      bad="$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n 's/^bad=//p')"
-      if [ "$sent" != "$received" ] || [ "$bad" != 0 ] || [ "$sent" -le 0 ]; then
-        fail "$impl $spec: sent $sent, received $received, wrong size $bad"
-        continue
-      fi
-      pass "$impl $spec: $received of $sent messages delivered"
-    elif [ "$1" = pubfilter ]; then
-      matching="$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n 's/^matching=//p')"
-      received="$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n 's/^received=//p')"
-      if [ "$matching" != "$received" ] || [ "$matching" -le 0 ]; then
-        fail "$impl $spec: $matching subscribed messages published, $received received"
-        continue
-      fi
-      pass "$impl $spec: all $received subscribed messages of a mostly unsubscribed stream received"
+    problem=""
+    while IFS= read -r line; do
+      for key in $keys; do
+        [[ "$(value_of "$line" "$key")" =~ ^-?[0-9]+(\.[0-9]+)?$ ]] || problem="$problem no number for $key;"
+      done
+      bad="$(value_of "$line" bad)"
+      case "$check" in
+        sent)
+          sent="$(value_of "$line" sent)"; received="$(value_of "$line" received)"
+          if [ "$sent" != "$received" ] || [ "$bad" != 0 ] || ! [ "${sent:-0}" -gt 0 ]; then
+            problem="$problem sent $sent, received $received, wrong size $bad;"
+          fi ;;
+        matching)
+          matching="$(value_of "$line" matching)"; received="$(value_of "$line" received)"
+          if [ "$matching" != "$received" ] || [ "${bad:-0}" != 0 ] || ! [ "${matching:-0}" -gt 0 ]; then
+            problem="$problem $matching messages meant for subscribers, $received received, ${bad:-0} misrouted;"
+          fi ;;
+        clients)
+          [ "$(value_of "$line" failures)" = 0 ] || problem="$problem $(value_of "$line" failures) clients failed;" ;;
+      esac
+    done <<< "$lines"
+    if [ -n "$problem" ]; then
+      fail "$name:$problem ($(printf '%s' "$lines" | head -1))"
     else
-      pass "$impl $spec: $(printf '%s ' $keys)measured"
+      case "$check" in
+        sent) pass "$name: $keys measured, every message delivered" ;;
+        matching) pass "$name: $keys measured, every subscribed message received" ;;
+        clients) pass "$name: $keys measured, no client failed" ;;
+        *) pass "$name: $keys measured" ;;
+      esac
     fi
   done
 done
@@ -97,11 +107,65 @@ else
   fail "floor: the report has no handshake floor line"
 fi
 
-# The Markdown table has no FAILED cell.
+# The Markdown table has no FAILED cell, and a row for every kind of cell.
 if grep -q '^| measurement ' "$work/out" && ! grep -q 'FAILED' "$work/out"; then
   pass "table: every cell has a number"
 else
   fail "table: missing or has FAILED cells"
+fi
+for row in "NULL mechanism, default HWM" "GSSAPI plaintext, default HWM" "PUB→10 SUBs, prefix filters" \
+  "PUB→10 SUBs, every SUB" "clients connect at once" "scaling, N = 10: encrypted PUSH→PULL" \
+  "scaling, N = 10: N clients connecting at once"; do
+  if grep '^| ' "$work/out" | grep -qF "$row"; then
+    pass "table: has a row for \"$row\""
+  else
+    fail "table: no row for \"$row\""
+  fi
+done
+
+# The chart: valid SVG, one bar per charted row of the JSON (and every
+# kind of cell charted), the handshake panel's bars; and the same again
+# when redrawn from the saved JSON without a run.
+check_svg() {
+  /usr/bin/python3 - "$1" "$work/bench.json" <<'PY'
+import json, sys
+import xml.etree.ElementTree as ET
+svg_path, json_path = sys.argv[1], sys.argv[2]
+
+
+def check():
+    rows = json.load(open(json_path, encoding="utf-8"))["rows"]
+    drawn = [r for r in rows if r["drawn"]]
+    root = ET.parse(svg_path).getroot()
+    assert root.tag.endswith("svg"), f"root element is {root.tag}, not svg"
+    ids = [e.get("id", "") for e in root.iter()]
+    bars = [i for i in ids if i.startswith("cell-")]
+    assert len(bars) == len(drawn), f"{len(bars)} bars for {len(drawn)} charted rows"
+    cells = {r["cell"] for r in rows}
+    charted = {r["cell"] for r in drawn}
+    assert cells == charted, f"cells without a bar: {sorted(cells - charted)}"
+    for needed in ("handshake-floor", "handshake-zgss", "handshake-libzmq"):
+        assert needed in ids, f"no {needed} bar"
+    assert all(r["ratio"] is not None for r in drawn), "a charted row has no ratio"
+    print(f"{len(bars)} bars for {len(cells)} cells, handshake panel complete")
+
+
+try:
+    check()
+except (AssertionError, ET.ParseError, OSError, ValueError, KeyError) as error:
+    sys.exit(f"{type(error).__name__}: {error}")
+PY
+}
+if [ -s "$work/bench.svg" ] && head -c 400 "$work/bench.svg" | grep -q '<svg' && out="$(check_svg "$work/bench.svg" 2>&1)"; then
+  pass "plot: --plot drew $out"
+else
+  fail "plot: --plot gave no valid chart: ${out:-no file}"
+fi
+if tools/bench.sh --plot "$work/redrawn.svg" --from "$work/bench.json" > "$work/redraw.out" 2>&1 &&
+  out="$(check_svg "$work/redrawn.svg" 2>&1)"; then
+  pass "plot: --from redrew $out"
+else
+  fail "plot: --plot --from failed: ${out:-$(tail -3 "$work/redraw.out")}"
 fi
 echo "bench: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -11,7 +11,7 @@
 #      section: the checkout without build output (Swift build caches
 #      kept), /opt and /tmp as throwaway overlays, a clean environment.
 # Needs root (tools/test.sh's set-up does) or unprivileged user namespaces.
-# Takes about 2-3 minutes, most of it the README's full benchmark run.
+# Takes about 6-7 minutes, most of it the README's full benchmark run.
 #   tools/test-docs.sh
 # The last line is "docs: N passed, M failed".
 set -uo pipefail

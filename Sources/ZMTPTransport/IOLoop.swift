@@ -223,7 +223,11 @@ final class IOLoop {
         routing: while let head = state.outbox.first, dispatch.count < 4096 {
             switch head.target {
             case .any:
-                guard let connection = state.nextPeer(where: { !$0.closed && hasRoom($0) }) else { break routing }
+                // An inproc peer still in its NULL handshake has its turn
+                // too (libzmq's pipe takes part in round robin from the
+                // connect): hold the message until it is ready or gone.
+                guard state.inprocUnready == 0,
+                      let connection = state.nextPeer(where: { !$0.closed && hasRoom($0) }) else { break routing }
                 assign(connection, head.parts)
                 if type == .req { state.requestPeer = connection.id }
             case .connection(let id):

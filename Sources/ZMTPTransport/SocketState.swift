@@ -63,7 +63,9 @@ final class SocketState: @unchecked Sendable {
     var newStreams: [InprocStream] = []
     /// inproc:// streams handed over and not ready (or gone) yet: like
     /// libzmq's inproc pipe, each is a peer to queue for from the moment it
-    /// exists, so a send does not wait for its NULL handshake.
+    /// exists, so a send does not wait for its NULL handshake; messages
+    /// for any peer stay in the outbox until it settles, so that it gets
+    /// its round-robin turn.
     var inprocUnready = 0
     /// SUB: the counted topics, and the `\x01topic` / `\x00topic` messages
     /// that still have to go to every connected peer.

@@ -43,8 +43,9 @@ extension ZSocket {
             return nil
         case .any:
             // The round-robin turn is taken only if this path sends: a
-            // message that falls back to the outbox gets its turn there.
-            guard let next = state.peerAtCursor() else { return nil }
+            // message that falls back to the outbox gets its turn there
+            // (also while an inproc peer is still handshaking: see route).
+            guard state.inprocUnready == 0, let next = state.peerAtCursor() else { return nil }
             connection = next
         case .connection(let id):
             guard let peer = state.peersById[id] else { return nil }

@@ -16,6 +16,10 @@
 #include "check.h"
 
 static void *context;
+// The workers and main meet here once every worker has connected: three
+// STOPs dealt round robin must reach three different workers, which holds
+// only when all three are connected before the first one is sent.
+static pthread_barrier_t workers_connected;
 
 static void expect(void *socket, const char *text)
 {
@@ -60,6 +64,7 @@ static void *worker(void *unused)
     void *receiver = zmq_socket(context, ZMQ_REP);
     CHECK(receiver);
     CHECK(zmq_connect(receiver, "inproc://workers") == 0);
+    pthread_barrier_wait(&workers_connected);
     char buffer[64];
     int size;
     while ((size = zmq_recv(receiver, buffer, sizeof buffer - 6, 0)) >= 0) {
@@ -114,7 +119,9 @@ int main(void)
     CHECK(zmq_getsockopt(workers, ZMQ_LAST_ENDPOINT, endpoint, &size) == 0);
     printf("DEALER ZMQ_LAST_ENDPOINT: %s\n", endpoint);
     pthread_t threads[3];
+    CHECK(pthread_barrier_init(&workers_connected, NULL, 4) == 0);
     for (int i = 0; i < 3; i++) CHECK(pthread_create(&threads[i], NULL, worker, NULL) == 0);
+    pthread_barrier_wait(&workers_connected);
     size = sizeof endpoint;
     CHECK(zmq_getsockopt(clients, ZMQ_LAST_ENDPOINT, endpoint, &size) == 0);
     void *client = zmq_socket(context, ZMQ_REQ);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# DRAFT (issue 15 investigation): measures a libzmq built by
+# contrib/libzmq/debian-route.sh against Debian 12's stock libzmq5:
+# exported symbols, SONAME/NEEDED/RUNPATH, ldd, features (CURVE, ws://,
+# zmq_has), abidiff when abigail-tools is installed.
+#
+#   contrib/libzmq/debian-route-check.sh WORKDIR
+#
+# Prints PASS:/FAIL: lines and "debian-route-check: N passed, M failed".
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+work="$(cd "$1" && pwd)"
+src="$(find "$work" -maxdepth 1 -type d -name 'zeromq3-*' | head -1)"
+stock=/usr/lib/x86_64-linux-gnu/libzmq.so.5
+# the library as the libzmq5 package installs it (stripped)
+lib="$(find "$src/debian/libzmq5" -name 'libzmq.so.5.*' -type f | head -1)"
+passed=0 failed=0
+ok() { echo "PASS: $*"; passed=$((passed + 1)); }
+bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
+tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+
+[ -n "$lib" ] || { bad "no libzmq.so.5.* under $src/debian/libzmq5"; echo "debian-route-check: $passed passed, $failed failed"; exit 1; }
+echo "library: $lib"
+
+nm -D --defined-only "$stock" | awk '{print $3}' | sort > "$tmp/stock.syms"
+nm -D --defined-only "$lib" | awk '{print $3}' | sort > "$tmp/new.syms"
+if diff "$tmp/stock.syms" "$tmp/new.syms" > "$tmp/syms.diff"; then
+  ok "exported symbols equal Debian's libzmq5 ($(wc -l < "$tmp/new.syms"))"
+else
+  bad "exported symbols differ: $(grep -c '^[<>]' "$tmp/syms.diff") lines"; head -20 "$tmp/syms.diff"
+fi
+if command -v abidiff >/dev/null; then
+  abidiff "$stock" "$lib" > "$tmp/abidiff" 2>&1; rc=$?
+  if [ $rc -eq 0 ]; then ok "abidiff stock new: no change"; else bad "abidiff exit $rc"; head -20 "$tmp/abidiff"; fi
+else
+  bad "abidiff missing (apt-get install abigail-tools)"
+fi
+
+dyn="$(readelf -d "$lib")"
+grep -q 'SONAME.*\[libzmq\.so\.5\]' <<<"$dyn" && ok "SONAME libzmq.so.5" || bad "SONAME: $(grep SONAME <<<"$dyn")"
+grep -q 'NEEDED.*\[libzgss\.so\.0\]' <<<"$dyn" && ok "NEEDED libzgss.so.0" || bad "no NEEDED libzgss.so.0"
+grep -q 'NEEDED.*libgssapi_krb5' <<<"$dyn" && bad "NEEDED libgssapi_krb5" || ok "no NEEDED libgssapi_krb5"
+if grep -qE 'RPATH|RUNPATH' <<<"$dyn"; then bad "$(grep -E 'RPATH|RUNPATH' <<<"$dyn" | xargs)"; else ok "no RPATH/RUNPATH"; fi
+need_stock="$(readelf -d "$stock" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' | grep -v gssapi_krb5 | sort)"
+need_new="$(sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' <<<"$dyn" | grep -v libzgss | sort)"
+[ "$need_stock" = "$need_new" ] && ok "other NEEDED as stock: $(echo $need_new)" \
+  || bad "NEEDED differ: stock [$(echo $need_stock)] new [$(echo $need_new)]"
+
+libdir="$(dirname "$lib")"
+zgsslib="$(pkg-config --variable=libdir zgss 2>/dev/null || true)"
+ldd_out="$(LD_LIBRARY_PATH="$libdir${zgsslib:+:$zgsslib}" ldd "$lib")"
+grep -q 'libzgss\.so\.0 => /' <<<"$ldd_out" && ok "ldd: $(grep libzgss <<<"$ldd_out" | xargs)" || bad "ldd: libzgss not resolved"
+
+if gcc -O1 -o "$tmp/features" "$root/tools/libzmq-dropin/features.c" -lzmq; then
+  LD_LIBRARY_PATH="$libdir${zgsslib:+:$zgsslib}" "$tmp/features" > "$tmp/features.out" 2>&1
+  rc=$?; sed 's/^/  | /' "$tmp/features.out"
+  [ $rc -eq 0 ] && ok "features (zmq_has as stock, CURVE pair, ws:// pair)" || bad "features: $rc failed"
+  grep -q "$libdir" <(LD_LIBRARY_PATH="$libdir${zgsslib:+:$zgsslib}" ldd "$tmp/features") \
+    && ok "features ran on the new library" || bad "features did not load the new library"
+else
+  bad "cannot build features.c"
+fi
+echo "debian-route-check: $passed passed, $failed failed"
+[ $failed -eq 0 ]

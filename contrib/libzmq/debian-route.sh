@@ -46,6 +46,28 @@ else
 fi
 cd "$src"
 
+# An upstream tree (4.3.5, master) has no Debian packaging: take Debian 12's
+# debian/ (zeromq3 4.3.4-6), keep the patches that still apply, and give the
+# package the tree's version.
+if [ ! -d debian ]; then
+  [ -n "${ZGSS_DEBIAN_DIR:-}" ] || { log "upstream tree: set ZGSS_DEBIAN_DIR to a zeromq3 debian/ directory"; exit 1; }
+  cp -a "$ZGSS_DEBIAN_DIR" debian
+  : > debian/patches/series.new
+  for p in $(cat debian/patches/series); do
+    if patch -p1 -s --dry-run < "debian/patches/$p" >/dev/null 2>&1; then
+      patch -p1 -s < "debian/patches/$p"; echo "$p" >> debian/patches/series.new
+      log "debian patch $p: applied"
+    else
+      log "debian patch $p: does not apply (upstream has it), dropped"
+    fi
+  done
+  mv debian/patches/series.new debian/patches/series
+  v="$(sed -n 's/^#define ZMQ_VERSION_MAJOR \([0-9]*\)/\1/p' include/zmq.h).$(sed -n 's/^#define ZMQ_VERSION_MINOR \([0-9]*\)/\1/p' include/zmq.h).$(sed -n 's/^#define ZMQ_VERSION_PATCH \([0-9]*\)/\1/p' include/zmq.h)"
+  { echo "zeromq3 ($v-0zgss1) UNRELEASED; urgency=medium"; echo; echo "  * upstream $v with zgss's GSSAPI mechanism"; echo
+    echo " -- zgss <zgss@localhost>  $(date -R)"; echo; cat debian/changelog; } > debian/changelog.new
+  mv debian/changelog.new debian/changelog
+fi
+
 # 1. the adapter
 cp "$here"/src/gssapi_*.cpp "$here"/src/gssapi_*.hpp src/
 
@@ -70,8 +92,24 @@ Description: GSSAPI mechanism on libzgss instead of libgssapi_krb5
          AC_SEARCH_LIBS([gss_init_sec_context], [gssapi_krb5 gssapi],
 EOF
 grep -qx zgss-gssapi.patch debian/patches/series || echo zgss-gssapi.patch >> debian/patches/series
-patch -p1 --quiet < debian/patches/zgss-gssapi.patch
+patch -p1 --quiet < debian/patches/zgss-gssapi.patch \
+  || { log "configure.ac: GSSAPI block not found"; exit 1; }
 sed -i 's/^ libkrb5-dev,$/ libzgss-dev,/' debian/control
+
+# zgss outside the linker's default directories (no libzgss0 package yet):
+# the linker must find libzgss.so.0 when linking the tools and tests against
+# the uninstalled libzmq.so (LD_LIBRARY_PATH also serves make check), and
+# dpkg-shlibdeps has no shlibs/symbols file to turn it into a Depends.
+zgss_libdir="$(pkg-config --variable=libdir zgss)"
+case "$zgss_libdir" in
+  /usr/lib|/usr/lib/*|/lib/*) ;;
+  *)
+    export LD_LIBRARY_PATH="$zgss_libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    grep -q '^override_dh_shlibdeps' debian/rules || printf '%s\n' '' \
+      '# libzgss has no package yet: no dependency information for it' \
+      'override_dh_shlibdeps:' \
+      '	dh_shlibdeps -- --ignore-missing-info' >> debian/rules ;;
+esac
 
 opts="parallel=${JOBS:-1}"
 [ "$check" = check ] || opts="$opts nocheck"

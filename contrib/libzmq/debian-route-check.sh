@@ -12,7 +12,7 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 work="$(cd "$1" && pwd)"
-src="$(find "$work" -maxdepth 1 -type d -name 'zeromq3-*' | head -1)"
+src="$(dirname "$(dirname "$(find "$work" -mindepth 3 -maxdepth 3 -type d -path "*/debian/libzmq5" | head -1)")")"
 stock=/usr/lib/x86_64-linux-gnu/libzmq.so.5
 # the library as the libzmq5 package installs it (stripped)
 lib="$(find "$src/debian/libzmq5" -name 'libzmq.so.5.*' -type f | head -1)"

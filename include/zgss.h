@@ -554,8 +554,9 @@ int zgss_mech_encode(zgss_mech_t *mech, const uint8_t *data, size_t len, int fla
 /* Opens one incoming frame body once the status is READY. Encrypted mode:
  * data must be a MESSAGE command; *out is the plaintext, *out_flags its
  * ZGSS_MSG_* flags from inside the wrap. On a PUB or XPUB whose peer's
- * Socket-Type is SUB, a single frame that does not start with byte 0 or 1
- * also gets ZGSS_MSG_SUBSCRIBE (*out is then the topic): stock libzmq
+ * Socket-Type is SUB, a message of one frame (not the last frame of a
+ * longer message) that does not start with byte 0 or 1 also gets
+ * ZGSS_MSG_SUBSCRIBE (*out is then the topic): stock libzmq
  * 4.3.4 encrypts a subscription without its 1 byte. An XSUB peer's
  * messages keep their flags. Returns 0, ZGSS_E_STATE before
  * READY, ZGSS_E_PROTO for anything malformed, tampered, replayed or sent

@@ -65,6 +65,9 @@ public final class GSSAPIMechanism: Mechanism {
     /// costs: a stock SUB's cancel reads as a subscription, and a bare
     /// topic that starts with 0x00 or 0x01 is read in the marked form.
     private var peerSendsBareTopics = false
+    /// With `peerSendsBareTopics`: the last data frame had MORE, so the
+    /// next one continues a message.
+    private var peerMessageContinues = false
     /// The authenticated peer principal: on a server the client's (what
     /// libzmq hands ZAP as User-Id), on a client the service's.
     public private(set) var peerPrincipal: String?
@@ -273,9 +276,14 @@ public final class GSSAPIMechanism: Mechanism {
         try requireReady("decode")
         guard protectsMessages else { return message }
         var opened = try unwrapMessage(&message.body)
-        if peerSendsBareTopics && opened.flags.isDisjoint(with: [.more, .command, .subscribe, .cancel])
-            && (opened.body.first ?? 2) > 1 {
-            opened.flags.insert(.subscribe)
+        if peerSendsBareTopics {
+            // Only a message of one part: not the last part of a longer one.
+            let startsMessage = !peerMessageContinues
+            if !opened.flags.contains(.command) { peerMessageContinues = opened.flags.contains(.more) }
+            if startsMessage && opened.flags.isDisjoint(with: [.more, .command, .subscribe, .cancel])
+                && (opened.body.first ?? 2) > 1 {
+                opened.flags.insert(.subscribe)
+            }
         }
         return opened
     }

@@ -41,6 +41,17 @@ struct BareTopicTests {
         }
     }
 
+    @Test func theLastPartOfALongerMessageIsNotATopic() throws {
+        let pair = try MechanismPair(Sides(), clientType: .sub, serverType: .pub)
+        try pair.run()
+        var read: [ZMTPMessage] = []
+        for (body, flags) in [("first", MessageFlags.more), ("last", []), ("topic", [])] {
+            let sent = try pair.client.encode(ZMTPMessage(Array(body.utf8), flags: flags))
+            read.append(try pair.server.decode(ZMTPMessage(sent.body, flags: sent.flags)))
+        }
+        #expect(read.map(\.flags) == [.more, [], .subscribe])
+    }
+
     @Test func onlySingleFramesOnAPublisher() throws {
         #expect(try !received(Array("part".utf8), flags: .more, from: .sub).flags.contains(.subscribe))
         // A SUB's bare message to anything but a PUB/XPUB is not read so.

@@ -10,11 +10,10 @@ import ZMTPCodec
 /// only what follows the bad frame is lost). NULL security over TCP
 /// loopback, a raw peer that writes everything with one send(2).
 @Suite struct BadFrameInBatchTests {
-    static let pull: Int32 = 7
 
     @Test func messagesBeforeAMalformedFrameAreDelivered() throws {
         let context = ZContext()
-        let pull = try context.socket(type: Self.pull)
+        let pull = try context.socket(type: ZMQ_PULL)
         defer {
             pull.close()
             context.terminate()

@@ -9,22 +9,6 @@ import Testing
 /// the peer in the order they were sent, whichever path each one took.
 /// NULL security over TCP loopback: no Kerberos realm needed.
 @Suite struct DirectSendTests {
-    static let push: Int32 = 8
-    static let pull: Int32 = 7
-    static let dealer: Int32 = 5
-    static let router: Int32 = 6
-    static let req: Int32 = 3
-    static let rep: Int32 = 4
-
-    private func setInt(_ socket: ZSocket, _ option: Int32, _ value: Int32) throws {
-        var value = value
-        try withUnsafeBytes(of: &value) { try socket.setOption(option, $0) }
-    }
-
-    private func endpoint(_ socket: ZSocket) throws -> String {
-        guard case .string(let text) = try socket.option(ZMQ_LAST_ENDPOINT) else { return "" }
-        return text
-    }
 
     private func number(_ value: Int) -> [UInt8] {
         withUnsafeBytes(of: UInt32(value).bigEndian) { Array($0) }
@@ -37,10 +21,10 @@ import Testing
     @Test func pushKeepsOrderAcrossBurstsAndPauses() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let pull = try context.socket(type: Self.pull)
+        let pull = try context.socket(type: ZMQ_PULL)
         try setInt(pull, ZMQ_RCVTIMEO, 10_000)
         try pull.bind("tcp://127.0.0.1:*")
-        let push = try context.socket(type: Self.push)
+        let push = try context.socket(type: ZMQ_PUSH)
         try setInt(push, ZMQ_SNDHWM, 50)
         try push.connect(try endpoint(pull))
         // 20 MiB in all: more than the connection's backlog, so that some
@@ -75,11 +59,11 @@ import Testing
     @Test func routerRepliesInOrderToEachDealer() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let router = try context.socket(type: Self.router)
+        let router = try context.socket(type: ZMQ_ROUTER)
         try setInt(router, ZMQ_RCVTIMEO, 10_000)
         try router.bind("tcp://127.0.0.1:*")
         let dealers = try (0..<3).map { _ in
-            let dealer = try context.socket(type: Self.dealer)
+            let dealer = try context.socket(type: ZMQ_DEALER)
             try setInt(dealer, ZMQ_RCVTIMEO, 10_000)
             try dealer.connect(try endpoint(router))
             return dealer
@@ -107,10 +91,10 @@ import Testing
     @Test func requestsAndRepliesAlternate() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let rep = try context.socket(type: Self.rep)
+        let rep = try context.socket(type: ZMQ_REP)
         try setInt(rep, ZMQ_RCVTIMEO, 10_000)
         try rep.bind("tcp://127.0.0.1:*")
-        let req = try context.socket(type: Self.req)
+        let req = try context.socket(type: ZMQ_REQ)
         try setInt(req, ZMQ_RCVTIMEO, 10_000)
         try req.connect(try endpoint(rep))
         let rounds = 2_000
@@ -137,7 +121,7 @@ import Testing
         let context = ZContext()
         defer { context.terminate() }
         for _ in 0..<20 {
-            let socket = try context.socket(type: DirectSendTests.pull)
+            let socket = try context.socket(type: ZMQ_PULL)
             try socket.bind("tcp://127.0.0.1:*")
             socket.close()
             // The loop finishes and its thread parks (polled: on a loaded
@@ -153,7 +137,7 @@ import Testing
     @Test func terminateJoinsEveryThread() throws {
         let context = ZContext()
         var sockets: [ZSocket] = []
-        for _ in 0..<5 { sockets.append(try context.socket(type: DirectSendTests.pull)) }
+        for _ in 0..<5 { sockets.append(try context.socket(type: ZMQ_PULL)) }
         #expect(context.threadsAlive == 5)
         for socket in sockets { socket.close() }
         context.terminate()

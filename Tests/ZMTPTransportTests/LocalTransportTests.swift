@@ -8,39 +8,17 @@ import Testing
 /// security: no realm needed; the C tests in tests/zmqapi compare the same
 /// behaviour with stock libzmq, GSSAPI over ipc:// included).
 @Suite struct LocalTransportTests {
-    static let pair: Int32 = 0
-    static let pull: Int32 = 7
-    static let push: Int32 = 8
-
-    private func setInt(_ socket: ZSocket, _ option: Int32, _ value: Int32) throws {
-        var value = value
-        try withUnsafeBytes(of: &value) { try socket.setOption(option, $0) }
-    }
-
-    private func endpoint(_ socket: ZSocket) throws -> String {
-        guard case .string(let text) = try socket.option(ZMQ_LAST_ENDPOINT) else { return "" }
-        return text
-    }
 
     private func exists(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0
     }
 
-    private func errno(of body: () throws(TransportError) -> Void) -> Int32 {
-        do {
-            try body()
-            return 0
-        } catch {
-            return error.errno
-        }
-    }
-
     /// ipc://* makes DIR/socket in a fresh directory and removes both when
     /// the socket's I/O thread closes the listener.
     @Test func wildcardIPCCleansUp() throws {
         let context = ZContext()
-        let pull = try context.socket(type: Self.pull)
+        let pull = try context.socket(type: ZMQ_PULL)
         try setInt(pull, ZMQ_RCVTIMEO, 10_000)
         try pull.bind("ipc://*")
         let text = try endpoint(pull)
@@ -48,7 +26,7 @@ import Testing
         let file = String(text.dropFirst("ipc://".count))
         let directory = String(file.dropLast("/socket".count))
         #expect(exists(file))
-        let push = try context.socket(type: Self.push)
+        let push = try context.socket(type: ZMQ_PUSH)
         try push.connect(text)
         try push.send(Array("over ipc".utf8), flags: 0)
         #expect(try pull.receive(flags: 0) == Array("over ipc".utf8))
@@ -69,18 +47,18 @@ import Testing
         defer { rmdir(directory) }
         let context = ZContext()
         defer { context.terminate() }
-        let first = try context.socket(type: Self.pull)
+        let first = try context.socket(type: ZMQ_PULL)
         try first.bind("ipc://\(directory)/s")
         first.close()
-        let second = try context.socket(type: Self.pull)
-        #expect(errno { () throws(TransportError) in try second.bind("ipc://\(directory)/s") } == 0)
+        let second = try context.socket(type: ZMQ_PULL)
+        #expect(failureErrno { () throws(TransportError) in try second.bind("ipc://\(directory)/s") } == 0)
         second.close()
         let regular = "\(directory)/file"
         let fd = open(regular, O_CREAT | O_WRONLY, 0o600)
         #expect(fd >= 0)
         close(fd)
-        let third = try context.socket(type: Self.pull)
-        #expect(errno { () throws(TransportError) in try third.bind("ipc://\(regular)") } == EADDRINUSE)
+        let third = try context.socket(type: ZMQ_PULL)
+        #expect(failureErrno { () throws(TransportError) in try third.bind("ipc://\(regular)") } == EADDRINUSE)
         #expect(exists(regular))
         third.close()
         unlink(regular)
@@ -91,9 +69,9 @@ import Testing
     @Test func inprocNames() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let a = try context.socket(type: Self.pair)
-        let b = try context.socket(type: Self.pair)
-        let c = try context.socket(type: Self.pair)
+        let a = try context.socket(type: ZMQ_PAIR)
+        let b = try context.socket(type: ZMQ_PAIR)
+        let c = try context.socket(type: ZMQ_PAIR)
         for socket in [a, b] { try setInt(socket, ZMQ_RCVTIMEO, 10_000) }
         try b.connect("inproc://name")
         try b.send(Array("early".utf8), flags: 0)
@@ -101,9 +79,9 @@ import Testing
         #expect(try a.receive(flags: 0) == Array("early".utf8))
         try a.send(Array("back".utf8), flags: 0)
         #expect(try b.receive(flags: 0) == Array("back".utf8))
-        #expect(errno { () throws(TransportError) in try c.bind("inproc://name") } == EADDRINUSE)
+        #expect(failureErrno { () throws(TransportError) in try c.bind("inproc://name") } == EADDRINUSE)
         a.close()
-        #expect(errno { () throws(TransportError) in try c.bind("inproc://name") } == 0)
+        #expect(failureErrno { () throws(TransportError) in try c.bind("inproc://name") } == 0)
         for socket in [b, c] { socket.close() }
     }
 

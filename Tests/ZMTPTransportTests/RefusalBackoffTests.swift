@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+import CZGSSHeader
 import Glibc
 import Testing
 import ZMTPCodec
@@ -11,13 +12,12 @@ import ZMTPCodec
 /// every connection with its greeting and ERROR "400" (what a libzmq NULL
 /// server sends when its ZAP handler denies).
 @Suite struct RefusalBackoffTests {
-    static let push: Int32 = 8
 
     @Test func refusedClientWaitsBeforeReconnecting() throws {
         let listener = try RawListener()
         defer { listener.close() }
         let context = ZContext()
-        let push = try context.socket(type: Self.push)
+        let push = try context.socket(type: ZMQ_PUSH)
         defer {
             push.close()
             context.terminate()

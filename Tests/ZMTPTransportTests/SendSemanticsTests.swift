@@ -9,23 +9,6 @@ import ZGSSBase
 /// stock libzmq by tests/zmqapi/sem_*.c) and a PUB's filtering in the
 /// sending thread. NULL security over TCP loopback.
 @Suite struct SendSemanticsTests {
-    static let pair: Int32 = 0
-    static let pub: Int32 = 1
-    static let sub: Int32 = 2
-    static let req: Int32 = 3
-    static let dealer: Int32 = 5
-    static let pull: Int32 = 7
-    static let push: Int32 = 8
-
-    private func setInt(_ socket: ZSocket, _ option: Int32, _ value: Int32) throws {
-        var value = value
-        try withUnsafeBytes(of: &value) { try socket.setOption(option, $0) }
-    }
-
-    private func endpoint(_ socket: ZSocket) throws -> String {
-        guard case .string(let text) = try socket.option(ZMQ_LAST_ENDPOINT) else { return "" }
-        return text
-    }
 
     /// The errno of a send that fails, nil when it succeeds.
     private func sendError(_ socket: ZSocket, _ bytes: [UInt8], flags: Int32) -> Int32? {
@@ -46,7 +29,7 @@ import ZGSSBase
         return condition()
     }
 
-    @Test(arguments: [push, dealer, req, pair])
+    @Test(arguments: [ZMQ_PUSH, ZMQ_DEALER, ZMQ_REQ, ZMQ_PAIR])
     func boundSocketWithoutPeerDoesNotQueue(type: Int32) throws {
         let context = ZContext()
         defer { context.terminate() }
@@ -64,13 +47,13 @@ import ZGSSBase
     @Test func blockedSendGoesOnWhenAPeerConnects() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let push = try context.socket(type: Self.push)
+        let push = try context.socket(type: ZMQ_PUSH)
         try push.bind("tcp://127.0.0.1:*")
         let address = try endpoint(push)
         let received = Box(0)
         let worker = PeerThread {
             usleep(100_000)
-            guard let pull = try? context.socket(type: Self.pull) else { return }
+            guard let pull = try? context.socket(type: ZMQ_PULL) else { return }
             try? setInt(pull, ZMQ_RCVTIMEO, 10_000)
             try? pull.connect(address)
             for _ in 0..<3 where (try? pull.receive(flags: 0)) != nil { received.value += 1 }
@@ -86,7 +69,7 @@ import ZGSSBase
     @Test func eachConnectEndpointQueuesSendHWMMessages() throws {
         let context = ZContext()
         defer { context.terminate() }
-        for (type, expected) in [(Self.push, 10), (Self.dealer, 10), (Self.pair, 5)] {
+        for (type, expected) in [(ZMQ_PUSH, 10), (ZMQ_DEALER, 10), (ZMQ_PAIR, 5)] {
             let socket = try context.socket(type: type)
             try setInt(socket, ZMQ_LINGER, 0)
             try setInt(socket, ZMQ_SNDHWM, 5)
@@ -102,10 +85,10 @@ import ZGSSBase
     @Test func pubDropsWhatNoPeerWantsBeforeQueueing() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let pub = try context.socket(type: Self.pub)
+        let pub = try context.socket(type: ZMQ_PUB)
         try setInt(pub, ZMQ_LINGER, 0)
         try pub.bind("tcp://127.0.0.1:*")
-        let sub = try context.socket(type: Self.sub)
+        let sub = try context.socket(type: ZMQ_SUB)
         try setInt(sub, ZMQ_RCVTIMEO, 10_000)
         try setInt(sub, ZMQ_LINGER, 0)
         try Array("10001 ".utf8).withUnsafeBytes { try sub.setOption(ZMQ_SUBSCRIBE, $0) }
@@ -140,10 +123,10 @@ import ZGSSBase
     @Test func unsubscribeReachesThePubsFilter() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let pub = try context.socket(type: Self.pub)
+        let pub = try context.socket(type: ZMQ_PUB)
         try setInt(pub, ZMQ_LINGER, 0)
         try pub.bind("tcp://127.0.0.1:*")
-        let sub = try context.socket(type: Self.sub)
+        let sub = try context.socket(type: ZMQ_SUB)
         try setInt(sub, ZMQ_LINGER, 0)
         let topic = Array("a".utf8)
         try topic.withUnsafeBytes { try sub.setOption(ZMQ_SUBSCRIBE, $0) }
@@ -161,9 +144,9 @@ import ZGSSBase
     @Test func terminateReturnsWhenQueuedMessagesHaveNowhereToGo() throws {
         let context = ZContext()
         let peerContext = ZContext()
-        let push = try context.socket(type: Self.push)
+        let push = try context.socket(type: ZMQ_PUSH)
         try push.bind("tcp://127.0.0.1:*")
-        let pull = try peerContext.socket(type: Self.pull)
+        let pull = try peerContext.socket(type: ZMQ_PULL)
         try setInt(pull, ZMQ_LINGER, 0)
         try pull.connect(try endpoint(push))
         let message = [UInt8](repeating: 0x42, count: 65_536)

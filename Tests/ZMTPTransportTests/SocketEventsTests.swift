@@ -9,19 +9,6 @@ import ZMTPCodec
 /// descriptor, what counts as receivable, room appearing in a full send
 /// queue, and termination. NULL security over TCP loopback.
 @Suite struct SocketEventsTests {
-    static let sub: Int32 = 2
-    static let pull: Int32 = 7
-    static let push: Int32 = 8
-
-    private func setInt(_ socket: ZSocket, _ option: Int32, _ value: Int32) throws {
-        var value = value
-        try withUnsafeBytes(of: &value) { try socket.setOption(option, $0) }
-    }
-
-    private func endpoint(_ socket: ZSocket) throws -> String {
-        guard case .string(let text) = try socket.option(ZMQ_LAST_ENDPOINT) else { return "" }
-        return text
-    }
 
     private func readable(_ fd: Int32, waiting milliseconds: Int32 = 0) -> Bool {
         var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -41,17 +28,19 @@ import ZMTPCodec
     @Test func descriptorIsEdgeTriggered() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let pull = try context.socket(type: Self.pull)
+        let pull = try context.socket(type: ZMQ_PULL)
         try setInt(pull, ZMQ_LINGER, 0)
         try pull.bind("tcp://127.0.0.1:*")
-        let push = try context.socket(type: Self.push)
-        try setInt(push, ZMQ_LINGER, 0)
-        try push.connect(try endpoint(pull))
         let fd = try pull.eventDescriptor()
         #expect(try pull.eventDescriptor() == fd)
         #expect(readable(fd), "a new descriptor is readable")
         #expect(try pull.events() == [])
+        // No peer yet: nothing can signal it between these two lines (a
+        // peer's handshake finishing would, rightly, on a loaded machine).
         #expect(!readable(fd), "reading the events resets it")
+        let push = try context.socket(type: ZMQ_PUSH)
+        try setInt(push, ZMQ_LINGER, 0)
+        try push.connect(try endpoint(pull))
         try push.send([1], flags: 0)
         #expect(readable(fd, waiting: 10_000), "an arrival signals it")
         #expect(try waitFor(.pollIn, on: pull, fd: fd))
@@ -69,7 +58,7 @@ import ZMTPCodec
     @Test func filteredMessagesAreNotReceivable() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let sub = try context.socket(type: Self.sub)
+        let sub = try context.socket(type: ZMQ_SUB)
         try setInt(sub, ZMQ_LINGER, 0)
         try Array("wanted".utf8).withUnsafeBytes { try sub.setOption(ZMQ_SUBSCRIBE, $0) }
         try sub.bind("tcp://127.0.0.1:*")
@@ -103,12 +92,12 @@ import ZMTPCodec
     @Test func roomInTheSendQueueSignals() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let probe = try context.socket(type: Self.pull)
+        let probe = try context.socket(type: ZMQ_PULL)
         try setInt(probe, ZMQ_LINGER, 0)
         try probe.bind("tcp://127.0.0.1:*")
         let address = try endpoint(probe)
         probe.close()
-        let push = try context.socket(type: Self.push)
+        let push = try context.socket(type: ZMQ_PUSH)
         try setInt(push, ZMQ_LINGER, 0)
         try setInt(push, ZMQ_SNDHWM, 2)
         #expect(try push.events() == [], "no peer, no endpoint")
@@ -118,9 +107,11 @@ import ZMTPCodec
         try push.send([2], flags: ZSocket.dontWait)
         let fd = try push.eventDescriptor()
         #expect(try push.events() == [], "the queue is at ZMQ_SNDHWM")
-        #expect(!readable(fd))
+        // (Not checked here that the descriptor stays quiet: the failed
+        // reconnects to the closed port may signal it, as they may in
+        // libzmq; descriptorIsEdgeTriggered covers the edge.)
         // The port comes free once the probe's I/O thread has closed it.
-        let pull = try context.socket(type: Self.pull)
+        let pull = try context.socket(type: ZMQ_PULL)
         try setInt(pull, ZMQ_LINGER, 0)
         let deadline = Clock.now + 10_000
         while true {
@@ -141,7 +132,7 @@ import ZMTPCodec
 
     @Test func terminationWakesAndFails() throws {
         let context = ZContext()
-        let pull = try context.socket(type: Self.pull)
+        let pull = try context.socket(type: ZMQ_PULL)
         let fd = try pull.eventDescriptor()
         _ = try pull.events()
         #expect(!readable(fd))

@@ -8,28 +8,11 @@ import Testing
 /// security; tests/zmqapi/monitor_*.c compare the sequences with stock
 /// libzmq, GSSAPI included).
 @Suite struct SocketMonitorTests {
-    static let pair: Int32 = 0
-    static let push: Int32 = 8
-    static let pull: Int32 = 7
-
-    private func setInt(_ socket: ZSocket, _ option: Int32, _ value: Int32) throws {
-        var value = value
-        try withUnsafeBytes(of: &value) { try socket.setOption(option, $0) }
-    }
-
-    private func errno(of body: () throws(TransportError) -> Void) -> Int32 {
-        do {
-            try body()
-            return 0
-        } catch {
-            return error.errno
-        }
-    }
 
     /// A watcher PAIR connected to `socket`'s monitor.
     private func watch(_ context: ZContext, _ socket: ZSocket, _ name: String, events: UInt64 = 0xFFFF) throws -> ZSocket {
         try socket.monitor(endpoint: name, events: events)
-        let watcher = try context.socket(type: Self.pair)
+        let watcher = try context.socket(type: ZMQ_PAIR)
         try setInt(watcher, ZMQ_RCVTIMEO, 10_000)
         try setInt(watcher, ZMQ_LINGER, 0)
         try watcher.connect(name)
@@ -62,14 +45,14 @@ import Testing
 
     @Test func refusesWhatLibzmqRefuses() throws {
         let context = ZContext()
-        let socket = try context.socket(type: Self.pull)
-        #expect(errno(of: { () throws(TransportError) in try socket.monitor(endpoint: "tcp://127.0.0.1:1", events: 0xFFFF) })
+        let socket = try context.socket(type: ZMQ_PULL)
+        #expect(failureErrno(of: { () throws(TransportError) in try socket.monitor(endpoint: "tcp://127.0.0.1:1", events: 0xFFFF) })
                 == EPROTONOSUPPORT)
-        #expect(errno(of: { () throws(TransportError) in try socket.monitor(endpoint: "inproc://m", events: 0x10000) })
+        #expect(failureErrno(of: { () throws(TransportError) in try socket.monitor(endpoint: "inproc://m", events: 0x10000) })
                 == EINVAL)
-        let holder = try context.socket(type: Self.pair)
+        let holder = try context.socket(type: ZMQ_PAIR)
         try holder.bind("inproc://taken")
-        #expect(errno(of: { () throws(TransportError) in try socket.monitor(endpoint: "inproc://taken", events: 0xFFFF) })
+        #expect(failureErrno(of: { () throws(TransportError) in try socket.monitor(endpoint: "inproc://taken", events: 0xFFFF) })
                 == EADDRINUSE)
         // Stopping a monitor that does not run is fine, as in libzmq.
         try socket.monitor(endpoint: nil, events: 0)
@@ -83,9 +66,9 @@ import Testing
     /// libzmq's inproc pipe does): a monitor's first event is not lost.
     @Test func boundInprocPeerTakesMessagesAtOnce() throws {
         let context = ZContext()
-        let push = try context.socket(type: Self.push)
+        let push = try context.socket(type: ZMQ_PUSH)
         try push.bind("inproc://at-once")
-        let pull = try context.socket(type: Self.pull)
+        let pull = try context.socket(type: ZMQ_PULL)
         try setInt(pull, ZMQ_RCVTIMEO, 10_000)
         try pull.connect("inproc://at-once")
         try push.send(Array("first".utf8), flags: ZSocket.dontWait)
@@ -100,8 +83,8 @@ import Testing
     /// MONITOR_STOPPED when the monitor is stopped.
     @Test func ipcSequence() throws {
         let context = ZContext()
-        let server = try context.socket(type: Self.pull)
-        let client = try context.socket(type: Self.push)
+        let server = try context.socket(type: ZMQ_PULL)
+        let client = try context.socket(type: ZMQ_PUSH)
         let serverEvents = try watch(context, server, "inproc://server-events")
         // The client's monitor asks for the handshake only.
         let clientEvents = try watch(context, client, "inproc://client-events",

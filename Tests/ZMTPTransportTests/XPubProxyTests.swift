@@ -8,22 +8,6 @@ import ZMTPCodec
 /// XPUB/XSUB, zgss_proxy, zgss_unbind/zgss_disconnect and the context
 /// options at the transport level, NULL security over TCP loopback.
 @Suite struct XPubProxyTests {
-    static let pair: Int32 = 0
-    static let sub: Int32 = 2
-    static let pull: Int32 = 7
-    static let push: Int32 = 8
-    static let xpub: Int32 = 9
-    static let xsub: Int32 = 10
-
-    private func setInt(_ socket: ZSocket, _ option: Int32, _ value: Int32) throws {
-        var value = value
-        try withUnsafeBytes(of: &value) { try socket.setOption(option, $0) }
-    }
-
-    private func endpoint(_ socket: ZSocket) throws -> String {
-        guard case .string(let text) = try socket.option(ZMQ_LAST_ENDPOINT) else { return "" }
-        return text
-    }
 
     private func socket(_ context: ZContext, _ type: Int32, timeout: Int32 = 10_000) throws -> ZSocket {
         let socket = try context.socket(type: type)
@@ -39,7 +23,7 @@ import ZMTPCodec
     @Test func subscribeCommandsReachTheApplication() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let xpub = try socket(context, Self.xpub)
+        let xpub = try socket(context, ZMQ_XPUB)
         try xpub.bind("tcp://127.0.0.1:*")
         guard let port = try endpoint(xpub).split(separator: ":").last.flatMap({ UInt16($0) }) else {
             Issue.record("no endpoint")
@@ -66,7 +50,7 @@ import ZMTPCodec
     @Test func xsubForwardingRules() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let xsub = try socket(context, Self.xsub)
+        let xsub = try socket(context, ZMQ_XSUB)
         let topic: [UInt8] = [1] + Array("t".utf8)
         let cancel: [UInt8] = [0] + Array("t".utf8)
         let forwards: (ZSocket, [[UInt8]]) -> Bool = { socket, parts in
@@ -116,8 +100,8 @@ import ZMTPCodec
     @Test func xpubOptions() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let xpub = try socket(context, Self.xpub)
-        let sub = try socket(context, Self.sub)
+        let xpub = try socket(context, ZMQ_XPUB)
+        let sub = try socket(context, ZMQ_SUB)
         try setInt(xpub, ZMQ_XPUB_VERBOSER, 1)
         #expect(xpub.state.monitor.withLock { xpub.state.options.xpub.verboseCancel })
         try setInt(xpub, ZMQ_XPUB_VERBOSE, 1)
@@ -136,10 +120,10 @@ import ZMTPCodec
     @Test func disconnectDropsTheEndpointsWritability() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let pull = try socket(context, Self.pull)
+        let pull = try socket(context, ZMQ_PULL)
         try pull.bind("tcp://127.0.0.1:*")
         let address = try endpoint(pull)
-        let push = try socket(context, Self.push)
+        let push = try socket(context, ZMQ_PUSH)
         try push.connect(address)
         #expect(try push.events() == .pollOut)
         #expect(push.state.monitor.withLock { push.state.connectEndpoints } == 1)
@@ -165,12 +149,12 @@ import ZMTPCodec
     @Test func proxyForwardsCountsAndObeysCommands() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let front = try socket(context, Self.pull)
-        let back = try socket(context, Self.push)
-        let control = try socket(context, Self.pair)
-        let steer = try socket(context, Self.pair)
-        let source = try socket(context, Self.push)
-        let sink = try socket(context, Self.pull)
+        let front = try socket(context, ZMQ_PULL)
+        let back = try socket(context, ZMQ_PUSH)
+        let control = try socket(context, ZMQ_PAIR)
+        let steer = try socket(context, ZMQ_PAIR)
+        let source = try socket(context, ZMQ_PUSH)
+        let sink = try socket(context, ZMQ_PULL)
         try front.bind("tcp://127.0.0.1:*")
         try back.bind("tcp://127.0.0.1:*")
         try control.bind("tcp://127.0.0.1:*")
@@ -243,10 +227,10 @@ import ZMTPCodec
         try withUnsafeBytes(of: &one) { try context.set(ZMQ_MAX_SOCKETS, $0) }
         var zero: Int32 = 0
         try withUnsafeBytes(of: &zero) { try context.set(ZMQ_BLOCKY, $0) }
-        let first = try context.socket(type: Self.push)
+        let first = try context.socket(type: ZMQ_PUSH)
         #expect(try first.option(ZMQ_LINGER) == .int(0), "not blocky: linger 0")
         do {
-            _ = try context.socket(type: Self.pull)
+            _ = try context.socket(type: ZMQ_PULL)
             Issue.record("a socket beyond ZMQ_MAX_SOCKETS")
         } catch {
             #expect(error.errno == EMFILE)

@@ -87,6 +87,10 @@ final class Session {
     var firstError: ZGSSError?
     /// The last MESSAGE body the target accepted from the peer.
     var lastAccepted: ZMTPMessage?
+    /// The last data message each side opened had MORE: the next one
+    /// continues it (see `arrival`).
+    var targetReadContinues = false
+    var peerReadContinues = false
 
     init(_ header: UInt8, _ types: UInt8) {
         targetIsServer = header & 1 != 0
@@ -124,7 +128,11 @@ final class Session {
 
     func process(_ body: [UInt8]) { _ = call("processHandshakeCommand") { () throws(ZGSSError) in try target.processHandshakeCommand(body) } }
 
-    func decode(_ message: ZMTPMessage) -> ZMTPMessage? { call("decode") { () throws(ZGSSError) in try target.decode(message) } }
+    func decode(_ message: ZMTPMessage) -> ZMTPMessage? {
+        let opened = call("decode") { () throws(ZGSSError) in try target.decode(message) }
+        if let opened, !opened.flags.contains(.command) { targetReadContinues = opened.flags.contains(.more) }
+        return opened
+    }
 
     func check() {
         if let firstError {
@@ -213,13 +221,14 @@ final class Session {
             var changed = false
             if damage { (sealed.body, changed) = mutate(sealed.body, &input) }
             let targetWasReady = target.status == .ready
+            let continuing = targetReadContinues
             guard let opened = decode(sealed) else {
                 if targetWasReady && !changed && sameMode { finding("the peer's genuine message was refused: \(target.lastError.map { "\($0)" } ?? "")") }
                 return
             }
             if encrypted {
                 let want = arrival(of: ZMTPMessage(body, flags: original.flags.intersection([.more, .command])),
-                                   from: peer, at: target)
+                                   from: peer, at: target, continuing: continuing)
                 if opened != want { finding(changed ? "a damaged message was accepted" : "a message changed on the way") }
                 lastAccepted = sealed
             }
@@ -234,9 +243,11 @@ final class Session {
             guard let sealed = call("encode", { () throws(ZGSSError) in try target.encode(message) }) else { return }
             guard peer.status == .ready, sameMode else { return }
             do {
+                let continuing = peerReadContinues
                 let opened = try peer.decode(sealed)
+                if !opened.flags.contains(.command) { peerReadContinues = opened.flags.contains(.more) }
                 let want = encrypted ? arrival(of: ZMTPMessage(message.body, flags: message.flags.intersection([.more, .command])),
-                                               from: target, at: peer) : message
+                                               from: target, at: peer, continuing: continuing) : message
                 if opened != want { finding("the target's message changed on the way") }
             } catch {
                 finding("the peer refused the target's genuine message: \(error)")
@@ -285,11 +296,13 @@ public func fuzzMechanism(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 }
 
 /// What an encrypted `message` from `sender` reads as at `receiver`: the
-/// same, except that a SUB's single frame to a PUB or XPUB that does not
-/// start with byte 0 or 1 is a bare topic and arrives flagged `.subscribe`
-/// (stock libzmq 4.3.4 drops the marker; see GSSAPIMechanism.decode).
-func arrival(of message: ZMTPMessage, from sender: GSSAPIMechanism, at receiver: GSSAPIMechanism) -> ZMTPMessage {
-    guard sender.socketType == .sub, receiver.socketType == .pub || receiver.socketType == .xpub,
+/// same, except that a SUB's message of one frame (not `continuing` an
+/// earlier frame's MORE) to a PUB or XPUB that does not start with byte 0
+/// or 1 is a bare topic and arrives flagged `.subscribe` (stock libzmq
+/// 4.3.4 drops the marker; see GSSAPIMechanism.decode).
+func arrival(of message: ZMTPMessage, from sender: GSSAPIMechanism, at receiver: GSSAPIMechanism,
+             continuing: Bool) -> ZMTPMessage {
+    guard !continuing, sender.socketType == .sub, receiver.socketType == .pub || receiver.socketType == .xpub,
           message.flags.isEmpty, (message.body.first ?? 2) > 1 else { return message }
     return ZMTPMessage(message.body, flags: .subscribe)
 }

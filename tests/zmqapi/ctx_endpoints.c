@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CHECK(x) do { if (!(x)) { fprintf(stderr, "%s:%d: %s failed (errno %d %s)\n", __FILE__, __LINE__, #x, zmq_errno(), zmq_strerror(zmq_errno())); return 1; } } while (0)
+#include "check.h"
 
 static const char *err_name(int rc)
 {

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(x) do { if (!(x)) { fprintf(stderr, "%s:%d: %s failed (errno %d %s)\n", __FILE__, __LINE__, #x, zmq_errno(), zmq_strerror(zmq_errno())); exit(1); } } while (0)
+#include "check.h"
 
 static void *context;
 

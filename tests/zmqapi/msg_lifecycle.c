@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(x) do { if (!(x)) { fprintf(stderr, "%s:%d: %s failed (errno %d %s)\n", __FILE__, __LINE__, #x, zmq_errno(), zmq_strerror(zmq_errno())); return 1; } } while (0)
+#include "check.h"
 
 _Static_assert(sizeof(zmq_msg_t) == 64, "zmq_msg_t is 64 bytes");
 _Static_assert(alignof(zmq_msg_t) == alignof(void *), "zmq_msg_t is pointer-aligned");

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CHECK(x) do { if (!(x)) { fprintf(stderr, "%s:%d: %s failed (errno %d %s)\n", __FILE__, __LINE__, #x, zmq_errno(), zmq_strerror(zmq_errno())); return 1; } } while (0)
+#include "check.h"
 #define MESSAGES 2000
 #define BURST 100
 

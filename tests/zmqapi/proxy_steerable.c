@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CHECK(x) do { if (!(x)) { fprintf(stderr, "%s:%d: %s failed (errno %d %s)\n", __FILE__, __LINE__, #x, zmq_errno(), zmq_strerror(zmq_errno())); return 1; } } while (0)
+#include "check.h"
 
 struct proxy_args { void *frontend, *backend, *capture, *control; int rc, err; };
 

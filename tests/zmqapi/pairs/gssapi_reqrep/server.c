@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(x) do { if (!(x)) { fprintf(stderr, "server %s:%d: %s failed (errno %d %s)\n", __FILE__, __LINE__, #x, zmq_errno(), zmq_strerror(zmq_errno())); exit(1); } } while (0)
+#define CHECK_WHO "server "
+#include "../../check.h"
 
 int main(int argc, char **argv)
 {

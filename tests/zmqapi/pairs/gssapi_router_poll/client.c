@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(x) do { if (!(x)) { fprintf(stderr, "client %s:%d: %s failed (errno %d %s)\n", __FILE__, __LINE__, #x, zmq_errno(), zmq_strerror(zmq_errno())); exit(1); } } while (0)
+#define CHECK_WHO "client "
+#include "../../check.h"
 
 static void send_parts(void *socket, const char **parts, int count)
 {

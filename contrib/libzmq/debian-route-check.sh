@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# DRAFT (issue 15 investigation): measures a libzmq built by
-# contrib/libzmq/debian-route.sh against Debian 12's stock libzmq5:
-# exported symbols, SONAME/NEEDED/RUNPATH, ldd, features (CURVE, ws://,
-# zmq_has), abidiff when abigail-tools is installed.
+# Compares a libzmq built by contrib/libzmq/debian-route.sh with Debian 12's
+# stock libzmq5: exported symbols, abidiff, SONAME/NEEDED/RUNPATH, ldd,
+# features (zmq_has, CURVE pair, ws:// pair: tools/libzmq-dropin/features.c)
+# and a program linked statically to its libzmq.a through its libzmq.pc.
+# zgss is found with pkg-config (PKG_CONFIG_PATH).
 #
 #   contrib/libzmq/debian-route-check.sh WORKDIR
 #
@@ -35,7 +36,7 @@ if command -v abidiff >/dev/null; then
   abidiff "$stock" "$lib" > "$tmp/abidiff" 2>&1; rc=$?
   if [ $rc -eq 0 ]; then ok "abidiff stock new: no change"; else bad "abidiff exit $rc"; head -20 "$tmp/abidiff"; fi
 else
-  bad "abidiff missing (apt-get install abigail-tools)"
+  bad "abidiff missing (tools/setup.sh installs abigail-tools)"
 fi
 
 dyn="$(readelf -d "$lib")"
@@ -61,6 +62,39 @@ if gcc -O1 -o "$tmp/features" "$root/tools/libzmq-dropin/features.c" -lzmq; then
     && ok "features ran on the new library" || bad "features did not load the new library"
 else
   bad "cannot build features.c"
+fi
+# Static linking: libzmq.a and libzmq.pc as libzmq3-dev installs them
+# (prefix moved to the build's debian/tmp/usr). Debian 12's norm.pc names
+# its private library as a bare "libprotokit.a", which no linker finds from
+# another directory (stock libzmq3-dev has the same problem): it is given
+# as -l:libprotokit.a.
+usr="$src/debian/tmp/usr"
+pcdir="$(dirname "$(find "$usr/lib" -name libzmq.pc | head -1)")"
+mkdir -p "$tmp/pc"
+sed "s|^prefix=.*|prefix=$usr|" "$pcdir/libzmq.pc" > "$tmp/pc/libzmq.pc"
+cat > "$tmp/static.c" <<'EOF'
+#include <zmq.h>
+#include <stdio.h>
+int main (void)
+{
+    void *ctx = zmq_ctx_new ();
+    void *s = zmq_socket (ctx, ZMQ_REQ);
+    printf ("static libzmq: curve %d gssapi %d socket %s\n", zmq_has ("curve"),
+            zmq_has ("gssapi"), s ? "made" : "failed");
+    zmq_close (s);
+    zmq_ctx_term (ctx);
+    return !(s && zmq_has ("curve") && zmq_has ("gssapi"));
+}
+EOF
+export PKG_CONFIG_PATH="$tmp/pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+static_libs="$(pkg-config --static --libs libzmq | sed -e 's| libprotokit\.a | -l:libprotokit.a |' -e 's|-lzmq ||')"
+if gcc -o "$tmp/static" "$tmp/static.c" $(pkg-config --cflags libzmq) \
+     -Wl,-Bstatic -lzmq -Wl,-Bdynamic $static_libs > "$tmp/static.log" 2>&1 \
+   && ! readelf -d "$tmp/static" | grep -q 'NEEDED.*libzmq' \
+   && LD_LIBRARY_PATH="${zgsslib}" "$tmp/static"; then
+  ok "static: libzmq.a + libzmq.pc (pkg-config --static) link a program without libzmq.so"
+else
+  bad "static link: $(head -5 "$tmp/static.log" | xargs)"
 fi
 echo "debian-route-check: $passed passed, $failed failed"
 [ $failed -eq 0 ]

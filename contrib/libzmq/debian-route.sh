@@ -1,31 +1,36 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# DRAFT (issue 15 investigation): builds Debian's zeromq3 source package the
-# way Debian does (dpkg-buildpackage: dh --with autoreconf, Debian's own
+# The libzmq drop-in build: Debian's zeromq3 source package built the way
+# Debian builds it (dpkg-buildpackage: dh --with autoreconf and Debian's own
 # configure flags --with-pgm --with-libsodium --with-norm=yes
-# --with-libgssapi_krb5=yes --disable-Werror), with two changes:
+# --with-libgssapi_krb5=yes --disable-Werror), with three changes:
 #   1. contrib/libzmq/src/gssapi_* replace libzmq's src/gssapi_*
 #   2. debian/patches/zgss-gssapi.patch: configure.ac looks up the GSSAPI
 #      library as pkg-config module "zgss" instead of "krb5-gssapi"
 #      (so gssapi_krb5_LIBS = -lzgss, and libzmq.pc's Requires.private
-#      names zgss).
-# debian/control's Build-Depends libkrb5-dev becomes libzgss-dev (a package
-# that does not exist yet: this script passes -d to skip that check and finds
-# zgss through PKG_CONFIG_PATH).
+#      names zgss)
+#   3. debian/control: Build-Depends (and libzmq3-dev's Depends) libkrb5-dev
+#      becomes libzgss-dev (no such package yet: dpkg-buildpackage -d skips
+#      the check and zgss is found through pkg-config)
 #
-#   contrib/libzmq/debian-route.sh WORKDIR [check]
+#   contrib/libzmq/debian-route.sh WORKDIR
 #
-# WORKDIR gets zeromq3-<version>/ (the patched tree) and the .debs.
-# With "check", Debian's dh_auto_test (make check) runs too.
-# Env: ZGSS_PREFIX (default: <repo>/.dist; built with tools/build-lib.sh when
-# pkg-config cannot find zgss), ZGSS_LIBZMQ_SRC (an unpacked zeromq3 tree to
-# copy instead of apt-get source), JOBS (default 1).
+# WORKDIR gets zeromq3-<version>/ (the patched, built tree: the library in
+# debian/libzmq5/, headers, libzmq.a and libzmq.pc in debian/tmp/) and the
+# .debs. A rerun whose inputs (contrib/libzmq/**, include/zgss.h, this script,
+# zgss's version) have not changed since the last complete build does nothing
+# (WORKDIR/inputs.sha256).
+# Env: ZGSS_PREFIX (where zgss is installed when pkg-config cannot find it;
+# default <repo>/.dist, made with tools/build-lib.sh when absent),
+# ZGSS_LIBZMQ_SRC (an unpacked zeromq3 or upstream libzmq tree to copy instead
+# of `apt-get source zeromq3`), ZGSS_DEBIAN_DIR (Debian 12's zeromq3 debian/
+# directory, for an upstream tree that has none), JOBS (default: nproc).
+# Needs Debian's deb-src lines and zeromq3's Build-Depends (tools/setup.sh).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-[ $# -ge 1 ] || { echo "usage: $0 WORKDIR [check]" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: $0 WORKDIR" >&2; exit 2; }
 mkdir -p "$1"; work="$(cd "$1" && pwd)"
-check="${2:-}"
 log() { echo "debian-route: $(date +%T) $*" >&2; }
 
 if ! pkg-config --exists zgss 2>/dev/null; then
@@ -35,13 +40,26 @@ if ! pkg-config --exists zgss 2>/dev/null; then
 fi
 log "zgss $(pkg-config --modversion zgss): $(pkg-config --libs zgss)"
 
+# What the result depends on; the same inputs and a complete build: done.
+zgss_header="$(pkg-config --variable=includedir zgss)/zgss.h"
+inputs="$( (cd "$root" && find contrib/libzmq -type f | LC_ALL=C sort | xargs sha256sum
+  sha256sum < "$zgss_header" | sed 's|-$|zgss.h (installed)|'
+  echo "zgss $(pkg-config --modversion zgss) ${ZGSS_LIBZMQ_SRC:-apt-get source zeromq3}") )"
+if [ -f "$work/inputs.sha256" ] && [ "$(cat "$work/inputs.sha256")" = "$inputs" ] \
+   && ls "$work"/libzmq5_*.deb >/dev/null 2>&1; then
+  log "up to date (inputs unchanged since the build in $work)"
+  exit 0
+fi
+rm -f "$work/inputs.sha256" "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo
+
 cd "$work"
 if [ -n "${ZGSS_LIBZMQ_SRC:-}" ]; then
   src="$work/$(basename "$ZGSS_LIBZMQ_SRC")"
   rm -rf "$src"; cp -a "$ZGSS_LIBZMQ_SRC" "$src"
 else
-  rm -rf zeromq3-*/
-  apt-get source zeromq3 >&2
+  rm -rf zeromq3-*/ zeromq3_*
+  log "apt-get source zeromq3"
+  apt-get source -qq zeromq3 >&2
   src="$(find "$work" -maxdepth 1 -type d -name 'zeromq3-*' | head -1)"
 fi
 cd "$src"
@@ -95,6 +113,8 @@ grep -qx zgss-gssapi.patch debian/patches/series || echo zgss-gssapi.patch >> de
 patch -p1 --quiet < debian/patches/zgss-gssapi.patch \
   || { log "configure.ac: GSSAPI block not found"; exit 1; }
 sed -i 's/^ libkrb5-dev,$/ libzgss-dev,/' debian/control
+sed -i 's/^\(Depends: .*\)libkrb5-dev/\1libzgss-dev/' debian/control
+grep -q libzgss-dev debian/control || { log "debian/control: no libkrb5-dev line to replace"; exit 1; }
 
 # zgss outside the linker's default directories (no libzgss0 package yet):
 # the linker must find libzgss.so.0 when linking the tools and tests against
@@ -111,12 +131,22 @@ case "$zgss_libdir" in
       '	dh_shlibdeps -- --ignore-missing-info' >> debian/rules ;;
 esac
 
-opts="parallel=${JOBS:-1}"
-[ "$check" = check ] || opts="$opts nocheck"
-log "dpkg-buildpackage -d -b -us -uc (DEB_BUILD_OPTIONS=$opts)"
+# make check runs apart (tools/test-libzmq-dropin.sh runs it in a Kerberos
+# realm, where test_security_gssapi really runs).
+opts="parallel=${JOBS:-$(nproc)} nocheck"
+log "dpkg-buildpackage -d -b -us -uc (DEB_BUILD_OPTIONS=$opts; log: $work/buildpackage.log)"
 t0=$(date +%s)
 # A packager's PATH: /usr/bin first (asciidoc runs "env python3" and needs
-# Debian's python3, not a pyenv one earlier in PATH).
-PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH" DEB_BUILD_OPTIONS="$opts" dpkg-buildpackage -d -b -us -uc > "$work/buildpackage.log" 2>&1 \
-  || { tail -40 "$work/buildpackage.log" >&2; exit 1; }
+# Debian's python3, not a pyenv one earlier in PATH). Progress: the dh step
+# being run, with the time, every time it changes.
+PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH" DEB_BUILD_OPTIONS="$opts" dpkg-buildpackage -d -b -us -uc > "$work/buildpackage.log" 2>&1 &
+build=$!
+last=""
+while kill -0 $build 2>/dev/null; do
+  sleep 5
+  step="$(grep -E '^ +(dh_|debian/rules|make)|^dpkg-buildpackage: info|^dh ' "$work/buildpackage.log" | tail -1 | cut -c1-100)"
+  [ "$step" = "$last" ] || { log "  $(( $(date +%s) - t0 ))s: $step"; last="$step"; }
+done
+wait $build || { tail -40 "$work/buildpackage.log" >&2; log "dpkg-buildpackage failed"; exit 1; }
 log "built in $(( $(date +%s) - t0 ))s: $(ls "$work"/*.deb | xargs -n1 basename | xargs)"
+echo "$inputs" > "$work/inputs.sha256"

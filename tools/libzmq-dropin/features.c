@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * DRAFT (issue 15): checks that a libzmq has the features Debian's libzmq5
+ * Checks that a libzmq has the features Debian's libzmq5
  * has: zmq_has() capabilities, a CURVE REQ/REP exchange over tcp and a
  * plain REQ/REP exchange over ws://. One line per check, "PASS:"/"FAIL:";
  * exit status = number of failures. Build: gcc features.c -lzmq */

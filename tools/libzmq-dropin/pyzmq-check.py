@@ -1,5 +1,7 @@
-# DRAFT: pyzmq (python3-zmq) on the rebuilt libzmq: which libzmq/libzgss got
-# loaded, CURVE pair, and GSSAPI REQ/REP against a peer in this process.
+# SPDX-License-Identifier: MIT
+# Debian's pyzmq (python3-zmq) on the rebuilt libzmq (LD_LIBRARY_PATH): it
+# must have loaded libzgss, and a CURVE REQ/REP pair must work
+# (tools/test-libzmq-dropin.sh).
 import sys, zmq
 maps = open('/proc/self/maps').read()
 libs = sorted({l.split()[-1] for l in maps.splitlines() if 'libzmq' in l or 'libzgss' in l})

@@ -1,8 +1,13 @@
-# DRAFT: python3-zmq GSSAPI interop. argv: server|client EPFILE
+# SPDX-License-Identifier: MIT
+# One side of a GSSAPI REQ/REP exchange in Debian's pyzmq (python3-zmq), for
+# tools/test-libzmq-dropin.sh: stock libzmq, or the rebuilt one through
+# LD_LIBRARY_PATH. argv: server|client EPFILE stock|rebuilt (the libzmq this
+# process must have loaded). Service zmq@localhost (KRB5_KTNAME).
 import os, sys, time, zmq
-role, epfile = sys.argv[1], sys.argv[2]
+role, epfile, expect = sys.argv[1], sys.argv[2], sys.argv[3]
 maps = open('/proc/self/maps').read()
 lib = 'rebuilt' if 'libzgss' in maps else 'stock'
+assert lib == expect, 'loaded the %s libzmq, expected %s' % (lib, expect)
 ctx = zmq.Context()
 if role == 'server':
     s = ctx.socket(zmq.REP); s.gssapi_server = True; s.rcvtimeo = 20000

@@ -141,11 +141,14 @@ t0=$(date +%s)
 # being run, with the time, every time it changes.
 PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH" DEB_BUILD_OPTIONS="$opts" dpkg-buildpackage -d -b -us -uc > "$work/buildpackage.log" 2>&1 &
 build=$!
-last=""
+last="" said=$t0
 while kill -0 $build 2>/dev/null; do
   sleep 5
   step="$(grep -E '^ +(dh_|debian/rules|make)|^dpkg-buildpackage: info|^dh ' "$work/buildpackage.log" | tail -1 | cut -c1-100)"
-  [ "$step" = "$last" ] || { log "  $(( $(date +%s) - t0 ))s: $step"; last="$step"; }
+  if [ "$step" != "$last" ] || [ $(( $(date +%s) - said )) -ge 60 ]; then
+    log "  $(( $(date +%s) - t0 ))s: $step ($(grep -cE '^ *(CXX|CC|CXXLD|CCLD) ' "$work/buildpackage.log") compile/link steps so far)"
+    last="$step" said=$(date +%s)
+  fi
 done
 wait $build || { tail -40 "$work/buildpackage.log" >&2; log "dpkg-buildpackage failed"; exit 1; }
 log "built in $(( $(date +%s) - t0 ))s: $(ls "$work"/*.deb | xargs -n1 basename | xargs)"

@@ -92,11 +92,12 @@ cp "$here"/src/gssapi_*.cpp "$here"/src/gssapi_*.hpp src/
 # 2. configure.ac: GSSAPI library = pkg-config module zgss
 cat > debian/patches/zgss-gssapi.patch <<'EOF'
 Description: GSSAPI mechanism on libzgss instead of libgssapi_krb5
- --with-libgssapi_krb5 now looks up the pkg-config module zgss; the
- mechanism sources src/gssapi_*.{cpp,hpp} are zgss's adapter.
+ --with-libgssapi_krb5 now requires the pkg-config module zgss (no fallback
+ to a bare -lgssapi_krb5); the mechanism sources src/gssapi_*.{cpp,hpp} are
+ zgss's adapter.
 --- a/configure.ac
 +++ b/configure.ac
-@@ -517,9 +517,9 @@
+@@ -517,17 +517,13 @@
  
  # conditionally require libgssapi_krb5
  if test "x$require_libgssapi_krb5_ext" != "xno"; then
@@ -106,8 +107,17 @@ Description: GSSAPI mechanism on libzgss instead of libgssapi_krb5
 -        PKGCFG_NAMES_PRIVATE="$PKGCFG_NAMES_PRIVATE krb5-gssapi"
 +        PKGCFG_NAMES_PRIVATE="$PKGCFG_NAMES_PRIVATE zgss"
      ], [
-         AC_CHECK_HEADERS(gssapi/gssapi_generic.h)
-         AC_SEARCH_LIBS([gss_init_sec_context], [gssapi_krb5 gssapi],
+-        AC_CHECK_HEADERS(gssapi/gssapi_generic.h)
+-        AC_SEARCH_LIBS([gss_init_sec_context], [gssapi_krb5 gssapi],
+-            have_gssapi_library="yes",
+-            AC_MSG_ERROR(libgssapi_krb5 is needed for GSSAPI security))
+-        PKGCFG_LIBS_PRIVATE="$PKGCFG_LIBS_PRIVATE -lgssapi_krb5"
++        AC_MSG_ERROR([--with-libgssapi_krb5: pkg-config module zgss not found (GSSAPI is zgss's mechanism here)])
+     ])
+ fi
+ if test "x$have_gssapi_library" = "xyes"; then
+     AC_DEFINE(HAVE_LIBGSSAPI_KRB5, [1], [Enabled GSSAPI security])
+ fi
 EOF
 grep -qx zgss-gssapi.patch debian/patches/series || echo zgss-gssapi.patch >> debian/patches/series
 patch -p1 --quiet < debian/patches/zgss-gssapi.patch \

@@ -96,5 +96,20 @@ if gcc -o "$tmp/static" "$tmp/static.c" $(pkg-config --cflags libzmq) \
 else
   bad "static link: $(head -5 "$tmp/static.log" | xargs)"
 fi
+# Fail closed: the patched configure, asked for GSSAPI without a zgss that
+# pkg-config can find, stops rather than linking libgssapi_krb5 with the
+# adapter (upstream's fallback). Only configure and what it needs up to
+# that check are copied out of the built tree.
+mkdir -p "$tmp/cfg/src/include" "$tmp/cfg/build" "$tmp/cfg/nopc"
+cp -a "$src/configure" "$src/config" "$tmp/cfg/src/" && cp "$src/include/zmq.h" "$tmp/cfg/src/include/"
+(cd "$tmp/cfg/build" && PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR="$tmp/cfg/nopc" \
+   ../src/configure --with-libgssapi_krb5=yes --without-docs) > "$tmp/cfg/configure.log" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q 'pkg-config module zgss not found' "$tmp/cfg/configure.log" \
+   && ! grep -q 'gss_init_sec_context' "$tmp/cfg/configure.log"; then
+  ok "configure --with-libgssapi_krb5 without zgss stops: $(grep -o 'error: .*' "$tmp/cfg/configure.log" | head -1)"
+else
+  bad "configure without zgss: exit $rc, $(grep -iE 'gssapi|zgss' "$tmp/cfg/configure.log" | tail -2 | xargs)"
+fi
 echo "debian-route-check: $passed passed, $failed failed"
 [ $failed -eq 0 ]

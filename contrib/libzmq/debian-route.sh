@@ -156,7 +156,7 @@ while kill -0 $build 2>/dev/null; do
   sleep 5
   step="$(grep -E '^ +(dh_|debian/rules|make)|^dpkg-buildpackage: info|^dh ' "$work/buildpackage.log" | tail -1 | cut -c1-100)"
   if [ "$step" != "$last" ] || [ $(( $(date +%s) - said )) -ge 60 ]; then
-    log "  $(( $(date +%s) - t0 ))s: $step ($(grep -cE '^ *(CXX|CC|CXXLD|CCLD) ' "$work/buildpackage.log") compile/link steps so far)"
+    log "  $(( $(date +%s) - t0 ))s: $step ($(grep -cE '^ *(CXX|CC|CXXLD|CCLD) |^libtool: (compile|link):' "$work/buildpackage.log") compile/link steps so far)"
     last="$step" said=$(date +%s)
   fi
 done

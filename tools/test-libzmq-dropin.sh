@@ -26,7 +26,9 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="$root/.build-libzmq"
 route="$cache/route"
-t_start=$(date +%s)
+# one clock for the whole stage, the realm part included
+export ZGSS_DROPIN_T0="${ZGSS_DROPIN_T0:-$(date +%s)}"
+t_start=$ZGSS_DROPIN_T0
 progress() { echo "libzmq-dropin: $(date +%T) (+$(( $(date +%s) - t_start ))s) $*"; }
 
 # ---- inside the realm (re-invoked through tools/testrealm.py) ---------------------

@@ -58,6 +58,13 @@ if [ "${1:-}" = "--inside-realm" ]; then
     bad "could not make a keytab holding zmqtest2/$host"
   fi
 
+  # true once process $1 has ended, false after $2 seconds if it has not
+  wait_a_while() {
+    local i
+    for ((i = 0; i < $2; i++)); do kill -0 "$1" 2>/dev/null || return 0; sleep 1; done
+    return 1
+  }
+
   # 1. libzmq's own test suite (compiled against the rebuilt tree), with
   # the zmqtest2 keytab so that test_security_gssapi runs rather than
   # ignoring itself. Only tipc (no tipc module here) and the fuzzer
@@ -68,7 +75,9 @@ if [ "${1:-}" = "--inside-realm" ]; then
   (cd "$tree" && export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH" LD_LIBRARY_PATH="$zgsslib" \
      KRB5_KTNAME="FILE:$both" KRB5_CLIENT_KTNAME="FILE:$both" \
    && make -j"$(nproc)" check TESTS= >"$work/check-build.log" 2>&1 \
-   && { echo "libzmq-dropin: $(date +%T) tests compiled, running them"; make -j1 check >"$work/check.log" 2>&1; })
+   && { progress "tests compiled, running them"; make -j1 check >"$work/check.log" 2>&1 & tests=$!
+        while ! wait_a_while $tests 30; do progress "  $(grep -cE '^(PASS|FAIL|SKIP|ERROR): ' "$work/check.log") tests done"; done
+        wait $tests; })
   rc=$?
   [ -s "$work/check.log" ] || tail -30 "$work/check-build.log" | sed 's/^/  | /'
   results="$(grep -E '^(PASS|FAIL|SKIP|XFAIL|XPASS|ERROR): ' "$work/check.log")"

@@ -71,13 +71,21 @@ if [ "${1:-}" = "--inside-realm" ]; then
   # programs (built for libFuzzer only) may skip.
   progress "make check (libzmq's own tests; compiled on a cold run)"
   t0=$(date +%s)
-  # Compile in parallel, run one test at a time (timing-sensitive tests).
+  # Compile in parallel, run one test at a time (timing-sensitive tests);
+  # a line every 30 s on how far each has got.
   (cd "$tree" && export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH" LD_LIBRARY_PATH="$zgsslib" \
-     KRB5_KTNAME="FILE:$both" KRB5_CLIENT_KTNAME="FILE:$both" \
-   && make -j"$(nproc)" check TESTS= >"$work/check-build.log" 2>&1 \
-   && { progress "tests compiled, running them"; make -j1 check >"$work/check.log" 2>&1 & tests=$!
-        while ! wait_a_while $tests 30; do progress "  $(grep -cE '^(PASS|FAIL|SKIP|ERROR): ' "$work/check.log") tests done"; done
-        wait $tests; })
+     KRB5_KTNAME="FILE:$both" KRB5_CLIENT_KTNAME="FILE:$both" || exit 1
+   make -j"$(nproc)" check TESTS= >"$work/check-build.log" 2>&1 & job=$!
+   while ! wait_a_while $job 30; do
+     progress "  compiling tests: $(grep -cE '^libtool: link: .*-o tests/' "$work/check-build.log") test programs linked"
+   done
+   wait $job || exit 1
+   progress "tests compiled, running them"
+   make -j1 check >"$work/check.log" 2>&1 & job=$!
+   while ! wait_a_while $job 30; do
+     progress "  $(grep -cE '^(PASS|FAIL|SKIP|ERROR): ' "$work/check.log") tests done"
+   done
+   wait $job)
   rc=$?
   [ -s "$work/check.log" ] || tail -30 "$work/check-build.log" | sed 's/^/  | /'
   results="$(grep -E '^(PASS|FAIL|SKIP|XFAIL|XPASS|ERROR): ' "$work/check.log")"

@@ -12,9 +12,36 @@ packages=(
   mosquitto mosquitto-dev libmosquitto-dev           # MQTT broker and plugin headers
   pkg-config valgrind python3-pytest build-essential   # C side, tests
   python3-venv python3-pip python3-setuptools        # pip install ./python into a venv (python/tests)
-  cmake patch dpkg-dev                               # rebuilding libzmq 4.3.4 on zgss
   python3-matplotlib                                 # tools/bench.sh --plot
+  # the libzmq drop-in (contrib/libzmq/debian-route.sh): Debian's zeromq3
+  # packaging and its Build-Depends (apt-get build-dep -s zeromq3), abidiff
+  dpkg-dev debhelper dh-autoreconf abigail-tools patch
+  libpgm-dev libsodium-dev libnorm-dev libbsd-dev pkgconf xmlto asciidoc
 )
+# `apt-get source zeromq3` needs deb-src lines: the deb lines' archives
+# (Debian 12: bookworm, bookworm-updates, bookworm-security) once more as
+# Types: deb-src, in a file of their own.
+deb_src=/etc/apt/sources.list.d/zgss-deb-src.sources
+added_src=0
+if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ \
+   && ! grep -qs '^deb-src ' /etc/apt/sources.list; then
+  echo "setup: adding Debian deb-src lines ($deb_src)" >&2
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  printf '%s\n' \
+    'Types: deb-src' \
+    'URIs: http://deb.debian.org/debian' \
+    'Suites: bookworm bookworm-updates' \
+    'Components: main' \
+    'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' \
+    '' \
+    'Types: deb-src' \
+    'URIs: http://deb.debian.org/debian-security' \
+    'Suites: bookworm-security' \
+    'Components: main' \
+    'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' \
+    | $sudo tee "$deb_src" >/dev/null
+  added_src=1
+fi
 missing=()
 for p in "${packages[@]}"; do
   [[ "$p" == \#* ]] && continue
@@ -22,11 +49,13 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-if ((${#missing[@]})); then
-  echo "setup: installing ${missing[*]}" >&2
+if ((${#missing[@]})) || ((added_src)); then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
+fi
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 # The KDC services Debian starts on install are not used (tests start

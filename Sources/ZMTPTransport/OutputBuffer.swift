@@ -75,6 +75,20 @@ final class OutputBuffer: @unchecked Sendable {
         }
     }
 
+    /// `admits` and `appendFrame` in one, for a message frame whose body
+    /// is in a buffer the caller owns: nil, appending nothing, when the
+    /// connection is closed, failed or has `limit` bytes pending; else
+    /// whether it was idle before.
+    func appendFrame(contentsOf body: UnsafeRawBufferPointer, ifPendingBelow limit: Int) -> Bool? {
+        lock.withLock {
+            let pending = pendingLocked
+            guard !closed, failure == nil, pending < limit else { return nil }
+            Frame.appendHeader(to: &tail, bodyCount: body.count, more: false, isCommand: false)
+            tail.append(contentsOf: body)
+            return pending == 0
+        }
+    }
+
     func record(_ error: ConnectionFailure) {
         lock.withLock { if failure == nil { failure = error } }
     }

@@ -78,9 +78,10 @@ extension ZSocket {
     /// already pending it is simply appended, since whoever made them
     /// pending (the I/O thread, or a sender that woke it) writes it too.
     func sendSingleDirect(_ buffer: UnsafeRawBufferPointer) -> Bool {
+        // The type never changes: other types do not pay for the lock here.
+        guard type == .push || type == .dealer || type == .pair, buffer.count <= Self.largestDirect else { return false }
         let outcome: (connection: Connection, wasIdle: Bool, write: Bool)? = state.monitor.withLock {
-            guard !state.terminated, sendParts.isEmpty, type == .push || type == .dealer || type == .pair,
-                  state.outbox.isEmpty, buffer.count <= Self.largestDirect,
+            guard !state.terminated, sendParts.isEmpty, state.outbox.isEmpty,
                   let connection = state.peerAtCursor(),
                   let wasIdle = connection.appendDirect(contentsOf: buffer, backlogLimit: IOLoop.perConnectionBacklog)
             else { return nil }

@@ -518,7 +518,7 @@ final class Connection: @unchecked Sendable {
                     // Keep a small buffer for the next message, not a large one.
                     if sealed.capacity > Self.sealedCapacityKept { sealed = [] }
                 }
-                return appendFrame(sealed, more: false, command: false)
+                return output.appendFrame(sealed, more: false, command: false, shared: false)
             } catch {
                 throw fail(error.message)
             }

@@ -431,6 +431,18 @@ final class Connection: @unchecked Sendable {
         }
     }
 
+    /// `admitsDirect` and `sendDirect` in one, for a single plaintext part
+    /// in the caller's buffer (the socket's lock held): appends its frame
+    /// and returns whether the output was idle before, or returns nil,
+    /// appending nothing, when the connection does not admit a direct send
+    /// or protects its messages (those take the general path).
+    func appendDirect(contentsOf buffer: UnsafeRawBufferPointer, backlogLimit: Int) -> Bool? {
+        codecLock.withLock {
+            guard routedUnsent == 0, !(mechanism?.protectsMessages ?? false) else { return nil }
+            return output.appendFrame(contentsOf: buffer, ifPendingBelow: backlogLimit)
+        }
+    }
+
     /// The application thread's write of what `sendDirect` queued (no
     /// lock held). True when the I/O thread must be woken to go on.
     func flushDirect() -> Bool { output.flushDirect() }
@@ -506,7 +518,7 @@ final class Connection: @unchecked Sendable {
                     // Keep a small buffer for the next message, not a large one.
                     if sealed.capacity > Self.sealedCapacityKept { sealed = [] }
                 }
-                return appendFrame(sealed, more: false, command: false)
+                return output.appendFrame(sealed, more: false, command: false, shared: false)
             } catch {
                 throw fail(error.message)
             }

@@ -66,6 +66,42 @@ extension ZSocket {
         return .direct(connection, parts, write: write)
     }
 
+    /// `sendDirect` for a single-part message still in the caller's buffer
+    /// (PUSH, DEALER, PAIR; a plaintext or NULL connection): the frame is
+    /// appended to the connection's output from that buffer while the
+    /// socket's lock is held (a copy of at most `largestDirect` bytes), with
+    /// no array made for the message and its parts and one pass through the
+    /// connection's locks. Returns false, having changed nothing, when the
+    /// message must take the general path (`send(_:flags:)`).
+    ///
+    /// Only a message that finds the output idle decides between writing
+    /// and waking the I/O thread (and reads the clock for it): behind bytes
+    /// already pending it is simply appended, since whoever made them
+    /// pending (the I/O thread, or a sender that woke it) writes it too.
+    func sendSingleDirect(_ buffer: UnsafeRawBufferPointer) -> Bool {
+        // The type never changes: other types do not pay for the lock here.
+        guard type == .push || type == .dealer || type == .pair, buffer.count <= Self.largestDirect else { return false }
+        let outcome: (connection: Connection, wasIdle: Bool, write: Bool)? = state.monitor.withLock {
+            guard !state.terminated, sendParts.isEmpty, state.outbox.isEmpty,
+                  let connection = state.peerAtCursor(),
+                  let wasIdle = connection.appendDirect(contentsOf: buffer, backlogLimit: IOLoop.perConnectionBacklog)
+            else { return nil }
+            state.takeTurn()
+            guard wasIdle else { return (connection, false, false) }
+            let now = Clock.nanoseconds
+            let write = now - lastSendTime >= Self.streamGap
+            lastSendTime = now
+            return (connection, true, write)
+        }
+        guard let outcome else { return false }
+        if outcome.write {
+            if outcome.connection.flushDirect() { state.waker.wake() }
+        } else if outcome.wasIdle {
+            state.waker.wake()
+        }
+        return true
+    }
+
     /// Does what `sendDirect` left to do (no lock held). A connection that
     /// closed meanwhile loses the message, as one that closes just after
     /// the write would.

@@ -26,6 +26,7 @@ extension ZSocket {
     /// cost of a lookup. Everything else is copied and sent as usual.
     public func send(contentsOf buffer: UnsafeRawBufferPointer, flags: Int32) throws(TransportError) {
         if type == .pub, flags & Self.sendMore == 0, unwantedByPeers(buffer) { return }
+        if flags & Self.sendMore == 0, sendSingleDirect(buffer) { return }
         try send(Array(buffer), flags: flags)
     }
 

@@ -82,7 +82,7 @@ extension ZSocket {
         // The type never changes: other types do not pay for the lock here.
         guard type == .push || type == .dealer || type == .pair, buffer.count <= Self.largestDirect else { return false }
         let outcome: (connection: Connection, wasIdle: Bool, write: Bool)? = state.monitor.withLock {
-            guard !state.terminated, sendParts.isEmpty, state.outbox.isEmpty,
+            guard !state.terminated, sendParts.isEmpty, state.outbox.isEmpty, state.inprocUnready == 0,
                   let connection = state.peerAtCursor(),
                   let wasIdle = connection.appendDirect(contentsOf: buffer, backlogLimit: IOLoop.perConnectionBacklog)
             else { return nil }

@@ -92,8 +92,8 @@ export PKG_CONFIG_PATH="$tmp/pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 static_libs="$(pkg-config --static --libs libzmq | sed -e 's| libprotokit\.a | -l:libprotokit.a |' -e 's|-lzmq ||')"
 if gcc -o "$tmp/static" "$tmp/static.c" $(pkg-config --cflags libzmq) \
      -Wl,-Bstatic -lzmq -Wl,-Bdynamic $static_libs > "$tmp/static.log" 2>&1 \
-   && ! readelf -d "$tmp/static" | grep -q 'NEEDED.*libzmq' \
-   && readelf -d "$tmp/static" | grep -q 'NEEDED.*libzgss' \
+   && ! readelf -d "$tmp/static" | grep 'NEEDED.*libzmq' >/dev/null \
+   && readelf -d "$tmp/static" | grep 'NEEDED.*libzgss' >/dev/null \
    && LD_LIBRARY_PATH="${zgsslib}" "$tmp/static"; then
   ok "static: libzmq.a + libzmq.pc (pkg-config --static) link a program that NEEDs libzgss, not libzmq.so"
 else

@@ -22,7 +22,7 @@ enum ConnectionEvent {
     /// The handshake finished: metadata and principal are now known.
     case ready
     /// A complete (multipart) data message.
-    case message([[UInt8]])
+    case message(MessageParts)
     /// A SUBSCRIBE / CANCEL command or flagged message (ZMTP 3.1, libzmq master).
     case subscribe([UInt8])
     case cancel([UInt8])
@@ -345,10 +345,15 @@ final class Connection: @unchecked Sendable {
         if message.flags.contains(.command) { return try command(message.body) }
         if message.flags.contains(.subscribe) { return .subscribe(message.body) }
         if message.flags.contains(.cancel) { return .cancel(message.body) }
+        if message.flags.contains(.more) {
+            partial.append(message.body)
+            return nil
+        }
+        // A single-part message needs no array (see MessageParts).
+        if partial.isEmpty { return .message(MessageParts(message.body)) }
         partial.append(message.body)
-        if message.flags.contains(.more) { return nil }
         defer { partial = [] }
-        return .message(partial)
+        return .message(MessageParts(partial))
     }
 
     private func command(_ body: [UInt8]) throws(ConnectionFailure) -> ConnectionEvent? {

@@ -58,7 +58,7 @@ extension IOLoop {
         return [0] + bigEndianBytes(number)
     }
 
-    private func received(_ parts: [[UInt8]], from connection: Connection) {
+    private func received(_ parts: MessageParts, from connection: Connection) {
         switch type {
         case .pub:
             guard parts.count == 1, let body = parts.first else { return }

@@ -22,13 +22,13 @@ extension IOLoop {
         }
         guard notify else { return }
         incoming.push(Incoming(source: connection.id, routingId: connection.routingId,
-                               parts: [[subscribe ? 1 : 0] + topic], metadata: connection.messageMetadata))
+                               parts: MessageParts([subscribe ? 1 : 0] + topic), metadata: connection.messageMetadata))
     }
 
     /// A data message from a peer: each part that starts with 0x01 or 0x00
     /// is a subscription or cancel (libzmq looks at every part); the other
     /// parts go to the application as one message.
-    func xpubReceived(_ parts: [[UInt8]], from connection: Connection) {
+    func xpubReceived(_ parts: MessageParts, from connection: Connection) {
         var data: [[UInt8]] = []
         for part in parts {
             if let marker = part.first, marker <= 1 {
@@ -38,7 +38,7 @@ extension IOLoop {
             }
         }
         guard !data.isEmpty else { return }
-        incoming.push(Incoming(source: connection.id, routingId: connection.routingId, parts: data,
+        incoming.push(Incoming(source: connection.id, routingId: connection.routingId, parts: MessageParts(data),
                                metadata: connection.messageMetadata))
     }
 
@@ -48,7 +48,7 @@ extension IOLoop {
         for topic in connection.subscriptions.topics {
             let others = connections.values.contains { $0.subscriptions.contains(topic) }
             guard !others || xpub.verboseCancel else { continue }
-            incoming.push(Incoming(source: connection.id, routingId: [], parts: [[0] + topic], metadata: nil))
+            incoming.push(Incoming(source: connection.id, routingId: [], parts: MessageParts([0] + topic), metadata: nil))
         }
     }
 

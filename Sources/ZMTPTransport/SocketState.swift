@@ -19,7 +19,7 @@ struct Outgoing: Sendable {
 struct Incoming: Sendable {
     var source: UInt64
     var routingId: [UInt8]
-    var parts: [[UInt8]]
+    var parts: MessageParts
     /// The connection's properties, for zmq_msg_gets (nil before ready).
     var metadata: MessageMetadata?
 }

@@ -185,12 +185,11 @@ extension ZSocket {
             if let incoming = state.inbox.pop() {
                 if state.resumeReading() { state.waker.wake() }
                 let metadata = incoming.metadata
-                guard var parts = accept(incoming), !parts.isEmpty else { continue }
+                guard let parts = accept(incoming), !parts.isEmpty else { continue }
                 receiveMetadata = metadata
-                let first = parts.removeFirst()
-                receiveMore = !parts.isEmpty
-                for part in parts { receiveParts.push(part) }
-                return first
+                receiveMore = parts.count > 1
+                for part in parts.dropFirst() { receiveParts.push(part) }
+                return parts[0]
             }
             if state.terminated { throw .terminated }
             if flags & Self.dontWait != 0 { throw .again }
@@ -203,20 +202,19 @@ extension ZSocket {
     }
 
     /// Applies the socket type's rules to an arriving message: nil drops it.
-    private func accept(_ incoming: consuming Incoming) -> [[UInt8]]? {
+    private func accept(_ incoming: consuming Incoming) -> MessageParts? {
         guard admits(incoming) else { return nil }
-        var parts = incoming.parts
+        let parts = incoming.parts
         switch type {
         case .req:
             awaitingReply = false
-            return Array(parts.dropFirst())
+            return parts.dropping(first: 1)
         case .rep:
             guard let delimiter = parts.firstIndex(where: { $0.isEmpty }) else { return nil }
             replyEnvelope = (incoming.source, Array(parts[...delimiter]))
-            return Array(parts[(delimiter + 1)...])
+            return parts.dropping(first: delimiter + 1)
         case .router:
-            parts.insert(incoming.routingId, at: 0)
-            return parts
+            return MessageParts([incoming.routingId] + parts.array)
         default:
             return parts
         }

@@ -27,7 +27,7 @@ struct ConnectionTests {
     }
 
     func messages(_ events: [ConnectionEvent]) -> [[[UInt8]]] {
-        events.compactMap { if case .message(let parts) = $0 { parts } else { nil } }
+        events.compactMap { if case .message(let parts) = $0 { parts.array } else { nil } }
     }
 
     @Test func handshakeExchangesMetadata() throws {

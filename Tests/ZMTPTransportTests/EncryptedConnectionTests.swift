@@ -73,7 +73,7 @@ struct EncryptedConnectionTests {
     }
 
     func messages(_ events: [ConnectionEvent]) -> [[[UInt8]]] {
-        events.compactMap { if case .message(let parts) = $0 { parts } else { nil } }
+        events.compactMap { if case .message(let parts) = $0 { parts.array } else { nil } }
     }
 
     func readyCount(_ events: [ConnectionEvent]) -> Int {

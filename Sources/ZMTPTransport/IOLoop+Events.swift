@@ -58,6 +58,19 @@ extension IOLoop {
         return [0] + bigEndianBytes(number)
     }
 
+    /// A message for the application, published with the round.
+    func queueForApplication(_ message: Incoming) {
+        incoming.push(message)
+        queuedForApplication += 1
+    }
+
+    /// A connection leaves: messages it queued may still wait in the
+    /// inbox, pointing to its metadata without a reference of their own.
+    func retireMetadata(of connection: Connection) {
+        guard let metadata = connection.messageMetadata else { return }
+        retiring.append((metadata, queuedForApplication))
+    }
+
     private func received(_ parts: MessageParts, from connection: Connection) {
         switch type {
         case .pub:
@@ -68,7 +81,7 @@ extension IOLoop {
         case .xpub:
             xpubReceived(parts, from: connection)
         default:
-            incoming.push(Incoming(source: connection.id, routingId: connection.routingId, parts: parts,
+            queueForApplication(Incoming(source: connection.id, routingId: connection.routingId, parts: parts,
                                    metadata: connection.messageMetadata))
         }
     }

@@ -299,6 +299,7 @@ extension IOLoop {
     func drop(_ connection: Connection, reason: String?, refused: Bool = false, refusalStatus: UInt32? = nil,
               local: Bool = false) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
+        retireMetadata(of: connection)
         if connection.isInproc && !connection.isReady { inprocSettled += 1 }
         // The reason is readable (ZGSS_LAST_ERROR) before the monitor
         // hears of the failure.

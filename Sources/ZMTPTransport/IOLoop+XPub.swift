@@ -21,7 +21,7 @@ extension IOLoop {
             notify = !(had && others) || xpub.verboseCancel
         }
         guard notify else { return }
-        incoming.push(Incoming(source: connection.id, routingId: connection.routingId,
+        queueForApplication(Incoming(source: connection.id, routingId: connection.routingId,
                                parts: MessageParts([subscribe ? 1 : 0] + topic), metadata: connection.messageMetadata))
     }
 
@@ -38,7 +38,7 @@ extension IOLoop {
             }
         }
         guard !data.isEmpty else { return }
-        incoming.push(Incoming(source: connection.id, routingId: connection.routingId, parts: MessageParts(data),
+        queueForApplication(Incoming(source: connection.id, routingId: connection.routingId, parts: MessageParts(data),
                                metadata: connection.messageMetadata))
     }
 
@@ -48,7 +48,7 @@ extension IOLoop {
         for topic in connection.subscriptions.topics {
             let others = connections.values.contains { $0.subscriptions.contains(topic) }
             guard !others || xpub.verboseCancel else { continue }
-            incoming.push(Incoming(source: connection.id, routingId: [], parts: MessageParts([0] + topic), metadata: nil))
+            queueForApplication(Incoming(source: connection.id, routingId: [], parts: MessageParts([0] + topic), metadata: nil))
         }
     }
 

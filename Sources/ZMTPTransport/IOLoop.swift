@@ -95,6 +95,12 @@ final class IOLoop {
 
     // Results of a round, published under the lock.
     var incoming = FIFO<Incoming>()
+    /// Messages put into `incoming` since the socket was made; they reach
+    /// the inbox in that order, so message k leaves it as the k-th taken
+    /// (SocketState.inboxTaken).
+    var queuedForApplication = 0
+    /// Dropped connections' metadata, for SocketState.retiredMetadata.
+    var retiring: [(metadata: MessageMetadata, lastMessage: Int)] = []
     var readied: [UInt64] = []
     var removed: [(id: UInt64, routingId: [UInt8])] = []
     var errors: [String] = []
@@ -305,6 +311,7 @@ final class IOLoop {
     /// Hands the last round's results to the application side.
     private func publishLocked() -> Published {
         guard !incoming.isEmpty || !readied.isEmpty || !removed.isEmpty || !errors.isEmpty || principal != nil
+            || !retiring.isEmpty
             || !subscriptionChanges.isEmpty || inprocSettled > 0 else {
             return Published()
         }
@@ -331,6 +338,9 @@ final class IOLoop {
         if let principal { state.peerPrincipal = principal }
         let arrived = !incoming.isEmpty
         state.inbox.takeAll(from: &incoming)
+        state.retiredMetadata += retiring
+        retiring = []
+        state.pruneRetiredMetadata()
         state.signalEvents()
         // A new peer also frees senders that had no peer to send to.
         let wake = (arrived && state.messageWaiters > 0) || (!readied.isEmpty && state.roomWaiters > 0)
@@ -357,7 +367,10 @@ final class IOLoop {
         // after its listeners' CLOSED.
         socket.stopMonitor()
         for target in targets { if let fd = target.pendingFD { close(fd) } }
-        for connection in connections.values { connection.closeSocket() }
+        for connection in connections.values {
+            connection.closeSocket()
+            retireMetadata(of: connection)
+        }
         listeners = []
         connections = [:]
         order = []
@@ -368,6 +381,9 @@ final class IOLoop {
             for stream in state.newStreams { close(stream.fd) }
             state.newStreams = []
             state.newListeners = []
+            // Kept with the inbox, which may still hold their messages.
+            state.retiredMetadata += retiring
+            retiring = []
             state.ioFinished = true
             state.monitor.broadcast()
         }

@@ -85,7 +85,7 @@ extension ZSocket {
         }
         while let head = state.inbox.first {
             if admits(head) { return true }
-            _ = state.inbox.pop()
+            _ = state.takeFromInbox()
             if state.resumeReading() { state.waker.wake() }
         }
         return false

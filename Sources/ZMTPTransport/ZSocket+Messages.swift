@@ -182,11 +182,16 @@ extension ZSocket {
         // The clock is read only once this call has to wait.
         var deadline: Int64?? = .none
         while true {
-            if let incoming = state.inbox.pop() {
+            if let incoming = state.takeFromInbox() {
                 if state.resumeReading() { state.waker.wake() }
                 let metadata = incoming.metadata
                 guard let parts = accept(incoming), !parts.isEmpty else { continue }
-                receiveMetadata = metadata
+                // A reference of our own, taken only when the peer changes
+                // (still under the lock, so the object is alive: see
+                // Incoming.metadata).
+                if metadata?.toOpaque() != receiveMetadata.map({ Unmanaged.passUnretained($0).toOpaque() }) {
+                    receiveMetadata = metadata?.takeUnretainedValue()
+                }
                 receiveMore = parts.count > 1
                 for part in parts.dropFirst() { receiveParts.push(part) }
                 return parts[0]

@@ -133,7 +133,7 @@ final class Session {
             case .ready:
                 checkReady()
             case .message(let parts):
-                delivered.append(parts)
+                delivered.append(parts.array)
             case .subscribe(let topic) where encrypted && peerSendsBareTopics:
                 // A SUB's single frame to a PUB/XPUB arrives as a
                 // subscription under encryption (GSSAPIMechanism.decode:

@@ -51,11 +51,25 @@ struct MessageParts: RandomAccessCollection, Sendable {
         }
     }
 
-    /// The parts after the first `count`.
+    /// The parts after the first `count` (a single part left is kept bare:
+    /// a REQ's reply, delimiter and body, becomes its body with no array).
     func dropping(first count: Int) -> MessageParts {
         switch storage {
         case .one(let body): count == 0 ? MessageParts(body) : MessageParts([[UInt8]]())
+        case .many(let parts) where parts.count - count == 1: MessageParts(parts[count])
         case .many(let parts): MessageParts(Array(parts.dropFirst(count)))
+        }
+    }
+
+    /// `part` followed by these parts (a ROUTER's routing id in front):
+    /// one array made, not one for the parts and another for the result.
+    func prepending(_ part: [UInt8]) -> MessageParts {
+        switch storage {
+        case .one(let body):
+            return MessageParts([part, body])
+        case .many(var parts):
+            parts.insert(part, at: 0)
+            return MessageParts(parts)
         }
     }
 }

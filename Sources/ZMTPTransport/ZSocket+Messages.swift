@@ -219,7 +219,7 @@ extension ZSocket {
             replyEnvelope = (incoming.source, Array(parts[...delimiter]))
             return parts.dropping(first: delimiter + 1)
         case .router:
-            return MessageParts([incoming.routingId] + parts.array)
+            return parts.prepending(incoming.routingId)
         default:
             return parts
         }

@@ -42,6 +42,13 @@ struct MessagePartsTests {
         let three = MessageParts([[1], [], [2]] as [[UInt8]])
         #expect(three.dropping(first: 2).array == [[2]])
         #expect(three.dropping(first: 3).isEmpty)
+        #expect(three.dropping(first: 1).array == [[], [2]])
+    }
+
+    @Test func prependingAPart() {
+        #expect(MessageParts([5]).prepending([1]).array == [[1], [5]])
+        #expect(MessageParts([[5], [6]] as [[UInt8]]).prepending([1]).array == [[1], [5], [6]])
+        #expect(MessageParts([[UInt8]]()).prepending([1]).array == [[1]])
     }
 
     /// The connection hands a single-frame message over as one part and a

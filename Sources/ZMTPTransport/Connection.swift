@@ -77,8 +77,12 @@ final class Connection: @unchecked Sendable {
     private(set) var messageMetadata: MessageMetadata?
     /// The id a ROUTER knows this peer by (assigned on ready).
     var routingId: [UInt8] = []
-    /// A PUB's view of what this SUB peer wants.
+    /// A PUB's view of what this SUB peer wants (I/O thread only).
     var subscriptions = SubscriptionSet()
+    /// The same, as the application thread sees it: changed when the I/O
+    /// thread publishes a round, read and written only under the socket's
+    /// lock (ZSocket.publishDirect).
+    var publishedSubscriptions = SubscriptionSet()
 
     private var greeting: [UInt8] = []
     /// Whether the mechanism has started (see `startEarly`).
@@ -434,6 +438,14 @@ final class Connection: @unchecked Sendable {
                 return true
             }
         }
+    }
+
+    /// Whether a direct send may append to this connection now, backlog
+    /// aside: nothing routed is still waiting to be encoded, and messages
+    /// are not protected (the socket's lock held, so `routedUnsent` cannot
+    /// rise until it is released).
+    func admitsDirectPlaintext() -> Bool {
+        codecLock.withLock { routedUnsent == 0 && !(mechanism?.protectsMessages ?? false) }
     }
 
     /// `admitsDirect` and `sendDirect` in one, for a single plaintext part

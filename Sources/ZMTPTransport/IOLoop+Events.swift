@@ -26,11 +26,11 @@ extension IOLoop {
     private func subscribe(_ connection: Connection, to topic: [UInt8]) {
         guard !connection.subscriptions.contains(topic) else { return }
         connection.subscriptions.add(topic)
-        subscriptionChanges.append((topic, true))
+        subscriptionChanges.append((connection, topic, true))
     }
 
     private func unsubscribe(_ connection: Connection, from topic: [UInt8]) {
-        if connection.subscriptions.remove(topic) { subscriptionChanges.append((topic, false)) }
+        if connection.subscriptions.remove(topic) { subscriptionChanges.append((connection, topic, false)) }
     }
 
     private func becameReady(_ connection: Connection) {

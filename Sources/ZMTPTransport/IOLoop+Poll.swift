@@ -23,13 +23,12 @@ extension IOLoop {
             fds.append(pollfd(fd: fd, events: Int16(POLLOUT), revents: 0))
             slots.append(.target(index))
         }
-        for id in order {
-            guard let connection = connections[id] else { continue }
+        for connection in order {
             var events: Int16 = 0
             if round.canRead || !connection.isReady { events |= Int16(POLLIN) }
             if connection.needsFlush { events |= Int16(POLLOUT) }
             fds.append(pollfd(fd: connection.fd, events: events, revents: 0))
-            slots.append(.connection(id))
+            slots.append(.connection(connection.id))
         }
         let now = Clock.now
         var wake = now + 1000
@@ -88,8 +87,8 @@ extension IOLoop {
             }
         }
         heartbeats(now: now)
-        for id in order {
-            guard let connection = connections[id], connection.needsFlush else { continue }
+        // (a flush can drop a connection met later in this copy of `order`)
+        for connection in order where connection.needsFlush && connections[connection.id] != nil {
             flush(connection)
         }
     }
@@ -185,7 +184,7 @@ extension IOLoop {
                                     maxMessageSize: maxMessageSize, handshakeMaxMessageSize: handshakeMaxMessageSize)
         connection.isInproc = inproc
         connections[id] = connection
-        order.append(id)
+        order.append(connection)
         if let targetIndex { targets[targetIndex].connection = id }
         do {
             try connection.startEarly()
@@ -316,7 +315,7 @@ extension IOLoop {
         connection.closeSocket()
         deferred[connection.id] = nil
         acceptedBy[connection.id] = nil
-        if let index = order.firstIndex(of: connection.id) { order.remove(at: index) }
+        if let index = order.firstIndex(where: { $0 === connection }) { order.remove(at: index) }
         if let target = connection.targetIndex, target < targets.count {
             targets[target].connection = nil
             var delay = Int64(max(reconnectInterval, 10))
@@ -329,7 +328,7 @@ extension IOLoop {
             targets[target].nextAttempt = reconnectInterval < 0 ? Int64.max : Clock.now + delay
         }
         if connection.isReady { removed.append((connection.id, connection.routingId)) }
-        for topic in connection.subscriptions.topics { subscriptionChanges.append((topic, false)) }
+        for topic in connection.subscriptions.topics { subscriptionChanges.append((connection, topic, false)) }
         if connection.isReady && type == .xpub { xpubPeerGone(connection) }
         if let reason {
             errors.append("\(connection.peerText): \(reason)")

@@ -63,7 +63,9 @@ final class IOLoop {
     var listeners: [Listener] = []
     var targets: [Target] = []
     var connections: [UInt64: Connection] = [:]
-    var order: [UInt64] = []
+    /// The connections in the order they were made (what libzmq's pipes
+    /// are in): every loop over them goes by this, not by the dictionary.
+    var order: [Connection] = []
     /// Accepted connections → the listener fd they came through (unbind
     /// closes them with it).
     var acceptedBy: [UInt64: Int32] = [:]
@@ -109,9 +111,9 @@ final class IOLoop {
     /// that, since the last publish (for SocketState.inprocUnready).
     var inprocSettled = 0
     /// PUB: topics peers subscribed to (true) or dropped (false), in order,
-    /// for SocketState.peerSubscriptions. A peer that goes away drops all
-    /// of its topics.
-    var subscriptionChanges: [(topic: [UInt8], added: Bool)] = []
+    /// for SocketState.peerSubscriptions and each peer's
+    /// publishedSubscriptions. A peer that goes away drops all of its topics.
+    var subscriptionChanges: [(connection: Connection, topic: [UInt8], added: Bool)] = []
 
     init(socket: ZSocket) {
         self.socket = socket
@@ -135,9 +137,9 @@ final class IOLoop {
             sendTopics(published)
             deliverRouted(round.dispatch, flush: true)
             if !round.subscriptionMessages.isEmpty {
-                for id in order where connections[id]?.isReady == true {
-                    for message in round.subscriptionMessages { deliver([message], to: id, flush: false) }
-                    if let connection = connections[id] { flush(connection) }
+                for connection in order where connection.isReady {
+                    for message in round.subscriptionMessages { deliver([message], to: connection.id, flush: false) }
+                    if connections[connection.id] != nil { flush(connection) }
                 }
             }
             for stream in round.streams { add(fd: stream.fd, targetIndex: nil, peerText: stream.text, inproc: true) }
@@ -247,8 +249,8 @@ final class IOLoop {
                 }
             case .all:
                 let topic = head.parts.first ?? []
-                for id in order {
-                    guard let connection = connections[id], connection.isReady, hasRoom(connection) else { continue }
+                for connection in order {
+                    guard connection.isReady, hasRoom(connection) else { continue }
                     if type != .xsub && !connection.subscriptions.matches(topic) { continue }
                     assign(connection, head.parts)
                 }
@@ -318,8 +320,10 @@ final class IOLoop {
         for change in subscriptionChanges {
             if change.added {
                 state.peerSubscriptions.add(change.topic)
+                change.connection.publishedSubscriptions.add(change.topic)
             } else {
                 state.peerSubscriptions.remove(change.topic)
+                change.connection.publishedSubscriptions.remove(change.topic)
             }
         }
         subscriptionChanges = []

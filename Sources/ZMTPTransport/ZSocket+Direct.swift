@@ -39,7 +39,8 @@ extension ZSocket {
         let connection: Connection
         switch target {
         case .all:
-            // PUB filters by the peer's subscriptions, which the I/O thread owns.
+            // Several peers: only a single part in the caller's buffer
+            // takes a direct path there (publishDirect).
             return nil
         case .any:
             // The round-robin turn is taken only if this path sends: a
@@ -96,6 +97,46 @@ extension ZSocket {
         guard let outcome else { return false }
         if outcome.write {
             if outcome.connection.flushDirect() { state.waker.wake() }
+        } else if outcome.wasIdle {
+            state.waker.wake()
+        }
+        return true
+    }
+
+    /// `sendSingleDirect` for a PUB: the message is appended to the output
+    /// of every ready peer whose subscriptions match it (as the I/O thread
+    /// last published them), under the socket's lock, so that no peer sees
+    /// messages out of order. What no peer wants is dropped here without a
+    /// copy: in a busy PUB that is most messages (the Guide's weather
+    /// server), and libzmq drops them at the cost of a lookup. A peer whose
+    /// backlog is full misses the message, as a PUB's full pipe does.
+    /// Returns false, having changed nothing, when the message must take
+    /// the general path: the socket is terminated (so that send reports
+    /// ETERM), a multipart message is being built, something is queued
+    /// ahead, the message is large, or a matching peer encrypts (the I/O
+    /// thread encrypts a batch at a time) or still has routed messages to
+    /// encode.
+    func publishDirect(_ buffer: UnsafeRawBufferPointer) -> Bool {
+        let outcome: (connection: Connection?, wasIdle: Bool, write: Bool)? = state.monitor.withLock {
+            guard !state.terminated, sendParts.isEmpty else { return nil }
+            guard state.peerSubscriptions.matches(buffer) else { return (nil, false, false) }
+            guard buffer.count <= Self.largestDirect, state.outbox.isEmpty else { return nil }
+            var wanted: Connection?
+            for peer in state.peers where peer.publishedSubscriptions.matches(buffer) {
+                guard wanted == nil, peer.admitsDirectPlaintext() else { return nil }
+                wanted = peer
+            }
+            guard let wanted else { return (nil, false, false) }
+            guard let wasIdle = wanted.appendDirect(contentsOf: buffer, backlogLimit: IOLoop.perConnectionBacklog),
+                  wasIdle else { return (nil, false, false) }
+            let now = Clock.nanoseconds
+            let write = now - lastSendTime >= Self.streamGap
+            lastSendTime = now
+            return (wanted, true, write)
+        }
+        guard let outcome else { return false }
+        if outcome.write {
+            if outcome.connection?.flushDirect() == true { state.waker.wake() }
         } else if outcome.wasIdle {
             state.waker.wake()
         }

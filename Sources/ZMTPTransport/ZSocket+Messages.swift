@@ -20,22 +20,16 @@ extension ZSocket {
         finish(try result.get())
     }
 
-    /// `send` for a caller's buffer. A PUB first checks, without copying,
-    /// whether any peer wants the message: in a busy PUB most are wanted by
-    /// nobody (the Guide's weather server), and libzmq drops those at the
-    /// cost of a lookup. Everything else is copied and sent as usual.
+    /// `send` for a caller's buffer. A single-part message first tries the
+    /// direct paths (ZSocket+Direct.swift), which copy it once, straight
+    /// into the connections' output; a PUB there also drops, without
+    /// copying, what no peer wants. Everything else is copied and sent as
+    /// usual.
     public func send(contentsOf buffer: UnsafeRawBufferPointer, flags: Int32) throws(TransportError) {
-        if type == .pub, flags & Self.sendMore == 0, unwantedByPeers(buffer) { return }
-        if flags & Self.sendMore == 0, sendSingleDirect(buffer) { return }
-        try send(Array(buffer), flags: flags)
-    }
-
-    /// Whether a single-part PUB message matches no peer's subscription
-    /// (false when the socket is terminated, so that send reports ETERM).
-    private func unwantedByPeers(_ topic: UnsafeRawBufferPointer) -> Bool {
-        state.monitor.withLock {
-            !state.terminated && sendParts.isEmpty && !state.peerSubscriptions.matches(topic)
+        if flags & Self.sendMore == 0 {
+            if type == .pub ? publishDirect(buffer) : sendSingleDirect(buffer) { return }
         }
+        try send(Array(buffer), flags: flags)
     }
 
     private func sendLocked(_ bytes: [UInt8], flags: Int32) throws(TransportError) -> AfterSend {

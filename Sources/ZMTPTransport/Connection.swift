@@ -78,11 +78,30 @@ final class Connection: @unchecked Sendable {
     /// The id a ROUTER knows this peer by (assigned on ready).
     var routingId: [UInt8] = []
     /// A PUB's view of what this SUB peer wants (I/O thread only).
-    var subscriptions = SubscriptionSet()
+    private(set) var subscriptions = SubscriptionSet()
     /// The same, as the application thread sees it: changed when the I/O
     /// thread publishes a round, read and written only under the socket's
     /// lock (ZSocket.publishDirect).
-    var publishedSubscriptions = SubscriptionSet()
+    private(set) var publishedSubscriptions = SubscriptionSet()
+
+    /// Changes `subscriptions`, moved out of the property meanwhile (see
+    /// OutputBuffer.appendToTail: a PUB reads them for every message).
+    @discardableResult
+    func changeSubscriptions<R>(_ body: (inout SubscriptionSet) -> R) -> R {
+        var set = SubscriptionSet.placeholder
+        swap(&set, &subscriptions)
+        defer { swap(&set, &subscriptions) }
+        return body(&set)
+    }
+
+    /// `changeSubscriptions` for `publishedSubscriptions`.
+    @discardableResult
+    func changePublishedSubscriptions<R>(_ body: (inout SubscriptionSet) -> R) -> R {
+        var set = SubscriptionSet.placeholder
+        swap(&set, &publishedSubscriptions)
+        defer { swap(&set, &publishedSubscriptions) }
+        return body(&set)
+    }
 
     private var greeting: [UInt8] = []
     /// Whether the mechanism has started (see `startEarly`).
@@ -186,16 +205,19 @@ final class Connection: @unchecked Sendable {
         var input = bytes
         if phase == .greeting {
             let wanted = Greeting.size - greeting.count
-            greeting.append(contentsOf: input.prefix(wanted))
+            var bytes: [UInt8] = []
+            swap(&bytes, &greeting)
+            bytes.append(contentsOf: input.prefix(wanted))
+            swap(&bytes, &greeting)
             input = input.dropFirst(min(wanted, input.count))
             try checkGreeting()
             guard phase == .handshake else { return }
         }
-        decoder.append(input)
+        decoding { $0.append(input) }
         while true {
             let frame: Frame?
             do {
-                frame = try decoder.next()
+                frame = try decoding { decoder throws(CodecError) in try decoder.next() }
             } catch {
                 throw fail(frameFailure(error))
             }
@@ -206,6 +228,16 @@ final class Connection: @unchecked Sendable {
                 events.append(event)
             }
         }
+    }
+
+    /// Runs `body` on the decoder moved out of its property (see
+    /// OutputBuffer.appendToTail: calls into ZMTPCodec inside an access to
+    /// the property would make every access to it checked at run time).
+    private func decoding<R, Failure: Error>(_ body: (inout FrameDecoder) throws(Failure) -> R) throws(Failure) -> R {
+        var local = FrameDecoder(maxFrameSize: 0)
+        swap(&local, &decoder)
+        defer { swap(&local, &decoder) }
+        return try body(&local)
     }
 
     /// The text for a frame the decoder refused: one over a limit names
@@ -349,15 +381,17 @@ final class Connection: @unchecked Sendable {
         if message.flags.contains(.command) { return try command(message.body) }
         if message.flags.contains(.subscribe) { return .subscribe(message.body) }
         if message.flags.contains(.cancel) { return .cancel(message.body) }
+        // A single-part message needs no array (see MessageParts).
+        if partial.isEmpty && !message.flags.contains(.more) { return .message(MessageParts(message.body)) }
+        // `partial` moved out while it grows (see OutputBuffer.appendToTail).
+        var parts: [[UInt8]] = []
+        swap(&parts, &partial)
+        parts.append(message.body)
         if message.flags.contains(.more) {
-            partial.append(message.body)
+            swap(&parts, &partial)
             return nil
         }
-        // A single-part message needs no array (see MessageParts).
-        if partial.isEmpty { return .message(MessageParts(message.body)) }
-        partial.append(message.body)
-        defer { partial = [] }
-        return .message(MessageParts(partial))
+        return .message(MessageParts(parts))
     }
 
     private func command(_ body: [UInt8]) throws(ConnectionFailure) -> ConnectionEvent? {
@@ -530,12 +564,15 @@ final class Connection: @unchecked Sendable {
             if more { flags.insert(.more) }
             if command { flags.insert(.command) }
             do {
-                try mechanism.encode(ZMTPMessage(body, flags: flags), into: &sealed)
+                // `sealed` moved out meanwhile (see OutputBuffer.appendToTail).
+                var bytes: [UInt8] = []
+                swap(&bytes, &sealed)
                 defer {
                     // Keep a small buffer for the next message, not a large one.
-                    if sealed.capacity > Self.sealedCapacityKept { sealed = [] }
+                    if bytes.capacity <= Self.sealedCapacityKept { swap(&bytes, &sealed) }
                 }
-                return output.appendFrame(sealed, more: false, command: false, shared: false)
+                try mechanism.encode(ZMTPMessage(body, flags: flags), into: &bytes)
+                return output.appendFrame(bytes, more: false, command: false, shared: false)
             } catch {
                 throw fail(error.message)
             }

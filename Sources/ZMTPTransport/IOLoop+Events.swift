@@ -25,12 +25,12 @@ extension IOLoop {
     /// (SocketState.peerSubscriptions), published with the next round.
     private func subscribe(_ connection: Connection, to topic: [UInt8]) {
         guard !connection.subscriptions.contains(topic) else { return }
-        connection.subscriptions.add(topic)
+        connection.changeSubscriptions { $0.add(topic) }
         subscriptionChanges.append((connection, topic, true))
     }
 
     private func unsubscribe(_ connection: Connection, from topic: [UInt8]) {
-        if connection.subscriptions.remove(topic) { subscriptionChanges.append((connection, topic, false)) }
+        if connection.changeSubscriptions({ $0.remove(topic) }) { subscriptionChanges.append((connection, topic, false)) }
     }
 
     private func becameReady(_ connection: Connection) {
@@ -60,7 +60,11 @@ extension IOLoop {
 
     /// A message for the application, published with the round.
     func queueForApplication(_ message: Incoming) {
-        incoming.push(message)
+        // moved out meanwhile (see OutputBuffer.appendToTail)
+        var queue = FIFO<Incoming>()
+        swap(&queue, &incoming)
+        queue.push(message)
+        swap(&queue, &incoming)
         queuedForApplication += 1
     }
 

@@ -8,7 +8,7 @@ extension IOLoop {
         case waker
         case listener(Int)
         case target(Int)
-        case connection(UInt64)
+        case connection(Connection)
     }
 
     func pollOnce(_ round: Round) {
@@ -28,7 +28,7 @@ extension IOLoop {
             if round.canRead || !connection.isReady { events |= Int16(POLLIN) }
             if connection.needsFlush { events |= Int16(POLLOUT) }
             fds.append(pollfd(fd: connection.fd, events: events, revents: 0))
-            slots.append(.connection(connection.id))
+            slots.append(.connection(connection))
         }
         let now = Clock.now
         var wake = now + 1000
@@ -52,7 +52,7 @@ extension IOLoop {
                 case .waker: state.waker.drain()
                 case .listener(let listener): acceptAll(listeners[listener])
                 case .target(let target): finishConnect(target)
-                case .connection(let id): service(id, revents: fds[index].revents, canRead: round.canRead)
+                case .connection(let connection): service(connection, revents: fds[index].revents, canRead: round.canRead)
                 }
             }
             if !incoming.isEmpty { publishNow() }
@@ -184,7 +184,11 @@ extension IOLoop {
                                     maxMessageSize: maxMessageSize, handshakeMaxMessageSize: handshakeMaxMessageSize)
         connection.isInproc = inproc
         connections[id] = connection
-        order.append(connection)
+        // `order` moved out while it changes (see OutputBuffer.appendToTail)
+        var ordered: [Connection] = []
+        swap(&ordered, &order)
+        ordered.append(connection)
+        swap(&ordered, &order)
         if let targetIndex { targets[targetIndex].connection = id }
         do {
             try connection.startEarly()
@@ -200,21 +204,32 @@ extension IOLoop {
         flush(connection)
     }
 
-    private func service(_ id: UInt64, revents: Int16, canRead: Bool) {
-        guard let connection = connections[id] else { return }
+    private func service(_ connection: Connection, revents: Int16, canRead: Bool) {
+        // Dropped by an event handled earlier in this round (drop closes it).
+        guard !connection.closed else { return }
         // With the inbox at ZMQ_RCVHWM only handshakes and hang-ups are read.
         let hangUp = revents & Int16(POLLHUP | POLLERR) != 0
         guard canRead || !connection.isReady || hangUp else { return flush(connection) }
-        // The events hold the messages just read (decrypted): once handed
-        // on they must not stay referenced here until the next read.
-        defer { eventBuffer.removeAll(keepingCapacity: true) }
+        // Both buffers are moved out of their properties meanwhile (see
+        // OutputBuffer.appendToTail). The events hold the messages just
+        // read (decrypted): once handed on they must not stay referenced
+        // here until the next read.
+        var buffer: [UInt8] = []
+        var events: [ConnectionEvent] = []
+        swap(&buffer, &readBuffer)
+        swap(&events, &eventBuffer)
+        defer {
+            events.removeAll(keepingCapacity: true)
+            swap(&buffer, &readBuffer)
+            swap(&events, &eventBuffer)
+        }
         for _ in 0..<16 {
-            switch Net.read(connection.fd, into: &readBuffer) {
+            switch Net.read(connection.fd, into: &buffer) {
             case .data(let count):
-                eventBuffer.removeAll(keepingCapacity: true)
+                events.removeAll(keepingCapacity: true)
                 var failure: ConnectionFailure?
                 do {
-                    try connection.receive(readBuffer[0..<count], into: &eventBuffer)
+                    try connection.receive(buffer[0..<count], into: &events)
                 } catch {
                     failure = error
                 }
@@ -222,7 +237,7 @@ extension IOLoop {
                 // valid: it is delivered even when the connection then
                 // drops (see Connection.receive).
                 var readiedNow = false
-                for event in eventBuffer {
+                for event in events {
                     guard !connection.closed else { return }
                     if case .ready = event { readiedNow = true }
                     handle(event, from: connection)
@@ -238,7 +253,7 @@ extension IOLoop {
                 // An event (or a delivery) may have dropped the connection:
                 // its fd is closed and must not be read again.
                 guard !connection.closed else { return }
-                if count < readBuffer.count { return flush(connection) }
+                if count < buffer.count { return flush(connection) }
             case .wouldBlock:
                 return flush(connection)
             case .closed, .failed:
@@ -315,7 +330,10 @@ extension IOLoop {
         connection.closeSocket()
         deferred[connection.id] = nil
         acceptedBy[connection.id] = nil
-        if let index = order.firstIndex(where: { $0 === connection }) { order.remove(at: index) }
+        var ordered: [Connection] = []
+        swap(&ordered, &order)
+        if let index = ordered.firstIndex(where: { $0 === connection }) { ordered.remove(at: index) }
+        swap(&ordered, &order)
         if let target = connection.targetIndex, target < targets.count {
             targets[target].connection = nil
             var delay = Int64(max(reconnectInterval, 10))

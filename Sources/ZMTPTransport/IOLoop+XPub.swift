@@ -14,10 +14,10 @@ extension IOLoop {
         let had = connection.subscriptions.contains(topic)
         let notify: Bool
         if subscribe {
-            if !had { connection.subscriptions.add(topic) }
+            if !had { connection.changeSubscriptions { $0.add(topic) } }
             notify = (!had && !others) || xpub.verboseSubscribe
         } else {
-            if had { connection.subscriptions.remove(topic) }
+            if had { connection.changeSubscriptions { $0.remove(topic) } }
             notify = !(had && others) || xpub.verboseCancel
         }
         guard notify else { return }

@@ -153,7 +153,9 @@ final class IOLoop {
 
     private func sync() -> Round {
         var round = Round()
-        security = state.options.security()
+        var options = state.options
+        security = options.security()
+        state.options = options
         routingId = state.options.routingId
         handshakeInterval = state.options.handshakeInterval
         reconnectInterval = state.options.reconnectInterval
@@ -255,7 +257,7 @@ final class IOLoop {
                     assign(connection, head.parts)
                 }
             }
-            _ = state.outbox.pop()
+            state.popOutbox()
             freed = true
         }
         if freed { state.signalEvents() }
@@ -310,6 +312,26 @@ final class IOLoop {
         }
     }
 
+    /// PUB: applies the round's subscription changes to the socket-wide
+    /// set and each peer's published set (the lock held). The socket-wide
+    /// set is moved out while it changes (see OutputBuffer.appendToTail): a
+    /// PUB reads it for every message.
+    private func applySubscriptionChanges() {
+        var all = SubscriptionSet.placeholder
+        swap(&all, &state.peerSubscriptions)
+        for change in subscriptionChanges {
+            if change.added {
+                all.add(change.topic)
+                change.connection.changePublishedSubscriptions { $0.add(change.topic) }
+            } else {
+                all.remove(change.topic)
+                change.connection.changePublishedSubscriptions { $0.remove(change.topic) }
+            }
+        }
+        swap(&all, &state.peerSubscriptions)
+        subscriptionChanges = []
+    }
+
     /// Hands the last round's results to the application side.
     private func publishLocked() -> Published {
         guard !incoming.isEmpty || !readied.isEmpty || !removed.isEmpty || !errors.isEmpty || principal != nil
@@ -317,16 +339,7 @@ final class IOLoop {
             || !subscriptionChanges.isEmpty || inprocSettled > 0 else {
             return Published()
         }
-        for change in subscriptionChanges {
-            if change.added {
-                state.peerSubscriptions.add(change.topic)
-                change.connection.publishedSubscriptions.add(change.topic)
-            } else {
-                state.peerSubscriptions.remove(change.topic)
-                change.connection.publishedSubscriptions.remove(change.topic)
-            }
-        }
-        subscriptionChanges = []
+        if !subscriptionChanges.isEmpty { applySubscriptionChanges() }
         state.inprocUnready -= inprocSettled
         inprocSettled = 0
         for id in readied {
@@ -341,7 +354,14 @@ final class IOLoop {
         if let last = errors.last { state.lastError = last }
         if let principal { state.peerPrincipal = principal }
         let arrived = !incoming.isEmpty
-        state.inbox.takeAll(from: &incoming)
+        // Both queues moved out meanwhile (see OutputBuffer.appendToTail).
+        var arrivals = FIFO<Incoming>()
+        var inbox = FIFO<Incoming>()
+        swap(&arrivals, &incoming)
+        swap(&inbox, &state.inbox)
+        inbox.takeAll(from: &arrivals)
+        swap(&inbox, &state.inbox)
+        swap(&arrivals, &incoming)
         state.retiredMetadata += retiring
         retiring = []
         state.pruneRetiredMetadata()

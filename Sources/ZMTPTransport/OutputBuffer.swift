@@ -97,13 +97,12 @@ final class OutputBuffer: @unchecked Sendable {
     func appendFrame(_ body: [UInt8], more: Bool, command: Bool, shared: Bool = true) -> Bool {
         lock.withLock {
             let wasIdle = pendingLocked == 0
-            Frame.appendHeader(to: &tail, bodyCount: body.count, more: more, isCommand: command)
             if shared && body.count > Self.byReference {
+                appendToTail(header: body.count, more: more, command: command, EmptyCollection())
                 queueTail()
-                queued.append(Segment(bytes: body, reusable: false))
-                queuedBytes += body.count
+                queue(Segment(bytes: body, reusable: false))
             } else {
-                tail.append(contentsOf: body)
+                appendToTail(header: body.count, more: more, command: command, body)
             }
             return wasIdle
         }
@@ -117,19 +116,40 @@ final class OutputBuffer: @unchecked Sendable {
         lock.withLock {
             let pending = pendingLocked
             guard !closed, failure == nil, pending < limit else { return nil }
-            Frame.appendHeader(to: &tail, bodyCount: body.count, more: false, isCommand: false)
-            tail.append(contentsOf: body)
+            appendToTail(header: body.count, more: false, command: false, body)
             return pending == 0
         }
+    }
+
+    /// Appends a frame header (for a body of `count` bytes) and `body` to
+    /// `tail`, moved out of the property meanwhile: an access to a class's
+    /// stored property that spans calls the optimiser cannot see through
+    /// makes every access to it checked for exclusivity at run time, in
+    /// every function; short accesses are proved safe when compiled.
+    private func appendToTail(header count: Int, more: Bool, command: Bool, _ body: some Collection<UInt8>) {
+        var bytes = tail
+        tail = []
+        Frame.appendHeader(to: &bytes, bodyCount: count, more: more, isCommand: command)
+        bytes.append(contentsOf: body)
+        tail = bytes
     }
 
     /// Moves the tail behind the queued segments and starts a new one.
     private func queueTail() {
         guard !tail.isEmpty else { return }
-        queuedBytes += tail.count
-        queued.append(Segment(bytes: tail, reusable: true))
+        queue(Segment(bytes: tail, reusable: true))
         tail = spare
         spare = []
+    }
+
+    /// Puts `segment` behind the queued ones (the array moved out
+    /// meanwhile, as in `appendToTail`).
+    private func queue(_ segment: Segment) {
+        var segments = queued
+        queued = []
+        queuedBytes += segment.bytes.count
+        segments.append(segment)
+        queued = segments
     }
 
     func record(_ error: ConnectionFailure) {
@@ -221,18 +241,22 @@ final class OutputBuffer: @unchecked Sendable {
     /// Removes the segments of `head` written whole; the first emptied
     /// former tail becomes `spare`.
     private func dropWrittenSegments() {
+        // `head` moved out meanwhile, as in `appendToTail`.
+        var segments = head
+        head = []
         var done = 0
-        while done < head.count, headOffset >= head[done].bytes.count {
-            let count = head[done].bytes.count
+        while done < segments.count, headOffset >= segments[done].bytes.count {
+            let count = segments[done].bytes.count
             headOffset -= count
             headBytes -= count
-            if head[done].reusable && spare.capacity == 0 && head[done].bytes.capacity <= Self.keptCapacity {
-                head[done].bytes.removeAll(keepingCapacity: true)
-                swap(&spare, &head[done].bytes)
+            if segments[done].reusable && spare.capacity == 0 && segments[done].bytes.capacity <= Self.keptCapacity {
+                segments[done].bytes.removeAll(keepingCapacity: true)
+                swap(&spare, &segments[done].bytes)
             }
             done += 1
         }
-        head.removeFirst(done)
+        segments.removeFirst(done)
+        head = segments
     }
 
     /// send(2) (sendmsg(2) for several segments) until done or the kernel

@@ -158,9 +158,29 @@ final class SocketState: @unchecked Sendable {
     /// goes through here: the count tells the I/O loop which dropped
     /// connections' metadata no queued message refers to any more.
     func takeFromInbox() -> Incoming? {
-        guard let incoming = inbox.pop() else { return nil }
+        // The queues here are moved out of their properties while they
+        // change (see OutputBuffer.appendToTail).
+        var queue = FIFO<Incoming>()
+        swap(&queue, &inbox)
+        let incoming = queue.pop()
+        swap(&queue, &inbox)
+        guard let incoming else { return nil }
         inboxTaken += 1
         return incoming
+    }
+
+    func pushOutbox(_ message: Outgoing) {
+        var queue = FIFO<Outgoing>()
+        swap(&queue, &outbox)
+        queue.push(message)
+        swap(&queue, &outbox)
+    }
+
+    func popOutbox() {
+        var queue = FIFO<Outgoing>()
+        swap(&queue, &outbox)
+        _ = queue.pop()
+        swap(&queue, &outbox)
     }
 
     /// Whether the inbox is below ZMQ_RCVHWM.
@@ -237,16 +257,31 @@ extension SocketState {
     }
 
     /// Publishes a connection that became ready (I/O thread, lock held).
+    /// Both collections are moved out while they change (see
+    /// OutputBuffer.appendToTail): senders read them for every message.
     func addPeer(_ connection: Connection) {
-        peers.append(connection)
-        peersById[connection.id] = connection
+        var list: [Connection] = []
+        var byId: [UInt64: Connection] = [:]
+        swap(&list, &peers)
+        swap(&byId, &peersById)
+        list.append(connection)
+        byId[connection.id] = connection
+        swap(&list, &peers)
+        swap(&byId, &peersById)
     }
 
     /// Forgets a connection that is gone (I/O thread, lock held).
     func removePeer(id: UInt64) {
-        guard peersById.removeValue(forKey: id) != nil,
-              let index = peers.firstIndex(where: { $0.id == id }) else { return }
-        peers.remove(at: index)
+        var list: [Connection] = []
+        var byId: [UInt64: Connection] = [:]
+        swap(&list, &peers)
+        swap(&byId, &peersById)
+        defer {
+            swap(&list, &peers)
+            swap(&byId, &peersById)
+        }
+        guard byId.removeValue(forKey: id) != nil, let index = list.firstIndex(where: { $0.id == id }) else { return }
+        list.remove(at: index)
         if peerCursor > index { peerCursor -= 1 }
     }
 }

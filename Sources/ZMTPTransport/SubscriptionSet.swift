@@ -25,6 +25,10 @@ public struct SubscriptionSet: Sendable, Equatable {
 
     public init() {}
 
+    /// An empty set made once: what a property holds while its own set is
+    /// moved out for a change (Connection.changeSubscriptions).
+    static let placeholder = SubscriptionSet()
+
     /// Number of distinct topics present.
     public var count: Int { live }
     public var isEmpty: Bool { live == 0 }

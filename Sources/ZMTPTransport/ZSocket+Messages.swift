@@ -41,7 +41,11 @@ extension ZSocket {
         default: break
         }
         if flags & Self.sendMore != 0 {
-            sendParts.append(bytes)
+            // moved out meanwhile (see OutputBuffer.appendToTail)
+            var parts: [[UInt8]] = []
+            swap(&parts, &sendParts)
+            parts.append(bytes)
+            swap(&parts, &sendParts)
             return .nothing
         }
         var parts = sendParts.isEmpty ? [bytes] : sendParts + [bytes]
@@ -99,7 +103,7 @@ extension ZSocket {
         // or the last sync left messages queued for want of room, and the
         // I/O thread routes again as soon as room appears (canRouteMore).
         let wasEmpty = state.outbox.isEmpty
-        state.outbox.push(Outgoing(target: target, parts: parts))
+        state.pushOutbox(Outgoing(target: target, parts: parts))
         sendParts = []
         if type == .req { awaitingReply = true }
         if type == .rep { replyEnvelope = nil }
@@ -163,9 +167,14 @@ extension ZSocket {
 
     private func receiveLocked(flags: Int32) throws(TransportError) -> [UInt8] {
         if state.terminated { throw .terminated }
-        if let part = receiveParts.pop() {
-            receiveMore = !receiveParts.isEmpty
-            return part
+        if !receiveParts.isEmpty {
+            // moved out meanwhile (see OutputBuffer.appendToTail)
+            var parts = FIFO<[UInt8]>()
+            swap(&parts, &receiveParts)
+            let part = parts.pop()
+            receiveMore = !parts.isEmpty
+            swap(&parts, &receiveParts)
+            if let part { return part }
         }
         switch type {
         case .pub, .push: throw TransportError(ENOTSUP, "\(type.name) sockets cannot receive")
@@ -187,7 +196,12 @@ extension ZSocket {
                     receiveMetadata = metadata?.takeUnretainedValue()
                 }
                 receiveMore = parts.count > 1
-                for part in parts.dropFirst() { receiveParts.push(part) }
+                if parts.count > 1 {
+                    var rest = FIFO<[UInt8]>()
+                    swap(&rest, &receiveParts)
+                    for part in parts.dropFirst() { rest.push(part) }
+                    swap(&rest, &receiveParts)
+                }
                 return parts[0]
             }
             if state.terminated { throw .terminated }

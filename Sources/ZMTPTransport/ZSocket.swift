@@ -66,14 +66,20 @@ public final class ZSocket: @unchecked Sendable {
             case let xpubOption where XPubOptions.handles(xpubOption):
                 guard type == .xpub else { return .failure(.invalid("option \(option) is for XPUB sockets")) }
                 do throws(TransportError) {
-                    try state.options.xpub.set(option, value)
+                    // a copy, so that `options` is never changed in place
+                    // across a call (see OutputBuffer.appendToTail)
+                    var options = state.options
+                    try options.xpub.set(option, value)
+                    state.options = options
                     return .success(())
                 } catch {
                     return .failure(error)
                 }
             default:
                 do throws(TransportError) {
-                    try state.options.set(option, value)
+                    var options = state.options
+                    try options.set(option, value)
+                    state.options = options
                     return .success(())
                 } catch {
                     return .failure(error)

@@ -64,10 +64,11 @@ public struct Frame: Equatable, Sendable {
 /// A declared size above `maxFrameSize` is refused as soon as the frame's
 /// header is read, before its body is collected: a peer announcing 4 GiB
 /// costs at most the bytes that came with the header. A frame within the
-/// limit is collected as its bytes arrive (its buffer grows with them and
-/// never beyond the declared size), so a peer that announces a large frame
-/// and sends little of it costs little. Once it has thrown, the decoder
-/// stays failed.
+/// limit is collected as its bytes arrive: its buffer is reserved at up to
+/// `firstReservation` bytes and grows with what arrives beyond that, never
+/// beyond the declared size, so a peer that announces a large frame and
+/// sends little of it costs little (reserved, untouched memory is address
+/// space, not resident pages). Once it has thrown, the decoder stays failed.
 public struct FrameDecoder: Sendable {
     public static let defaultMaxFrameSize = 256 << 20
 
@@ -86,6 +87,11 @@ public struct FrameDecoder: Sendable {
     /// A body longer than this that has not fully arrived is collected in
     /// an array of its own rather than in `buffer`.
     static let collectThreshold = 1 << 15
+    /// What a collected body reserves at once (its declared size if
+    /// smaller): a body of up to 1 MiB arrives into one allocation, where
+    /// growing by doubling from the first read copied it four times over
+    /// into freshly faulted pages.
+    static let firstReservation = 1 << 20
     /// `buffer` capacity kept once it is empty; a larger one is released.
     static let keptCapacity = 1 << 17
 
@@ -230,7 +236,7 @@ public struct FrameDecoder: Sendable {
     private mutating func startCollecting(_ header: FrameHeader, headerSize: Int) {
         let start = readIndex + headerSize
         var body: [UInt8] = []
-        body.reserveCapacity(min(Int(header.size), max(buffer.count - start, Self.collectThreshold)))
+        body.reserveCapacity(min(Int(header.size), max(buffer.count - start, Self.firstReservation)))
         body.append(contentsOf: buffer[start...])
         collecting = Collecting(header: header, headerBytes: Array(buffer[readIndex..<start]), body: body)
         buffer.removeAll(keepingCapacity: buffer.capacity <= Self.keptCapacity)

@@ -32,6 +32,30 @@ import TestSupport
         #expect(unfinished.received == 1 << 20)
     }
 
+    /// A body of up to FrameDecoder.firstReservation arriving in 64 KiB
+    /// reads is collected into the one allocation made with its first
+    /// read: its capacity is its size from then on.
+    @Test func aBodyOfUpToOneMebibyteIsReservedWhole() throws {
+        for size in [70_000, 1 << 20] {
+            var decoder = FrameDecoder()
+            let body = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+            let stream = Frame(body: body).encoded()
+            var capacities: Set<Int> = []
+            var start = 0
+            var frames: [Frame] = []
+            while start < stream.count {
+                let end = min(stream.count, start + (1 << 16))
+                decoder.append(stream[start..<end])
+                while let frame = try decoder.next() { frames.append(frame) }
+                if decoder.unfinishedFrame != nil { capacities.insert(decoder.reservedByteCount) }
+                start = end
+            }
+            #expect(frames == [Frame(body: body)])
+            #expect(capacities.count == 1, "the body was reallocated: capacities \(capacities.sorted())")
+            #expect((capacities.first ?? 0) >= size)
+        }
+    }
+
     @Test func aCollectedBodyNeverGrowsPastItsDeclaredSize() throws {
         let size = 100_003
         let body = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7) }

@@ -103,19 +103,21 @@ extension ZSocket {
         return true
     }
 
-    /// `sendSingleDirect` for a PUB: the message is appended to the output
-    /// of every ready peer whose subscriptions match it (as the I/O thread
-    /// last published them), under the socket's lock, so that no peer sees
-    /// messages out of order. What no peer wants is dropped here without a
-    /// copy: in a busy PUB that is most messages (the Guide's weather
-    /// server), and libzmq drops them at the cost of a lookup. A peer whose
-    /// backlog is full misses the message, as a PUB's full pipe does.
-    /// Returns false, having changed nothing, when the message must take
-    /// the general path: the socket is terminated (so that send reports
-    /// ETERM), a multipart message is being built, something is queued
-    /// ahead, the message is large, or a matching peer encrypts (the I/O
-    /// thread encrypts a batch at a time) or still has routed messages to
-    /// encode.
+    /// `sendSingleDirect` for a PUB: a message exactly one ready peer wants
+    /// (by its subscriptions as the I/O thread last published them) is
+    /// appended to that peer's output under the socket's lock; nothing is
+    /// queued ahead of it, so the peer sees messages in order. What no peer
+    /// wants is dropped here without a copy: in a busy PUB that is most
+    /// messages (the Guide's weather server), and libzmq drops them at the
+    /// cost of a lookup. A peer whose backlog is full misses the message,
+    /// as a PUB's full pipe does. Returns false, having changed nothing,
+    /// when the message must take the general path: the socket is
+    /// terminated (so that send reports ETERM), a multipart message is being
+    /// built, something is queued ahead, the message is large, more than one
+    /// peer wants it (appending it to every output from this thread made the
+    /// threads contend on the outputs' locks: slower than one hand-off), or
+    /// the peer encrypts (the I/O thread encrypts a batch at a time) or
+    /// still has routed messages to encode.
     func publishDirect(_ buffer: UnsafeRawBufferPointer) -> Bool {
         let outcome: (connection: Connection?, wasIdle: Bool, write: Bool)? = state.monitor.withLock {
             guard !state.terminated, sendParts.isEmpty else { return nil }

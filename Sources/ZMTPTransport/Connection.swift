@@ -84,22 +84,14 @@ final class Connection: @unchecked Sendable {
     /// lock (ZSocket.publishDirect).
     private(set) var publishedSubscriptions = SubscriptionSet()
 
-    /// Changes `subscriptions`, moved out of the property meanwhile (see
-    /// OutputBuffer.appendToTail: a PUB reads them for every message).
+    /// Changes `subscriptions` (or, `published`, `publishedSubscriptions`),
+    /// moved out of the property meanwhile (see OutputBuffer.appendToTail:
+    /// a PUB reads them for every message).
     @discardableResult
-    func changeSubscriptions<R>(_ body: (inout SubscriptionSet) -> R) -> R {
+    func changeSubscriptions<R>(published: Bool = false, _ body: (inout SubscriptionSet) -> R) -> R {
         var set = SubscriptionSet.placeholder
-        swap(&set, &subscriptions)
-        defer { swap(&set, &subscriptions) }
-        return body(&set)
-    }
-
-    /// `changeSubscriptions` for `publishedSubscriptions`.
-    @discardableResult
-    func changePublishedSubscriptions<R>(_ body: (inout SubscriptionSet) -> R) -> R {
-        var set = SubscriptionSet.placeholder
-        swap(&set, &publishedSubscriptions)
-        defer { swap(&set, &publishedSubscriptions) }
+        if published { swap(&set, &publishedSubscriptions) } else { swap(&set, &subscriptions) }
+        defer { if published { swap(&set, &publishedSubscriptions) } else { swap(&set, &subscriptions) } }
         return body(&set)
     }
 

@@ -322,10 +322,10 @@ final class IOLoop {
         for change in subscriptionChanges {
             if change.added {
                 all.add(change.topic)
-                change.connection.changePublishedSubscriptions { $0.add(change.topic) }
+                change.connection.changeSubscriptions(published: true) { $0.add(change.topic) }
             } else {
                 all.remove(change.topic)
-                change.connection.changePublishedSubscriptions { $0.remove(change.topic) }
+                change.connection.changeSubscriptions(published: true) { $0.remove(change.topic) }
             }
         }
         swap(&all, &state.peerSubscriptions)

@@ -56,9 +56,7 @@ extension ZSocket {
         // right behind it.
         var write = true
         if type != .req && type != .rep {
-            let now = Clock.nanoseconds
-            write = now - lastSendTime >= Self.streamGap
-            lastSendTime = now
+            write = startsBurst()
             if !write && connection.isEncrypted { return nil }
         }
         guard connection.admitsDirect(backlogLimit: IOLoop.perConnectionBacklog) else { return nil }
@@ -89,17 +87,10 @@ extension ZSocket {
             else { return nil }
             state.takeTurn()
             guard wasIdle else { return (connection, false, false) }
-            let now = Clock.nanoseconds
-            let write = now - lastSendTime >= Self.streamGap
-            lastSendTime = now
-            return (connection, true, write)
+            return (connection, true, startsBurst())
         }
         guard let outcome else { return false }
-        if outcome.write {
-            if outcome.connection.flushDirect() { state.waker.wake() }
-        } else if outcome.wasIdle {
-            state.waker.wake()
-        }
+        writeOrWake(outcome.connection, wasIdle: outcome.wasIdle, write: outcome.write)
         return true
     }
 
@@ -131,16 +122,11 @@ extension ZSocket {
             guard let wanted else { return (nil, false, false) }
             guard let wasIdle = wanted.appendDirect(contentsOf: buffer, backlogLimit: IOLoop.perConnectionBacklog),
                   wasIdle else { return (nil, false, false) }
-            let now = Clock.nanoseconds
-            let write = now - lastSendTime >= Self.streamGap
-            lastSendTime = now
-            return (wanted, true, write)
+            return (wanted, true, startsBurst())
         }
         guard let outcome else { return false }
-        if outcome.write {
-            if outcome.connection?.flushDirect() == true { state.waker.wake() }
-        } else if outcome.wasIdle {
-            state.waker.wake()
+        if let connection = outcome.connection {
+            writeOrWake(connection, wasIdle: outcome.wasIdle, write: outcome.write)
         }
         return true
     }
@@ -150,7 +136,22 @@ extension ZSocket {
     /// the write would.
     func finish(_ after: AfterSend) {
         guard case .direct(let connection, let parts, let write) = after else { return }
-        let wasIdle = connection.sendDirect(parts)
+        writeOrWake(connection, wasIdle: connection.sendDirect(parts), write: write)
+    }
+
+    /// Reads the clock (the socket's lock held): whether this send comes
+    /// `streamGap` or more after the previous one, so that it is written at
+    /// once rather than left to the I/O thread with the rest of a stream.
+    private func startsBurst() -> Bool {
+        let now = Clock.nanoseconds
+        defer { lastSendTime = now }
+        return now - lastSendTime >= Self.streamGap
+    }
+
+    /// After a direct append (no lock held): writes the output when `write`,
+    /// else wakes the I/O thread if the output was idle (nobody else is
+    /// bound to write it); a write that leaves bytes behind wakes it too.
+    private func writeOrWake(_ connection: Connection, wasIdle: Bool, write: Bool) {
         if write {
             if connection.flushDirect() { state.waker.wake() }
         } else if wasIdle {

@@ -180,6 +180,10 @@ conn("null-bad-pair", 0x20, 7, 0, 0)
 conn("null-ping-ttl", 0x20, 4, 6, 0x01, 0x00, 0, 0, 1)
 conn("null-subscribe", 0x20, 2, 9, 2, d(b"weather"), 9, 3, d(b"weather"), 9, 8, d(b"XYZ"), d(b""))
 conn("null-error", 0x00, 0, 0, 0, 9, 5, d(b"\x05nope!"))
+# A PING that reaches the target through op 4 with no damage (kind 4 at
+# position 0 appends nothing) must be answered there: the harness once
+# forgot that op 4 delivers the peer's queued PINGs too.
+conn("plain-ping-undamaged-delivery", 0x29, 0, 0, 0, 6, 0, 5, 4, 4, 0, 0, 0, 1, 0, 0)
 for (cap, direction), stream in sorted(libzmq_streams.items()):
     conn(f"libzmq-{cap}-{direction}", (2 if "encrypted" in cap else 1) | (4 if direction == "c2s" else 0), 0,
          2, d(stream), 0x11, 1)

@@ -177,7 +177,12 @@ final class Session {
     }
 
     func deliverPeer(chunkSeed: UInt8) {
-        let bytes = peer.takeOutput()
+        deliverPeer(peer.takeOutput(), chunkSeed: chunkSeed)
+    }
+
+    /// Feeds the peer's output (possibly damaged) to the target. Every PING
+    /// the peer had queued goes with it, so each must be answered now.
+    func deliverPeer(_ bytes: [UInt8], chunkSeed: UInt8) {
         let pings = unansweredPings
         unansweredPings = 0
         feed(bytes, chunkSeed: chunkSeed)
@@ -206,6 +211,10 @@ final class Session {
     }
 
     func run(_ op: UInt8, _ input: inout FuzzInput) {
+        defer {
+            trace("op \(op % 11): target ready \(target.isReady) dead \(targetDead) pending \(target.pendingOutput) clean \(clean) "
+                  + "peer ready \(peer.isReady) dead \(peerDead) pending \(peer.pendingOutput) pings \(unansweredPings)")
+        }
         switch op % 11 {
         case 0:
             deliverPeer(chunkSeed: input.byte())
@@ -220,7 +229,7 @@ final class Session {
         case 4:
             let (bytes, changed) = mutate(peer.takeOutput(), &input)
             if changed { clean = false }
-            feed(bytes, chunkSeed: 0)
+            deliverPeer(bytes, chunkSeed: 0)
         case 5:
             let message = parts(&input)
             guard peer.isReady, !peerDead else { return }

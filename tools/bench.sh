@@ -175,7 +175,7 @@ echo "bench: [$((SECONDS - started)) s] done" >&2
 # ---- report -------------------------------------------------------------
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 title="zgss vs libzmq $( "$work/zbench-libzmq" info | sed -n 's/.*version=//p')"
-machine="$(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr)"
+machine="$(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr), net.core.somaxconn $(cat /proc/sys/net/core/somaxconn 2>/dev/null || echo ?)"
 date_utc="$(date -u '+%Y-%m-%d %H:%M UTC')"
 mode_text="$([ "$quick" -eq 1 ] && echo 'quick (tiny counts: numbers are not meaningful)' || echo "full: median of $reps alternating runs per cell ($thr_seconds s throughput, $hs_seconds s handshake and latency cells)"); each implementation talks to itself over TCP loopback"
 echo "## $title"
@@ -239,7 +239,7 @@ for mode in enc plain; do
     "$(field "fanout-$mode-all" libzmq msgs)" "$(field "fanout-$mode-all" zgss msgs)" "" 0
 done
 cell="conc-$conc_clients"
-row "$cell" "$conc_clients clients connect at once (encrypted REQ→ROUTER, one round trip): time until all ready" \
+row "$cell" "$conc_clients clients connect at once (encrypted REQ→ROUTER, ZMQ_BACKLOG $(field "$cell" zgss backlog), one round trip): time until all ready" \
   "$(field "$cell" libzmq all_ready_ms)" "$(field "$cell" zgss all_ready_ms)" "ms" 1
 row "$cell" "$conc_clients clients connect at once: server CPU (all its threads) per wave" \
   "$(field "$cell" libzmq server_cpu_s)" "$(field "$cell" zgss server_cpu_s)" "s" 1

@@ -51,7 +51,7 @@ import Synchronization
         let producers = 4
         let each = 20_000
         let lost = Atomic<Int>(0)
-        let consumer = Thread {
+        let consumer = PeerThread {
             var taken = 0
             while taken < producers * each {
                 var fd = pollfd(fd: waker.readFD, events: Int16(POLLIN), revents: 0)
@@ -65,7 +65,7 @@ import Synchronization
             }
         }
         let threads = (0..<producers).map { _ in
-            Thread {
+            PeerThread {
                 for _ in 0..<each {
                     posted.withLock { $0 += 1 }
                     waker.wake()
@@ -76,23 +76,4 @@ import Synchronization
         consumer.join()
         return lost.load(ordering: .relaxed)
     }
-}
-
-/// A joinable pthread running `body`.
-private final class Thread: @unchecked Sendable {
-    private var thread = pthread_t()
-    private let body: @Sendable () -> Void
-
-    init(_ body: @escaping @Sendable () -> Void) {
-        self.body = body
-        let raw = Unmanaged.passRetained(self).toOpaque()
-        let status = pthread_create(&thread, nil, { raw in
-            let me = Unmanaged<Thread>.fromOpaque(raw!).takeRetainedValue()
-            me.body()
-            return nil
-        }, raw)
-        precondition(status == 0, "pthread_create failed")
-    }
-
-    func join() { pthread_join(thread, nil) }
 }

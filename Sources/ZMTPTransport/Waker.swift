@@ -7,6 +7,11 @@ import Synchronization
 /// written and not drained yet) writes nothing: the I/O thread has not
 /// yet taken up the work posted before that byte, so it takes up this
 /// wake's work in the same round (see `drain`).
+///
+/// It also serves as a socket's ZMQ_FD (SocketState.eventSignal). There
+/// the user's poller reads the pipe's readiness and `ZSocket.events`
+/// drains it under the socket's lock; `eventsSignalled` already keeps it
+/// to one byte, so the pending flag changes nothing for that use.
 final class Waker: @unchecked Sendable {
     // File descriptors are plain integers; write(2) on a pipe is thread-safe.
     let readFD: Int32

@@ -935,14 +935,18 @@ int zgss_mqtt_client_connack(zgss_sasl_t *sasl, int connack_reason_code, const c
  *     below, are the exception: zgss_msg_init_data takes the buffer over.)
  *   - Threads: a context may be used from any thread. A socket, like a
  *     libzmq socket, must be used by one thread at a time (it may migrate
- *     between threads with a full memory barrier, e.g. a mutex). Each
- *     open socket has one I/O thread that does the network work,
- *     handshakes included; a closed socket's thread stays parked in its
- *     context for up to 2 s and runs the next new socket's work (so a
- *     short-lived socket does not start a thread), and zgss_ctx_term joins
- *     them all. A send may write a message to a ready connection from the
- *     calling thread (non-blocking) when nothing is queued ahead of it.
- *     Application calls never block on the network or the KDC.
+ *     between threads with a full memory barrier, e.g. a mutex). The
+ *     network work, handshakes included, runs on the context's I/O
+ *     threads: at most one per CPU (at least two), each serving the
+ *     sockets given to it; a new socket goes to a thread with no socket,
+ *     to a new thread while there are fewer than that, else to the thread
+ *     with the fewest. A thread left without sockets waits up to 2 s for
+ *     the next one, then exits; zgss_ctx_term joins them all. As in
+ *     libzmq, a handshake that waits for the KDC holds up the other
+ *     sockets on its thread meanwhile. A send may write a message to a
+ *     ready connection from the calling thread (non-blocking) when
+ *     nothing is queued ahead of it. Application calls never block on the
+ *     network or the KDC.
  *   - Buffers passed in are copied during the call; zgss keeps no pointer.
  *   - Handshake failures never fail a call or kill the socket: the
  *     connection is dropped (a connecting side retries after
@@ -1068,7 +1072,8 @@ void *zgss_ctx_new(void);
  * (of two concurrent calls, both wait and one returns -1/EFAULT). */
 int zgss_ctx_term(void *context);
 
-/* A new socket of type ZMQ_PAIR..ZMQ_XSUB, with its I/O thread. Returns
+/* A new socket of type ZMQ_PAIR..ZMQ_XSUB, served by one of the context's
+ * I/O threads (a new one when it needs one: see "Threads"). Returns
  * NULL with errno EFAULT (invalid context), EINVAL (unknown type), ETERM
  * (context terminated), EMFILE (ZMQ_MAX_SOCKETS reached, or no descriptor
  * or handle) or EMTHREAD (no thread).
@@ -1572,7 +1577,8 @@ int zgss_socket_monitor(void *socket, const char *endpoint, int events);
  *     INT_MAX), ZMQ_THREAD_SCHED_POLICY, ZMQ_THREAD_PRIORITY (>= 0),
  *     ZMQ_THREAD_AFFINITY_CPU_ADD/REMOVE (>= 0; REMOVE of a CPU never
  *     added: EINVAL), ZMQ_THREAD_NAME_PREFIX: stored and read back only
- *     (zgss runs one I/O thread per socket and does not tune threads).
+ *     (zgss sizes its I/O threads itself, one per CPU and at least two,
+ *     and does not tune them).
  * zgss_ctx_get also reads ZMQ_SOCKET_LIMIT (65535) and ZMQ_MSG_T_SIZE
  * (64); ZMQ_THREAD_PRIORITY and the affinity options are write-only (3 is
  * read as ZMQ_SOCKET_LIMIT). zgss_ctx_get returns the value or -1/EINVAL.

@@ -9,9 +9,9 @@ import ZMTPGSSAPI
 /// option's minimum) and its defaults. What each does in zgss:
 /// ZMQ_MAX_SOCKETS caps the open sockets (EMFILE beyond it, as libzmq);
 /// ZMQ_BLOCKY 0 gives new sockets ZMQ_LINGER 0; ZMQ_IPV6 is new sockets'
-/// ZMQ_IPV6; the rest are stored and read back only (zgss runs one I/O
-/// thread per socket, so ZMQ_IO_THREADS and the thread tuning options
-/// change nothing).
+/// ZMQ_IPV6; the rest are stored and read back only (zgss sizes its I/O
+/// threads itself, IOThreadPool.maxThreads, so ZMQ_IO_THREADS and the
+/// thread tuning options change nothing).
 public struct ContextSettings: Sendable, Equatable {
     public var ioThreads: Int32 = ZMQ_IO_THREADS_DFLT
     public var maxSockets: Int32 = ZMQ_MAX_SOCKETS_DFLT

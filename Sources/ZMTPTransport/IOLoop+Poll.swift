@@ -5,30 +5,31 @@ import ZMTPCodec
 /// (2) of a round: poll, accept, connect, read, write, time out.
 extension IOLoop {
     enum Slot {
-        case waker
         case listener(Int)
         case target(Int)
         case connection(Connection)
     }
 
-    func pollOnce(_ round: Round) {
-        var fds = [pollfd(fd: state.waker.readFD, events: Int16(POLLIN), revents: 0)]
-        var slots: [Slot] = [.waker]
+    /// The descriptors to poll this round and the loop's deadline.
+    func preparePoll(_ round: Round) {
+        current = round
+        pollFDs.removeAll(keepingCapacity: true)
+        pollSlots.removeAll(keepingCapacity: true)
         for (index, listener) in listeners.enumerated() {
-            fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0))
-            slots.append(.listener(index))
+            pollFDs.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0))
+            pollSlots.append(.listener(index))
         }
         for (index, target) in targets.enumerated() {
             guard let fd = target.pendingFD else { continue }
-            fds.append(pollfd(fd: fd, events: Int16(POLLOUT), revents: 0))
-            slots.append(.target(index))
+            pollFDs.append(pollfd(fd: fd, events: Int16(POLLOUT), revents: 0))
+            pollSlots.append(.target(index))
         }
         for connection in order {
             var events: Int16 = 0
             if round.canRead || !connection.isReady { events |= Int16(POLLIN) }
             if connection.needsFlush { events |= Int16(POLLOUT) }
-            fds.append(pollfd(fd: connection.fd, events: events, revents: 0))
-            slots.append(.connection(connection))
+            pollFDs.append(pollfd(fd: connection.fd, events: events, revents: 0))
+            pollSlots.append(.connection(connection))
         }
         let now = Clock.now
         var wake = now + 1000
@@ -44,20 +45,22 @@ extension IOLoop {
         }
         if let linger = round.lingerDeadline { wake = min(wake, linger) }
         if canRouteMore(round) { wake = now }
-        let timeout = Int32(clamping: max(0, wake - now))
-        let ready = poll(&fds, nfds_t(fds.count), timeout)
-        if ready > 0 {
-            for (index, slot) in slots.enumerated() where fds[index].revents != 0 {
-                switch slot {
-                case .waker: state.waker.drain()
-                case .listener(let listener): acceptAll(listeners[listener])
-                case .target(let target): finishConnect(target)
-                case .connection(let connection): service(connection, revents: fds[index].revents, canRead: round.canRead)
-                }
+        deadline = wake
+    }
+
+    /// The second half of a round, after the thread's poll: `revents` is
+    /// what poll reported for `pollFDs` (same order). Accepts, connects,
+    /// reads, writes, then the timers.
+    func finishRound(_ revents: UnsafeBufferPointer<pollfd>) {
+        for (index, slot) in pollSlots.enumerated() where revents[index].revents != 0 {
+            switch slot {
+            case .listener(let listener): acceptAll(listeners[listener])
+            case .target(let target): finishConnect(target)
+            case .connection(let connection): service(connection, revents: revents[index].revents, canRead: current.canRead)
             }
-            if !incoming.isEmpty { publishNow() }
         }
-        housekeeping(closing: round.exit)
+        if !incoming.isEmpty { publishNow() }
+        housekeeping(closing: false)
     }
 
     /// Whether queued messages could move now that the deliveries have

@@ -2,15 +2,18 @@
 import Glibc
 import ZMTPCodec
 
-/// A socket's I/O thread: a poll loop over its listeners, its pending
-/// connects, its connections and a wake-up pipe.
+/// A socket's I/O loop: its listeners, its pending connects and its
+/// connections, run by one of the context's I/O threads (IOThread), which
+/// may run other sockets' loops too and polls for all of them at once.
 ///
 /// Each round: (1) with the shared state locked, publish what the last
 /// round received and changed (3), pick up new endpoints and route queued
 /// messages to connections, then wake the application after unlocking;
-/// (2) unlocked, encode them (gss_wrap), poll, read, run handshakes, write;
-/// what a poll read is published (3) at once, before the timers.
-/// Everything in this class except `state` belongs to this thread alone.
+/// (2) unlocked, encode them (gss_wrap) and say what to poll
+/// (`beginRound`); the thread polls; then read, run handshakes, write
+/// (`finishRound`); what a poll read is published (3) at once, before the
+/// timers. Everything in this class except `state` belongs to that thread
+/// alone.
 /// (Ready connections are also reachable by the application thread, which
 /// sends on them directly when nothing is queued: see ZSocket+Direct.swift
 /// and the locks in Connection and OutputBuffer.)
@@ -115,38 +118,52 @@ final class IOLoop {
     /// publishedSubscriptions. A peer that goes away drops all of its topics.
     var subscriptionChanges: [(connection: Connection, topic: [UInt8], added: Bool)] = []
 
+    /// What the I/O thread polls for this loop, one slot per descriptor,
+    /// and when the loop must run again without an event (Clock.now
+    /// milliseconds): set by `preparePoll`, valid until the next round.
+    var pollFDs: [pollfd] = []
+    var pollSlots: [Slot] = []
+    var deadline: Int64 = 0
+    /// The round the current poll belongs to.
+    var current = Round()
+
     init(socket: ZSocket) {
         self.socket = socket
         self.state = socket.state
         self.type = socket.type
     }
 
-    func run() {
-        while true {
-            // One lock per round: publish what the last round received,
-            // then pick up new work. Waiting application threads are woken
-            // after the unlock, so they do not wake into a held mutex.
-            var published = Published()
-            let round = state.monitor.withLock {
-                published = publishLocked()
-                return sync()
-            }
-            if published.wake || round.outboxFreed { state.monitor.broadcast() }
-            for listener in closedListeners { state.emit(.closed, fd: listener.fd, endpoint: listener.text) }
-            closedListeners = []
-            sendTopics(published)
-            deliverRouted(round.dispatch, flush: true)
-            if !round.subscriptionMessages.isEmpty {
-                for connection in order where connection.isReady {
-                    for message in round.subscriptionMessages { deliver([message], to: connection.id, flush: false) }
-                    if connections[connection.id] != nil { flush(connection) }
-                }
-            }
-            for stream in round.streams { add(fd: stream.fd, targetIndex: nil, peerText: stream.text, inproc: true) }
-            if round.exit { break }
-            pollOnce(round)
+    /// The first half of a round, run by the I/O thread when the loop was
+    /// woken, had events or reached its deadline: sync, deliver, then
+    /// prepare what to poll (`pollFDs`, `deadline`). False when the loop
+    /// has finished: it has shut down and leaves its thread.
+    func beginRound() -> Bool {
+        // One lock per round: publish what the last round received, then
+        // pick up new work. Waiting application threads are woken after
+        // the unlock, so they do not wake into a held mutex.
+        var published = Published()
+        let round = state.monitor.withLock {
+            published = publishLocked()
+            return sync()
         }
-        shutdown()
+        if published.wake || round.outboxFreed { state.monitor.broadcast() }
+        for listener in closedListeners { state.emit(.closed, fd: listener.fd, endpoint: listener.text) }
+        closedListeners = []
+        sendTopics(published)
+        deliverRouted(round.dispatch, flush: true)
+        if !round.subscriptionMessages.isEmpty {
+            for connection in order where connection.isReady {
+                for message in round.subscriptionMessages { deliver([message], to: connection.id, flush: false) }
+                if connections[connection.id] != nil { flush(connection) }
+            }
+        }
+        for stream in round.streams { add(fd: stream.fd, targetIndex: nil, peerText: stream.text, inproc: true) }
+        if round.exit {
+            shutdown()
+            return false
+        }
+        preparePoll(round)
+        return true
     }
 
     // MARK: (1) sync, lock held
@@ -391,6 +408,13 @@ final class IOLoop {
         // after its listeners' CLOSED.
         socket.stopMonitor()
         for target in targets { if let fd = target.pendingFD { close(fd) } }
+        // What was sent to an inproc:// peer has arrived there in libzmq
+        // (its pipe is the peer's queue), whatever the linger: give it
+        // one last write (a monitor's ZMQ_EVENT_MONITOR_STOPPED is sent
+        // just before its PAIR closes with ZMQ_LINGER 0).
+        for connection in order where connection.isInproc && connection.isReady && connection.needsFlush {
+            try? connection.flush()
+        }
         for connection in connections.values {
             connection.closeSocket()
             retireMetadata(of: connection)

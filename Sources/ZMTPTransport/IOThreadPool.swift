@@ -1,122 +1,130 @@
 // SPDX-License-Identifier: MIT
 import Glibc
 
-/// A context's I/O threads. A thread whose socket has finished parks for a
-/// while and then runs the next socket's loop, so a short-lived socket
-/// (connect, one request, close) costs no thread creation: no clone, no
-/// fresh stack to fault in, no exit. A parked thread holds no socket and no
-/// Kerberos state. Past `maxParked`, or after `idleMillis` without work, a
-/// thread exits on its own; `stop` (zgss_ctx_term) ends and joins the rest,
-/// so a terminated context leaves no thread behind.
+/// A context's I/O threads: at most `maxThreads`, each running the loops
+/// of one or more sockets (IOThread). A new socket's loop goes to the
+/// thread with the fewest loops, or to a new thread while there are fewer
+/// than `maxThreads` and every thread has a loop. So two busy sockets
+/// (a PUSH and a PULL in one process) still run on two cores, while a
+/// hundred sockets share a few threads instead of needing a hundred (fewer
+/// wake-ups, context switches and thread creations; one thread's wake-up
+/// serves every socket on it that has work).
+///
+/// A thread left with no loops waits `idleMillis` for the next socket and
+/// then exits; `stop` (zgss_ctx_term) ends and joins the rest, so a
+/// terminated context leaves no thread behind.
 final class IOThreadPool: @unchecked Sendable {
-    static let maxParked = 8
+    /// One per CPU, and at least two.
+    static let maxThreads = max(2, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     static let idleMillis: Int64 = 2000
 
     // All guarded by monitor.
     private let monitor = Monitor()
-    private var parked = 0
-    private var handed: [IOLoop] = []
-    /// Threads that `stop` must join (a thread that leaves on its own
-    /// removes itself and detaches).
-    private var threads: [UInt64: pthread_t] = [:]
-    private var nextKey: UInt64 = 0
+    private var threads: [IOThread] = []
+    /// Threads that `stop` must join (a thread that exits on its own
+    /// detaches and leaves this table).
+    private var joinable: [ObjectIdentifier: pthread_t] = [:]
     private var stopping = false
-
+    private var createdCount = 0
     /// Threads started and not yet at their end.
     private var alive = 0
 
-    /// How many threads this pool has created, and how many are still
-    /// running or parked (tests).
-    var created: Int { monitor.withLock { Int(nextKey) } }
+    /// How many threads this pool has created, how many are still
+    /// running, and how many of those have no loop (tests).
+    var created: Int { monitor.withLock { createdCount } }
     var running: Int { monitor.withLock { alive } }
-    /// How many parked threads have no loop handed to them yet (tests).
-    var idle: Int { monitor.withLock { parked - handed.count } }
+    var idle: Int { monitor.withLock { threads.count { $0.loopCount == 0 } } }
 
-    /// What a new thread starts with.
-    private final class Start {
-        let pool: IOThreadPool
-        let loop: IOLoop
-        let key: UInt64
-        init(pool: IOThreadPool, loop: IOLoop, key: UInt64) {
-            self.pool = pool
-            self.loop = loop
-            self.key = key
+    /// Runs `loop` on one of the threads. False when no thread could be had.
+    func start(_ loop: IOLoop) -> Bool {
+        guard let thread = assign() else { return false }
+        loop.state.waker.bind(to: thread)
+        thread.attach(loop)
+        return true
+    }
+
+    /// The thread with the fewest loops, counting the new one in; a new
+    /// thread when that one is busy and the pool may grow.
+    private func assign() -> IOThread? {
+        monitor.withLock {
+            let least = threads.min { $0.loopCount < $1.loopCount }
+            if let least, least.loopCount == 0 || threads.count >= Self.maxThreads {
+                least.loopCount += 1
+                return least
+            }
+            guard let thread = spawn() else {
+                // No new thread: share one that runs.
+                least?.loopCount += 1
+                return least
+            }
+            thread.loopCount = 1
+            return thread
         }
     }
 
-    /// Runs `loop` on a parked thread, or on a new one when none is
-    /// parked. False when no thread could be had.
-    func start(_ loop: IOLoop) -> Bool {
+    /// A started thread (the lock held, so it is registered before it can
+    /// retire).
+    private func spawn() -> IOThread? {
+        guard let waker = Waker() else { return nil }
+        let thread = IOThread(pool: self, waker: waker)
+        let start = Unmanaged.passRetained(thread).toOpaque()
+        var handle = pthread_t()
+        let status = pthread_create(&handle, nil, { raw in
+            guard let raw else { return nil }
+            let thread = Unmanaged<IOThread>.fromOpaque(raw).takeRetainedValue()
+            thread.run()
+            thread.exited()
+            return nil
+        }, start)
+        guard status == 0 else {
+            Unmanaged<IOThread>.fromOpaque(start).release()
+            return nil
+        }
+        threads.append(thread)
+        joinable[ObjectIdentifier(thread)] = handle
+        createdCount += 1
+        alive += 1
+        return thread
+    }
+
+    /// `count` of `thread`'s loops have finished.
+    func loopsEnded(_ thread: IOThread, count: Int) {
+        monitor.withLock { thread.loopCount -= count }
+    }
+
+    /// A thread with no loops asks to exit: true (and it is no longer
+    /// picked) unless a loop was assigned to it meanwhile.
+    func retire(_ thread: IOThread) -> Bool {
         monitor.withLock {
-            // Every handed loop needs a parked thread of its own to take it.
-            if parked > handed.count {
-                handed.append(loop)
-                // One parked thread is enough; waking them all would only
-                // send the rest back to sleep.
-                monitor.signal()
-                return true
+            guard thread.loopCount == 0 else { return false }
+            threads.removeAll { $0 === thread }
+            if !stopping, joinable.removeValue(forKey: ObjectIdentifier(thread)) != nil {
+                pthread_detach(pthread_self())
             }
-            // Created with the lock held, so the thread is registered
-            // before it can park or leave.
-            nextKey += 1
-            let start = Unmanaged.passRetained(Start(pool: self, loop: loop, key: nextKey)).toOpaque()
-            var thread = pthread_t()
-            let status = pthread_create(&thread, nil, { raw in
-                guard let raw else { return nil }
-                let start = Unmanaged<Start>.fromOpaque(raw).takeRetainedValue()
-                start.pool.work(first: start.loop, key: start.key)
-                return nil
-            }, start)
-            guard status == 0 else {
-                Unmanaged<Start>.fromOpaque(start).release()
-                return false
-            }
-            threads[nextKey] = thread
-            alive += 1
             return true
         }
     }
 
-    /// Ends the parked threads and waits for every thread to exit. Call it
-    /// once no loop runs any more (ZContext.terminate does).
-    func stop() {
-        let joinable: [pthread_t] = monitor.withLock {
-            stopping = true
-            monitor.broadcast()
-            defer { threads = [:] }
-            return Array(threads.values)
-        }
-        for thread in joinable { pthread_join(thread, nil) }
-    }
-
-    /// A thread's life: run a loop, park, run the next one handed over.
-    private func work(first: IOLoop, key: UInt64) {
-        var next: IOLoop? = first
-        while let loop = next {
-            next = nil
-            loop.run()
-            // `loop`, and through it the socket, is released here, before
-            // the thread parks.
-            next = park(key)
-        }
+    fileprivate func threadExited() {
         monitor.withLock { alive -= 1 }
     }
 
-    /// Waits for a loop to run; nil when the thread is to exit.
-    private func park(_ key: UInt64) -> IOLoop? {
-        monitor.withLock {
-            if !stopping && parked < Self.maxParked {
-                parked += 1
-                let deadline = Clock.now + Self.idleMillis
-                while handed.isEmpty && !stopping && monitor.wait(until: deadline) {}
-                parked -= 1
-            }
-            if !handed.isEmpty { return handed.removeFirst() }
-            if !stopping {
-                threads[key] = nil
-                pthread_detach(pthread_self())
-            }
-            return nil
+    /// Ends the idle threads and waits for every thread to exit. Call it
+    /// once no loop runs any more (ZContext.terminate does).
+    func stop() {
+        let (running, handles): ([IOThread], [pthread_t]) = monitor.withLock {
+            stopping = true
+            defer { joinable = [:] }
+            return (threads, Array(joinable.values))
         }
+        for thread in running { thread.stop() }
+        for handle in handles { pthread_join(handle, nil) }
+    }
+}
+
+extension IOThread {
+    /// The thread's last act (it holds no loop by now).
+    fileprivate func exited() {
+        pool.threadExited()
     }
 }

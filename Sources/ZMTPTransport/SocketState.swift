@@ -65,7 +65,7 @@ struct ConnectRequest: Sendable {
 /// `monitor` locked; that is the whole synchronisation story.
 final class SocketState: @unchecked Sendable {
     let monitor = Monitor()
-    let waker: Waker
+    let waker: LoopWaker
     let type: SocketType
 
     var options = SocketOptions()
@@ -124,7 +124,7 @@ final class SocketState: @unchecked Sendable {
     var connectedEndpoints: [String] = []
     var endpointRemovals: [EndpointRemoval] = []
 
-    init(type: SocketType, waker: Waker) {
+    init(type: SocketType, waker: LoopWaker) {
         self.type = type
         self.waker = waker
     }

@@ -30,14 +30,14 @@ public final class ZContext: @unchecked Sendable {
 
     public init() {}
 
-    /// A new socket of a zmq.h type (PAIR ... XSUB) with its I/O thread.
+    /// A new socket of a zmq.h type (PAIR ... XSUB), its loop on one of the
+    /// context's I/O threads.
     public func socket(type rawType: Int32) throws(TransportError) -> ZSocket {
         guard let type = SocketType(rawValue: rawType) else {
             throw .invalid("socket type \(rawType) is not supported")
         }
         let defaults = settings.withLock { $0 }
-        guard let waker = Waker() else { throw TransportError(EMFILE, "cannot create a wake-up pipe") }
-        let socket = ZSocket(type: type, context: self, waker: waker)
+        let socket = ZSocket(type: type, context: self, waker: LoopWaker())
         socket.applyContextDefaults(defaults)
         let refusal: TransportError? = monitor.withLock {
             if terminated { return .terminated }
@@ -55,7 +55,7 @@ public final class ZContext: @unchecked Sendable {
                 runningLoops -= 1
                 monitor.broadcast()
             }
-            throw TransportError(ZMQErrnoValue.emthread, "cannot start the socket's I/O thread")
+            throw TransportError(ZMQErrnoValue.emthread, "cannot start an I/O thread for the socket")
         }
         return socket
     }

@@ -36,7 +36,7 @@ public final class ZSocket: @unchecked Sendable {
     var lastSendTime: Int64 = 0
     private(set) var closed = false
 
-    init(type: SocketType, context: ZContext, waker: Waker) {
+    init(type: SocketType, context: ZContext, waker: LoopWaker) {
         self.type = type
         self.context = context
         self.state = SocketState(type: type, waker: waker)

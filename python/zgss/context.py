@@ -15,8 +15,8 @@ class Context:
     still open, then waits for their linger (pyzmq's term waits for the
     application to close them; zgss does it so term never hangs on a
     forgotten socket). destroy(linger) sets linger on them first.
-    io_threads is accepted for pyzmq's sake: libzgss gives each socket its
-    own I/O thread."""
+    io_threads is accepted for pyzmq's sake: libzgss sizes its I/O threads
+    itself (one per CPU, at least two, shared by the context's sockets)."""
 
     _socket_class = Socket
     _instance = None

@@ -32,7 +32,7 @@ extension IOLoop {
             pollSlots.append(.connection(connection))
         }
         let now = Clock.now
-        var wake = now + 1000
+        var wake = now + idleTick
         for target in targets where target.connection == nil && target.pendingFD == nil {
             wake = min(wake, target.nextAttempt)
         }

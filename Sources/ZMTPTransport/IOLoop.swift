@@ -127,8 +127,12 @@ final class IOLoop {
     /// The round the current poll belongs to.
     var current = Round()
 
+    /// ZContext.loopIdleTick.
+    let idleTick: Int64
+
     init(socket: ZSocket) {
         self.socket = socket
+        self.idleTick = socket.context.loopIdleTick
         self.state = socket.state
         self.type = socket.type
     }

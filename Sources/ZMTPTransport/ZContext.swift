@@ -28,6 +28,12 @@ public final class ZContext: @unchecked Sendable {
     var threadsAlive: Int { threads.running }
     var threadsParked: Int { threads.idle }
 
+    /// How long a loop with no timer due polls before it runs a round
+    /// anyway (milliseconds). Tests raise it so that a lost wake-up shows
+    /// as a stall instead of a one-second delay; set it before the
+    /// sockets are made.
+    var loopIdleTick: Int64 = 1000
+
     public init() {}
 
     /// A new socket of a zmq.h type (PAIR ... XSUB), its loop on one of the

@@ -126,6 +126,8 @@ final class IOLoop {
     var deadline: Int64 = 0
     /// The round the current poll belongs to.
     var current = Round()
+    /// IOThread's number of the round this loop last began in.
+    var begunInRound: UInt64 = 0
 
     /// ZContext.loopIdleTick.
     let idleTick: Int64

@@ -32,6 +32,7 @@ final class IOThread: @unchecked Sendable {
     private var loops: [IOLoop] = []
     private var byWaker: [ObjectIdentifier: IOLoop] = [:]
     private var due: [IOLoop] = []
+    private var round: UInt64 = 0
     private var fds: [pollfd] = []  // reused from round to round
     /// fds[starts[i] ..< starts[i + 1]] are loops[i]'s.
     private var starts: [Int] = []
@@ -100,9 +101,12 @@ final class IOThread: @unchecked Sendable {
     /// Syncs each due loop once; a finished loop leaves the thread.
     private func beginDueRounds() {
         guard !due.isEmpty else { return }
-        var begun = Set<ObjectIdentifier>()
+        // A loop can be due twice (woken, and had events): the round
+        // number marks the ones already begun, with no set to allocate.
+        round &+= 1
         var finished: Set<ObjectIdentifier> = []
-        for loop in due where begun.insert(ObjectIdentifier(loop)).inserted {
+        for loop in due where loop.begunInRound != round {
+            loop.begunInRound = round
             if !loop.beginRound() { finished.insert(ObjectIdentifier(loop)) }
         }
         due.removeAll(keepingCapacity: true)

@@ -806,9 +806,10 @@ static int concurrent(int conns, double seconds)
     double *waves = calloc(1024, sizeof *waves);
     long failures = 0;
     int count = 0;
-    double total = 0, cpu = 0, stop = now() + seconds;
+    double total = 0, cpu = 0, client_cpu = 0, stop = now() + seconds;
     do {
         double cpu0 = server_cpu(down[1], up[0]);
+        double client0 = process_cpu_seconds();
         double t0 = now();
         for (int i = 0; i < conns; i++) {
             clients[i] = gss_socket(ctx, ZMQ_REQ, 0, 0);
@@ -821,6 +822,7 @@ static int concurrent(int conns, double seconds)
         for (int i = 0; i < conns; i++)
             if (!ok[i] || zmq_recv(clients[i], reply, sizeof reply, 0) != sizeof request) failures++;
         double t1 = now();
+        client_cpu += process_cpu_seconds() - client0;
         cpu += server_cpu(down[1], up[0]) - cpu0;
         free(ok);
         for (int i = 0; i < conns; i++) zmq_close(clients[i]);
@@ -831,9 +833,9 @@ static int concurrent(int conns, double seconds)
     qsort(waves, (size_t)count, sizeof *waves, compare_double);
     double median = waves[count / 2];
     printf("impl=%s cell=conc conns=%d backlog=%d waves=%d failures=%ld all_ready_ms=%.2f hs=%.1f server_cpu_s=%.4f"
-           " server_cpu_us_per_hs=%.0f\n",
+           " server_cpu_us_per_hs=%.0f client_cpu_s=%.4f\n",
            IMPL, conns, CONC_BACKLOG, count, failures, median * 1e3, (double)conns * count / total, cpu / count,
-           cpu / ((double)conns * count) * 1e6);
+           cpu / ((double)conns * count) * 1e6, client_cpu / count);
     close(down[1]);
     int status;
     waitpid(child, &status, 0);

@@ -243,6 +243,8 @@ row "$cell" "$conc_clients clients connect at once (encrypted REQ→ROUTER, ZMQ_
   "$(field "$cell" libzmq all_ready_ms)" "$(field "$cell" zgss all_ready_ms)" "ms" 1
 row "$cell" "$conc_clients clients connect at once: server CPU (all its threads) per wave" \
   "$(field "$cell" libzmq server_cpu_s)" "$(field "$cell" zgss server_cpu_s)" "s" 1
+row "$cell" "$conc_clients clients connect at once: client CPU (all the client process's threads) per wave" \
+  "$(field "$cell" libzmq client_cpu_s)" "$(field "$cell" zgss client_cpu_s)" "s" 1
 row "$cell" "$conc_clients clients connect at once: failed clients (must be 0)" \
   "$(field "$cell" libzmq failures)" "$(field "$cell" zgss failures)" "" 1 0
 for n in $scale; do
@@ -264,6 +266,20 @@ if [ -n "$floor_us" ] && [ -n "$kerberos_hs" ] && [ -n "$(field hs libzmq hs)" ]
     k = 1e6 / khs; best = 1e6 / (floor + k)
     printf "\nHandshake floor on this machine: bare TCP (connect, the three round trips a pipelined GSSAPI handshake needs, close; blocking sockets, two threads, bench/tcpfloor.c) %.0f µs + the Kerberos work of one handshake (both sides in one thread, bench/mechbench.c) %.0f µs = %.0f µs per iteration, so at most %.0f handshakes/s: %.2fx libzmq here. zgss reaches %.0f%% of that bound.\n",
       floor, k, floor + k, best, best / lhs, 100 * zhs / best
+  }'
+fi
+
+# The concurrent cell shares the machine's CPUs between both processes: a
+# wave cannot take less than their CPU per wave spread over every CPU.
+cell="conc-$conc_clients"
+if [ -n "$(field "$cell" libzmq client_cpu_s)" ] && [ -n "$(field "$cell" zgss client_cpu_s)" ]; then
+  awk -v cpus="$(nproc)" -v n="$conc_clients" \
+    -v lc="$(field "$cell" libzmq client_cpu_s)" -v ls="$(field "$cell" libzmq server_cpu_s)" \
+    -v lw="$(field "$cell" libzmq all_ready_ms)" -v zc="$(field "$cell" zgss client_cpu_s)" \
+    -v zs="$(field "$cell" zgss server_cpu_s)" -v zw="$(field "$cell" zgss all_ready_ms)" 'BEGIN {
+    lcpu = (lc + ls) * 1e3; zcpu = (zc + zs) * 1e3
+    printf "\nConcurrent-handshake bound on this machine (%d clients, both processes on %d CPUs): a wave needs at least its CPU time (client + server) spread over every CPU. libzmq: %.1f ms of CPU per wave, at least %.1f ms, took %.1f ms; zgss: %.1f ms of CPU (%.0f µs per handshake, both sides), at least %.1f ms, took %.1f ms (the bound is %.0f%% of that). Half of libzmq'"'"'s time (%.1f ms) needs at most %.1f ms of CPU per wave.\n",
+      n, cpus, lcpu, lcpu / cpus, lw, zcpu, zcpu * 1e3 / n, zcpu / cpus, zw, 100 * (zcpu / cpus) / zw, lw / 2, lw / 2 * cpus
   }'
 fi
 

@@ -42,7 +42,7 @@ cells+=("cell=pubfilter|msgs matching received|matching")
 for mode in enc plain; do
   for subs in filter all; do cells+=("cell=fanout mode=$mode subs=$subs|msgs matching received|matching"); done
 done
-for n in 20 1 10; do cells+=("cell=conc conns=$n|hs all_ready_ms server_cpu_s failures|clients"); done
+for n in 20 1 10; do cells+=("cell=conc conns=$n|hs all_ready_ms server_cpu_s client_cpu_s failures|clients"); done
 for n in 1 10; do cells+=("cell=thrconns conns=$n|msgs mbs sent received|sent"); done
 
 value_of() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
@@ -105,6 +105,11 @@ if grep -Eq '^Handshake floor on this machine: .* at most [0-9]+ handshakes/s' "
   pass "floor: the report states the bound"
 else
   fail "floor: the report has no handshake floor line"
+fi
+if grep -Eq '^Concurrent-handshake bound on this machine \(.*\): .* needs at most [0-9]+(\.[0-9]+)? ms of CPU per wave' "$work/out"; then
+  pass "conc bound: the report states it"
+else
+  fail "conc bound: the report has no concurrent-handshake bound line"
 fi
 
 # The Markdown table has no FAILED cell, and a row for every kind of cell.

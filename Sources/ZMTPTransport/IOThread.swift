@@ -85,11 +85,11 @@ final class IOThread: @unchecked Sendable {
                 // Parked: exit when the context stops or after a while
                 // without work, unless the pool assigned a loop meanwhile.
                 let now = Clock.now
-                if taken.stopping || now - idleSince >= IOThreadPool.idleMillis {
+                if taken.stopping || now - idleSince >= pool.idleMillis {
                     if pool.retire(self) { return }
                 }
                 var pipe = pollfd(fd: waker.readFD, events: Int16(POLLIN), revents: 0)
-                let wait = taken.stopping ? 10 : max(1, IOThreadPool.idleMillis - (now - idleSince))
+                let wait = taken.stopping ? 10 : max(1, pool.idleMillis - (now - idleSince))
                 if poll(&pipe, 1, Int32(clamping: wait)) > 0 { waker.drain() }
                 continue
             }

@@ -16,7 +16,12 @@ import Glibc
 final class IOThreadPool: @unchecked Sendable {
     /// One per CPU, and at least two.
     static let maxThreads = max(2, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-    static let idleMillis: Int64 = 2000
+    /// How long a thread with no loops waits for one before it exits.
+    let idleMillis: Int64
+
+    init(idleMillis: Int64 = 2000) {
+        self.idleMillis = idleMillis
+    }
 
     // All guarded by monitor.
     private let monitor = Monitor()

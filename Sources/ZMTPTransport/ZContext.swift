@@ -21,7 +21,7 @@ public final class ZContext: @unchecked Sendable {
     /// zgss_ctx_set / zgss_ctx_get (ContextOptions.swift).
     let settings = PthreadMutex(ContextSettings())
     /// The threads that run the sockets' I/O loops.
-    private let threads = IOThreadPool()
+    private let threads: IOThreadPool
     /// How many I/O threads this context has created, and how many are
     /// still running or parked (tests).
     var threadsCreated: Int { threads.created }
@@ -34,7 +34,15 @@ public final class ZContext: @unchecked Sendable {
     /// sockets are made.
     var loopIdleTick: Int64 = 1000
 
-    public init() {}
+    public init() {
+        threads = IOThreadPool()
+    }
+
+    /// A context whose idle I/O threads exit after `threadIdleMillis`
+    /// (tests: threads that come and go while sockets do).
+    init(threadIdleMillis: Int64) {
+        threads = IOThreadPool(idleMillis: threadIdleMillis)
+    }
 
     /// A new socket of a zmq.h type (PAIR ... XSUB), its loop on one of the
     /// context's I/O threads.

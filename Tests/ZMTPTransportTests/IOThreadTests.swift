@@ -2,6 +2,7 @@
 import CZGSSHeader
 import Glibc
 import Testing
+import ZGSSBase
 @testable import ZMTPTransport
 
 /// Many sockets on a few I/O threads: every loop on a shared thread still
@@ -81,5 +82,59 @@ import Testing
         }
         for thread in threads { thread.join() }
         return failure
+    }
+
+    /// A thread left without sockets exits, and the next socket gets a new
+    /// one; meanwhile four threads make, use and close REQ/REP pairs, so
+    /// that threads retire while others are being handed sockets (the
+    /// sanitizer stages run this too).
+    @Test func retiredThreadsAreReplaced() throws {
+        let context = ZContext(threadIdleMillis: 5)
+        defer { context.terminate() }
+        let first = try context.socket(type: ZMQ_PULL)
+        first.close()
+        let deadline = Clock.now + 20_000
+        while context.threadsAlive > 0 && Clock.now < deadline { usleep(1_000) }
+        #expect(context.threadsAlive == 0, "the idle thread did not exit within 20 s")
+        #expect(try roundTrip(context, 0))
+        #expect(context.threadsCreated >= 2, "the second socket reused a thread that had exited")
+
+        let done = PthreadMutex(0)
+        var workers: [PeerThread] = []
+        for worker in 0..<4 {
+            workers.append(PeerThread {
+                for round in 0..<25 {
+                    guard (try? self.roundTrip(context, worker * 100 + round)) == true else { return }
+                    done.withLock { $0 += 1 }
+                    // Now and then all sockets of a worker are gone long
+                    // enough for a thread to retire.
+                    if round % 5 == 4 { usleep(10_000) }
+                }
+            })
+        }
+        for worker in workers { worker.join() }
+        #expect(done.withLock { $0 } == 100)
+    }
+
+    /// A REP and a REQ made for this call, one request and its reply,
+    /// both closed. True when the reply came back intact.
+    private func roundTrip(_ context: ZContext, _ tag: Int) throws -> Bool {
+        let rep = try context.socket(type: ZMQ_REP)
+        let req = try context.socket(type: ZMQ_REQ)
+        defer {
+            req.close()
+            rep.close()
+        }
+        try setInt(rep, ZMQ_RCVTIMEO, 10_000)
+        try setInt(req, ZMQ_RCVTIMEO, 10_000)
+        try setInt(rep, ZMQ_LINGER, 0)
+        try setInt(req, ZMQ_LINGER, 0)
+        try rep.bind("tcp://127.0.0.1:*")
+        try req.connect(try endpoint(rep))
+        let request = withUnsafeBytes(of: UInt32(tag).bigEndian) { Array($0) }
+        try req.send(request, flags: 0)
+        guard try rep.receive(flags: 0) == request else { return false }
+        try rep.send(request + [1], flags: 0)
+        return try req.receive(flags: 0) == request + [1]
     }
 }

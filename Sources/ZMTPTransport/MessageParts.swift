@@ -43,6 +43,15 @@ struct MessageParts: RandomAccessCollection, Sendable {
         }
     }
 
+    /// `body` applied to the first part's bytes in place; nil when there
+    /// is no part.
+    func withFirstPart<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        switch storage {
+        case .one(let part): part.withUnsafeBufferPointer(body)
+        case .many(let parts): parts.first?.withUnsafeBufferPointer(body)
+        }
+    }
+
     /// The parts as an array (one is allocated for a single part).
     var array: [[UInt8]] {
         switch storage {

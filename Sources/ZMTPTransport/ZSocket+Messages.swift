@@ -236,6 +236,12 @@ extension ZSocket {
     /// Whether `accept` keeps an arriving message (no side effects; also
     /// ZMQ_EVENTS's test, see ZSocket+Events.swift).
     func admits(_ incoming: borrowing Incoming) -> Bool {
+        if type == .sub {
+            // Read in place: a copy of the parts would retain the body
+            // the I/O thread made, an atomic on a cache line the other
+            // core has just written, for every message a SUB receives.
+            return incoming.parts.withFirstPart { state.subscriptions.matches($0) } ?? false
+        }
         let parts = incoming.parts
         switch type {
         case .req:
@@ -245,9 +251,6 @@ extension ZSocket {
         case .rep:
             guard let delimiter = parts.firstIndex(where: { $0.isEmpty }) else { return false }
             return delimiter + 1 < parts.count
-        case .sub:
-            guard let first = parts.first else { return false }
-            return state.subscriptions.matches(first)
         case .router:
             return true
         default:

@@ -40,37 +40,53 @@ final class IOThreadPool: @unchecked Sendable {
     var running: Int { monitor.withLock { alive } }
     var idle: Int { monitor.withLock { threads.count { $0.loopCount == 0 } } }
 
-    /// Runs `loop` on one of the threads. False when no thread could be had.
-    func start(_ loop: IOLoop) -> Bool {
-        guard let thread = assign() else { return false }
-        loop.state.waker.bind(to: thread)
-        thread.attach(loop)
-        return true
+    /// Why no thread could run a loop (no thread runs and none could be
+    /// started).
+    enum StartFailure: Error {
+        /// No descriptor for a new thread's wake-up pipe.
+        case noDescriptor
+        /// pthread_create failed.
+        case noThread
+    }
+
+    /// Runs `loop` on one of the threads.
+    func start(_ loop: IOLoop) -> StartFailure? {
+        switch assign() {
+        case .success(let thread):
+            loop.state.waker.bind(to: thread)
+            thread.attach(loop)
+            return nil
+        case .failure(let failure):
+            return failure
+        }
     }
 
     /// The thread with the fewest loops, counting the new one in; a new
     /// thread when that one is busy and the pool may grow.
-    private func assign() -> IOThread? {
+    private func assign() -> Result<IOThread, StartFailure> {
         monitor.withLock {
             let least = threads.min { $0.loopCount < $1.loopCount }
             if let least, least.loopCount == 0 || threads.count >= Self.maxThreads {
                 least.loopCount += 1
-                return least
+                return .success(least)
             }
-            guard let thread = spawn() else {
+            switch spawn() {
+            case .success(let thread):
+                thread.loopCount = 1
+                return .success(thread)
+            case .failure(let failure):
                 // No new thread: share one that runs.
-                least?.loopCount += 1
-                return least
+                guard let least else { return .failure(failure) }
+                least.loopCount += 1
+                return .success(least)
             }
-            thread.loopCount = 1
-            return thread
         }
     }
 
     /// A started thread (the lock held, so it is registered before it can
     /// retire).
-    private func spawn() -> IOThread? {
-        guard let waker = Waker() else { return nil }
+    private func spawn() -> Result<IOThread, StartFailure> {
+        guard let waker = Waker() else { return .failure(.noDescriptor) }
         let thread = IOThread(pool: self, waker: waker)
         let start = Unmanaged.passRetained(thread).toOpaque()
         var handle = pthread_t()
@@ -83,13 +99,13 @@ final class IOThreadPool: @unchecked Sendable {
         }, start)
         guard status == 0 else {
             Unmanaged<IOThread>.fromOpaque(start).release()
-            return nil
+            return .failure(.noThread)
         }
         threads.append(thread)
         joinable[ObjectIdentifier(thread)] = handle
         createdCount += 1
         alive += 1
-        return thread
+        return .success(thread)
     }
 
     /// `count` of `thread`'s loops have finished.

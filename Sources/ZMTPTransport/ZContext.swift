@@ -63,13 +63,16 @@ public final class ZContext: @unchecked Sendable {
             return nil
         }
         if let refusal { throw refusal }
-        guard threads.start(IOLoop(socket: socket)) else {
+        if let failure = threads.start(IOLoop(socket: socket)) {
             monitor.withLock {
                 open[ObjectIdentifier(socket)] = nil
                 runningLoops -= 1
                 monitor.broadcast()
             }
-            throw TransportError(ZMQErrnoValue.emthread, "cannot start an I/O thread for the socket")
+            switch failure {
+            case .noDescriptor: throw TransportError(EMFILE, "cannot create a wake-up pipe for an I/O thread")
+            case .noThread: throw TransportError(ZMQErrnoValue.emthread, "cannot start an I/O thread for the socket")
+            }
         }
         return socket
     }

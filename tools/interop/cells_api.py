@@ -4,6 +4,8 @@ termination, linger; driven through ctypes on libzgss.so."""
 import ctypes
 import errno
 import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -311,6 +313,42 @@ def resources_released(sides):
     check(not left_fds, "descriptors still open after term: %r" % sorted(left_fds))
 
 
+# Run in a process of its own (the descriptor limit is the process's): with
+# every descriptor taken, a new context's first socket cannot get an I/O
+# thread (its wake-up pipe needs two); zgss_socket says so with EMFILE and
+# no crash, and works once descriptors are free again.
+NO_DESCRIPTORS = r"""
+import os, resource
+from zgss._lib import lib
+resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+held = []
+try:
+    while True:
+        held.append(os.open("/dev/null", os.O_RDONLY))
+except OSError:
+    pass
+ctx = lib.zgss_ctx_new()
+first = lib.zgss_socket(ctx, 7)
+print("first", first is None, lib.zgss_errno())
+for fd in held[:8]:
+    os.close(fd)
+second = lib.zgss_socket(ctx, 7)
+print("second", second is not None)
+lib.zgss_close(second)
+print("term", lib.zgss_ctx_term(ctx))
+"""
+
+
+def no_descriptors(sides):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    run = subprocess.run([sys.executable, "-c", NO_DESCRIPTORS], env=env, capture_output=True, text=True,
+                         timeout=60)
+    check(run.returncode == 0, "the process failed (%d): %s" % (run.returncode, run.stderr[-500:]))
+    lines = run.stdout.split("\n")
+    check(lines[:3] == ["first True %d" % errno.EMFILE, "second True", "term 0"],
+          "wanted EMFILE, then a socket, then a clean term; got %r" % lines[:3])
+
+
 def wait_for_value(get, wanted, timeout=10.0):
     deadline = time.monotonic() + timeout
     value = get()
@@ -332,4 +370,5 @@ CELLS = [
     ("api: reconnect after the libzmq server restarts (encrypted)", reconnect),
     ("api: ctx_term makes a blocked recv fail with ETERM", term_unblocks_recv),
     ("api: LINGER bounds ctx_term", linger_bounds_term),
+    ("api: no descriptor left: zgss_socket fails with EMFILE, then works again", no_descriptors),
 ]

@@ -12,7 +12,7 @@ extension IOLoop {
 
     /// The descriptors to poll this round and the loop's deadline.
     func preparePoll(_ round: Round) {
-        current = round
+        canRead = round.canRead
         pollFDs.removeAll(keepingCapacity: true)
         pollSlots.removeAll(keepingCapacity: true)
         for (index, listener) in listeners.enumerated() {
@@ -56,11 +56,11 @@ extension IOLoop {
             switch slot {
             case .listener(let listener): acceptAll(listeners[listener])
             case .target(let target): finishConnect(target)
-            case .connection(let connection): service(connection, revents: revents[index].revents, canRead: current.canRead)
+            case .connection(let connection): service(connection, revents: revents[index].revents, canRead: canRead)
             }
         }
         if !incoming.isEmpty { publishNow() }
-        housekeeping(closing: false)
+        housekeeping()
     }
 
     /// Whether queued messages could move now that the deliveries have
@@ -75,7 +75,7 @@ extension IOLoop {
     }
 
     /// Connect attempts that are due, handshake timeouts, pending writes.
-    private func housekeeping(closing: Bool) {
+    private func housekeeping() {
         let now = Clock.now
         for index in targets.indices where targets[index].connection == nil && targets[index].pendingFD == nil
             && now >= targets[index].nextAttempt {

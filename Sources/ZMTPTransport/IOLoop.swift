@@ -124,8 +124,10 @@ final class IOLoop {
     var pollFDs: [pollfd] = []
     var pollSlots: [Slot] = []
     var deadline: Int64 = 0
-    /// The round the current poll belongs to.
-    var current = Round()
+    /// Whether the current poll reads (the round's `canRead`). Only this is
+    /// kept of the round: its `dispatch` would hold the delivered
+    /// messages until the next round.
+    var canRead = true
     /// IOThread's number of the round this loop last began in.
     var begunInRound: UInt64 = 0
 

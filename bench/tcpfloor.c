@@ -12,7 +12,18 @@
  * (this time + the Kerberos time of bench/mechbench.c) bounds the
  * handshakes per second any implementation can reach here.
  *   cc -O2 bench/tcpfloor.c -lpthread -o tcpfloor && ./tcpfloor SECONDS
- * Prints "cell=floor count=... us_per_iteration=...". */
+ * Prints "cell=floor count=... us_per_iteration=...".
+ *
+ * "./tcpfloor rtt SECONDS": the least a round trip of the latency cell
+ * (zbench lat: 16 bytes each way) can cost here, for two structures:
+ *   direct:  two threads ping-pong on a TCP loopback connection; each
+ *            reads and writes its own end (two thread wake-ups per round
+ *            trip);
+ *   handoff: the same, but on each side a reader thread reads the socket
+ *            and hands the message to the waiting application thread
+ *            (mutex + condition variable), which writes its next message
+ *            to the socket itself: zgss's structure (four wake-ups).
+ * Prints "cell=rttfloor direct_p50_us=... handoff_p50_us=...". */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -76,8 +87,137 @@ static void *server(void *raw)
     }
 }
 
+/* ---- round-trip floor ---------------------------------------------------- */
+
+enum { RTT_SIZE = 16, RTT_SAMPLES = 1 << 16 };
+
+/* One side's hand-off: its reader thread posts each message here and the
+ * application thread waits for it. */
+struct handoff {
+    int fd;
+    pthread_mutex_t lock;
+    pthread_cond_t arrived;
+    long posted, taken;
+};
+
+static void *handoff_reader(void *raw)
+{
+    struct handoff *h = raw;
+    char buffer[RTT_SIZE];
+    while (read_exactly(h->fd, buffer, RTT_SIZE) == 0) {
+        pthread_mutex_lock(&h->lock);
+        h->posted++;
+        pthread_cond_signal(&h->arrived);
+        pthread_mutex_unlock(&h->lock);
+    }
+    pthread_mutex_lock(&h->lock);
+    h->posted = -1; /* the peer closed */
+    pthread_cond_signal(&h->arrived);
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+/* Waits for the next message; -1 once the peer has closed. */
+static int handoff_take(struct handoff *h)
+{
+    pthread_mutex_lock(&h->lock);
+    while (h->posted >= 0 && h->posted == h->taken) pthread_cond_wait(&h->arrived, &h->lock);
+    int closed = h->posted < 0;
+    if (!closed) h->taken++;
+    pthread_mutex_unlock(&h->lock);
+    return closed ? -1 : 0;
+}
+
+struct echo {
+    int fd;
+    int handoff; /* through a reader thread, else reading the socket itself */
+};
+
+/* The server side: answers every message until the client closes. */
+static void *echo_server(void *raw)
+{
+    struct echo *e = raw;
+    char buffer[RTT_SIZE] = { 0 };
+    if (!e->handoff) {
+        while (read_exactly(e->fd, buffer, RTT_SIZE) == 0)
+            if (write(e->fd, buffer, RTT_SIZE) != RTT_SIZE) break;
+        return NULL;
+    }
+    struct handoff h = { .fd = e->fd, .lock = PTHREAD_MUTEX_INITIALIZER, .arrived = PTHREAD_COND_INITIALIZER };
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, handoff_reader, &h)) die("pthread_create");
+    while (handoff_take(&h) == 0)
+        if (write(e->fd, buffer, RTT_SIZE) != RTT_SIZE) break;
+    pthread_join(reader, NULL);
+    return NULL;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The median round trip (µs) of one structure over SECONDS. */
+static double rtt_p50(int handoff, double seconds)
+{
+    int pair[2];
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t length = sizeof address;
+    if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address)
+        || getsockname(listener, (struct sockaddr *)&address, &length) || listen(listener, 1))
+        die("listen");
+    pair[0] = socket(AF_INET, SOCK_STREAM, 0);
+    if (pair[0] < 0 || connect(pair[0], (struct sockaddr *)&address, sizeof address)) die("connect");
+    pair[1] = accept(listener, NULL, NULL);
+    if (pair[1] < 0) die("accept");
+    close(listener);
+    no_delay(pair[0]);
+    no_delay(pair[1]);
+    struct echo e = { .fd = pair[1], .handoff = handoff };
+    pthread_t server_thread;
+    if (pthread_create(&server_thread, NULL, echo_server, &e)) die("pthread_create");
+    struct handoff h = { .fd = pair[0], .lock = PTHREAD_MUTEX_INITIALIZER, .arrived = PTHREAD_COND_INITIALIZER };
+    pthread_t reader;
+    if (handoff && pthread_create(&reader, NULL, handoff_reader, &h)) die("pthread_create");
+    char buffer[RTT_SIZE] = { 0 };
+    double *samples = malloc(RTT_SAMPLES * sizeof *samples);
+    if (!samples) die("malloc");
+    size_t count = 0;
+    long warm_up = 100;
+    double stop = now() + seconds;
+    while (count < RTT_SAMPLES) {
+        double t0 = now();
+        if (write(pair[0], buffer, RTT_SIZE) != RTT_SIZE) die("write");
+        if (handoff ? handoff_take(&h) : read_exactly(pair[0], buffer, RTT_SIZE)) die("read");
+        double t1 = now();
+        if (warm_up > 0) {
+            warm_up--;
+            continue;
+        }
+        samples[count++] = (t1 - t0) * 1e6;
+        if (t1 >= stop) break;
+    }
+    shutdown(pair[0], SHUT_RDWR);
+    pthread_join(server_thread, NULL);
+    if (handoff) pthread_join(reader, NULL);
+    close(pair[0]);
+    close(pair[1]);
+    qsort(samples, count, sizeof *samples, compare_double);
+    double median = samples[count / 2];
+    free(samples);
+    return median;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "rtt") == 0) {
+        double seconds = argc > 2 ? atof(argv[2]) : 1;
+        double direct = rtt_p50(0, seconds), handoff = rtt_p50(1, seconds);
+        printf("cell=rttfloor direct_p50_us=%.1f handoff_p50_us=%.1f\n", direct, handoff);
+        return 0;
+    }
     double seconds = argc > 1 ? atof(argv[1]) : 1;
     int listener = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in address = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };

@@ -150,11 +150,12 @@ for n in $scale; do
   run "conc-$n" hs "$reps" conc "$n" "$scale_seconds"
 done
 
-# median KEY REPS COMMAND...: the median of KEY over REPS runs ("" on failure)
-median() {
-  local key="$1" reps="$2" rep out values=""
-  shift 2
-  echo "bench: [$((SECONDS - started)) s] floor: $(basename "$1")" >&2
+# floor_runs REPS COMMAND...: runs a floor tool REPS times and prints its
+# result lines (nothing when a run fails, which counts as a failed cell)
+floor_runs() {
+  local reps="$1" rep out lines=""
+  shift
+  echo "bench: [$((SECONDS - started)) s] floor: $(basename "$1")${2:+ $2}" >&2
   for ((rep = 0; rep < reps; rep++)); do
     if ! out="$(timeout 120 "$@" 2>"$work/err")"; then
       echo "bench: $1 failed: $(tail -3 "$work/err")" >&2
@@ -162,12 +163,20 @@ median() {
       return
     fi
     echo "$out" >> "$work/raw"
-    values+="$(printf '%s\n' "$out" | tr ' ' '\n' | sed -n "s/^$key=//p")"$'\n'
+    lines+="$out"$'\n'
   done
-  printf '%s' "$values" | sort -g | awk -v n="$reps" 'NR == int((n + 1) / 2)'
+  printf '%s' "$lines"
 }
-floor_us="$(median us_per_iteration "$reps" "$work/tcpfloor" "$hs_seconds")"
-kerberos_hs="$(median hs "$reps" "$work/mechbench" "$hs_seconds" shared)"
+# median_of KEY LINES: the median of KEY over the lines ("" when none)
+median_of() {
+  printf '%s' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | sort -g |
+    awk '{ v[NR] = $0 } END { if (NR > 0) print v[int((NR + 1) / 2)] }'
+}
+floor_us="$(median_of us_per_iteration "$(floor_runs "$reps" "$work/tcpfloor" "$hs_seconds")")"
+kerberos_hs="$(median_of hs "$(floor_runs "$reps" "$work/mechbench" "$hs_seconds" shared)")"
+rtt_lines="$(floor_runs "$reps" "$work/tcpfloor" rtt "$lat_seconds")"
+rtt_direct_us="$(median_of direct_p50_us "$rtt_lines")"
+rtt_handoff_us="$(median_of handoff_p50_us "$rtt_lines")"
 echo "bench: [$((SECONDS - started)) s] done" >&2
 
 [ -n "$raw" ] && cp "$work/raw" "$raw"
@@ -269,6 +278,16 @@ if [ -n "$floor_us" ] && [ -n "$kerberos_hs" ] && [ -n "$(field hs libzmq hs)" ]
   }'
 fi
 
+# The latency cell against the least a round trip costs here without
+# ZeroMQ: two threads on bare TCP, and zgss's structure (a reader thread
+# handing each message to the waiting application thread).
+if [ -n "$rtt_direct_us" ] && [ -n "$rtt_handoff_us" ] && [ -n "$(field lat libzmq p50)" ] && [ -n "$(field lat zgss p50)" ]; then
+  awk -v direct="$rtt_direct_us" -v handoff="$rtt_handoff_us" -v l="$(field lat libzmq p50)" -v z="$(field lat zgss p50)" 'BEGIN {
+    printf "\nRound-trip floor on this machine (16 B each way over TCP loopback, medians, bench/tcpfloor.c rtt): two threads that each read and write their own socket end (two thread wake-ups per round trip) %.1f µs; with a reader thread on each side handing every message to the waiting application thread, zgss'"'"'s structure (four wake-ups), %.1f µs. zgss p50 %.1f µs is %.0f µs %s that structure'"'"'s floor; libzmq p50 %.1f µs; 0.8x libzmq would be %.1f µs.\n",
+      direct, handoff, z, (z >= handoff ? z - handoff : handoff - z), (z >= handoff ? "above" : "below"), l, 0.8 * l
+  }'
+fi
+
 # The concurrent cell shares the machine's CPUs between both processes: a
 # wave cannot take less than their CPU per wave spread over every CPU.
 cell="conc-$conc_clients"
@@ -317,6 +336,7 @@ done
 if [ -n "$json" ]; then
   printf '%s\t%s\n' title "$title" machine "$machine" date "$date_utc" mode "$mode_text" quick "$quick" \
     floor_tcp_us "$floor_us" kerberos_hs "$kerberos_hs" \
+    rtt_direct_us "$rtt_direct_us" rtt_handoff_us "$rtt_handoff_us" \
     hs_libzmq "$(field hs libzmq hs)" hs_zgss "$(field hs zgss hs)" > "$work/meta"
   /usr/bin/python3 "$root/tools/bench_plot.py" json "$work/rows" "$work/meta" "$json"
 fi

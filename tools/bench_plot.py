@@ -62,6 +62,10 @@ def to_json(rows_path, meta_path, out_path):
             "floor_us": floor_tcp + kerberos_us if floor_tcp is not None and kerberos_us is not None else None,
             "libzmq_us": per_handshake("hs_libzmq"), "zgss_us": per_handshake("hs_zgss"),
         },
+        "round_trip_floor": {
+            "direct_us": number(meta.get("rtt_direct_us", "")),
+            "handoff_us": number(meta.get("rtt_handoff_us", "")),
+        },
     }
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1, ensure_ascii=False)

@@ -91,7 +91,7 @@ done
 
 # The handshake floor: both of its measurements ran, and the report
 # turned them into a bound.
-for entry in "cell=floor |us_per_iteration" "mode=shared |hs"; do
+for entry in "cell=floor |us_per_iteration" "mode=shared |hs" "cell=rttfloor |direct_p50_us" "cell=rttfloor |handoff_p50_us"; do
   pattern="${entry%%|*}"
   key="${entry#*|}"
   value="$(grep -F "$pattern" "$work/raw" 2>/dev/null | head -1 | tr ' ' '\n' | sed -n "s/^$key=//p")"
@@ -105,6 +105,11 @@ if grep -Eq '^Handshake floor on this machine: .* at most [0-9]+ handshakes/s' "
   pass "floor: the report states the bound"
 else
   fail "floor: the report has no handshake floor line"
+fi
+if grep -Eq '^Round-trip floor on this machine \(.*\): .* [0-9]+\.[0-9] µs; with a reader thread .* [0-9]+\.[0-9] µs\. zgss p50 [0-9]+\.[0-9] µs' "$work/out"; then
+  pass "round-trip floor: the report states it"
+else
+  fail "round-trip floor: the report has no round-trip floor line"
 fi
 if grep -Eq '^Concurrent-handshake bound on this machine \(.*\): .* needs at most [0-9]+(\.[0-9]+)? ms of CPU per wave' "$work/out"; then
   pass "conc bound: the report states it"

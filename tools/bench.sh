@@ -12,7 +12,8 @@
 #     --no-build    use the libzgss.so already in .dist
 #     --raw FILE    also write every zbench result line to FILE
 #     --json FILE   also write the table (every row, both numbers, the
-#                   ratio) and the handshake floor as JSON: what --plot reads
+#                   ratio), the handshake and round-trip floors as JSON:
+#                   what --plot reads
 #     --plot FILE   also draw the ratios and the handshake floor as an SVG
 #                   chart (tools/bench_plot.py, matplotlib)
 #     --from FILE   with --plot: redraw from a saved --json file, no run

@@ -80,7 +80,7 @@ $cc -O2 -Wall -o "$work/mechbench" "$root/bench/mechbench.c" $(pkg-config --cfla
 ulimit -n 4096 2>/dev/null || true
 
 if [ "$quick" -eq 1 ]; then
-  thr_seconds=0.1; hs_seconds=0.3; lat_seconds=0.3; conns="1 10 50"; reps=1; pub_count=100000
+  thr_seconds=0.1; hs_seconds=0.3; lat_seconds=0.3; conns="1 10 50"; reps=2; pub_count=100000
   fan_filter=100000; fan_all=10000; conc_clients=20; conc_seconds=0.2; scale="1 10"; scale_seconds=0.1
 else
   thr_seconds=1; hs_seconds=1.5; lat_seconds=1.5; conns="1 100 500"; reps=3; pub_count=2000000
@@ -92,6 +92,8 @@ sizes="64 1024 65536 1048576"
 thr_variants="enc:window plain:window plain:default null:window null:default"
 
 declare -A result
+# every run's result line of a cell, in order: "IMPL CELL" -> lines
+declare -A runs
 failures=0
 started=$SECONDS
 : > "$work/raw"
@@ -115,6 +117,7 @@ run() {
     done
   done
   for impl in libzmq zgss; do
+    runs["$impl $cell"]="${lines[$impl]}"
     if printf '%s' "${lines[$impl]}" | grep -q '^FAILED$'; then
       result["$impl $cell"]=""
       failures=$((failures + 1))
@@ -129,6 +132,21 @@ run() {
 field() {
   local line="${result["$2 $1"]:-}"
   printf '%s\n' "$line" | tr ' ' '\n' | sed -n "s/^$3=//p"
+}
+# pair_range CELL KEY: the lowest and highest zgss/libzmq ratio of KEY
+# over the cell's pairs of runs (each libzmq run and the zgss run right
+# after it), tab-separated; nothing for a cell run once or with a failed run.
+pair_range() {
+  paste -d '\t' <(printf '%s' "${runs["libzmq $1"]:-}") <(printf '%s' "${runs["zgss $1"]:-}") |
+    awk -F '\t' -v key="$2" '
+      function value(line,   i, n, f) {
+        n = split(line, f, " ")
+        for (i = 1; i <= n; i++) if (index(f[i], key "=") == 1) return substr(f[i], length(key) + 2)
+        return ""
+      }
+      { l = value($1); z = value($2); if (l == "" || z == "" || l + 0 <= 0) bad = 1
+        else { r = z / l; if (NR == 1 || r < lo) lo = r; if (NR == 1 || r > hi) hi = r } }
+      END { if (NR >= 2 && !bad) printf "%.2f\t%.2f\n", lo, hi }'
 }
 
 for size in $sizes; do
@@ -198,13 +216,19 @@ echo
 echo "| measurement | libzmq | zgss | zgss/libzmq |"
 echo "|---|---:|---:|---:|"
 # every row also goes to $work/rows (tab-separated) for --json and --plot:
-# cell, label, unit, libzmq, zgss, lower is better (1/0), drawn (1/0)
+# cell, label, unit, libzmq, zgss, lower is better (1/0), drawn (1/0),
+# lowest and highest ratio over the pairs of runs ("" when not known)
 : > "$work/rows"
-# row CELL LABEL LIBZMQ ZGSS UNIT LOWER_IS_BETTER [DRAWN]
+# row CELL LABEL KEY UNIT LOWER_IS_BETTER [DRAWN]: the median runs' KEY
 row() {
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$5" "$3" "$4" "$6" "${7:-1}" >> "$work/rows"
-  awk -v label="$2" -v l="$3" -v z="$4" -v unit="$5" -v lower="$6" 'BEGIN {
+  local l z range lo="" hi=""
+  l="$(field "$1" libzmq "$3")"; z="$(field "$1" zgss "$3")"
+  range="$(pair_range "$1" "$3")"
+  if [ -n "$range" ]; then lo="${range%%$'\t'*}"; hi="${range#*$'\t'}"; fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$4" "$l" "$z" "$5" "${6:-1}" "$lo" "$hi" >> "$work/rows"
+  awk -v label="$2" -v l="$l" -v z="$z" -v unit="$4" -v lower="$5" -v lo="$lo" -v hi="$hi" 'BEGIN {
     ratio = (l + 0 > 0 && z != "") ? sprintf("%.2fx", z / l) : "-"
+    if (ratio != "-" && lo != "") ratio = ratio " (" lo "-" hi "x)"
     if (lower == 1 && ratio != "-") ratio = ratio " (lower is better)"
     suffix = (unit == "") ? "" : " " unit
     lv = (l == "") ? "FAILED" : l suffix
@@ -228,42 +252,41 @@ for variant in $thr_variants; do
   for size in $sizes; do
     cell="thr-$size-$mode-${variant#*:}"
     label="PUSH→PULL $(human_size "$size") $mode_label, $(hwm_text "$cell")"
-    row "$cell" "$label, msg/s" "$(field "$cell" libzmq msgs)" "$(field "$cell" zgss msgs)" "" 0
-    row "$cell" "$label, MB/s" "$(field "$cell" libzmq mbs)" "$(field "$cell" zgss mbs)" "" 0 0
+    row "$cell" "$label, msg/s" "msgs" "" 0
+    row "$cell" "$label, MB/s" "mbs" "" 0 0
   done
 done
-row hs "handshakes/s (connect + REQ/REP + close, encrypted)" "$(field hs libzmq hs)" "$(field hs zgss hs)" "" 0
-row lat "REQ/REP round trip p50, 16 B encrypted" "$(field lat libzmq p50)" "$(field lat zgss p50)" "µs" 1
-row lat "REQ/REP round trip p99, 16 B encrypted" "$(field lat libzmq p99)" "$(field lat zgss p99)" "µs" 1
+row hs "handshakes/s (connect + REQ/REP + close, encrypted)" "hs" "" 0
+row lat "REQ/REP round trip p50, 16 B encrypted" "p50" "µs" 1
+row lat "REQ/REP round trip p99, 16 B encrypted" "p99" "µs" 1
 for n in $conns; do
-  row "rss-$n" "server RSS per idle encrypted connection, $n connections" "$(field "rss-$n" libzmq kib_per_conn)" \
-    "$(field "rss-$n" zgss kib_per_conn)" "KiB" 1
+  row "rss-$n" "server RSS per idle encrypted connection, $n connections" "kib_per_conn" "KiB" 1
 done
 row pubfilter "PUB→SUB, 1 in 1000 messages subscribed to (the Guide's wuserver, NULL), msg/s" \
-  "$(field pubfilter libzmq msgs)" "$(field pubfilter zgss msgs)" "" 0
+  "msgs" "" 0
 for mode in enc plain; do
   mode_label="$([ "$mode" = enc ] && echo "GSSAPI encrypted" || echo "GSSAPI plaintext")"
   row "fanout-$mode-filter" "PUB→10 SUBs, prefix filters, 9 in 10 messages match nobody, $mode_label, msg/s published" \
-    "$(field "fanout-$mode-filter" libzmq msgs)" "$(field "fanout-$mode-filter" zgss msgs)" "" 0
+    "msgs" "" 0
   row "fanout-$mode-all" "PUB→10 SUBs, every SUB gets every message, $mode_label, msg/s published" \
-    "$(field "fanout-$mode-all" libzmq msgs)" "$(field "fanout-$mode-all" zgss msgs)" "" 0
+    "msgs" "" 0
 done
 cell="conc-$conc_clients"
 row "$cell" "$conc_clients clients connect at once (encrypted REQ→ROUTER, ZMQ_BACKLOG $(field "$cell" zgss backlog), one round trip): time until all ready" \
-  "$(field "$cell" libzmq all_ready_ms)" "$(field "$cell" zgss all_ready_ms)" "ms" 1
+  "all_ready_ms" "ms" 1
 row "$cell" "$conc_clients clients connect at once: server CPU (all its threads) per wave" \
-  "$(field "$cell" libzmq server_cpu_s)" "$(field "$cell" zgss server_cpu_s)" "s" 1
+  "server_cpu_s" "s" 1
 row "$cell" "$conc_clients clients connect at once: client CPU (all the client process's threads) per wave" \
-  "$(field "$cell" libzmq client_cpu_s)" "$(field "$cell" zgss client_cpu_s)" "s" 1
+  "client_cpu_s" "s" 1
 row "$cell" "$conc_clients clients connect at once: failed clients (must be 0)" \
-  "$(field "$cell" libzmq failures)" "$(field "$cell" zgss failures)" "" 1 0
+  "failures" "" 1 0
 for n in $scale; do
   row "thrconns-$n" "scaling, N = $n: encrypted PUSH→PULL 1 KiB over N connections (one PUSH socket each), msg/s" \
-    "$(field "thrconns-$n" libzmq msgs)" "$(field "thrconns-$n" zgss msgs)" "" 0
+    "msgs" "" 0
 done
 for n in $scale; do
   row "conc-$n" "scaling, N = $n: N clients connecting at once, handshakes/s" \
-    "$(field "conc-$n" libzmq hs)" "$(field "conc-$n" zgss hs)" "" 0
+    "hs" "" 0
 done
 
 echo

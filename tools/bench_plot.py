@@ -7,13 +7,16 @@
 
 ROWS.tsv has one table row per line: cell, label, unit, libzmq value,
 zgss value, lower is better (1/0), drawn (1/0; MB/s rows repeat their
-msg/s row's ratio and are not drawn). META.tsv is key<TAB>value.
+msg/s row's ratio and are not drawn), and the lowest and highest
+zgss/libzmq ratio over the cell's pairs of runs (empty for a single run).
+META.tsv is key<TAB>value.
 
 The chart has two panels. The first has one horizontal bar per drawn row:
 how many times better zgss is than libzmq, so that 1.0 is a draw and
 longer is better for every bar: zgss/libzmq where higher is better,
 libzmq/zgss (marked "inverted") where lower is better (latency, memory,
-time until ready, CPU). The second compares the time per handshake
+time until ready, CPU), with a whisker from the lowest to the highest
+ratio of the cell's pairs of runs. The second compares the time per handshake
 iteration of both implementations with the machine's floor (bare TCP +
 the Kerberos work). Every bar carries an SVG id ("cell-N" in the first
 panel, "handshake-..." in the second) so tests can count them.
@@ -34,13 +37,17 @@ def to_json(rows_path, meta_path, out_path):
     with open(rows_path, encoding="utf-8") as f:
         for line in f:
             fields = line.rstrip("\n").split("\t")
-            if len(fields) != 7:
+            if len(fields) != 9:
                 sys.exit(f"bench_plot: malformed row in {rows_path}: {line!r}")
-            cell, label, unit, libzmq, zgss, lower, drawn = fields
+            cell, label, unit, libzmq, zgss, lower, drawn, low, high = fields
             libzmq, zgss = number(libzmq), number(zgss)
             ratio = zgss / libzmq if libzmq and zgss is not None else None
+            low, high = number(low), number(high)
             rows.append({"cell": cell, "label": label, "unit": unit, "libzmq": libzmq, "zgss": zgss,
-                         "ratio": ratio, "lower_is_better": lower == "1", "drawn": drawn == "1"})
+                         "ratio": ratio, "lower_is_better": lower == "1", "drawn": drawn == "1",
+                         # the lowest and highest zgss/libzmq ratio over the
+                         # cell's pairs of runs (null for a single run)
+                         "pair_ratio_range": [low, high] if low is not None and high is not None else None})
     meta = {}
     with open(meta_path, encoding="utf-8") as f:
         for line in f:
@@ -90,17 +97,21 @@ def plot(in_path, out_path):
     height = 1.6 + 0.26 * len(rows) + 2.2
     figure, (bars, floor) = plt.subplots(
         2, 1, figsize=(12, height), gridspec_kw={"height_ratios": [0.26 * len(rows) + 0.8, 1.6]})
-    labels, values, colours = [], [], []
+    labels, values, colours, spreads = [], [], [], []
     for row in rows:
         ratio = row["ratio"]
         label = row["label"]
+        spread = row.get("pair_ratio_range")
         if row["lower_is_better"]:
             label += " [inverted: libzmq/zgss]"
             value = 1 / ratio if ratio else None
+            if spread and spread[0] and spread[1]:
+                spread = [1 / spread[1], 1 / spread[0]]
         else:
             value = ratio
         labels.append(label)
         values.append(value)
+        spreads.append(spread if value and spread and spread[0] and spread[1] else None)
         colours.append("#2e7d32" if value is not None and value >= 1 else "#c62828")
     positions = list(range(len(rows)))[::-1]  # first row at the top
     # bars grow from 1.0: to the right where zgss is ahead, to the left
@@ -114,8 +125,13 @@ def plot(in_path, out_path):
         bars.annotate(text, (value or 1.0, patch.get_y() + patch.get_height() / 2),
                       xytext=(-3 if behind else 3, 0), textcoords="offset points", va="center",
                       ha="right" if behind else "left", fontsize=7)
+    # the spread of the pairs of runs behind each median (full mode)
+    for position, value, spread in zip(positions, values, spreads):
+        if spread:
+            bars.errorbar([value], [position], xerr=[[max(0.0, value - spread[0])], [max(0.0, spread[1] - value)]],
+                          fmt="none", ecolor="#424242", elinewidth=0.8, capsize=2)
     bars.set_xscale("log")
-    known = [v for v in values if v]
+    known = [v for v in values if v] + [x for spread in spreads if spread for x in spread]
     bars.set_xlim(min(known + [1.0]) / 1.8, max(known + [1.0]) * 1.8)
     bars.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:g}"))
     bars.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())

@@ -133,6 +133,32 @@ for row in "NULL mechanism, default HWM" "GSSAPI plaintext, default HWM" "PUB→
   fi
 done
 
+# Every cell run more than once (all but the RSS cells) reports the spread
+# of its pairs of runs, in the table and in the JSON.
+check_spread() {
+  /usr/bin/python3 - "$work/bench.json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1], encoding="utf-8"))["rows"]
+checked = 0
+for row in rows:
+    if row["cell"].startswith("rss-") or not row["libzmq"]:
+        continue
+    spread = row.get("pair_ratio_range")
+    if not spread or not (0 < spread[0] <= spread[1]):
+        sys.exit(f"{row['label']}: pair ratio range {spread!r}")
+    checked += 1
+if checked == 0:
+    sys.exit("no row to check")
+print(f"{checked} rows")
+PY
+}
+if out="$(check_spread 2>&1)" &&
+  grep -Eq '^\| handshakes/s .* \| [0-9.]+x \([0-9.]+-[0-9.]+x\) \|$' "$work/out"; then
+  pass "spread: the pairs' lowest and highest ratio in the table and the JSON ($out)"
+else
+  fail "spread: missing or wrong: ${out:-no range in the handshake row of the table}"
+fi
+
 # The chart: valid SVG, one bar per charted row of the JSON (and every
 # kind of cell charted), the handshake panel's bars; and the same again
 # when redrawn from the saved JSON without a run.

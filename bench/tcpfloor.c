@@ -71,6 +71,18 @@ static void no_delay(int fd)
     if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one)) die("TCP_NODELAY");
 }
 
+/* A listening TCP socket on a free loopback port; its address in *address. */
+static int loopback_listener(struct sockaddr_in *address, int backlog)
+{
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    *address = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t length = sizeof *address;
+    if (listener < 0 || bind(listener, (struct sockaddr *)address, sizeof *address)
+        || getsockname(listener, (struct sockaddr *)address, &length) || listen(listener, backlog))
+        die("listen");
+    return listener;
+}
+
 static void *server(void *raw)
 {
     int listener = *(int *)raw;
@@ -162,12 +174,8 @@ static int compare_double(const void *a, const void *b)
 static double rtt_p50(int handoff, double seconds)
 {
     int pair[2];
-    int listener = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in address = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t length = sizeof address;
-    if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address)
-        || getsockname(listener, (struct sockaddr *)&address, &length) || listen(listener, 1))
-        die("listen");
+    struct sockaddr_in address;
+    int listener = loopback_listener(&address, 1);
     pair[0] = socket(AF_INET, SOCK_STREAM, 0);
     if (pair[0] < 0 || connect(pair[0], (struct sockaddr *)&address, sizeof address)) die("connect");
     pair[1] = accept(listener, NULL, NULL);
@@ -219,12 +227,8 @@ int main(int argc, char **argv)
         return 0;
     }
     double seconds = argc > 1 ? atof(argv[1]) : 1;
-    int listener = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in address = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t length = sizeof address;
-    if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address)
-        || getsockname(listener, (struct sockaddr *)&address, &length) || listen(listener, 128))
-        die("listen");
+    struct sockaddr_in address;
+    int listener = loopback_listener(&address, 128);
     pthread_t thread;
     if (pthread_create(&thread, NULL, server, &listener)) die("pthread_create");
     char buffer[1024] = { 0 };

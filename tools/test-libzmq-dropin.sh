@@ -94,9 +94,42 @@ if [ "${1:-}" = "--inside-realm" ]; then
   bad_skips="$(sed -n 's/^SKIP: //p' <<<"$results" | grep -vE '^tests/test_[a-z_]*tipc[a-z_]*$|^tests/test_.*_fuzzer$' | xargs)"
   progress "make check: exit $rc in $(( $(date +%s) - t0 ))s, $n_pass PASS, $n_fail FAIL, skipped: $skips"
   grep -E '^(FAIL|ERROR|XPASS): ' <<<"$results" | sed 's/^/  | /'
+  # libzmq's own tests that fail now and then on a slow or loaded machine,
+  # upstream and with stock libzmq alike: test_security_zap and
+  # test_security_curve (libzmq issue #2733, open: under load the server
+  # sees EPIPE or ECONNABORTED instead of the ZAP failure the test waits
+  # for, then hangs until its alarm). They exercise NULL, PLAIN and CURVE
+  # with ZAP, none of which zgss replaces. Such a test that failed runs
+  # once more on its own; both outcomes are printed, and a second failure
+  # fails the stage. Every other failure (test_security_gssapi above all)
+  # fails it at once.
+  upstream_flaky='^tests/test_security_(zap|curve)$'
+  failed_tests="$(sed -n -E 's/^(FAIL|ERROR): //p' <<<"$results" | xargs)"
+  reran=""
+  if [ $rc -ne 0 ] && [ -n "$failed_tests" ] && [ "$(grep -c '^XPASS: ' <<<"$results")" = 0 ] \
+     && ! tr ' ' '\n' <<<"$failed_tests" | grep -qvE "$upstream_flaky"; then
+    rerun_ok=1
+    for t in $failed_tests; do
+      progress "rerunning $t once (known upstream flake, libzmq #2733): its log said $(grep -v 'Still waiting' "$tree/$t.log" 2>/dev/null | tail -2 | tr -s '\n' ' ')"
+      if (cd "$tree" && export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH" LD_LIBRARY_PATH="$zgsslib" \
+            KRB5_KTNAME="FILE:$both" KRB5_CLIENT_KTNAME="FILE:$both" &&
+          make -j1 check TESTS="$t" >"$work/rerun.log" 2>&1) && grep -q "^PASS: $t\$" "$work/rerun.log"; then
+        progress "  $t passed on its rerun"
+        reran+="${reran:+, }$t"
+      else
+        progress "  $t failed again"
+        grep -E '^(PASS|FAIL|ERROR): ' "$work/rerun.log" | sed 's/^/  | /'
+        rerun_ok=0
+      fi
+    done
+    if [ $rerun_ok -eq 1 ]; then
+      rc=0
+      n_pass=$((n_pass + n_fail)); n_fail=0
+    fi
+  fi
   if [ $rc -eq 0 ] && [ "$n_fail" = 0 ] && [ "$n_pass" -ge 90 ] && [ -z "$bad_skips" ] \
      && [ "$(grep -c '^SKIP: ' <<<"$results")" -ge 1 ]; then
-    ok "make check: $n_pass PASS, 0 FAIL, skips only tipc and fuzzers ($(grep -c '^SKIP: ' <<<"$results"))"
+    ok "make check: $n_pass PASS, 0 FAIL, skips only tipc and fuzzers ($(grep -c '^SKIP: ' <<<"$results"))${reran:+; failed once and passed on a rerun: $reran (upstream flake, libzmq #2733)}"
   else
     bad "make check: exit $rc, $n_pass PASS, $n_fail FAIL, other skips: ${bad_skips:-none}"
     tail -30 "$work/check.log" | sed 's/^/  | /'

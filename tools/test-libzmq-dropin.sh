@@ -73,8 +73,13 @@ if [ "${1:-}" = "--inside-realm" ]; then
   t0=$(date +%s)
   # Compile in parallel, run one test at a time (timing-sensitive tests);
   # a line every 30 s on how far each has got.
-  (cd "$tree" && export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH" LD_LIBRARY_PATH="$zgsslib" \
-     KRB5_KTNAME="FILE:$both" KRB5_CLIENT_KTNAME="FILE:$both" || exit 1
+  # In a subshell: into the tree, with what its tests need (zgss's library
+  # directory, the zmqtest2 keytab for both roles).
+  enter_check_env() {
+    cd "$tree" && export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH" LD_LIBRARY_PATH="$zgsslib" \
+      KRB5_KTNAME="FILE:$both" KRB5_CLIENT_KTNAME="FILE:$both"
+  }
+  (enter_check_env || exit 1
    make -j"$(nproc)" check TESTS= >"$work/check-build.log" 2>&1 & job=$!
    while ! wait_a_while $job 30; do
      progress "  compiling tests: $(grep -cE '^libtool: link: .*-o tests/' "$work/check-build.log") test programs linked"
@@ -111,9 +116,8 @@ if [ "${1:-}" = "--inside-realm" ]; then
     rerun_ok=1
     for t in $failed_tests; do
       progress "rerunning $t once (known upstream flake, libzmq #2733): its log said $(grep -v 'Still waiting' "$tree/$t.log" 2>/dev/null | tail -2 | tr -s '\n' ' ')"
-      if (cd "$tree" && export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH" LD_LIBRARY_PATH="$zgsslib" \
-            KRB5_KTNAME="FILE:$both" KRB5_CLIENT_KTNAME="FILE:$both" &&
-          make -j1 check TESTS="$t" >"$work/rerun.log" 2>&1) && grep -q "^PASS: $t\$" "$work/rerun.log"; then
+      if (enter_check_env && make -j1 check TESTS="$t" >"$work/rerun.log" 2>&1) &&
+         grep -q "^PASS: $t\$" "$work/rerun.log"; then
         progress "  $t passed on its rerun"
         reran+="${reran:+, }$t"
       else

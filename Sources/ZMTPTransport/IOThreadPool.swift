@@ -50,15 +50,10 @@ final class IOThreadPool: @unchecked Sendable {
     }
 
     /// Runs `loop` on one of the threads.
-    func start(_ loop: IOLoop) -> StartFailure? {
-        switch assign() {
-        case .success(let thread):
-            loop.state.waker.bind(to: thread)
-            thread.attach(loop)
-            return nil
-        case .failure(let failure):
-            return failure
-        }
+    func start(_ loop: IOLoop) throws(StartFailure) {
+        let thread = try assign().get()
+        loop.state.waker.bind(to: thread)
+        thread.attach(loop)
     }
 
     /// The thread with the fewest loops, counting the new one in; a new

@@ -63,13 +63,15 @@ public final class ZContext: @unchecked Sendable {
             return nil
         }
         if let refusal { throw refusal }
-        if let failure = threads.start(IOLoop(socket: socket)) {
+        do throws(IOThreadPool.StartFailure) {
+            try threads.start(IOLoop(socket: socket))
+        } catch {
             monitor.withLock {
                 open[ObjectIdentifier(socket)] = nil
                 runningLoops -= 1
                 monitor.broadcast()
             }
-            switch failure {
+            switch error {
             case .noDescriptor: throw TransportError(EMFILE, "cannot create a wake-up pipe for an I/O thread")
             case .noThread: throw TransportError(ZMQErrnoValue.emthread, "cannot start an I/O thread for the socket")
             }

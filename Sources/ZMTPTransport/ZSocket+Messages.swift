@@ -236,25 +236,23 @@ extension ZSocket {
     /// Whether `accept` keeps an arriving message (no side effects; also
     /// ZMQ_EVENTS's test, see ZSocket+Events.swift).
     func admits(_ incoming: borrowing Incoming) -> Bool {
-        if type == .sub {
+        switch type {
+        case .sub:
             // Read in place: a copy of the parts would retain the body
             // the I/O thread made, an atomic on a cache line the other
             // core has just written, for every message a SUB receives.
             return incoming.parts.withFirstPart { state.subscriptions.matches($0) } ?? false
-        }
-        let parts = incoming.parts
-        switch type {
         case .req:
             // Only the reply to our request, from the peer that got it, with
             // the empty delimiter REQ put in front.
-            return incoming.source == state.requestPeer && parts.count >= 2 && parts[0].isEmpty
+            return incoming.source == state.requestPeer && incoming.parts.count >= 2 && incoming.parts[0].isEmpty
         case .rep:
-            guard let delimiter = parts.firstIndex(where: { $0.isEmpty }) else { return false }
-            return delimiter + 1 < parts.count
+            guard let delimiter = incoming.parts.firstIndex(where: { $0.isEmpty }) else { return false }
+            return delimiter + 1 < incoming.parts.count
         case .router:
             return true
         default:
-            return !parts.isEmpty
+            return !incoming.parts.isEmpty
         }
     }
 }

@@ -25,6 +25,11 @@ public final class GSSSecurityContext {
         public var token: [UInt8]
         /// True when the context is established on this side.
         public var isComplete: Bool
+
+        public init(token: [UInt8], isComplete: Bool) {
+            self.token = token
+            self.isComplete = isComplete
+        }
     }
 
     public let role: Role

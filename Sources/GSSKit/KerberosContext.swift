@@ -29,6 +29,14 @@ final class KerberosContext {
         return GSSError(operation, reason: String(cString: message))
     }
 
+    /// libkrb5's text for `code` in `context` (any context: the text
+    /// depends on the code and on what the failing call left there).
+    static func text(_ context: krb5_context, _ code: krb5_error_code) -> String {
+        guard let message = krb5_get_error_message(context, code) else { return "Kerberos error \(code)" }
+        defer { krb5_free_error_message(context, message) }
+        return String(cString: message)
+    }
+
     /// The printable form of `principal` (`alice@EXAMPLE.TEST`).
     func display(_ principal: krb5_principal) -> String? {
         var text: UnsafeMutablePointer<CChar>? = nil

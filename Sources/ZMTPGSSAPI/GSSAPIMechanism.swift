@@ -3,6 +3,7 @@ public import ZMTPCodec
 @_exported public import ZGSSBase
 import GSSKit
 import KerberosCrypto
+import Glibc
 
 /// The ZMTP GSSAPI security mechanism, client or server, as a sans-I/O state
 /// machine: command bodies and messages in, command bodies and messages
@@ -50,8 +51,17 @@ public final class GSSAPIMechanism: Mechanism {
     /// Message protection after the handshake when KerberosCrypto took the
     /// keys over (see MessageProtection); nil: `context` does it.
     private var tokens: WrapTokenCodec?
-    /// Tests turn this off to keep the MIT context for forging tokens.
+    /// Tests turn this off to keep the MIT context for forging tokens
+    /// (which also keeps a client on MIT's gss_init_sec_context).
     var nativeMessageProtection = MessageProtection.nativeAllowed
+    /// Tests turn this off to run a client's handshake through MIT's
+    /// GSS-API even where the direct route could take it.
+    var directHandshake = true
+    /// A client's context in the making on the direct route, between its
+    /// AP-REQ and the server's AP-REP.
+    private var directInitiator: DirectInitiator?
+    /// The client's context was made on the direct route.
+    private(set) var tookDirectRoute = false
 
     /// The peer's READY metadata (Socket-Type, Identity, ...), once received.
     public private(set) var peerMetadata = Metadata()
@@ -376,6 +386,7 @@ public final class GSSAPIMechanism: Mechanism {
 
     private func gssStep(_ token: ArraySlice<UInt8>?) throws(ZGSSError) -> GSSSecurityContext.Step {
         do {
+            if !isServer, let step = try directStep(token) { return step }
             if context == nil {
                 if isServer {
                     context = GSSSecurityContext(acceptorWith: credential?.credential)
@@ -404,6 +415,33 @@ public final class GSSAPIMechanism: Mechanism {
         } catch {
             throw fail(.gss, "\(error)")
         }
+    }
+
+    /// A client's step on the direct route: its AP-REQ when the route
+    /// can make one (nil otherwise, before anything is sent: MIT's
+    /// gss_init_sec_context then makes the token), then the check of the
+    /// server's reply, which has no way back to MIT's path.
+    private func directStep(_ token: ArraySlice<UInt8>?) throws -> GSSSecurityContext.Step? {
+        if let initiator = directInitiator {
+            guard let token else { return nil }
+            directInitiator = nil
+            var keys = try initiator.finish(reply: token)
+            peerPrincipal = initiator.peerName
+            if protectsMessages {
+                tokens = try WrapTokenCodec(keys: &keys)
+            } else {
+                keys.key.withUnsafeMutableBytes { raw in
+                    if let base = raw.baseAddress { explicit_bzero(base, raw.count) }
+                }
+            }
+            return GSSSecurityContext.Step(token: [], isComplete: true)
+        }
+        guard token == nil, context == nil, directHandshake, nativeMessageProtection,
+              let route = credential?.directRoute,
+              let (initiator, request) = DirectInitiator.start(route: route) else { return nil }
+        directInitiator = initiator
+        tookDirectRoute = true
+        return GSSSecurityContext.Step(token: request, isComplete: false)
     }
 
     /// One GSS step. A client whose first step fails because libkrb5
@@ -486,7 +524,6 @@ public final class GSSAPIMechanism: Mechanism {
     }
 
     private func wrapMessage(_ message: ZMTPMessage) throws(ZGSSError) -> [UInt8] {
-        guard let context else { throw fail(.wrongState, "no security context") }
         let flags = message.flags.intersection([.more, .command]).rawValue
         let headerCount = GSSAPICommand.messagePrefix.count + 4
         if let tokens {
@@ -494,6 +531,7 @@ public final class GSSAPIMechanism: Mechanism {
             try seal(message.body, flags: flags, with: tokens, headerCount: headerCount, into: &out)
             return out
         }
+        guard let context else { throw fail(.wrongState, "no security context") }
         do {
             var out = try message.body.withUnsafeBytes { payload in
                 try context.wrap(prefixCount: headerCount, flags: flags, payload: payload)
@@ -512,9 +550,9 @@ public final class GSSAPIMechanism: Mechanism {
     /// Opens a MESSAGE body, decrypting its token in place (the token's
     /// bytes are zeroed afterwards).
     private func unwrapMessage(_ body: inout [UInt8]) throws(ZGSSError) -> ZMTPMessage {
-        guard let context else { throw fail(.wrongState, "no security context") }
         let token = try parse { [body] in try GSSAPICommand.parseMessage(body) }.indices
         if let tokens { return try open(&body, token: token, with: tokens) }
+        guard let context else { throw fail(.wrongState, "no security context") }
         let opened: Result<ZMTPMessage, ZGSSError>
         do {
             opened = try context.unwrap(inPlace: &body, range: token) { data, wasConfidential -> Result<ZMTPMessage, ZGSSError> in

@@ -109,7 +109,8 @@ public final class SecurityConfiguration: Sendable {
             do {
                 let credential = try GSSCredential(initiatingAs: login.name, clientKeytab: login.keytab,
                                                    cache: MemoryCredentialCache())
-                return (shared(credential, remaining: try credential.secondsRemaining(), now: now), true)
+                return (shared(credential, remaining: try credential.secondsRemaining(), now: now,
+                               cache: .named(credential.memoryStoreName)), true)
             } catch {
                 let reason = (error as? GSSError)?.reason ?? "\(error)"
                 let failure = ZGSSError(.gss, "cannot acquire initiator credentials for \"\(login.principal)\" "
@@ -134,22 +135,46 @@ public final class SecurityConfiguration: Sendable {
             // fails, each connection asks libkrb5 itself, as before.
             guard let plain = try? GSSCredential(name: nil, usage: .initiate),
                   let remaining = try? plain.secondsRemaining() else { return (.success(nil), asksKDC) }
-            return (shared(plain, remaining: remaining, now: now), asksKDC)
+            return (shared(plain, remaining: remaining, now: now, cache: .defaultCache), asksKDC)
         }
         do {
             let name = try options.principal.map { try GSSName($0, type: options.principalNameType) }
             let credential = try GSSCredential(name: name, usage: .initiate, store: options.store)
-            return (shared(credential, remaining: try credential.secondsRemaining(), now: now), asksKDC)
+            // With a principal option MIT picks the cache that holds it
+            // (krb5_cc_cache_match): only MIT's path does that.
+            let cache: DirectRouteCache? = options.principal == nil ? .named(options.store.ccache) : nil
+            return (shared(credential, remaining: try credential.secondsRemaining(), now: now, cache: cache), asksKDC)
         } catch {
             return (.failure(describeAcquisition(error)), asksKDC)
         }
     }
 
-    /// `credential` with its lifetime, or why it cannot serve (no time left).
-    private func shared(_ credential: GSSCredential, remaining: UInt32?, now: Int) -> Result<SharedCredential?, ZGSSError> {
+    /// Which ticket cache a client credential reads, for its direct route.
+    private enum DirectRouteCache {
+        case defaultCache
+        /// A cache by name; nil names none (no route).
+        case named(String?)
+    }
+
+    /// `credential` with its lifetime, or why it cannot serve (no time
+    /// left); with a direct route when the tickets are in `cache` and the
+    /// route can be made (see DirectInitiatorRoute).
+    private func shared(_ credential: GSSCredential, remaining: UInt32?, now: Int,
+                        cache: DirectRouteCache? = nil) -> Result<SharedCredential?, ZGSSError> {
         if remaining == 0 { return .failure(ZGSSError(.gss, expiredTicketsText())) }
         let lifetime = remaining.map { CredentialLifetime(acquired: now, secondsRemaining: $0) }
-        return .success(SharedCredential(credential, lifetime: lifetime))
+        var route: DirectInitiatorRoute? = nil
+        if DirectHandshake.allowed, let cache, let service = options.servicePrincipal {
+            switch cache {
+            case .defaultCache:
+                route = DirectInitiatorRoute(cacheName: nil, service: service, type: options.servicePrincipalNameType)
+            case .named(let name?):
+                route = DirectInitiatorRoute(cacheName: name, service: service, type: options.servicePrincipalNameType)
+            case .named(nil):
+                break
+            }
+        }
+        return .success(SharedCredential(credential, lifetime: lifetime, directRoute: route))
     }
 
     /// Forgets `credential` when it is still the cached one, after libkrb5
@@ -270,9 +295,13 @@ public final class SharedCredential: @unchecked Sendable {
     let credential: GSSCredential
     /// When its tickets end; nil for acceptors (they have none).
     let lifetime: CredentialLifetime?
-    init(_ credential: GSSCredential, lifetime: CredentialLifetime? = nil) {
+    /// A client's way to start contexts on libkrb5 directly (see
+    /// DirectInitiator); nil: MIT's GSS-API only.
+    let directRoute: DirectInitiatorRoute?
+    init(_ credential: GSSCredential, lifetime: CredentialLifetime? = nil, directRoute: DirectInitiatorRoute? = nil) {
         self.credential = credential
         self.lifetime = lifetime
+        self.directRoute = directRoute
     }
 
     public var principal: String? { credential.principal() }

@@ -41,6 +41,12 @@ final class MechanismPair {
         if mitServer { server.nativeMessageProtection = false }
     }
 
+    /// A pair of given mechanisms.
+    init(client: GSSAPIMechanism, server: GSSAPIMechanism) {
+        self.client = client
+        self.server = server
+    }
+
     /// Moves commands both ways until neither side has anything to send.
     /// Throws the first error either side raises.
     func run(maxRounds: Int = 16) throws {

@@ -21,11 +21,15 @@ public import KerberosCrypto
 /// The keys come out as SessionKeys, as MIT's lucid export gives them, so
 /// KerberosCrypto protects the messages as it does for a GSS-API context.
 ///
+/// The service ticket comes from the cache only (KRB5_GC_CACHED): the
+/// direct route never talks to the KDC. A ticket not cached yet, or
+/// expired, is fetched by MIT's path on that handshake (and found by the
+/// next), so a slow or unreachable KDC is waited for once, as before.
+///
 /// `start` returns nil whenever MIT's path should run instead, before any
-/// byte is sent: no ticket to be had from the cache without the KDC's
-/// help that libkrb5 cannot give here, an expired ticket, an enctype
-/// KerberosCrypto lacks. Once the AP-REQ is out there is no way back: a
-/// bad reply fails the handshake.
+/// byte is sent: no unexpired ticket in the cache, an enctype
+/// KerberosCrypto lacks, any libkrb5 failure. Once the AP-REQ is out
+/// there is no way back: a bad reply fails the handshake.
 public final class DirectInitiator {
     private let route: DirectInitiatorRoute
     private var authContext: krb5_auth_context?
@@ -40,15 +44,16 @@ public final class DirectInitiator {
     /// GSS_C_TRANS_FLAG.
     static let checksumFlags: UInt32 = 0x02 | 0x04 | 0x10 | 0x20 | 0x100
 
-    /// Makes the first token. Nil: use gss_init_sec_context (see above);
-    /// it may block on the KDC for a service ticket, as MIT's would.
+    /// Makes the first token. Nil: use gss_init_sec_context (see above).
+    /// Does not block: no KDC, only the cache (a FILE cache is read).
     public static func start(route: DirectInitiatorRoute) -> (DirectInitiator, token: [UInt8])? {
         route.withContext { context, cache, client, server -> (DirectInitiator, token: [UInt8])? in
             var request = krb5_creds()
             request.client = client
             request.server = server
             var credsOut: UnsafeMutablePointer<krb5_creds>? = nil
-            guard krb5_get_credentials(context, 0, cache, &request, &credsOut) == 0, let creds = credsOut else {
+            guard krb5_get_credentials(context, krb5_flags(KRB5_GC_CACHED), cache, &request, &credsOut) == 0,
+                  let creds = credsOut else {
                 return nil
             }
             defer { krb5_free_creds(context, creds) }

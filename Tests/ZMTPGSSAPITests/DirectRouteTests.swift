@@ -12,15 +12,41 @@ import GSSKit
 /// it refuses every reply that is not the server's AP-REP for its AP-REQ.
 @Suite("Client handshake on libkrb5 directly")
 struct DirectRouteTests {
+    /// Client and server configurations whose client cache already holds
+    /// the service ticket: the direct route takes tickets from the cache
+    /// only, so a configuration's first handshake goes MIT's way (and
+    /// fetches the ticket), as this warm-up checks.
+    private static func warmConfigurations(_ sides: Sides = Sides()) throws
+        -> (client: SecurityConfiguration, server: SecurityConfiguration) {
+        _ = try TestRealm.shared()
+        let client = SecurityConfiguration(options: sides.client)
+        let server = SecurityConfiguration(options: sides.server)
+        let first = MechanismPair(client: GSSAPIMechanism(configuration: client, socketType: .req),
+                                  server: GSSAPIMechanism(configuration: server, socketType: .rep))
+        try first.run()
+        #expect(first.client.status == .ready)
+        return (client, server)
+    }
+
+    /// A pair on warm configurations.
+    private static func pair(_ configurations: (client: SecurityConfiguration, server: SecurityConfiguration),
+                             mitServer: Bool = false) -> MechanismPair {
+        let pair = MechanismPair(client: GSSAPIMechanism(configuration: configurations.client, socketType: .req),
+                                 server: GSSAPIMechanism(configuration: configurations.server, socketType: .rep))
+        if mitServer { pair.server.nativeMessageProtection = false }
+        return pair
+    }
+
     /// A pair whose client takes the direct route (or, with `direct`
     /// false, MIT's path), run to the end.
     private static func readyPair(direct: Bool = true, mitServer: Bool = false,
                                   sides: Sides = Sides()) throws -> MechanismPair {
-        let pair = try MechanismPair(sides, mitServer: mitServer)
+        let pair = Self.pair(try warmConfigurations(sides), mitServer: mitServer)
         pair.client.directHandshake = direct
         try pair.run()
         #expect(pair.client.status == .ready)
         #expect(pair.server.status == .ready)
+        #expect(pair.client.tookDirectRoute == direct)
         return pair
     }
 
@@ -30,6 +56,20 @@ struct DirectRouteTests {
         try #require(initiates.count == 2)
         return (Array(try GSSAPICommand.parseInitiate(initiates[0].body)),
                 Array(try GSSAPICommand.parseInitiate(initiates[1].body)))
+    }
+
+    @Test(.tags(.kerberos), .needsRealm) func aFirstHandshakeFetchesTheTicketOnMITsPath() throws {
+        _ = try TestRealm.shared()
+        let configurations = (client: SecurityConfiguration(options: Sides().client),
+                              server: SecurityConfiguration(options: Sides().server))
+        let first = Self.pair(configurations)
+        try first.run()
+        #expect(first.client.status == .ready)
+        #expect(!first.client.tookDirectRoute)
+        let second = Self.pair(configurations)
+        try second.run()
+        #expect(second.client.status == .ready)
+        #expect(second.client.tookDirectRoute)
     }
 
     @Test(.tags(.kerberos), .needsRealm) func theRouteIsTakenAndMITsIsNot() throws {
@@ -44,12 +84,9 @@ struct DirectRouteTests {
     @Test(.tags(.kerberos), .needsRealm) func namesAndTokensMatchMITs() throws {
         // One client configuration for both: one credential, one service
         // ticket, so the two AP-REQs carry the same ticket.
-        _ = try TestRealm.shared()
-        let client = SecurityConfiguration(options: Sides().client)
-        let server = SecurityConfiguration(options: Sides().server)
+        let configurations = try Self.warmConfigurations()
         func pair(direct: Bool) throws -> MechanismPair {
-            let pair = MechanismPair(client: GSSAPIMechanism(configuration: client, socketType: .req),
-                                     server: GSSAPIMechanism(configuration: server, socketType: .rep))
+            let pair = Self.pair(configurations)
             pair.client.directHandshake = direct
             try pair.run()
             #expect(pair.client.tookDirectRoute == direct)
@@ -100,6 +137,7 @@ struct DirectRouteTests {
         let first = try Self.readyPair()
         let request = try #require(first.transcript.first { Command.hasName($0.body, "INITIATE") }).body
         let server = GSSAPIMechanism(configuration: SecurityConfiguration(options: Sides().server), socketType: .rep)
+        #expect(first.client.tookDirectRoute)
         let error = expectFailure { try server.processHandshakeCommand(request) }
         #expect(error?.code == .gss)
         #expect(error?.mentions("eplay") == true)
@@ -108,7 +146,7 @@ struct DirectRouteTests {
     /// Runs a pair until the server's reply and hands the client
     /// `replace(reply)` instead; returns the client's error.
     private static func clientRefuses(_ replace: ([UInt8]) throws -> [UInt8]) throws -> ZGSSError? {
-        let pair = try MechanismPair(Sides())
+        let pair = Self.pair(try warmConfigurations())
         let request = try #require(try pair.client.nextHandshakeCommand())
         #expect(pair.client.tookDirectRoute)
         try pair.server.processHandshakeCommand(request)
@@ -140,8 +178,9 @@ struct DirectRouteTests {
 
     @Test(.tags(.kerberos), .needsRealm) func itsOwnRequestSentBackIsRefused() throws {
         var request: [UInt8] = []
-        let pair = try MechanismPair(Sides())
+        let pair = Self.pair(try Self.warmConfigurations())
         let body = try #require(try pair.client.nextHandshakeCommand())
+        #expect(pair.client.tookDirectRoute)
         request = Array(try GSSAPICommand.parseInitiate(body))
         let error = expectFailure { try pair.client.processHandshakeCommand(GSSAPICommand.initiate(token: request)) }
         #expect(error?.mentions("AP-REQ") == true)
@@ -192,7 +231,9 @@ struct DirectRouteTests {
         sides.client.principal = "bob@EXAMPLE.TEST"
         sides.client.principalNameType = .krb5Principal
         sides.client.store.ccache = cache
-        let pair = try Self.readyPair(sides: sides)
+        let pair = Self.pair(try Self.warmConfigurations(sides))
+        try pair.run()
+        #expect(pair.client.status == .ready)
         #expect(!pair.client.tookDirectRoute)
         #expect(pair.server.peerPrincipal == "bob@EXAMPLE.TEST")
     }

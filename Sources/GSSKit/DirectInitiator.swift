@@ -167,18 +167,23 @@ public final class DirectInitiator {
                            + KerberosContext.text(context, code)))
         }
         defer { krb5_free_ap_rep_enc_part(context, reply) }
-        // RFC 4121 contexts keep the acceptor's subkey when it sends one.
+        // RFC 4121 contexts keep the acceptor's subkey when it sends one,
+        // of the enctype the acceptor chose from the client's RFC 4537
+        // list (the route offers only enctypes KerberosCrypto implements).
         var key = initiatorSubkey.withUnsafeBytes { Array($0) }
+        var keyEnctype = enctype
         var acceptorSubkey = false
         if let subkey = reply.pointee.subkey {
-            guard Enctype(rawValue: subkey.pointee.enctype) == enctype else {
-                return .failure(GSSError("krb5_rd_rep", reason: "the service's subkey has enctype \(subkey.pointee.enctype), "
-                                         + "the ticket's session key \(enctype.rawValue)"))
+            guard let chosen = Enctype(rawValue: subkey.pointee.enctype) else {
+                return .failure(GSSError("krb5_rd_rep", reason: "the service's subkey has enctype "
+                                         + "\(subkey.pointee.enctype), which zgss's message protection does not "
+                                         + "implement (ZGSS_HANDSHAKE=gssapi leaves such contexts to MIT)"))
             }
             key = Array(UnsafeRawBufferPointer(start: subkey.pointee.contents, count: Int(subkey.pointee.length)))
+            keyEnctype = chosen
             acceptorSubkey = true
         }
-        return .success(SessionKeys(enctype: enctype, key: key, isInitiator: true, acceptorSubkey: acceptorSubkey,
+        return .success(SessionKeys(enctype: keyEnctype, key: key, isInitiator: true, acceptorSubkey: acceptorSubkey,
                                     sendSequence: sendSequence, receiveSequence: UInt64(reply.pointee.seq_number),
                                     endTime: endTime))
     }

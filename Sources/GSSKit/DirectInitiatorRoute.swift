@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 internal import CGSSAPI
 internal import ZGSSBase
+import KerberosCrypto
 
 /// What a Kerberos client needs to start security contexts on libkrb5
 /// directly (see DirectInitiator), made once per client credential and
@@ -41,7 +42,8 @@ public final class DirectInitiatorRoute: @unchecked Sendable {
             krb5_cc_close(kerberos.raw, cache)
             return nil
         }
-        guard let server = Self.servicePrincipal(service, type: type, kerberos: kerberos),
+        guard Self.requestOnlyImplementedEnctypes(kerberos.raw),
+              let server = Self.servicePrincipal(service, type: type, kerberos: kerberos),
               let serverName = kerberos.display(server) else {
             krb5_free_principal(kerberos.raw, client)
             krb5_cc_close(kerberos.raw, cache)
@@ -81,6 +83,38 @@ public final class DirectInitiatorRoute: @unchecked Sendable {
             code = krb5_parse_name(kerberos.raw, service, &principal)
         }
         return code == 0 ? principal : nil
+    }
+
+    /// The RFC 4537 enctype list a client sends (when it prefers another
+    /// enctype to its ticket's) lets the server choose its subkey's
+    /// enctype, which then protects the messages. MIT's initiator sends
+    /// its configured list; this route's context sends the same list with
+    /// the enctypes KerberosCrypto lacks left out (camellia, des3, rc4), so
+    /// a server cannot choose one the route could not use. In a realm that
+    /// prefers the SHA-2 enctypes to its service keys' SHA-1 one, the
+    /// server still chooses SHA-2, as it would for MIT's initiator.
+    /// False: no such enctype is permitted at all.
+    private static func requestOnlyImplementedEnctypes(_ context: krb5_context) -> Bool {
+        var permittedOut: UnsafeMutablePointer<krb5_enctype>? = nil
+        guard krb5_get_permitted_enctypes(context, &permittedOut) == 0, let permitted = permittedOut else { return false }
+        var list: [krb5_enctype] = []
+        var i = 0
+        while permitted[i] != 0 {
+            if Enctype(rawValue: permitted[i]) != nil { list.append(permitted[i]) }
+            i += 1
+        }
+        krb5_free_enctypes(context, permitted)
+        return setRequestedEnctypes(context, list)
+    }
+
+    private static func setRequestedEnctypes(_ context: krb5_context, _ list: [krb5_enctype]) -> Bool {
+        guard !list.isEmpty else { return false }
+        return krb5_set_default_tgs_enctypes(context, list + [0]) == 0
+    }
+
+    /// Tests: the enctype list this route's requests offer the server.
+    func requestEnctypes(_ list: [Int32]) -> Bool {
+        withContext { context, _, _, _ in Self.setRequestedEnctypes(context, list.map { krb5_enctype($0) }) }
     }
 
     /// Runs `body` with the route's context, cache and principals, alone.

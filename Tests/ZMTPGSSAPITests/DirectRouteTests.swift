@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import TestRealm
 import ZMTPCodec
-import GSSKit
+@testable import GSSKit
 @testable import ZMTPGSSAPI
 
 /// A client's handshake on libkrb5 directly (DirectInitiator) against
@@ -121,6 +121,28 @@ struct DirectRouteTests {
         // client's keys and sequence numbers.
         let pair = try Self.readyPair(mitServer: mitServer)
         for round in 0..<3 {
+            let up = Array("up \(round)".utf8), down = Array("down \(round)".utf8)
+            #expect(try pair.server.decode(pair.client.encode(ZMTPMessage(up))).body == up)
+            #expect(try pair.client.decode(pair.server.encode(ZMTPMessage(down))).body == down)
+        }
+    }
+
+    @Test(.tags(.kerberos), .needsRealm, arguments: [false, true])
+    func aServerSubkeyOfAnotherEnctypeIsUsed(mitServer: Bool) throws {
+        // The ticket's session key is aes256-cts-hmac-sha1-96 (18). A
+        // client that also offers aes256-cts-hmac-sha384-192 (20), to a
+        // server that prefers 20, gets a server subkey of type 20, and
+        // that key protects the messages.
+        let configurations = try Self.warmConfigurations()
+        let route = try #require(try configurations.client.credential()?.directRoute)
+        #expect(route.requestEnctypes([20, 18]))
+        try #require(try configurations.server.credential()).credential.restrictEnctypes(to: [20, 18])
+        let pair = Self.pair(configurations, mitServer: mitServer)
+        try pair.run()
+        #expect(pair.client.status == .ready)
+        #expect(pair.client.tookDirectRoute)
+        if mitServer { #expect(pair.server.context?.messageEnctype() == .aes256CtsHmacSha384) }
+        for round in 0..<2 {
             let up = Array("up \(round)".utf8), down = Array("down \(round)".utf8)
             #expect(try pair.server.decode(pair.client.encode(ZMTPMessage(up))).body == up)
             #expect(try pair.client.decode(pair.server.encode(ZMTPMessage(down))).body == down)

@@ -127,8 +127,8 @@ extension IOLoop {
     }
 
     private func acceptAll(_ listener: Listener) {
-        while let fd = Net.accept(listener.fd) {
-            let peer = Net.peerAddress(fd)?.endpointText ?? listener.text
+        while let (fd, address) = Net.accept(listener.fd) {
+            let peer = address?.endpointText ?? listener.text
             Trace.log("accepted \(peer) on \(listener.text)")
             state.emit(.accepted, fd: fd, endpoint: listener.text)
             acceptedBy[nextId] = listener.fd

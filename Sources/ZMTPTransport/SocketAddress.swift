@@ -94,6 +94,10 @@ struct SocketAddress: Sendable, Equatable {
 enum Net {
     static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
 
+    /// SOCK_STREAM, non-blocking and close-on-exec from the start: no
+    /// fcntl calls afterwards.
+    static let streamType = Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)
+
     static func makeNonBlocking(_ fd: Int32) {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
@@ -103,9 +107,8 @@ enum Net {
     /// really got (port 0 becomes the kernel's choice). `backlog` is
     /// ZMQ_BACKLOG.
     static func listen(on address: SocketAddress, backlog: Int32) throws(TransportError) -> (Int32, SocketAddress) {
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(address.family, streamType, 0)
         guard fd >= 0 else { throw TransportError(errno, "socket(): \(errorText(errno))") }
-        makeNonBlocking(fd)
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         let bound = address.withSockaddr(fallback: -1) { Glibc.bind(fd, $0, $1) }
@@ -150,21 +153,31 @@ enum Net {
         }
     }
 
-    /// Accepts one pending connection, or nil when none is waiting.
-    static func accept(_ listener: Int32) -> Int32? {
-        let fd = Glibc.accept(listener, nil, nil)
+    /// Accepts one pending connection (non-blocking, close-on-exec), with
+    /// the peer's address when it has one (no getpeername afterwards), or
+    /// nil when none is waiting. (Swift's Glibc module has no accept4.)
+    static func accept(_ listener: Int32) -> (fd: Int32, peer: SocketAddress?)? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let fd = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.accept(listener, $0, &length)
+            }
+        }
         guard fd >= 0 else { return nil }
         makeNonBlocking(fd)
         setNoDelay(fd)
-        return fd
+        let peer = withUnsafeBytes(of: &storage) { bytes in
+            bytes.baseAddress.flatMap { SocketAddress(raw: $0, length: Int(length)) }
+        }
+        return (fd, peer)
     }
 
     /// Starts a non-blocking connect. Returns the fd (connected or in
     /// progress) or the errno of an immediate failure.
     static func startConnect(_ address: SocketAddress) -> Result<Int32, TransportError> {
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(address.family, streamType, 0)
         guard fd >= 0 else { return .failure(TransportError(errno, "socket(): \(errorText(errno))")) }
-        makeNonBlocking(fd)
         setNoDelay(fd)
         let status = address.withSockaddr(fallback: -1) { Glibc.connect(fd, $0, $1) }
         if status == 0 || errno == EINPROGRESS { return .success(fd) }

@@ -114,10 +114,12 @@ public final class DirectInitiator {
         initiatorSubkey.withUnsafeMutableBytes { raw in
             if let base = raw.baseAddress { explicit_bzero(base, raw.count) }
         }
-        guard let authContext else { return }
-        KerberosTeardown.run {
-            route.withContext { context, _, _, _ in _ = krb5_auth_con_free(context, authContext) }
-        }
+        if let authContext { release(authContext) }
+    }
+
+    /// Frees an auth context of this route's libkrb5 context.
+    private func release(_ auth: krb5_auth_context) {
+        KerberosTeardown.run { route.withContext { context, _, _, _ in _ = krb5_auth_con_free(context, auth) } }
     }
 
     /// The service principal, as the GSS path reports it.
@@ -137,10 +139,15 @@ public final class DirectInitiator {
         } catch {
             throw GSSError("krb5_rd_rep", reason: "the service's reply is malformed: \(error.reason)")
         }
+        // The peer's length, checked: a frame limit may allow more than
+        // krb5_data's 32-bit length holds.
+        guard let length = UInt32(exactly: parsed.message.count) else {
+            throw GSSError("krb5_rd_rep", reason: "the service's reply of \(parsed.message.count) bytes is longer than any AP-REP")
+        }
         let result: Result<SessionKeys, GSSError> = reply.withUnsafeBytes { raw in
             let start = parsed.message.lowerBound - reply.startIndex
             let message = UnsafeRawBufferPointer(rebasing: raw[start..<(start + parsed.message.count)])
-            var data = krb5_data(magic: 0, length: UInt32(message.count),
+            var data = krb5_data(magic: 0, length: length,
                                  data: UnsafeMutablePointer(mutating: message.baseAddress?.assumingMemoryBound(to: CChar.self)))
             return route.withContext { context, _, _, _ -> Result<SessionKeys, GSSError> in
                 switch parsed.id {
@@ -154,7 +161,7 @@ public final class DirectInitiator {
             }
         }
         authContext = nil
-        KerberosTeardown.run { route.withContext { context, _, _, _ in _ = krb5_auth_con_free(context, auth) } }
+        release(auth)
         return try result.get()
     }
 

@@ -27,7 +27,8 @@ public struct SessionKeys: Sendable {
         self.endTime = endTime
     }
 
-    mutating func wipe() { Secret.wipe(&key) }
+    /// Overwrites the key bytes (when this value owns them alone).
+    public mutating func wipe() { Secret.wipe(&key) }
 }
 
 /// RFC 4121 confidential wrap tokens (section 4.2.6.2), sealed and opened

@@ -3,7 +3,6 @@ public import ZMTPCodec
 @_exported public import ZGSSBase
 import GSSKit
 import KerberosCrypto
-import Glibc
 
 /// The ZMTP GSSAPI security mechanism, client or server, as a sans-I/O state
 /// machine: command bodies and messages in, command bodies and messages
@@ -430,9 +429,7 @@ public final class GSSAPIMechanism: Mechanism {
             if protectsMessages {
                 tokens = try WrapTokenCodec(keys: &keys)
             } else {
-                keys.key.withUnsafeMutableBytes { raw in
-                    if let base = raw.baseAddress { explicit_bzero(base, raw.count) }
-                }
+                keys.wipe()
             }
             return GSSSecurityContext.Step(token: [], isComplete: true)
         }

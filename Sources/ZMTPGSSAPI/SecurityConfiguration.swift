@@ -110,7 +110,7 @@ public final class SecurityConfiguration: Sendable {
                 let credential = try GSSCredential(initiatingAs: login.name, clientKeytab: login.keytab,
                                                    cache: MemoryCredentialCache())
                 return (shared(credential, remaining: try credential.secondsRemaining(), now: now,
-                               cache: .named(credential.memoryStoreName)), true)
+                               cache: credential.memoryStoreName.map(DirectRouteCache.named)), true)
             } catch {
                 let reason = (error as? GSSError)?.reason ?? "\(error)"
                 let failure = ZGSSError(.gss, "cannot acquire initiator credentials for \"\(login.principal)\" "
@@ -142,7 +142,7 @@ public final class SecurityConfiguration: Sendable {
             let credential = try GSSCredential(name: name, usage: .initiate, store: options.store)
             // With a principal option MIT picks the cache that holds it
             // (krb5_cc_cache_match): only MIT's path does that.
-            let cache: DirectRouteCache? = options.principal == nil ? .named(options.store.ccache) : nil
+            let cache = options.principal == nil ? options.store.ccache.map(DirectRouteCache.named) : nil
             return (shared(credential, remaining: try credential.secondsRemaining(), now: now, cache: cache), asksKDC)
         } catch {
             return (.failure(describeAcquisition(error)), asksKDC)
@@ -152,8 +152,15 @@ public final class SecurityConfiguration: Sendable {
     /// Which ticket cache a client credential reads, for its direct route.
     private enum DirectRouteCache {
         case defaultCache
-        /// A cache by name; nil names none (no route).
-        case named(String?)
+        case named(String)
+
+        /// The name DirectInitiatorRoute takes (nil: the default cache).
+        var name: String? {
+            switch self {
+            case .defaultCache: nil
+            case .named(let name): name
+            }
+        }
     }
 
     /// `credential` with its lifetime, or why it cannot serve (no time
@@ -165,14 +172,7 @@ public final class SecurityConfiguration: Sendable {
         let lifetime = remaining.map { CredentialLifetime(acquired: now, secondsRemaining: $0) }
         var route: DirectInitiatorRoute? = nil
         if DirectHandshake.allowed, let cache, let service = options.servicePrincipal {
-            switch cache {
-            case .defaultCache:
-                route = DirectInitiatorRoute(cacheName: nil, service: service, type: options.servicePrincipalNameType)
-            case .named(let name?):
-                route = DirectInitiatorRoute(cacheName: name, service: service, type: options.servicePrincipalNameType)
-            case .named(nil):
-                break
-            }
+            route = DirectInitiatorRoute(cacheName: cache.name, service: service, type: options.servicePrincipalNameType)
         }
         return .success(SharedCredential(credential, lifetime: lifetime, directRoute: route))
     }

@@ -136,9 +136,7 @@ enum Net {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) == 0 }
         }
         guard ok else { return nil }
-        return withUnsafeBytes(of: &storage) { bytes in
-            bytes.baseAddress.flatMap { SocketAddress(raw: $0, length: Int(length)) }
-        }
+        return address(in: &storage, length: length)
     }
 
     static func peerAddress(_ fd: Int32) -> SocketAddress? {
@@ -148,9 +146,7 @@ enum Net {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) == 0 }
         }
         guard ok else { return nil }
-        return withUnsafeBytes(of: &storage) { bytes in
-            bytes.baseAddress.flatMap { SocketAddress(raw: $0, length: Int(length)) }
-        }
+        return address(in: &storage, length: length)
     }
 
     /// Accepts one pending connection (non-blocking, close-on-exec), with
@@ -167,10 +163,14 @@ enum Net {
         guard fd >= 0 else { return nil }
         makeNonBlocking(fd)
         setNoDelay(fd)
-        let peer = withUnsafeBytes(of: &storage) { bytes in
+        return (fd, address(in: &storage, length: length))
+    }
+
+    /// The address the kernel wrote into `storage` (`length` bytes).
+    private static func address(in storage: inout sockaddr_storage, length: socklen_t) -> SocketAddress? {
+        withUnsafeBytes(of: &storage) { bytes in
             bytes.baseAddress.flatMap { SocketAddress(raw: $0, length: Int(length)) }
         }
-        return (fd, peer)
     }
 
     /// Starts a non-blocking connect. Returns the fd (connected or in

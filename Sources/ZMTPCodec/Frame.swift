@@ -100,6 +100,13 @@ public struct FrameDecoder: Sendable {
         /// The header as it arrived (for `takeRemaining`).
         var headerBytes: [UInt8]
         var body: [UInt8]
+
+        /// Makes room for `needed` bytes of body: capacity doubles with
+        /// what arrives, capped at the declared size.
+        mutating func reserve(_ needed: Int) {
+            guard needed > body.capacity else { return }
+            body.reserveCapacity(min(Int(header.size), max(needed, body.capacity * 2)))
+        }
     }
 
     /// A negative `maxFrameSize` is treated as 0 (only empty frames pass).
@@ -159,13 +166,44 @@ public struct FrameDecoder: Sendable {
         collecting = nil  // the body is uniquely referenced while it grows
         let wanted = Int(frame.header.size) - frame.body.count
         let taken = bytes.prefix(wanted)
-        let needed = frame.body.count + taken.count
-        if needed > frame.body.capacity {
-            frame.body.reserveCapacity(min(Int(frame.header.size), max(needed, frame.body.capacity * 2)))
-        }
+        frame.reserve(frame.body.count + taken.count)
         frame.body.append(contentsOf: taken)
         collecting = frame
         return bytes.dropFirst(taken.count)
+    }
+
+    /// Bytes the body of the frame being collected still lacks (0 when no
+    /// frame is being collected).
+    public var missingBodyByteCount: Int {
+        guard failure == nil, let collecting else { return 0 }
+        return Int(collecting.header.size) - collecting.body.count
+    }
+
+    /// The frame being collected takes its next bytes from `fill`, written
+    /// straight into its body: a large frame is read from the socket into
+    /// its own memory instead of being copied there from a read buffer.
+    /// `fill` gets room for at most `limit` bytes, never more than the body
+    /// lacks, reserved as `append` would reserve it (so a peer that declares
+    /// a large frame and sends little of it still costs little), and
+    /// returns how many bytes it wrote at the start of that room; a count
+    /// outside 0...room.count traps. Returns that count: 0 when no frame is
+    /// being collected, when `limit` is not positive or the decoder failed.
+    public mutating func receiveIntoBody(upTo limit: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Int) -> Int {
+        guard failure == nil, limit > 0, var frame = collecting else { return 0 }
+        collecting = nil  // the body is uniquely referenced while it grows
+        let wanted = min(limit, Int(frame.header.size) - frame.body.count)
+        frame.reserve(frame.body.count + wanted)
+        var written = 0
+        frame.body.append(addingCapacity: wanted) { (span: inout OutputSpan<UInt8>) in
+            span.withUnsafeMutableBufferPointer { free, initialized in
+                let room = UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: free.prefix(wanted)))
+                written = fill(room)
+                precondition(written >= 0 && written <= room.count, "fill wrote \(written) of \(room.count) bytes")
+                initialized += written
+            }
+        }
+        collecting = frame
+        return written
     }
 
     /// Takes the bytes that follow the frames already returned (used when a

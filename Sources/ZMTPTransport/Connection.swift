@@ -222,6 +222,29 @@ final class Connection: @unchecked Sendable {
         }
     }
 
+    /// When the frame arriving still lacks at least `minimum` bytes: reads
+    /// up to `limit` of them from the socket straight into the frame's body
+    /// (FrameDecoder.receiveIntoBody), sparing the copy out of the read
+    /// buffer; the caller then hands `receive` an empty slice to take the
+    /// frame out once whole. Returns what the read gave and how many bytes
+    /// it was offered, or nil (nothing read) when no such frame is arriving.
+    func readIntoFrame(minimum: Int, limit: Int) -> (result: Net.ReadResult, offered: Int)? {
+        codecLock.withLock {
+            let missing = decoder.missingBodyByteCount
+            guard phase != .greeting, missing >= minimum else { return nil }
+            let offered = min(missing, limit)
+            var result = Net.ReadResult.wouldBlock
+            decoding { decoder in
+                _ = decoder.receiveIntoBody(upTo: offered) { room in
+                    result = Net.read(fd, into: room)
+                    if case .data(let count) = result { return count }
+                    return 0
+                }
+            }
+            return (result, offered)
+        }
+    }
+
     /// Runs `body` on the decoder moved out of its property (see
     /// OutputBuffer.appendToTail: calls into ZMTPCodec inside an access to
     /// the property would make every access to it checked at run time).

@@ -207,6 +207,10 @@ extension IOLoop {
         flush(connection)
     }
 
+    /// The most one read puts straight into a large frame (the codec's
+    /// lock is held meanwhile: see Connection.readIntoFrame).
+    static let largestFrameRead = 1 << 20
+
     private func service(_ connection: Connection, revents: Int16, canRead: Bool) {
         // Dropped by an event handled earlier in this round (drop closes it).
         guard !connection.closed else { return }
@@ -227,12 +231,16 @@ extension IOLoop {
             swap(&events, &eventBuffer)
         }
         for _ in 0..<16 {
-            switch Net.read(connection.fd, into: &buffer) {
+            // The rest of a large frame goes straight into its own buffer;
+            // anything else through the read buffer.
+            let direct = connection.readIntoFrame(minimum: buffer.count, limit: Self.largestFrameRead)
+            let offered = direct?.offered ?? buffer.count
+            switch direct?.result ?? Net.read(connection.fd, into: &buffer) {
             case .data(let count):
                 events.removeAll(keepingCapacity: true)
                 var failure: ConnectionFailure?
                 do {
-                    try connection.receive(buffer[0..<count], into: &events)
+                    try connection.receive(direct == nil ? buffer[0..<count] : buffer[0..<0], into: &events)
                 } catch {
                     failure = error
                 }
@@ -256,7 +264,7 @@ extension IOLoop {
                 // An event (or a delivery) may have dropped the connection:
                 // its fd is closed and must not be read again.
                 guard !connection.closed else { return }
-                if count < buffer.count { return flush(connection) }
+                if count < offered { return flush(connection) }
             case .wouldBlock:
                 return flush(connection)
             case .closed, .failed:

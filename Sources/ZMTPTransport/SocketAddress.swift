@@ -207,7 +207,11 @@ enum Net {
     }
 
     static func read(_ fd: Int32, into buffer: inout [UInt8]) -> ReadResult {
-        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        buffer.withUnsafeMutableBytes { read(fd, into: $0) }
+    }
+
+    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> ReadResult {
+        let count = recv(fd, buffer.baseAddress, buffer.count, 0)
         if count > 0 { return .data(count) }
         if count == 0 { return .closed }
         if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return .wouldBlock }

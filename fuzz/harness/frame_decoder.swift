@@ -3,8 +3,10 @@
 //
 // Input: byte 0 seeds the chunk sizes, byte 1 picks maxFrameSize
 // (2^(b % 24), or the default when b >= 0xf0), the rest is the stream.
-// The stream is fed in chunks and drained after each one; the same stream
-// fed in one piece must give the same frames and the same error.
+// The stream is fed in chunks and drained after each one; while a large
+// frame is being collected, some chunks go straight into its body
+// (receiveIntoBody, the socket's path). The same stream fed in one piece
+// must give the same frames and the same error.
 // Compiled together with Sources/ZMTPCodec/*.swift (see fuzz/run.sh).
 
 struct ChunkSizes {
@@ -29,8 +31,23 @@ func decode(_ stream: ArraySlice<UInt8>, maxFrameSize: Int, seed: UInt8?) -> Out
     var start = stream.startIndex
     repeat {
         let end = seed == nil ? stream.endIndex : min(stream.endIndex, start + sizes.next())
-        decoder.append(stream[start..<end])
-        start = end
+        let missing = decoder.missingBodyByteCount
+        if seed != nil && missing > 0 && end > start && (end - start) % 2 == 0 {
+            // The socket's path for a large frame: its bytes straight into
+            // the body, never offered past the frame's end.
+            let written = decoder.receiveIntoBody(upTo: end - start) { room in
+                if room.isEmpty || room.count > missing || room.count > end - start {
+                    fatalError("offered \(room.count) bytes with \(missing) missing")
+                }
+                let count = room.count
+                stream[start..<start + count].withUnsafeBytes { room.copyMemory(from: $0) }
+                return count
+            }
+            start += written
+        } else {
+            decoder.append(stream[start..<end])
+            start = end
+        }
         do {
             while let frame = try decoder.next() {
                 outcome.frames.append(frame)

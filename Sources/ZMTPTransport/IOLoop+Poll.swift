@@ -204,7 +204,12 @@ extension IOLoop {
             drop(connection, reason: error.reason)
             return
         }
-        flush(connection)
+        // What the peer may have sent already (an accepted client's
+        // greeting and INITIATE often arrive before accept returns) is
+        // read now: the answer then leaves with this side's greeting in
+        // one write, and the peer is woken once, not twice. Nothing there:
+        // the greeting goes out at once (service flushes either way).
+        if inproc { flush(connection) } else { service(connection, revents: 0, canRead: true) }
     }
 
     /// The most one read puts straight into a large frame (the codec's

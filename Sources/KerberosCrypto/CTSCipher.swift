@@ -160,10 +160,12 @@ final class CTSCipher {
     }
 }
 
-/// One AES block encrypted with a raw key (ECB), in place: key
-/// derivation's E(). libcrypto cleanses the key schedule when the context
-/// is freed.
-func aesEncryptBlock(inPlace block: UnsafeMutableRawBufferPointer, key: [UInt8], enctype: Enctype) throws(KerberosCryptoError) {
+/// One AES block encrypted with a raw key (ECB) `times` times over, in
+/// place, under one key schedule: key derivation's E(), E(E()), ...
+/// `each` sees the block after every encryption. libcrypto cleanses the
+/// key schedule when the context is freed.
+func aesEncryptBlock(inPlace block: UnsafeMutableRawBufferPointer, key: [UInt8], enctype: Enctype, times: Int = 1,
+                     each: (UnsafeRawBufferPointer) -> Void = { _ in }) throws(KerberosCryptoError) {
     guard block.count == 16, let bytes = block.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
         throw KerberosCryptoError("an AES block is 16 bytes, not \(block.count)")
     }
@@ -172,11 +174,16 @@ func aesEncryptBlock(inPlace block: UnsafeMutableRawBufferPointer, key: [UInt8],
     }
     guard let context = EVP_CIPHER_CTX_new() else { throw KerberosCryptoError("out of memory") }
     defer { EVP_CIPHER_CTX_free(context) }
-    var produced: Int32 = 0
-    let ok = key.withUnsafeBufferPointer { keyBytes in
+    let ready = key.withUnsafeBufferPointer { keyBytes in
         EVP_EncryptInit_ex2(context, cipher, keyBytes.baseAddress, nil, nil) == 1
             && EVP_CIPHER_CTX_set_padding(context, 0) == 1
-            && EVP_EncryptUpdate(context, bytes, &produced, bytes, 16) == 1
     }
-    guard ok, produced == 16 else { throw KerberosCryptoError("AES block encryption failed") }
+    guard ready else { throw KerberosCryptoError("AES block encryption failed") }
+    for _ in 0..<times {
+        var produced: Int32 = 0
+        guard EVP_EncryptUpdate(context, bytes, &produced, bytes, 16) == 1, produced == 16 else {
+            throw KerberosCryptoError("AES block encryption failed")
+        }
+        each(UnsafeRawBufferPointer(block))
+    }
 }

@@ -35,30 +35,47 @@ struct DerivedKeys {
     /// keep the first `count` bytes. The result is allocated once at its
     /// final size; the running block is wiped.
     static func dk(_ base: [UInt8], constant: [UInt8], count: Int, enctype: Enctype) throws(KerberosCryptoError) -> [UInt8] {
-        var block = nfold(constant, to: 16)
+        var block = foldedConstant(constant)
         defer { Secret.wipe(&block) }
         var out = [UInt8](repeating: 0, count: count)
         var filled = 0
-        while filled < count {
-            let failure: KerberosCryptoError? = block.withUnsafeMutableBytes { raw in
-                do throws(KerberosCryptoError) {
-                    try aesEncryptBlock(inPlace: raw, key: base, enctype: enctype)
-                    return nil
-                } catch {
-                    return error
+        let failure: KerberosCryptoError? = block.withUnsafeMutableBytes { raw in
+            do throws(KerberosCryptoError) {
+                try aesEncryptBlock(inPlace: raw, key: base, enctype: enctype, times: (count + 15) / 16) { encrypted in
+                    let taken = min(16, count - filled)
+                    out.withUnsafeMutableBytes { target in
+                        UnsafeMutableRawBufferPointer(rebasing: target[filled..<(filled + taken)])
+                            .copyMemory(from: UnsafeRawBufferPointer(rebasing: encrypted[0..<taken]))
+                    }
+                    filled += taken
                 }
+                return nil
+            } catch {
+                return error
             }
-            if let failure { throw failure }
-            let taken = min(16, count - filled)
-            out.withUnsafeMutableBytes { target in
-                block.withUnsafeBytes { source in
-                    UnsafeMutableRawBufferPointer(rebasing: target[filled..<(filled + taken)])
-                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<taken]))
-                }
-            }
-            filled += taken
         }
+        if let failure { throw failure }
         return out
+    }
+
+    /// The usages GSS-API message tokens derive keys for (RFC 4121: 22-25).
+    private static let messageUsages: ClosedRange<UInt32> = 22...25
+
+    /// n-fold of their DK constants (usage, then 0xAA or 0x55), to one AES
+    /// block: the same eight blocks for every context, so folded once.
+    private static let messageConstants: [[UInt8]: [UInt8]] = {
+        var folded: [[UInt8]: [UInt8]] = [:]
+        for usage in messageUsages {
+            for kind: UInt8 in [0xAA, 0x55] {
+                let constant = bigEndianBytes(usage) + [kind]
+                folded[constant] = nfold(constant, to: 16)
+            }
+        }
+        return folded
+    }()
+
+    static func foldedConstant(_ constant: [UInt8]) -> [UInt8] {
+        messageConstants[constant] ?? nfold(constant, to: 16)
     }
 
     /// RFC 8009 KDF-HMAC-SHA2: HMAC(base, 00000001 | label | 00 | bits(k)),

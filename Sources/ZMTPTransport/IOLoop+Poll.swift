@@ -208,8 +208,10 @@ extension IOLoop {
         // greeting and INITIATE often arrive before accept returns) is
         // read now: the answer then leaves with this side's greeting in
         // one write, and the peer is woken once, not twice. Nothing there:
-        // the greeting goes out at once (service flushes either way).
-        if inproc { flush(connection) } else { service(connection, revents: 0, canRead: true) }
+        // the greeting goes out at once (service flushes either way). With
+        // the inbox at ZMQ_RCVHWM (`canRead` false) only the handshake is
+        // read, as for any other connection.
+        if inproc { flush(connection) } else { service(connection, revents: 0, canRead: canRead) }
     }
 
     /// The most one read puts straight into a large frame (the codec's

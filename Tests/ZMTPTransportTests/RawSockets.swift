@@ -40,6 +40,22 @@ final class RawPeer {
         guard sent == bytes.count else { throw Failure(what: "send wrote \(sent) of \(bytes.count) bytes") }
     }
 
+    /// Reads exactly `count` bytes; nil when they do not all arrive within
+    /// `milliseconds` (of silence) or the other side closes first.
+    func receive(count: Int, milliseconds: Int32) -> [UInt8]? {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: count)
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while received.count < count {
+            guard poll(&descriptor, 1, milliseconds) > 0 else { return nil }
+            let wanted = count - received.count
+            let got = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, wanted, 0) }
+            guard got > 0 else { return nil }
+            received += buffer[0..<got]
+        }
+        return received
+    }
+
     /// Reads (and discards) until the other side closes; false on timeout.
     func waitForClose(milliseconds: Int32) -> Bool {
         var buffer = [UInt8](repeating: 0, count: 4096)

@@ -177,9 +177,10 @@ public final class DirectInitiator {
         // RFC 4121 contexts keep the acceptor's subkey when it sends one,
         // of the enctype the acceptor chose from the client's RFC 4537
         // list (the route offers only enctypes KerberosCrypto implements).
-        var key = initiatorSubkey.withUnsafeBytes { Array($0) }
-        var keyEnctype = enctype
-        var acceptorSubkey = false
+        // Without one, the initiator's subkey moves into the keys (no copy
+        // left behind unwiped; deinit wipes what stays here).
+        let key: [UInt8]
+        let keyEnctype: Enctype
         if let subkey = reply.pointee.subkey {
             guard let chosen = Enctype(rawValue: subkey.pointee.enctype) else {
                 return .failure(GSSError("krb5_rd_rep", reason: "the service's subkey has enctype "
@@ -188,9 +189,13 @@ public final class DirectInitiator {
             }
             key = Array(UnsafeRawBufferPointer(start: subkey.pointee.contents, count: Int(subkey.pointee.length)))
             keyEnctype = chosen
-            acceptorSubkey = true
+        } else {
+            key = initiatorSubkey
+            initiatorSubkey = []
+            keyEnctype = enctype
         }
-        return .success(SessionKeys(enctype: keyEnctype, key: key, isInitiator: true, acceptorSubkey: acceptorSubkey,
+        return .success(SessionKeys(enctype: keyEnctype, key: key, isInitiator: true,
+                                    acceptorSubkey: reply.pointee.subkey != nil,
                                     sendSequence: sendSequence, receiveSequence: UInt64(reply.pointee.seq_number),
                                     endTime: endTime))
     }

@@ -126,6 +126,10 @@ final class Connection: @unchecked Sendable {
     /// yet (they count against the backlog), so that the round flushes
     /// each connection once.
     var assignedBytes = 0
+    /// I/O thread only: `pendingOutput` as the routing pass numbered
+    /// `routePass` read it (IOLoop.route).
+    var pendingAtRoutePass = 0
+    var routePass: UInt64 = 0
 
     /// Heartbeats: when the peer last sent anything, when our next PING is
     /// due, and the deadline a peer's PING TTL sets for its next traffic.
@@ -441,12 +445,23 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    /// Queues one (multipart) message, protected by the mechanism. `routed`:
-    /// the message was counted in `routedUnsent` when it was routed.
-    func send(_ parts: [[UInt8]], routed: Bool = false) throws(ConnectionFailure) {
+    /// Queues one (multipart) message, protected by the mechanism.
+    func send(_ parts: [[UInt8]]) throws(ConnectionFailure) {
         try codecLock.withLock { () throws(ConnectionFailure) in
-            if routed { routedUnsent -= 1 }
             _ = try sendLocked(parts)
+        }
+    }
+
+    /// Queues messages routed here, in order, each counted in
+    /// `routedUnsent` when it was routed: one pass through the lock for
+    /// the whole batch. A failure leaves the rest unsent (the caller drops
+    /// the connection).
+    func send(routed messages: [[[UInt8]]]) throws(ConnectionFailure) {
+        try codecLock.withLock { () throws(ConnectionFailure) in
+            for parts in messages {
+                routedUnsent -= 1
+                _ = try sendLocked(parts)
+            }
         }
     }
 

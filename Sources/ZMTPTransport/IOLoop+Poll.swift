@@ -307,14 +307,13 @@ extension IOLoop {
     @discardableResult
     func deliver(_ parts: [[UInt8]], to id: UInt64, flush flushNow: Bool = true) -> Bool {
         guard let connection = connections[id] else { return false }
-        return deliver(parts, to: connection, flush: flushNow, routed: false)
+        return deliver(parts, to: connection, flush: flushNow)
     }
 
-    /// `deliver` for a connection in hand (and not closed); `routed`: the
-    /// message was counted in its routedUnsent.
-    func deliver(_ parts: [[UInt8]], to connection: Connection, flush flushNow: Bool, routed: Bool) -> Bool {
+    /// `deliver` for a connection in hand (and not closed).
+    func deliver(_ parts: [[UInt8]], to connection: Connection, flush flushNow: Bool) -> Bool {
         do {
-            try connection.send(parts, routed: routed)
+            try connection.send(parts)
         } catch {
             drop(connection, reason: error.reason)
             return false

@@ -55,6 +55,6 @@ extension IOLoop {
     /// ZMQ_XPUB_WELCOME_MSG: the first message a new peer gets.
     func welcome(_ connection: Connection) {
         guard !xpub.welcome.isEmpty, connections[connection.id] != nil, connection.isReady else { return }
-        _ = deliver([xpub.welcome], to: connection, flush: false, routed: false)
+        _ = deliver([xpub.welcome], to: connection, flush: false)
     }
 }

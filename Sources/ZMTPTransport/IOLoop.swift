@@ -32,7 +32,7 @@ final class IOLoop {
 
     /// What one locked sync hands to the unlocked part of the round.
     struct Round {
-        var dispatch: [(Connection, [[UInt8]])] = []
+        var dispatch = Dispatch()
         var subscriptionMessages: [[UInt8]] = []
         /// inproc:// streams to start ZMTP on.
         var streams: [InprocStream] = []
@@ -66,6 +66,8 @@ final class IOLoop {
     var listeners: [Listener] = []
     var targets: [Target] = []
     var connections: [UInt64: Connection] = [:]
+    /// Routing passes so far (see `route`'s `hasRoom`).
+    private var routePasses: UInt64 = 0
     /// The connections in the order they were made (what libzmq's pipes
     /// are in): every loop over them goes by this, not by the dictionary.
     var order: [Connection] = []
@@ -233,17 +235,30 @@ final class IOLoop {
     /// sender waits for it (waking threads that wait for messages, not for
     /// room, would only cost them a futile wake-up and the mutex a
     /// contended unlock).
-    private func route() -> (dispatch: [(Connection, [[UInt8]])], wakeSenders: Bool) {
-        var dispatch: [(Connection, [[UInt8]])] = []
+    private func route() -> (dispatch: Dispatch, wakeSenders: Bool) {
+        var dispatch = Dispatch()
+        routePasses &+= 1
+        let pass = routePasses
+        // A connection's output is looked at (under its lock) once per
+        // pass, not once per message. Writers only shrink it meanwhile, so
+        // the pass may route less than there is room for (the next round
+        // routes the rest), never past the backlog by more than the
+        // direct sends already decided (a soft limit either way).
         func hasRoom(_ connection: Connection) -> Bool {
-            connection.pendingOutput + connection.assignedBytes < Self.perConnectionBacklog
+            if connection.routePass != pass {
+                connection.routePass = pass
+                connection.pendingAtRoutePass = connection.pendingOutput
+            }
+            return connection.pendingAtRoutePass + connection.assignedBytes < Self.perConnectionBacklog
         }
         // `counted`: already in the connection's routedUnsent (from its
         // per-peer queue).
         func assign(_ connection: Connection, _ parts: [[UInt8]], counted: Bool = false) {
             if !counted { connection.noteRouted() }
-            dispatch.append((connection, parts))
-            connection.assignedBytes += parts.reduce(16) { $0 + $1.count }
+            var bytes = 16
+            for part in parts { bytes += part.count }
+            connection.assignedBytes += bytes
+            dispatch.append(parts, to: connection)
         }
         var freed = false
         for (id, _) in deferred {
@@ -255,7 +270,7 @@ final class IOLoop {
             if deferred[id]?.isEmpty == true { deferred[id] = nil }
         }
         let peerQueueLimit = state.options.sendHWM > 0 ? Int(state.options.sendHWM) : Int.max
-        routing: while let head = state.outbox.first, dispatch.count < 4096 {
+        routing: while let head = state.outbox.first, dispatch.messageCount < 4096 {
             switch head.target {
             case .any:
                 // An inproc peer still in its NULL handshake has its turn
@@ -292,13 +307,17 @@ final class IOLoop {
     /// Encodes the messages routing assigned, each connection's in one go;
     /// with `flush`, writes each connection's bytes with one send(2)
     /// instead of one per message.
-    private func deliverRouted(_ dispatch: [(Connection, [[UInt8]])], flush flushNow: Bool) {
-        for (connection, parts) in dispatch where !connection.closed {
-            _ = deliver(parts, to: connection, flush: false, routed: true)
+    private func deliverRouted(_ dispatch: Dispatch, flush flushNow: Bool) {
+        for batch in dispatch.batches where !batch.connection.closed {
+            do {
+                try batch.connection.send(routed: batch.messages)
+            } catch {
+                drop(batch.connection, reason: error.reason)
+            }
         }
-        for (connection, _) in dispatch where connection.assignedBytes > 0 {
-            connection.assignedBytes = 0
-            if flushNow { flush(connection) }
+        for batch in dispatch.batches where batch.connection.assignedBytes > 0 {
+            batch.connection.assignedBytes = 0
+            if flushNow { flush(batch.connection) }
         }
     }
 
@@ -307,7 +326,7 @@ final class IOLoop {
     /// the messages waiting for this peer are queued behind the handshake's
     /// last command and leave in the same write (the caller flushes).
     func routeNow() {
-        var dispatch: [(Connection, [[UInt8]])] = []
+        var dispatch = Dispatch()
         var wakeSenders = false
         let published = state.monitor.withLock {
             let published = publishLocked()

@@ -210,20 +210,35 @@ final class Connection: @unchecked Sendable {
             guard phase == .handshake else { return }
         }
         decoding { $0.append(input) }
-        while true {
+        // The handshake's frames one at a time: READY changes the
+        // decoder's limit (which must then be in its property).
+        while phase == .handshake {
             let frame: Frame?
             do {
                 frame = try decoding { decoder throws(CodecError) in try decoder.next() }
             } catch {
                 throw fail(frameFailure(error))
             }
-            guard let frame else { break }
-            if phase == .handshake {
-                if try handshakeFrame(frame) { events.append(.ready) }
-            } else if let event = try readyFrame(frame) {
-                events.append(event)
+            guard let frame else { return }
+            if try handshakeFrame(frame) { events.append(.ready) }
+        }
+        // After it, every frame of the input with the decoder moved out
+        // once (readyFrame does not touch it).
+        var refused: CodecError?
+        try decoding { decoder throws(ConnectionFailure) in
+            while true {
+                let frame: Frame?
+                do throws(CodecError) {
+                    frame = try decoder.next()
+                } catch {
+                    refused = error
+                    return
+                }
+                guard let frame else { return }
+                if let event = try readyFrame(frame) { events.append(event) }
             }
         }
+        if let refused { throw fail(frameFailure(refused)) }
     }
 
     /// When the frame arriving still lacks at least `minimum` bytes: reads

@@ -4,8 +4,8 @@ internal import ZGSSBase
 
 /// What the I/O thread does with a connection's events, per socket type.
 extension IOLoop {
-    func handle(_ event: ConnectionEvent, from connection: Connection) {
-        switch event {
+    func handle(_ event: consuming ConnectionEvent, from connection: Connection) {
+        switch consume event {
         case .ready:
             becameReady(connection)
             if type == .xpub { welcome(connection) }
@@ -59,7 +59,7 @@ extension IOLoop {
     }
 
     /// A message for the application, published with the round.
-    func queueForApplication(_ message: Incoming) {
+    func queueForApplication(_ message: consuming Incoming) {
         // moved out meanwhile (see OutputBuffer.appendToTail)
         var queue = FIFO<Incoming>()
         swap(&queue, &incoming)
@@ -75,7 +75,7 @@ extension IOLoop {
         retiring.append((metadata, queuedForApplication))
     }
 
-    private func received(_ parts: MessageParts, from connection: Connection) {
+    private func received(_ parts: consuming MessageParts, from connection: Connection) {
         switch type {
         case .pub:
             guard parts.count == 1, let body = parts.first else { return }

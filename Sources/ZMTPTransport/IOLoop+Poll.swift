@@ -255,8 +255,13 @@ extension IOLoop {
                 // valid: it is delivered even when the connection then
                 // drops (see Connection.receive).
                 var readiedNow = false
-                for event in events {
+                // Each event is moved out of the array, so its message
+                // moves on into the queue for the application without a
+                // copy (a reference count up and down) per message.
+                for index in events.indices {
                     guard !connection.closed else { return }
+                    var event = ConnectionEvent.ready
+                    swap(&event, &events[index])
                     if case .ready = event { readiedNow = true }
                     handle(event, from: connection)
                 }

@@ -182,6 +182,47 @@ struct ConnectionTests {
         #expect(reason?.contains("5000") == true)
     }
 
+    /// One read that holds the end of the handshake, messages and then a
+    /// frame over the limit: the messages before it are whole and are
+    /// handed over, the failure names the frame, and the same read split
+    /// anywhere gives the same messages.
+    @Test func messagesBeforeARefusedFrameInTheSameReadAreKept() throws {
+        func limited() -> Connection {
+            Connection(id: 1, fd: -1, targetIndex: nil, peerText: "t", socketType: .pull, security: .null,
+                       routingId: [], handshakeDeadline: nil, maxMessageSize: 1000)
+        }
+        for split in [nil, 1, 7, 64, 70, 100] as [Int?] {
+            // Everything a PUSH says to a first peer, its handshake
+            // included, recorded as one stream for a second one.
+            let push = make(.push)
+            let first = make(.pull)
+            var stream: [UInt8] = []
+            for _ in 0..<8 {
+                let fromPush = push.takeOutput()
+                let fromFirst = first.takeOutput()
+                if fromPush.isEmpty && fromFirst.isEmpty { break }
+                stream += fromPush
+                _ = try first.receive(fromPush[...])
+                _ = try push.receive(fromFirst[...])
+            }
+            try push.send([Array("one".utf8)])
+            try push.send([Array("two".utf8), Array("three".utf8)])
+            stream += push.takeOutput()
+            let pull = limited()
+            Frame.appendHeader(to: &stream, bodyCount: 5000, more: false, isCommand: false)
+            var events: [ConnectionEvent] = []
+            var reason: String?
+            let chunks = split.map { size in stride(from: 0, to: stream.count, by: size).map { stream[$0..<min($0 + size, stream.count)] } }
+                ?? [stream[...]]
+            for chunk in chunks where reason == nil {
+                reason = failure { try pull.receive(chunk, into: &events) }
+            }
+            #expect(messages(events) == [[Array("one".utf8)], [Array("two".utf8), Array("three".utf8)]],
+                    "split \(split.map(String.init) ?? "none")")
+            #expect(reason?.contains("5000") == true)
+        }
+    }
+
     private func metadata(_ type: String) -> [UInt8] {
         var out: [UInt8] = []
         Metadata([Metadata.Property(name: "Socket-Type", value: Array(type.utf8))]).encode(into: &out)

@@ -31,6 +31,13 @@ final class OutputBuffer: @unchecked Sendable {
     static let segmentsPerWrite = 16
     /// The largest emptied tail kept for reuse; a larger one is released.
     private static let keptCapacity = 1 << 20
+    /// A stream of small frames fills tails of this size: a tail that
+    /// would grow past it is queued as a segment and the next one begun
+    /// with this capacity (the spare's, if written by then). Growing
+    /// instead copies the whole tail each time its capacity doubles, and a
+    /// tail grown past `keptCapacity` (a backlog of small messages reaches
+    /// 4 MiB) is freed instead of reused once written.
+    static let tailSegmentSize = 256 << 10
 
     let fd: Int32
     private let peerText: String
@@ -127,6 +134,12 @@ final class OutputBuffer: @unchecked Sendable {
     /// makes every access to it checked for exclusivity at run time, in
     /// every function; short accesses are proved safe when compiled.
     private func appendToTail(header count: Int, more: Bool, command: Bool, _ body: some Collection<UInt8>) {
+        let frameSize = 9 + count  // the longest header: flags and 8 length bytes
+        if frameSize <= Self.tailSegmentSize / 4, tail.count + frameSize > Self.tailSegmentSize,
+           tail.capacity - tail.count < frameSize {
+            queueTail()
+            if tail.capacity < Self.tailSegmentSize { tail.reserveCapacity(Self.tailSegmentSize) }
+        }
         var bytes = tail
         tail = []
         Frame.appendHeader(to: &bytes, bodyCount: count, more: more, isCommand: command)

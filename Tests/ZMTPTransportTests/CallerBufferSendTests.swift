@@ -110,4 +110,47 @@ import ZMTPCodec
         #expect(sameBytes)
         #expect(output.pending == 0)
     }
+
+    /// Small frames past several tail segments (OutputBuffer's
+    /// `tailSegmentSize`), appended while earlier ones are being written a
+    /// little at a time: the bytes still come out as the frames' encodings
+    /// in order.
+    @Test func smallFramesPastSeveralTailSegmentsStayInOrder() throws {
+        var fds: [Int32] = [-1, -1]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+        defer { close(fds[1]) }
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        let output = OutputBuffer(fd: fds[0], peerText: "test", initial: [])
+        defer { output.close() }
+        var expected: [UInt8] = []
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        func drain() throws {
+            try output.flush()
+            let count = chunk.withUnsafeMutableBytes { recv(fds[1], $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count > 0 { received += chunk[0..<count] }
+        }
+        // ~1.3 MB in frames of 1 to 700 bytes: five segments and more.
+        for index in 0..<4000 {
+            let body = [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: 1 + (index * 37) % 700)
+            if index % 2 == 0 {
+                _ = body.withUnsafeBytes { output.appendFrame(contentsOf: $0, ifPendingBelow: Int.max) }
+            } else {
+                output.appendFrame(body, more: index % 6 == 1, command: false)
+            }
+            expected += Frame(body: body, more: index % 2 == 1 && index % 6 == 1).encoded()
+            if index % 1500 == 0 { try drain() }
+        }
+        #expect(expected.count > 5 * OutputBuffer.tailSegmentSize)
+        var idleRounds = 0
+        while received.count < expected.count && idleRounds < 10_000 {
+            let before = received.count
+            try drain()
+            idleRounds = received.count == before ? idleRounds + 1 : 0
+        }
+        #expect(received.count == expected.count)
+        let sameBytes = received == expected  // a Bool: a mismatch would print megabytes
+        #expect(sameBytes)
+        #expect(output.pending == 0)
+    }
 }

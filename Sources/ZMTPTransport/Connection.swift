@@ -130,6 +130,10 @@ final class Connection: @unchecked Sendable {
     /// `routePass` read it (IOLoop.route).
     var pendingAtRoutePass = 0
     var routePass: UInt64 = 0
+    /// I/O thread only: this connection's batch in the Dispatch of pass
+    /// `dispatchPass`.
+    var dispatchPass: UInt64 = 0
+    var dispatchIndex = 0
 
     /// Heartbeats: when the peer last sent anything, when our next PING is
     /// due, and the deadline a peer's PING TTL sets for its next traffic.

@@ -13,22 +13,30 @@ struct RoutedBatchTests {
                    routingId: [], handshakeDeadline: nil)
     }
 
-    @Test func consecutiveMessagesForOneConnectionShareABatch() {
+    @Test func eachConnectionsMessagesShareOneBatchInOrder() {
         let a = make(.push, id: 1)
         let b = make(.push, id: 2)
-        var dispatch = Dispatch()
+        var dispatch = Dispatch(pass: 1)
         #expect(dispatch.isEmpty)
         dispatch.append([[1]], to: a)
         dispatch.append([[2]], to: a)
         dispatch.append([[3]], to: b)
         dispatch.append([[4], [5]], to: a)
-        #expect(dispatch.messageCount == 4 && !dispatch.isEmpty)
-        #expect(dispatch.batches.map { $0.connection.id } == [1, 2, 1])
+        dispatch.append([[6]], to: b)
+        #expect(dispatch.messageCount == 5 && !dispatch.isEmpty)
+        #expect(dispatch.batches.map { $0.connection.id } == [1, 2])
         #expect(dispatch.batches.map { $0.messages } == [
-            [[[1]], [[2]]],
-            [[[3]]],
-            [[[4], [5]]],
+            [[[1]], [[2]], [[4], [5]]],
+            [[[3]], [[6]]],
         ])
+        // The next pass's dispatch starts its own batches for the same
+        // connections (their kept indices belong to the pass before).
+        var next = Dispatch(pass: 2)
+        next.append([[7]], to: b)
+        next.append([[8]], to: a)
+        next.append([[9]], to: b)
+        #expect(next.batches.map { $0.connection.id } == [2, 1])
+        #expect(next.batches.map { $0.messages } == [[[[7]], [[9]]], [[[8]]]])
     }
 
     @Test func aRoutedBatchArrivesWholeAndInOrder() throws {

@@ -135,13 +135,12 @@ final class OutputBuffer: @unchecked Sendable {
     /// every function; short accesses are proved safe when compiled.
     private func appendToTail(header count: Int, more: Bool, command: Bool, _ body: some Collection<UInt8>) {
         let frameSize = 9 + count  // the longest header: flags and 8 length bytes
-        if frameSize <= Self.tailSegmentSize / 4, tail.count + frameSize > Self.tailSegmentSize,
-           tail.capacity - tail.count < frameSize {
-            queueTail()
-            if tail.capacity < Self.tailSegmentSize { tail.reserveCapacity(Self.tailSegmentSize) }
-        }
+        let beginsSegment = frameSize <= Self.tailSegmentSize / 4 && tail.count + frameSize > Self.tailSegmentSize
+            && tail.capacity - tail.count < frameSize
+        if beginsSegment { queueTail() }
         var bytes = tail
         tail = []
+        if beginsSegment && bytes.capacity < Self.tailSegmentSize { bytes.reserveCapacity(Self.tailSegmentSize) }
         Frame.appendHeader(to: &bytes, bodyCount: count, more: more, isCommand: command)
         bytes.append(contentsOf: body)
         tail = bytes

@@ -130,9 +130,8 @@ final class Connection: @unchecked Sendable {
     /// `routePass` read it (IOLoop.route).
     var pendingAtRoutePass = 0
     var routePass: UInt64 = 0
-    /// I/O thread only: this connection's batch in the Dispatch of pass
-    /// `dispatchPass`.
-    var dispatchPass: UInt64 = 0
+    /// I/O thread only: this connection's batch in the Dispatch being
+    /// filled (see Dispatch.append).
     var dispatchIndex = 0
 
     /// Heartbeats: when the peer last sent anything, when our next PING is

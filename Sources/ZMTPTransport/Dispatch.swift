@@ -12,26 +12,20 @@ struct Dispatch {
         var messages: [[[UInt8]]]
     }
 
-    /// Tells this dispatch's batch indices (kept on the connections) from
-    /// an earlier one's.
-    let pass: UInt64
     private(set) var batches: [Batch] = []
     private(set) var messageCount = 0
 
-    /// `pass`: a number no other dispatch of these connections' loop had.
-    init(pass: UInt64 = 0) {
-        self.pass = pass
-    }
-
     var isEmpty: Bool { messageCount == 0 }
 
+    /// A connection has at most one batch here, and making it records its
+    /// index on the connection: an index that does not lead back to the
+    /// connection is an earlier dispatch's.
     mutating func append(_ parts: [[UInt8]], to connection: Connection) {
         messageCount += 1
-        if connection.dispatchPass == pass, connection.dispatchIndex < batches.count,
-           batches[connection.dispatchIndex].connection === connection {
-            batches[connection.dispatchIndex].messages.append(parts)
+        let index = connection.dispatchIndex
+        if index < batches.count, batches[index].connection === connection {
+            batches[index].messages.append(parts)
         } else {
-            connection.dispatchPass = pass
             connection.dispatchIndex = batches.count
             batches.append(Batch(connection: connection, messages: [parts]))
         }

@@ -66,8 +66,8 @@ final class IOLoop {
     var listeners: [Listener] = []
     var targets: [Target] = []
     var connections: [UInt64: Connection] = [:]
-    /// Routing passes so far (see `route`'s `hasRoom`, and Dispatch), from
-    /// 1: 0 is no pass.
+    /// Routing passes so far (see `route`'s `hasRoom`), from 1: 0 is no
+    /// pass.
     private var routePasses: UInt64 = 0
     /// The connections in the order they were made (what libzmq's pipes
     /// are in): every loop over them goes by this, not by the dictionary.
@@ -239,7 +239,7 @@ final class IOLoop {
     private func route() -> (dispatch: Dispatch, wakeSenders: Bool) {
         routePasses &+= 1
         let pass = routePasses
-        var dispatch = Dispatch(pass: pass)
+        var dispatch = Dispatch()
         // A connection's output is looked at (under its lock) once per
         // pass, not once per message. Writers only shrink it meanwhile, so
         // the pass may route less than there is room for (the next round

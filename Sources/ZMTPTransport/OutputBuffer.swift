@@ -134,7 +134,7 @@ final class OutputBuffer: @unchecked Sendable {
     /// makes every access to it checked for exclusivity at run time, in
     /// every function; short accesses are proved safe when compiled.
     private func appendToTail(header count: Int, more: Bool, command: Bool, _ body: some Collection<UInt8>) {
-        let frameSize = 9 + count  // the longest header: flags and 8 length bytes
+        let frameSize = Frame.headerSize(forBodyCount: count) + count
         let beginsSegment = frameSize <= Self.tailSegmentSize / 4 && tail.count + frameSize > Self.tailSegmentSize
             && tail.capacity - tail.count < frameSize
         if beginsSegment { queueTail() }

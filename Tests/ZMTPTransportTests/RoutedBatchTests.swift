@@ -16,7 +16,7 @@ struct RoutedBatchTests {
     @Test func eachConnectionsMessagesShareOneBatchInOrder() {
         let a = make(.push, id: 1)
         let b = make(.push, id: 2)
-        var dispatch = Dispatch(pass: 1)
+        var dispatch = Dispatch()
         #expect(dispatch.isEmpty)
         dispatch.append([[1]], to: a)
         dispatch.append([[2]], to: a)
@@ -29,9 +29,9 @@ struct RoutedBatchTests {
             [[[1]], [[2]], [[4], [5]]],
             [[[3]], [[6]]],
         ])
-        // The next pass's dispatch starts its own batches for the same
-        // connections (their kept indices belong to the pass before).
-        var next = Dispatch(pass: 2)
+        // The next dispatch starts its own batches for the same
+        // connections (their kept indices belong to the one before).
+        var next = Dispatch()
         next.append([[7]], to: b)
         next.append([[8]], to: a)
         next.append([[9]], to: b)

@@ -38,7 +38,7 @@ hot=(
   Connection.routedUnsent Connection.subscriptions Connection.publishedSubscriptions Connection.lastReceived
   SocketState.inbox SocketState.outbox SocketState.options SocketState.peers SocketState.peerCursor
   SocketState.peerSubscriptions SocketState.terminated SocketState.inboxTaken SocketState.readingPaused
-  ZSocket.sendParts ZSocket.receiveParts ZSocket.receiveMore ZSocket.receiveMetadata ZSocket.lastSendTime
+  ZSocket.sendParts ZSocket.receiveParts ZSocket.receiveMore ZSocket.receiveMetadata
   IOLoop.incoming IOLoop.eventBuffer IOLoop.readBuffer IOLoop.order IOLoop.queuedForApplication
 )
 rc=0

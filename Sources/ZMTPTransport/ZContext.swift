@@ -34,6 +34,10 @@ public final class ZContext: @unchecked Sendable {
     /// sockets are made.
     var loopIdleTick: Int64 = 1000
 
+    /// Whether a send belongs to a stream, judged over all of this
+    /// context's sockets (SendClock.swift).
+    let sendClock = SendClock()
+
     public init() {
         threads = IOThreadPool()
     }

@@ -7,15 +7,14 @@
 /// message, so per-connection order holds; otherwise, or when the
 /// connection is gone or its backlog full, the message takes the outbox.
 ///
-/// Streams (sends a moment apart) are batched instead: a write(2) or a
-/// wake-up per message would cost more than it saves. Plaintext messages
+/// Streams (sends a moment apart, on any of the context's sockets:
+/// SendClock) are batched instead: a write(2) or a wake-up per message
+/// would cost more than it saves. Plaintext messages
 /// are still appended here and the I/O thread woken once per batch;
 /// encrypted ones take the outbox, so the I/O thread encrypts a whole
 /// batch while this thread queues the next (appending them here would
 /// leave the I/O thread a wake-up per message).
 extension ZSocket {
-    /// Sends closer together than this (nanoseconds) are a stream.
-    static let streamGap: Int64 = 50_000
     /// Larger messages take the outbox: next to copying them the hand-off
     /// costs nothing, and one thread writing megabytes while the other
     /// appends more only makes them contend.
@@ -139,13 +138,12 @@ extension ZSocket {
         writeOrWake(connection, wasIdle: connection.sendDirect(parts), write: write)
     }
 
-    /// Reads the clock (the socket's lock held): whether this send comes
-    /// `streamGap` or more after the previous one, so that it is written at
-    /// once rather than left to the I/O thread with the rest of a stream.
-    private func startsBurst() -> Bool {
-        let now = Clock.nanoseconds
-        defer { lastSendTime = now }
-        return now - lastSendTime >= Self.streamGap
+    /// Reads the clock (the socket's lock held): whether this send begins
+    /// a burst (the context sent nothing for `SendClock.streamGap`), so
+    /// that it is written at once rather than left to the I/O thread with
+    /// the rest of a stream. `now` is for tests.
+    func startsBurst(at now: Int64 = Clock.nanoseconds) -> Bool {
+        context.sendClock.startsBurst(at: now)
     }
 
     /// After a direct append (no lock held): writes the output when `write`,

@@ -31,9 +31,6 @@ public final class ZSocket: @unchecked Sendable {
     var receiveMetadata: MessageMetadata?
     var awaitingReply = false
     var replyEnvelope: (connection: UInt64, parts: [[UInt8]])?
-    /// When the last message was sent (Clock.nanoseconds), to tell a
-    /// stream from single messages (ZSocket+Direct.swift).
-    var lastSendTime: Int64 = 0
     private(set) var closed = false
 
     init(type: SocketType, context: ZContext, waker: LoopWaker) {

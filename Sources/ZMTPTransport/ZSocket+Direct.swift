@@ -9,11 +9,11 @@
 ///
 /// Streams (sends a moment apart, on any of the context's sockets:
 /// SendClock) are batched instead: a write(2) or a wake-up per message
-/// would cost more than it saves. Plaintext messages
-/// are still appended here and the I/O thread woken once per batch;
-/// encrypted ones take the outbox, so the I/O thread encrypts a whole
-/// batch while this thread queues the next (appending them here would
-/// leave the I/O thread a wake-up per message).
+/// would cost more than it saves. Plaintext messages are still appended
+/// here and the I/O thread woken once per batch; encrypted ones take the
+/// outbox, so the I/O thread encrypts a whole batch while this thread
+/// queues the next (appending them here would leave the I/O thread a
+/// wake-up per message).
 extension ZSocket {
     /// Larger messages take the outbox: next to copying them the hand-off
     /// costs nothing, and one thread writing megabytes while the other
@@ -138,10 +138,11 @@ extension ZSocket {
         writeOrWake(connection, wasIdle: connection.sendDirect(parts), write: write)
     }
 
-    /// Reads the clock (the socket's lock held): whether this send begins
-    /// a burst (the context sent nothing for `SendClock.streamGap`), so
-    /// that it is written at once rather than left to the I/O thread with
-    /// the rest of a stream. `now` is for tests.
+    /// Whether this send begins a burst (the context sent nothing for
+    /// `SendClock.streamGap`), so that it is written at once rather than
+    /// left to the I/O thread with the rest of a stream. Callers hold the
+    /// socket's lock, but the clock needs none (it is the context's, shared
+    /// by its sockets). `now` is for tests.
     func startsBurst(at now: Int64 = Clock.nanoseconds) -> Bool {
         context.sendClock.startsBurst(at: now)
     }

@@ -35,9 +35,10 @@ hot=(
   OutputBuffer.tail OutputBuffer.head OutputBuffer.queued OutputBuffer.spare OutputBuffer.headBytes
   OutputBuffer.headOffset OutputBuffer.queuedBytes OutputBuffer.writing OutputBuffer.closed OutputBuffer.failure
   Connection.decoder Connection.partial Connection.sealed Connection.mechanism Connection.phase
-  Connection.routedUnsent Connection.subscriptions Connection.publishedSubscriptions Connection.lastReceived
+  Connection.routedUnsent Connection.subscriptions Connection.publishedSubscriptions ZSocket.applicationReadBuffer
   SocketState.inbox SocketState.outbox SocketState.options SocketState.peers SocketState.peerCursor
   SocketState.peerSubscriptions SocketState.terminated SocketState.inboxTaken SocketState.readingPaused
+  SocketState.applicationReadQueued SocketState.applicationReaderActive
   ZSocket.sendParts ZSocket.receiveParts ZSocket.receiveMore ZSocket.receiveMetadata
   IOLoop.incoming IOLoop.eventBuffer IOLoop.readBuffer IOLoop.order IOLoop.queuedForApplication
 )

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 internal import ZGSSBase
+import Synchronization
 import ZMTPCodec
 import ZMTPGSSAPI
 
@@ -136,9 +137,38 @@ final class Connection: @unchecked Sendable {
 
     /// Heartbeats: when the peer last sent anything, when our next PING is
     /// due, and the deadline a peer's PING TTL sets for its next traffic.
-    private(set) var lastReceived = Clock.now
+    /// (Atomics: the application thread decodes too, see
+    /// Connection+ApplicationRead.swift.)
+    private let lastReceivedAt = Atomic<Int64>(Clock.now)
     var nextPing: Int64?
-    private(set) var peerTTLDeadline: Int64?
+    private let peerTTLDeadlineAt = Atomic<Int64>(Int64.max)
+    var lastReceived: Int64 { lastReceivedAt.load(ordering: .relaxed) }
+    var peerTTLDeadline: Int64? {
+        let deadline = peerTTLDeadlineAt.load(ordering: .relaxed)
+        return deadline == Int64.max ? nil : deadline
+    }
+
+    /// Reading the fd and decoding what it gave, by the I/O thread or by
+    /// the application thread (Connection+ApplicationRead.swift), so that
+    /// two reads never interleave; taken before `codecLock` and before the
+    /// socket's lock.
+    let readLock = Lock()
+    /// The application thread reads this connection while it waits in a
+    /// receive, and the I/O thread leaves POLLIN off its fd, until the I/O
+    /// thread takes it back (IOLoop.preparePoll).
+    let applicationReads = Atomic<Bool>(false)
+    /// Set once the application thread has handed the fd back for good
+    /// (a hang-up, a failure, or a closed fd): it does not read it again.
+    let applicationReadRefused = Atomic<Bool>(false)
+    /// Whether the I/O thread will look at this connection's lease again
+    /// (IOLoop.applicationKeeps): when it will not, the application
+    /// thread wakes it as it stops reading.
+    let leaseCheckScheduled = Atomic<Bool>(false)
+    /// Clock.now when the application thread last stopped reading.
+    let applicationReadEnded = Atomic<Int64>(0)
+    /// A failure the application thread met reading (guarded by
+    /// `readLock`): the I/O thread drops the connection with its reason.
+    var applicationReadFailure: ConnectionFailure?
 
     init(id: UInt64, fd: Int32, targetIndex: Int?, peerText: String, socketType: SocketType,
          security: SecurityMode, routingId: [UInt8], handshakeDeadline: Int64?, maxMessageSize: Int = -1,
@@ -199,8 +229,8 @@ final class Connection: @unchecked Sendable {
 
     private func receiveLocked(_ bytes: ArraySlice<UInt8>,
                                into events: inout [ConnectionEvent]) throws(ConnectionFailure) {
-        lastReceived = Clock.now
-        if peerTTLDeadline != nil { peerTTLDeadline = nil }
+        lastReceivedAt.store(Clock.now, ordering: .relaxed)
+        peerTTLDeadlineAt.store(Int64.max, ordering: .relaxed)
         var input = bytes
         if phase == .greeting {
             let wanted = Greeting.size - greeting.count
@@ -439,7 +469,7 @@ final class Connection: @unchecked Sendable {
             // TTL asks us to give up on the peer if it then goes silent.
             let ttl = command.data.count >= 2
                 ? Int64(command.data[command.data.startIndex]) << 8 | Int64(command.data[command.data.startIndex + 1]) : 0
-            if ttl > 0 { peerTTLDeadline = Clock.now + ttl * 100 }
+            if ttl > 0 { peerTTLDeadlineAt.store(Clock.now + ttl * 100, ordering: .relaxed) }
             let context = Array(command.data.dropFirst(2).prefix(16))
             try sendPart(Command.encode(name: "PONG", data: context), more: false, command: true)
             return nil
@@ -545,6 +575,15 @@ final class Connection: @unchecked Sendable {
     /// The application thread's write of what `sendDirect` queued (no
     /// lock held). True when the I/O thread must be woken to go on.
     func flushDirect() -> Bool { output.flushDirect() }
+
+    /// The application thread is about to poll and read the fd itself
+    /// (false: the connection is closed). See OutputBuffer.
+    func beginApplicationRead() -> Bool { output.beginApplicationRead() }
+
+    func endApplicationRead() {
+        output.endApplicationRead()
+        applicationReadEnded.store(Clock.now, ordering: .releasing)
+    }
 
     /// Closes the fd (I/O thread), so that no direct send writes to it.
     func closeSocket() { output.close() }

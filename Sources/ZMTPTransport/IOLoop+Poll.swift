@@ -24,15 +24,21 @@ extension IOLoop {
             pollFDs.append(pollfd(fd: fd, events: Int16(POLLOUT), revents: 0))
             pollSlots.append(.target(index))
         }
+        let now = Clock.now
+        var wake = now + idleTick
         for connection in order {
             var events: Int16 = 0
-            if round.canRead || !connection.isReady { events |= Int16(POLLIN) }
+            if round.canRead || !connection.isReady {
+                switch applicationKeeps(connection, now: now) {
+                case .no: events |= Int16(POLLIN)
+                case .untilLeftFor(let check): wake = min(wake, check)
+                case .whileItWaits: break
+                }
+            }
             if connection.needsFlush { events |= Int16(POLLOUT) }
             pollFDs.append(pollfd(fd: connection.fd, events: events, revents: 0))
             pollSlots.append(.connection(connection))
         }
-        let now = Clock.now
-        var wake = now + idleTick
         for target in targets where target.connection == nil && target.pendingFD == nil {
             wake = min(wake, target.nextAttempt)
         }
@@ -46,6 +52,64 @@ extension IOLoop {
         if let linger = round.lingerDeadline { wake = min(wake, linger) }
         if canRouteMore(round) { wake = now }
         deadline = wake
+    }
+
+    /// How long (ms) a connection stays the application thread's to read
+    /// after that thread last stopped reading it (ZSocket+ApplicationRead).
+    static let applicationReadLease: Int64 = 20
+
+    enum ApplicationKeeps {
+        /// The I/O thread reads the connection.
+        case no
+        /// The application thread does, and this thread checks again at
+        /// the given time whether it still does.
+        case untilLeftFor(Int64)
+        /// The application thread has been waiting on it for longer than
+        /// the lease: it reads everything meanwhile, and tells this thread
+        /// when it stops (`Connection.leaseCheckScheduled`).
+        case whileItWaits
+    }
+
+    /// Whether the application thread still reads `connection` itself: it
+    /// is polling it or stopped less than the lease ago. Otherwise the fd
+    /// is taken back (should that thread poll it again meanwhile, both
+    /// read it, one at a time under its readLock). While it keeps coming
+    /// back, this thread looks once per lease, never once per message;
+    /// while it waits a long time, not at all.
+    private func applicationKeeps(_ connection: Connection, now: Int64) -> ApplicationKeeps {
+        guard connection.applicationReads.load(ordering: .acquiring) else { return .no }
+        let ended = connection.applicationReadEnded.load(ordering: .acquiring)
+        if state.applicationWaiting.load(ordering: .sequentiallyConsistent) {
+            guard now - ended >= Self.applicationReadLease else {
+                connection.leaseCheckScheduled.store(true, ordering: .sequentiallyConsistent)
+                return .untilLeftFor(now + Self.applicationReadLease)
+            }
+            // A long wait: unscheduled, so the thread's next stop wakes
+            // this one. Looked at again after saying so: a stop in
+            // between either saw the flag down or is seen here.
+            connection.leaseCheckScheduled.store(false, ordering: .sequentiallyConsistent)
+            if state.applicationWaiting.load(ordering: .sequentiallyConsistent) { return .whileItWaits }
+        }
+        let since = connection.applicationReadEnded.load(ordering: .acquiring)
+        if now - since < Self.applicationReadLease {
+            connection.leaseCheckScheduled.store(true, ordering: .sequentiallyConsistent)
+            return .untilLeftFor(since + Self.applicationReadLease)
+        }
+        connection.applicationReads.store(false, ordering: .releasing)
+        return .no
+    }
+
+    /// Drops the connections whose application reader met a failure.
+    func dropApplicationReadFailures() {
+        guard state.applicationReadFailed.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        for connection in order {
+            guard let failure = connection.readLock.withLock({ () -> ConnectionFailure? in
+                defer { connection.applicationReadFailure = nil }
+                return connection.applicationReadFailure
+            }) else { continue }
+            drop(connection, reason: failure.reason, refused: failure.refusedByPeer,
+                 refusalStatus: failure.refusalStatus)
+        }
     }
 
     /// The second half of a round, after the thread's poll: `revents` is
@@ -224,6 +288,18 @@ extension IOLoop {
         // With the inbox at ZMQ_RCVHWM only handshakes and hang-ups are read.
         let hangUp = revents & Int16(POLLHUP | POLLERR) != 0
         guard canRead || !connection.isReady || hangUp else { return flush(connection) }
+        // The application thread reads it (ZSocket+ApplicationRead.swift).
+        if connection.applicationReads.load(ordering: .acquiring) && !hangUp { return flush(connection) }
+        guard type == .req || type == .rep else { return read(connection) }
+        // Where the application thread may read too: one reader at a time,
+        // and what this one read is in the inbox before the other reads.
+        connection.readLock.withLock {
+            read(connection)
+            if !incoming.isEmpty { publishNow() }
+        }
+    }
+
+    private func read(_ connection: Connection) {
         // Both buffers are moved out of their properties meanwhile (see
         // OutputBuffer.appendToTail). The events hold the messages just
         // read (decrypted): once handed on they must not stay referenced

@@ -157,7 +157,8 @@ final class IOLoop {
             published = publishLocked()
             return sync()
         }
-        if published.wake || round.outboxFreed { state.monitor.broadcast() }
+        if published.wake || round.outboxFreed { state.wakeReceivers() }
+        dropApplicationReadFailures()
         for listener in closedListeners { state.emit(.closed, fd: listener.fd, endpoint: listener.text) }
         closedListeners = []
         sendTopics(published)
@@ -334,7 +335,7 @@ final class IOLoop {
             (dispatch, wakeSenders) = route()
             return published
         }
-        if published.wake || wakeSenders { state.monitor.broadcast() }
+        if published.wake || wakeSenders { state.wakeReceivers() }
         sendTopics(published)
         deliverRouted(dispatch, flush: false)
     }
@@ -345,7 +346,7 @@ final class IOLoop {
     /// so that a waiting application thread gets it before housekeeping.
     func publishNow() {
         let published = state.monitor.withLock { publishLocked() }
-        if published.wake { state.monitor.broadcast() }
+        if published.wake { state.wakeReceivers() }
         sendTopics(published)
     }
 
@@ -461,7 +462,7 @@ final class IOLoop {
             state.retiredMetadata += retiring
             retiring = []
             state.ioFinished = true
-            state.monitor.broadcast()
+            state.wakeReceivers()
         }
         Trace.log("socket \(type.name) closed")
         socket.context.loopFinished()

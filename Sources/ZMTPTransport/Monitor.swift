@@ -29,6 +29,14 @@ final class Monitor: @unchecked Sendable {
         mutex.deallocate()
     }
 
+    /// Runs `body` with the lock released; the caller holds it before and
+    /// holds it again after.
+    func withoutLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_unlock(mutex)
+        defer { pthread_mutex_lock(mutex) }
+        return try body()
+    }
+
     func withLock<T>(_ body: () throws -> T) rethrows -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }

@@ -57,6 +57,11 @@ final class OutputBuffer: @unchecked Sendable {
     /// when the fd is closed: no thread may write to a number the kernel
     /// may already have handed out again.
     private(set) var closed = false
+    /// The application thread is polling or reading the fd (it reads its
+    /// socket's one peer itself while it waits: ZSocket+ApplicationRead).
+    /// `close` then shuts the fd down, which wakes that thread, and leaves
+    /// the close(2) to it (`endApplicationRead`).
+    private var applicationReading = false
     /// A failure seen by the application thread (a write, or the
     /// mechanism): the I/O thread's next flush reports it.
     private var failure: ConnectionFailure?
@@ -192,7 +197,30 @@ final class OutputBuffer: @unchecked Sendable {
         lock.withLock {
             guard !closed else { return }
             closed = true
-            if !writing { closeDescriptor(fd) }
+            if applicationReading {
+                _ = shutdown(fd, Int32(SHUT_RDWR))
+            } else if !writing {
+                closeDescriptor(fd)
+            }
+        }
+    }
+
+    /// The application thread is about to poll and read the fd; false
+    /// when it is closed already.
+    func beginApplicationRead() -> Bool {
+        lock.withLock {
+            guard !closed else { return false }
+            applicationReading = true
+            return true
+        }
+    }
+
+    /// The application thread is done with the fd; it closes it when the
+    /// I/O thread closed the connection meanwhile.
+    func endApplicationRead() {
+        lock.withLock {
+            applicationReading = false
+            if closed && !writing { closeDescriptor(fd) }
         }
     }
 
@@ -235,7 +263,7 @@ final class OutputBuffer: @unchecked Sendable {
             writing = false
             swap(&segments, &head)
             if closed {
-                closeDescriptor(fd)
+                if !applicationReading { closeDescriptor(fd) }
                 return
             }
             guard let written else {

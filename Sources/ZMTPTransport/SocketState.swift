@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+import Synchronization
 import ZMTPCodec
 
 /// A message on its way from the application to the I/O thread.
@@ -28,6 +29,11 @@ struct Incoming: Sendable {
     /// loop does (IOLoop.retireMetadata) until the message has left the
     /// inbox; `ZSocket.receiveMetadata` takes its own reference.
     var metadata: Unmanaged<MessageMetadata>?
+    /// Read and queued by the application thread itself
+    /// (ZSocket+ApplicationRead.swift): counted in `applicationReadQueued`,
+    /// not in `inboxTaken`, since its connection is kept alive by
+    /// `applicationReadConnection` instead.
+    var readByApplication = false
 
     init(source: UInt64, routingId: [UInt8], parts: MessageParts, metadata: MessageMetadata?) {
         self.source = source
@@ -117,6 +123,23 @@ final class SocketState: @unchecked Sendable {
     /// while it holds a wake-up that ZMQ_EVENTS has not consumed yet.
     var eventSignal: Waker?
     var eventsSignalled = false
+    /// A REQ or REP receiving thread that reads its one peer itself while
+    /// it waits (ZSocket+ApplicationRead.swift): whether one is at it, the
+    /// connection it reads (kept alive while messages it queued, which
+    /// point to its metadata, are in the inbox), how many of those there
+    /// are, and the pipe that wakes it out of its poll (made on first use,
+    /// before `applicationWaiting` is first set).
+    var applicationReaderActive = false
+    var applicationReadConnection: Connection?
+    var applicationReadQueued = 0
+    /// How many messages a receiving thread has read itself (tests).
+    var messagesReadByApplication = 0
+    var applicationWaker: Waker?
+    /// Set while that thread polls: `wakeReceivers` then writes to its pipe.
+    let applicationWaiting = Atomic<Bool>(false)
+    /// Set when that thread met a failure on its connection
+    /// (Connection.applicationReadFailure): the I/O thread drops it.
+    let applicationReadFailed = Atomic<Bool>(false)
     /// zgss_unbind / zgss_disconnect (ZSocket+Endpoints.swift): the
     /// endpoints bound (as ZMQ_LAST_ENDPOINT spells them) and connected
     /// (as given), and the removals the I/O thread has yet to carry out.
@@ -165,8 +188,20 @@ final class SocketState: @unchecked Sendable {
         let incoming = queue.pop()
         swap(&queue, &inbox)
         guard let incoming else { return nil }
-        inboxTaken += 1
+        if incoming.readByApplication {
+            applicationReadQueued -= 1
+        } else {
+            inboxTaken += 1
+        }
         return incoming
+    }
+
+    /// Wakes every thread waiting for a message or for room: those on the
+    /// condition variable and a receiving thread polling its peer itself.
+    /// Called after the lock is released, or with it held.
+    func wakeReceivers() {
+        monitor.broadcast()
+        if applicationWaiting.load(ordering: .acquiring) { applicationWaker?.wake() }
     }
 
     func pushOutbox(_ message: Outgoing) {

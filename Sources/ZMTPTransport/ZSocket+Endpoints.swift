@@ -112,6 +112,6 @@ extension IOLoop {
             if state.routes[gone.routingId] == gone.id { state.routes[gone.routingId] = nil }
         }
         state.endpointRemovals = []
-        state.monitor.broadcast()
+        state.wakeReceivers()
     }
 }

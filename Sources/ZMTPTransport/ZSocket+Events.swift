@@ -41,6 +41,8 @@ extension ZSocket {
             } catch {
                 return .failure(error)
             }
+            // A program that polls needs the I/O thread to read.
+            stopApplicationReads()
             if state.eventsSignalled, let signal = state.eventSignal {
                 signal.drain()
                 state.eventsSignalled = false

@@ -205,8 +205,25 @@ extension ZSocket {
                 return parts[0]
             }
             if state.terminated { throw .terminated }
-            if flags & Self.dontWait != 0 { throw .again }
+            if flags & Self.dontWait != 0 {
+                // Bytes this thread would read itself (while it keeps the
+                // connection) are looked for without waiting.
+                if let connection = applicationReadCandidate(),
+                   connection.applicationReads.load(ordering: .acquiring) {
+                    readAsApplication(connection, timeout: 0)
+                    if !state.inbox.isEmpty { continue }
+                }
+                throw .again
+            }
             if deadline == nil { deadline = .some(Clock.deadline(afterMillis: state.options.receiveTimeout)) }
+            if let connection = applicationReadCandidate() {
+                let limit = deadline ?? nil
+                let timeout = limit.map { Int32(clamping: max(0, $0 - Clock.now)) } ?? -1
+                if readAsApplication(connection, timeout: timeout) {
+                    if let limit, state.inbox.isEmpty, Clock.now >= limit { throw .again }
+                    continue
+                }
+            }
             state.messageWaiters += 1
             let woken = state.monitor.wait(until: deadline ?? nil)
             state.messageWaiters -= 1

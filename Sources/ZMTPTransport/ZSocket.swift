@@ -32,6 +32,10 @@ public final class ZSocket: @unchecked Sendable {
     var awaitingReply = false
     var replyEnvelope: (connection: UInt64, parts: [[UInt8]])?
     private(set) var closed = false
+    /// The read buffer of the thread reading its peer itself
+    /// (ZSocket+ApplicationRead.swift; only the one thread that is at it,
+    /// `SocketState.applicationReaderActive`, touches it).
+    var applicationReadBuffer: [UInt8] = []
 
     init(type: SocketType, context: ZContext, waker: LoopWaker) {
         self.type = type
@@ -138,7 +142,7 @@ public final class ZSocket: @unchecked Sendable {
             state.closing = true
             let linger = state.options.linger
             state.lingerDeadline = linger < 0 ? nil : Clock.now + Int64(linger)
-            state.monitor.broadcast()
+            state.wakeReceivers()
             return true
         }
         guard first else { return }
@@ -151,7 +155,7 @@ public final class ZSocket: @unchecked Sendable {
         state.monitor.withLock {
             state.terminated = true
             state.signalEvents()
-            state.monitor.broadcast()
+            state.wakeReceivers()
         }
         // zgss_ctx_term stops monitors at once, as libzmq's does.
         stopMonitor()

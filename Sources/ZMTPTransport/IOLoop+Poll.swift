@@ -56,7 +56,7 @@ extension IOLoop {
 
     /// How long (ms) a connection stays the application thread's to read
     /// after that thread last stopped reading it (ZSocket+ApplicationRead).
-    static let applicationReadLease: Int64 = 20
+    static let applicationReadLease: Int64 = 50
 
     enum ApplicationKeeps {
         /// The I/O thread reads the connection.

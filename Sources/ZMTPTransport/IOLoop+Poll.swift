@@ -2,6 +2,10 @@
 import Glibc
 import ZMTPCodec
 
+/// POLLRDHUP, the peer shut its side down (Linux's value; <poll.h> has it
+/// only with _GNU_SOURCE, which Glibc's Swift module does not define).
+let pollPeerHangUp: Int16 = 0x2000
+
 /// (2) of a round: poll, accept, connect, read, write, time out.
 extension IOLoop {
     enum Slot {
@@ -29,10 +33,15 @@ extension IOLoop {
         for connection in order {
             var events: Int16 = 0
             if round.canRead || !connection.isReady {
+                // While the application thread reads, only the peer's
+                // hang-up wakes this one (it drops the connection at once,
+                // in parallel with that thread's own wake-up).
                 switch applicationKeeps(connection, now: now) {
                 case .no: events |= Int16(POLLIN)
-                case .untilLeftFor(let check): wake = min(wake, check)
-                case .whileItWaits: break
+                case .untilLeftFor(let check):
+                    events |= pollPeerHangUp
+                    wake = min(wake, check)
+                case .whileItWaits: events |= pollPeerHangUp
                 }
             }
             if connection.needsFlush { events |= Int16(POLLOUT) }
@@ -286,7 +295,7 @@ extension IOLoop {
         // Dropped by an event handled earlier in this round (drop closes it).
         guard !connection.closed else { return }
         // With the inbox at ZMQ_RCVHWM only handshakes and hang-ups are read.
-        let hangUp = revents & Int16(POLLHUP | POLLERR) != 0
+        let hangUp = revents & (Int16(POLLHUP | POLLERR) | pollPeerHangUp) != 0
         guard canRead || !connection.isReady || hangUp else { return flush(connection) }
         // The application thread reads it (ZSocket+ApplicationRead.swift).
         if connection.applicationReads.load(ordering: .acquiring) && !hangUp { return flush(connection) }

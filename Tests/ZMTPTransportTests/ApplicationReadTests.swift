@@ -52,6 +52,31 @@ import ZMTPCodec
         return peer
     }
 
+    /// A REP bound on loopback and a REQ connected to it (`configure` runs
+    /// on the REQ before it connects); receives time out after `timeout`
+    /// ms unless it is nil.
+    private func reqRepPair(in context: ZContext, timeout: Int32? = 20_000,
+                            configure: (ZSocket) throws -> Void = { _ in }) throws -> (rep: ZSocket, req: ZSocket) {
+        let rep = try context.socket(type: ZMQ_REP)
+        let req = try context.socket(type: ZMQ_REQ)
+        if let timeout {
+            try setInt(rep, ZMQ_RCVTIMEO, timeout)
+            try setInt(req, ZMQ_RCVTIMEO, timeout)
+        }
+        try configure(req)
+        try rep.bind("tcp://127.0.0.1:*")
+        try req.connect(try endpoint(rep))
+        return (rep, req)
+    }
+
+    /// One request and its reply, both threads on this one.
+    private func roundTrip(_ req: ZSocket, _ rep: ZSocket) throws {
+        try req.send(Array("a".utf8), flags: 0)
+        _ = try rep.receive(flags: 0)
+        try rep.send(Array("b".utf8), flags: 0)
+        _ = try req.receive(flags: 0)
+    }
+
     private func request(_ text: String) -> [UInt8] {
         Frame(body: [], more: true).encoded() + Frame(body: Array(text.utf8)).encoded()
     }
@@ -59,12 +84,7 @@ import ZMTPCodec
     @Test func roundTripsAreReadByTheWaitingThreadsInOrder() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let rep = try context.socket(type: ZMQ_REP)
-        let req = try context.socket(type: ZMQ_REQ)
-        try setInt(rep, ZMQ_RCVTIMEO, 20_000)
-        try setInt(req, ZMQ_RCVTIMEO, 20_000)
-        try rep.bind("tcp://127.0.0.1:*")
-        try req.connect(try endpoint(rep))
+        let (rep, req) = try reqRepPair(in: context)
         let rounds = 300
         let served = Box(0)
         let server = PeerThread {
@@ -94,12 +114,7 @@ import ZMTPCodec
     @Test func largeAndMultipartRepliesArriveWhole() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let rep = try context.socket(type: ZMQ_REP)
-        let req = try context.socket(type: ZMQ_REQ)
-        try setInt(rep, ZMQ_RCVTIMEO, 20_000)
-        try setInt(req, ZMQ_RCVTIMEO, 20_000)
-        try rep.bind("tcp://127.0.0.1:*")
-        try req.connect(try endpoint(rep))
+        let (rep, req) = try reqRepPair(in: context)
         let large = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let server = PeerThread {
             _ = try? rep.receive(flags: 0)
@@ -135,16 +150,8 @@ import ZMTPCodec
     @Test func aHangUpIsSeenWhileTheThreadReads() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let rep = try context.socket(type: ZMQ_REP)
-        let req = try context.socket(type: ZMQ_REQ)
-        try setInt(req, ZMQ_RCVTIMEO, 20_000)
-        try setInt(rep, ZMQ_RCVTIMEO, 20_000)
-        try rep.bind("tcp://127.0.0.1:*")
-        try req.connect(try endpoint(rep))
-        try req.send(Array("a".utf8), flags: 0)
-        _ = try rep.receive(flags: 0)
-        try rep.send(Array("b".utf8), flags: 0)
-        _ = try req.receive(flags: 0)
+        let (rep, req) = try reqRepPair(in: context)
+        try roundTrip(req, rep)
         let outcome = Box<Int32>(0)
         try setInt(req, ZMQ_RCVTIMEO, 3_000)
         try req.send(Array("c".utf8), flags: 0)
@@ -196,14 +203,10 @@ import ZMTPCodec
     @Test func heartbeatsAreAnsweredWhileTheApplicationIsAway() throws {
         let context = ZContext()
         defer { context.terminate() }
-        let rep = try context.socket(type: ZMQ_REP)
-        let req = try context.socket(type: ZMQ_REQ)
-        try setInt(rep, ZMQ_RCVTIMEO, 20_000)
-        try setInt(req, ZMQ_RCVTIMEO, 20_000)
-        try setInt(req, ZMQ_HEARTBEAT_IVL, 50)
-        try setInt(req, ZMQ_HEARTBEAT_TIMEOUT, 300)
-        try rep.bind("tcp://127.0.0.1:*")
-        try req.connect(try endpoint(rep))
+        let (rep, req) = try reqRepPair(in: context) { req in
+            try setInt(req, ZMQ_HEARTBEAT_IVL, 50)
+            try setInt(req, ZMQ_HEARTBEAT_TIMEOUT, 300)
+        }
         let server = PeerThread {
             for round in 0..<3 {
                 // Away from the socket for a while before the last round.
@@ -232,14 +235,8 @@ import ZMTPCodec
     /// Termination and ZMQ_RCVTIMEO end a wait on the peer's fd.
     @Test func terminationAndTimeoutEndTheWait() throws {
         let context = ZContext()
-        let rep = try context.socket(type: ZMQ_REP)
-        let req = try context.socket(type: ZMQ_REQ)
-        try rep.bind("tcp://127.0.0.1:*")
-        try req.connect(try endpoint(rep))
-        try req.send(Array("a".utf8), flags: 0)
-        _ = try rep.receive(flags: 0)
-        try rep.send(Array("b".utf8), flags: 0)
-        _ = try req.receive(flags: 0)
+        let (rep, req) = try reqRepPair(in: context, timeout: nil)
+        try roundTrip(req, rep)
 
         try setInt(rep, ZMQ_RCVTIMEO, 200)
         let start = Clock.now

@@ -54,7 +54,10 @@ struct ConnectionFailure: Error {
 /// taken by every method below that encodes or decodes, and the output
 /// bytes and the fd by `output` (an OutputBuffer with its own lock, taken
 /// after `codecLock`, never before it), so that a flush does not wait for
-/// an encryption; everything else belongs to the I/O thread alone.
+/// an encryption. A REQ or REP thread blocked in a receive may also read
+/// and decode (Connection+ApplicationRead.swift): both readers take
+/// `readLock` first, and the few properties that reading touches outside
+/// the codec are atomics. Everything else belongs to the I/O thread alone.
 final class Connection: @unchecked Sendable {
     enum Phase { case greeting, handshake, ready }
 

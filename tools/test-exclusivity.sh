@@ -38,7 +38,7 @@ hot=(
   Connection.routedUnsent Connection.subscriptions Connection.publishedSubscriptions ZSocket.applicationReadBuffer
   SocketState.inbox SocketState.outbox SocketState.options SocketState.peers SocketState.peerCursor
   SocketState.peerSubscriptions SocketState.terminated SocketState.inboxTaken SocketState.readingPaused
-  SocketState.applicationReadQueued SocketState.applicationReaderActive
+  SocketState.applicationReadQueued
   ZSocket.sendParts ZSocket.receiveParts ZSocket.receiveMore ZSocket.receiveMetadata
   IOLoop.incoming IOLoop.eventBuffer IOLoop.readBuffer IOLoop.order IOLoop.queuedForApplication
 )

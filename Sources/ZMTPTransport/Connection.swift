@@ -55,7 +55,7 @@ struct ConnectionFailure: Error {
 /// bytes and the fd by `output` (an OutputBuffer with its own lock, taken
 /// after `codecLock`, never before it), so that a flush does not wait for
 /// an encryption. A REQ or REP thread blocked in a receive may also read
-/// and decode (Connection+ApplicationRead.swift): both readers take
+/// and decode (Connection+Reading.swift): both readers take
 /// `readLock` first, and the few properties that reading touches outside
 /// the codec are atomics. Everything else belongs to the I/O thread alone.
 final class Connection: @unchecked Sendable {
@@ -141,7 +141,7 @@ final class Connection: @unchecked Sendable {
     /// Heartbeats: when the peer last sent anything, when our next PING is
     /// due, and the deadline a peer's PING TTL sets for its next traffic.
     /// (Atomics: the application thread decodes too, see
-    /// Connection+ApplicationRead.swift.)
+    /// Connection+Reading.swift.)
     private let lastReceivedAt = Atomic<Int64>(Clock.now)
     var nextPing: Int64?
     private let peerTTLDeadlineAt = Atomic<Int64>(Int64.max)
@@ -152,7 +152,7 @@ final class Connection: @unchecked Sendable {
     }
 
     /// Reading the fd and decoding what it gave, by the I/O thread or by
-    /// the application thread (Connection+ApplicationRead.swift), so that
+    /// the application thread (Connection+Reading.swift), so that
     /// two reads never interleave; taken before `codecLock` and before the
     /// socket's lock.
     let readLock = Lock()

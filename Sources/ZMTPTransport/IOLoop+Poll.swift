@@ -299,7 +299,7 @@ extension IOLoop {
         guard canRead || !connection.isReady || hangUp else { return flush(connection) }
         // The application thread reads it (ZSocket+ApplicationRead.swift).
         if connection.applicationReads.load(ordering: .acquiring) && !hangUp { return flush(connection) }
-        guard type == .req || type == .rep else { return read(connection) }
+        guard type.receiverReadsPeer else { return read(connection) }
         // Where the application thread may read too: one reader at a time,
         // and what this one read is in the inbox before the other reads.
         connection.readLock.withLock {
@@ -323,19 +323,9 @@ extension IOLoop {
             swap(&events, &eventBuffer)
         }
         for _ in 0..<16 {
-            // The rest of a large frame goes straight into its own buffer;
-            // anything else through the read buffer.
-            let direct = connection.readIntoFrame(minimum: buffer.count, limit: Self.largestFrameRead)
-            let offered = direct?.offered ?? buffer.count
-            switch direct?.result ?? Net.read(connection.fd, into: &buffer) {
-            case .data(let count):
-                events.removeAll(keepingCapacity: true)
-                var failure: ConnectionFailure?
-                do {
-                    try connection.receive(direct == nil ? buffer[0..<count] : buffer[0..<0], into: &events)
-                } catch {
-                    failure = error
-                }
+            events.removeAll(keepingCapacity: true)
+            switch connection.readStep(into: &buffer, events: &events) {
+            case .decoded(let more, let failure):
                 // What the read held before a bad frame was whole and
                 // valid: it is delivered even when the connection then
                 // drops (see Connection.receive).
@@ -361,10 +351,10 @@ extension IOLoop {
                 // An event (or a delivery) may have dropped the connection:
                 // its fd is closed and must not be read again.
                 guard !connection.closed else { return }
-                if count < offered { return flush(connection) }
-            case .wouldBlock:
+                if !more { return flush(connection) }
+            case .drained:
                 return flush(connection)
-            case .closed, .failed:
+            case .closed:
                 // A peer that hangs up inside a frame: say how far it got.
                 let reason = closeReason(connection)
                 drop(connection, reason: reason.map { reason in

@@ -124,18 +124,19 @@ final class SocketState: @unchecked Sendable {
     var eventSignal: Waker?
     var eventsSignalled = false
     /// A REQ or REP receiving thread that reads its one peer itself while
-    /// it waits (ZSocket+ApplicationRead.swift): whether one is at it, the
-    /// connection it reads (kept alive while messages it queued, which
-    /// point to its metadata, are in the inbox), how many of those there
-    /// are, and the pipe that wakes it out of its poll (made on first use,
-    /// before `applicationWaiting` is first set).
-    var applicationReaderActive = false
+    /// it waits (ZSocket+ApplicationRead.swift): the connection it reads
+    /// (kept alive while messages it queued, which point to its metadata,
+    /// are in the inbox), how many of those there are, and the pipe that
+    /// wakes it out of its poll (made on first use, before
+    /// `applicationWaiting` is first set).
     var applicationReadConnection: Connection?
     var applicationReadQueued = 0
     /// How many messages a receiving thread has read itself (tests).
     var messagesReadByApplication = 0
     var applicationWaker: Waker?
-    /// Set while that thread polls: `wakeReceivers` then writes to its pipe.
+    /// Set while that thread polls (set and cleared with the lock held, so
+    /// under it this also says whether one is at it): `wakeReceivers` then
+    /// writes to its pipe.
     let applicationWaiting = Atomic<Bool>(false)
     /// Set when that thread met a failure on its connection
     /// (Connection.applicationReadFailure): the I/O thread drops it.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import Glibc
 import Synchronization
+import ZMTPCodec
 
 /// A receiving thread that reads its socket's peer itself while it waits.
 ///
@@ -27,10 +28,15 @@ import Synchronization
 /// came. Fd lifetime: the I/O thread that closes the connection while this
 /// thread polls only shuts the fd down; this thread closes it
 /// (OutputBuffer.endApplicationRead).
+extension SocketType {
+    /// Whether a thread blocked in a receive reads its peer itself.
+    var receiverReadsPeer: Bool { self == .req || self == .rep }
+}
+
 extension ZSocket {
     /// The connection this thread may read now, or nil (the lock held).
     func applicationReadCandidate() -> Connection? {
-        guard type == .req || type == .rep, !state.applicationReaderActive, state.inbox.isEmpty,
+        guard type.receiverReadsPeer, !state.applicationWaiting.load(ordering: .relaxed), state.inbox.isEmpty,
               state.peersById.count == 1, let connection = state.peersById.values.first,
               connection.isReady, !connection.isInproc,
               !connection.applicationReadRefused.load(ordering: .acquiring) else { return nil }
@@ -58,7 +64,6 @@ extension ZSocket {
             connection.applicationReadRefused.store(true, ordering: .releasing)
             return false
         }
-        state.applicationReaderActive = true
         state.applicationReadConnection = connection
         connection.applicationReads.store(true, ordering: .releasing)
         // Counted as a waiter, so that the I/O thread's publishing wakes it.
@@ -89,7 +94,6 @@ extension ZSocket {
         connection.endApplicationRead()
         state.applicationWaiting.store(false, ordering: .sequentiallyConsistent)
         state.messageWaiters -= 1
-        state.applicationReaderActive = false
         var handBack = false
         if case .drained = end {} else { handBack = true }
         if handBack {

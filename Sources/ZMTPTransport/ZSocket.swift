@@ -34,7 +34,7 @@ public final class ZSocket: @unchecked Sendable {
     private(set) var closed = false
     /// The read buffer of the thread reading its peer itself
     /// (ZSocket+ApplicationRead.swift; only the one thread that is at it,
-    /// `SocketState.applicationReaderActive`, touches it).
+    /// `SocketState.applicationWaiting`, touches it).
     var applicationReadBuffer: [UInt8] = []
 
     init(type: SocketType, context: ZContext, waker: LoopWaker) {
